@@ -1,0 +1,2 @@
+# client/: see README.md; nothing is built here yet.
+EXTRA_DIST += %reldir%/README.md

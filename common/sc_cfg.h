@@ -1,0 +1,72 @@
+/* sc_cfg: libconfig helpers that read typed settings and report every
+ * problem as "file:line: message", the way an operator fixes a config file.
+ *
+ * Each daemon has one config module that reads its file through these
+ * getters into a typed struct, so --check-config and a SIGHUP reload run the
+ * same code. A missing optional setting takes its default; a setting of the
+ * wrong type, out of range, or unknown to the group is an error naming the
+ * file and the line. */
+#ifndef SC_CFG_H
+#define SC_CFG_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sc_addr.h"
+
+typedef struct sc_cfg sc_cfg;
+
+/* Where the first problem is described, ready to print. */
+struct sc_cfg_err {
+	char msg[512];
+};
+
+/* Read a file. Returns 0 and a handle the caller frees with sc_cfg_free(),
+ * -ENOENT/-EACCES/-EIO when it cannot be read, -EINVAL on a syntax error.
+ * @include paths are taken relative to the file's folder. */
+int sc_cfg_load(const char *path, sc_cfg **out, struct sc_cfg_err *err);
+/* The same from a string; name stands in for the file name in messages. */
+int sc_cfg_load_string(const char *text, const char *name, sc_cfg **out, struct sc_cfg_err *err);
+void sc_cfg_free(sc_cfg *cfg);
+
+/* The root group. Valid while cfg is. */
+config_setting_t *sc_cfg_root(const sc_cfg *cfg);
+
+/* A sub-group or list by name; NULL when absent. A present setting of
+ * another type is an error (-EINVAL, *out NULL). type is CONFIG_TYPE_GROUP or
+ * CONFIG_TYPE_LIST. */
+int sc_cfg_get_section(const config_setting_t *grp, const char *name, int type,
+		       config_setting_t **out, struct sc_cfg_err *err);
+
+/* Typed getters. Each returns 0, or -EINVAL with err set. A missing setting
+ * yields the default, unless the getter says otherwise. */
+int sc_cfg_get_int(const config_setting_t *grp, const char *name, long long min, long long max,
+		   long long dflt, long long *out, struct sc_cfg_err *err);
+int sc_cfg_get_float(const config_setting_t *grp, const char *name, double min, double max,
+		     double dflt, double *out, struct sc_cfg_err *err);
+int sc_cfg_get_bool(const config_setting_t *grp, const char *name, bool dflt, bool *out,
+		    struct sc_cfg_err *err);
+/* *out points into the config and lives as long as it. dflt NULL makes the
+ * setting required (-ENOENT when missing). */
+int sc_cfg_get_string(const config_setting_t *grp, const char *name, const char *dflt,
+		      const char **out, struct sc_cfg_err *err);
+/* One of choices (a NULL-terminated list); *out is its index. */
+int sc_cfg_get_enum(const config_setting_t *grp, const char *name, const char *const *choices,
+		    int dflt, int *out, struct sc_cfg_err *err);
+/* An address in sc_addr forms. dflt NULL makes it required (-ENOENT). */
+int sc_cfg_get_addr(const config_setting_t *grp, const char *name, const char *dflt,
+		    uint16_t default_port, struct sc_sockaddr *out, struct sc_cfg_err *err);
+
+/* Refuse settings of grp not named in known (NULL-terminated): a typo in a
+ * key would otherwise silently fall back to a default. Returns 0 or
+ * -EINVAL naming the first unknown one. */
+int sc_cfg_check_keys(const config_setting_t *grp, const char *const *known,
+		      struct sc_cfg_err *err);
+
+/* Report a problem found by the caller about setting s (which may be a
+ * group) with the same "file:line: " prefix. Returns -EINVAL. */
+int sc_cfg_fail(const config_setting_t *s, struct sc_cfg_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

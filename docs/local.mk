@@ -1,0 +1,4 @@
+# docs/: architecture, protocols, operator and developer guides.
+EXTRA_DIST += \
+	%reldir%/HACKING.md \
+	%reldir%/lab.md

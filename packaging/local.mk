@@ -1,0 +1,2 @@
+# packaging/: see README.md; nothing is built here yet.
+EXTRA_DIST += %reldir%/README.md

@@ -1,0 +1,19 @@
+# shellcheck shell=bash
+# The Debian packages sixcast needs, by purpose. Sourced by ./run.
+
+# To build: compiler, autotools, and the -dev packages configure checks.
+DEPS_BUILD="gcc make autoconf automake libtool pkg-config
+  libpcap-dev libnl-3-dev libnl-route-3-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libconfig-dev libcunit1-dev libsqlite3-dev libmicrohttpd-dev
+  libjansson-dev libcurl4-openssl-dev libsodium-dev libsystemd-dev"
+
+# To run the lab and the demo: namespaces, bridges, nftables, GStreamer
+# with the H.264/AAC/MPEG-TS elements, ffprobe.
+DEPS_RUN="iproute2 nftables iputils-ping procps tcpdump
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  ffmpeg sqlite3 curl"
+
+# To test and benchmark: the reference tools compared side by side.
+DEPS_TEST="multicat rist-tools valgrind"

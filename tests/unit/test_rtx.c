@@ -1,0 +1,21 @@
+/* Unit tests of the retransmit library's version entry point. */
+#include "config.h"
+
+#include <string.h>
+
+#include "rtx.h"
+#include "tu.h"
+
+static void test_version(void)
+{
+	CU_ASSERT_STRING_EQUAL(rtx_version(), PACKAGE_VERSION);
+}
+
+int tu_register(void)
+{
+	static const struct tu_test tests[] = {
+		{ "version", test_version },
+		{ NULL, NULL },
+	};
+	return tu_add_suite("rtx", tests);
+}
