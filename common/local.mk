@@ -6,6 +6,34 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
 	%reldir%/sc_log.c %reldir%/sc_log.h \
+	%reldir%/sc_loop.c %reldir%/sc_loop.h \
+	%reldir%/sc_notify.c %reldir%/sc_notify.h \
 	%reldir%/sc_rtp.c %reldir%/sc_rtp.h
-common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS)
-common_libsccommon_la_LIBADD = $(CONFIG_LIBS)
+common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(SYSTEMD_CFLAGS)
+common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(SYSTEMD_LIBS)
+
+UNIT_TESTS += \
+	tests/unit/test_sc_addr \
+	tests/unit/test_sc_cfg \
+	tests/unit/test_sc_clock \
+	tests/unit/test_sc_log \
+	tests/unit/test_sc_loop \
+	tests/unit/test_sc_rtp
+tests_unit_test_sc_addr_SOURCES = tests/unit/test_sc_addr.c $(TU)
+tests_unit_test_sc_addr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_addr_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_cfg_SOURCES = tests/unit/test_sc_cfg.c $(TU)
+tests_unit_test_sc_cfg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_cfg_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_clock_SOURCES = tests/unit/test_sc_clock.c $(TU)
+tests_unit_test_sc_clock_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_clock_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_log_SOURCES = tests/unit/test_sc_log.c $(TU)
+tests_unit_test_sc_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_log_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_loop_SOURCES = tests/unit/test_sc_loop.c $(TU)
+tests_unit_test_sc_loop_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_loop_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_rtp_SOURCES = tests/unit/test_sc_rtp.c $(TU)
+tests_unit_test_sc_rtp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_rtp_LDADD = $(UNIT_LDADD)

@@ -17,3 +17,8 @@ igmp_mld_libsixcast_igmp_mld_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(MLD_LT_V
 sixcastinclude_HEADERS += %reldir%/mld.h
 pkgconfig_DATA += %reldir%/sixcast-igmp-mld.pc
 EXTRA_DIST += %reldir%/sixcast-igmp-mld.pc.in %reldir%/README.md
+
+UNIT_TESTS += tests/unit/test_mld
+tests_unit_test_mld_SOURCES = tests/unit/test_mld.c $(TU)
+tests_unit_test_mld_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/igmp-mld
+tests_unit_test_mld_LDADD = igmp-mld/libmldcore.la $(UNIT_LDADD)

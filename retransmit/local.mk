@@ -17,3 +17,8 @@ retransmit_libsixcast_retransmit_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(RTX_
 sixcastinclude_HEADERS += %reldir%/rtx.h
 pkgconfig_DATA += %reldir%/sixcast-retransmit.pc
 EXTRA_DIST += %reldir%/sixcast-retransmit.pc.in %reldir%/README.md
+
+UNIT_TESTS += tests/unit/test_rtx
+tests_unit_test_rtx_SOURCES = tests/unit/test_rtx.c $(TU)
+tests_unit_test_rtx_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
+tests_unit_test_rtx_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)

@@ -1,0 +1,14 @@
+# tests/integration/, tests/lab/, tests/tools/: the namespace lab, its test
+# tools, and the lab tests that are not any one component's.
+
+# Test tools: built by `make` too, because the demo uses them.
+noinst_PROGRAMS += tests/tools/mcprobe
+tests_tools_mcprobe_SOURCES = tests/tools/mcprobe.c
+tests_tools_mcprobe_LDADD = common/libsccommon.la
+
+INTEGRATION_TESTS += %reldir%/lab_harness.sh
+
+EXTRA_DIST += \
+	tests/lab/lab.sh \
+	tests/lab/lab-shell \
+	tests/install-check.sh
