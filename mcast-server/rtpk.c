@@ -75,3 +75,8 @@ uint16_t rtpk_next_seq(const rtpk *pk)
 {
 	return pk->seq;
 }
+
+uint32_t rtpk_ssrc(const rtpk *pk)
+{
+	return pk->ssrc;
+}

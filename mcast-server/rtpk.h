@@ -44,5 +44,6 @@ int rtpk_flush(rtpk *pk, struct rtpk_packet *out);
 
 /* The sequence number the next packet will carry. */
 uint16_t rtpk_next_seq(const rtpk *pk);
+uint32_t rtpk_ssrc(const rtpk *pk);
 
 #endif
