@@ -12,7 +12,7 @@
 #include <sys/random.h>
 
 #define QUEUE_PACKETS 1024
-#define PCR_PENDING 8192 /* TS packets: 1.5 s at 8 Mb/s */
+#define PCR_PENDING 2048 /* TS packets: 380 ms at 8 Mb/s, 150 ms at 20 */
 #define PCR_MAX_GAP_MS 1000
 #define BACKOFF_MIN_NS (1 * SC_NS_PER_S)
 #define BACKOFF_MAX_NS (30 * SC_NS_PER_S)

@@ -1,10 +1,12 @@
 /* edge: channels, scheduler and SDP service of the edge server. See edge.h.
  *
- * Scheduling: one timer for the whole process, armed for the earliest due
- * packet of any channel. When it fires, every channel sends what is due up
- * to a small slack ahead, all sends of the round leave in sendmmsg batches,
- * and the timer is armed again. Channels wake it early when a packet
- * arrives for an empty queue. */
+ * Scheduling: one periodic tick for the whole process (a timerfd, every
+ * tick_us while any channel has packets queued). At each tick every channel
+ * sends what has come due and all of it leaves in sendmmsg batches: a few
+ * thousand wake-ups and system calls a second whatever the number of
+ * channels, where a process per channel wakes once per packet. A packet
+ * leaves at most one tick late, which bounds the pacing error. Channels
+ * start the tick when a packet arrives while it is stopped. */
 #include "config.h"
 
 #include "edge.h"
@@ -15,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -29,8 +33,8 @@ struct edge {
 	struct edge_cfg cfg;
 	emit *em;
 	chan **chans;    /* parallel to cfg.chans; NULL where a channel failed */
-	sc_timer *tick;
-	uint64_t tick_at;
+	int tfd;         /* the periodic tick */
+	bool ticking;
 	sc_httpd *http;
 	struct sc_logger lg;
 };
@@ -40,33 +44,44 @@ static uint64_t now(const edge *e)
 	return sc_clock_now_ns(sc_loop_clock(e->loop));
 }
 
-static void arm(edge *e, uint64_t due)
+static void set_tick(edge *e, uint64_t first_ns)
 {
-	if (!sc_timer_armed(e->tick) || due < e->tick_at) {
-		e->tick_at = due;
-		sc_timer_arm_at(e->tick, due);
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (first_ns) {
+		its.it_value.tv_sec = (time_t)(first_ns / SC_NS_PER_S);
+		its.it_value.tv_nsec = (long)(first_ns % SC_NS_PER_S);
+		its.it_interval.tv_nsec = (long)e->cfg.tick_ns;
 	}
+	timerfd_settime(e->tfd, first_ns ? TFD_TIMER_ABSTIME : 0, &its, NULL);
+	e->ticking = first_ns != 0;
 }
 
 static void wake(void *arg, uint64_t due)
 {
-	arm(arg, due);
+	edge *e = arg;
+
+	if (!e->ticking)
+		set_tick(e, due ? due : 1);
 }
 
-static void on_tick(void *arg)
+static void on_tick(void *arg, int fd, uint32_t events)
 {
 	edge *e = arg;
-	uint64_t t = now(e), next = UINT64_MAX, due;
+	uint64_t t = now(e), expirations, due;
+	bool busy = false;
 
+	(void)events;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
 	for (size_t i = 0; i < e->cfg.nchans; i++)
 		if (e->chans[i])
-			chan_send_due(e->chans[i], t + e->cfg.slack_ns);
+			chan_send_due(e->chans[i], t);
 	emit_flush(e->em);
-	for (size_t i = 0; i < e->cfg.nchans; i++)
-		if (e->chans[i] && chan_next_due(e->chans[i], &due) && due < next)
-			next = due;
-	if (next != UINT64_MAX)
-		arm(e, next);
+	for (size_t i = 0; i < e->cfg.nchans && !busy; i++)
+		busy = e->chans[i] && chan_next_due(e->chans[i], &due);
+	if (!busy)
+		set_tick(e, 0);
 }
 
 static const struct sc_sockaddr *source_for(const edge *e, const struct sc_sockaddr *group)
@@ -270,14 +285,15 @@ int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
 	*out = NULL;
 	if (!e)
 		goto fail;
+	e->tfd = -1;
 	e->loop = loop;
 	e->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	e->lg = (struct sc_logger){ sc_log_sink, NULL, LOG_DEBUG };
 	e->em = emit_new(&e->lg);
-	e->tick = sc_timer_new(loop, on_tick, e);
+	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	e->chans = calloc(e->cfg.nchans ? e->cfg.nchans : 1, sizeof(*e->chans));
-	if (!e->em || !e->tick || !e->chans)
+	if (!e->em || e->tfd < 0 || !e->chans || sc_loop_add_fd(loop, e->tfd, SC_LOOP_IN, on_tick, e) < 0)
 		goto fail;
 	if (e->cfg.sdp_dir[0] && mkdir(e->cfg.sdp_dir, 0755) < 0 && errno != EEXIST)
 		sc_logf(&e->lg, LOG_WARNING, "cannot create %s: %s", e->cfg.sdp_dir, strerror(errno));
@@ -303,7 +319,10 @@ void edge_free(edge *e)
 		chan_free(e->chans[i]);
 	free(e->chans);
 	sc_httpd_free(e->http);
-	sc_timer_free(e->tick);
+	if (e->tfd >= 0) {
+		sc_loop_del_fd(e->loop, e->tfd);
+		close(e->tfd);
+	}
 	emit_free(e->em);
 	edge_cfg_free(&e->cfg);
 	free(e);
@@ -350,7 +369,7 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 	e->cfg.latency_ns = n->latency_ns;
 	e->cfg.lookahead_ns = n->lookahead_ns;
 	e->cfg.stall_ns = n->stall_ns;
-	e->cfg.slack_ns = n->slack_ns;
+	e->cfg.tick_ns = n->tick_ns;
 	e->cfg.chans = n->chans;
 	e->cfg.nchans = n->nchans;
 	n->chans = NULL;

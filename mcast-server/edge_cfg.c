@@ -19,7 +19,7 @@
 
 static const char *const root_keys[] = { "edge", "ret", "mgmt", "channels", NULL };
 static const char *const edge_keys[] = { "name", "interface", "source6", "source4", "http", "sdp_dir",
-					 "latency_ms", "lookahead_ms", "stall_ms", "slack_us", "hops",
+					 "latency_ms", "lookahead_ms", "stall_ms", "tick_us", "hops",
 					 "dscp", "log_level", NULL };
 static const char *const ret_keys[] = { "listen", "window_ms", "rate_pps", "burst_speed", "burst_max_ms",
 					NULL };
@@ -69,7 +69,7 @@ static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long
 {
 	config_setting_t *g;
 	const char *s;
-	long long slack;
+	long long tick;
 	char host[64] = "edge";
 	int rc;
 
@@ -111,11 +111,11 @@ static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long
 	if ((rc = get_ms(g, "latency_ms", 10, 5000, 100, &c->latency_ns, err)) < 0 ||
 	    (rc = get_ms(g, "lookahead_ms", 50, 5000, 300, &c->lookahead_ns, err)) < 0 ||
 	    (rc = get_ms(g, "stall_ms", 500, 60000, 3000, &c->stall_ns, err)) < 0 ||
-	    (rc = sc_cfg_get_int(g, "slack_us", 0, 5000, 100, &slack, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "tick_us", 50, 10000, 500, &tick, err)) < 0 ||
 	    (rc = sc_cfg_get_int(g, "hops", 1, 255, 16, hops, err)) < 0 ||
 	    (rc = sc_cfg_get_int(g, "dscp", 0, 63, 34, dscp, err)) < 0)
 		return rc;
-	c->slack_ns = (uint64_t)slack * SC_NS_PER_US;
+	c->tick_ns = (uint64_t)tick * SC_NS_PER_US;
 	if ((rc = sc_cfg_get_string(g, "log_level", "info", &s, err)) < 0)
 		return rc;
 	c->log_level = sc_log_level_parse(s);

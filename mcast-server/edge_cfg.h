@@ -29,7 +29,7 @@ struct edge_cfg {
 	struct sc_sockaddr source6, source4; /* announced SSM sources; len 0 = none */
 	struct sc_sockaddr http;             /* len 0: no HTTP */
 	char sdp_dir[256];                   /* "" : no SDP files */
-	uint64_t latency_ns, lookahead_ns, stall_ns, slack_ns;
+	uint64_t latency_ns, lookahead_ns, stall_ns, tick_ns;
 	int log_level;
 	/* RET and fast channel change (unicast repair service). */
 	struct sc_sockaddr ret_listen;       /* len 0: no RET service */

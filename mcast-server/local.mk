@@ -31,6 +31,13 @@ tests_tools_tsrec_SOURCES = tests/tools/tsrec.c
 tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server
 tests_tools_tsrec_LDADD = mcast-server/libedge.la
 
+# Benchmarks: built, never run by make check (see tests/bench/edge_bench.sh).
+noinst_PROGRAMS += tests/bench/pcapgaps
+tests_bench_pcapgaps_SOURCES = tests/bench/pcapgaps.c
+tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
+EXTRA_DIST += tests/bench/edge_bench.sh
+
 EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
 TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h

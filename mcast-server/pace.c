@@ -13,7 +13,7 @@ struct entry {
 
 struct pace {
 	struct entry *ring;
-	size_t cap, head, len;
+	size_t cap, max_cap, head, len;
 	uint64_t latency;
 	bool live, anchored;
 	uint64_t anchor_wall, anchor_t;
@@ -27,7 +27,9 @@ pace *pace_new(size_t cap, uint64_t latency_ns, bool live)
 
 	if (!q)
 		return NULL;
-	q->cap = cap ? cap : 1;
+	/* Start small and grow: memory follows what the stream needs. */
+	q->max_cap = cap ? cap : 1;
+	q->cap = q->max_cap < 64 ? q->max_cap : 64;
 	q->ring = calloc(q->cap, sizeof(*q->ring));
 	if (!q->ring) {
 		free(q);
@@ -87,11 +89,28 @@ static uint64_t due_of(pace *q, uint64_t t27, uint64_t now)
 	return due;
 }
 
+/* Double the ring, unwrapping it. */
+static int grow(pace *q)
+{
+	size_t n = q->cap * 2 > q->max_cap ? q->max_cap : q->cap * 2;
+	struct entry *r;
+
+	if (n == q->cap || !(r = malloc(n * sizeof(*r))))
+		return -ENOBUFS;
+	for (size_t i = 0; i < q->len; i++)
+		r[i] = q->ring[(q->head + i) % q->cap];
+	free(q->ring);
+	q->ring = r;
+	q->cap = n;
+	q->head = 0;
+	return 0;
+}
+
 int pace_push(pace *q, const struct rtpk_packet *pkt, uint64_t now_ns)
 {
 	struct entry *e;
 
-	if (q->len == q->cap) {
+	if (q->len == q->cap && grow(q) < 0) {
 		q->st.dropped++;
 		return -ENOBUFS;
 	}

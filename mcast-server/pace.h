@@ -24,7 +24,8 @@ struct pace_stats {
 	uint64_t resyncs;               /* anchor moves */
 };
 
-/* cap: packets the queue holds. Returns NULL when out of memory. */
+/* cap: packets the queue may hold (it grows up to that as needed).
+ * Returns NULL when out of memory. */
 pace *pace_new(size_t cap, uint64_t latency_ns, bool live);
 void pace_free(pace *q);
 
