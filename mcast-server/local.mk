@@ -64,4 +64,6 @@ tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
 tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
 
+INTEGRATION_TESTS += tests/integration/edge_lab.sh
+
 EXTRA_DIST += %reldir%/README.md

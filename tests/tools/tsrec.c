@@ -3,7 +3,8 @@
  *   tsrec rec -g GROUP:PORT -i IFACE [-s SOURCE] -t SECONDS -o FILE
  *       join (source-specific when -s is given), write the TS inside the
  *       RTP (or raw UDP) datagrams to FILE byte for byte, for SECONDS;
- *       then print the check of FILE
+ *       then print datagrams=N rtp_lost=N rtp_reordered=N (RTP sequence
+ *       gaps while recording) and the check of FILE
  *   tsrec check FILE
  *       print: packets=N bytes=N sync_errors=N cc_errors=N pids=N
  *       pcr_first=... rap=N, and a cc_errors line per PID that has any
@@ -107,14 +108,30 @@ static int join(int fd, const struct sc_sockaddr *g, unsigned ifindex, const str
 	}
 }
 
-static void write_datagram(FILE *out, const uint8_t *b, size_t n)
+struct rtpstat {
+	long datagrams, lost, reordered;
+	int last; /* -1 before the first */
+};
+
+static void write_datagram(FILE *out, const uint8_t *b, size_t n, struct rtpstat *rs)
 {
 	struct sc_rtp r;
 
-	if (n && n % TS_SIZE == 0 && b[0] == TS_SYNC)
+	rs->datagrams++;
+	if (n && n % TS_SIZE == 0 && b[0] == TS_SYNC) {
 		fwrite(b, 1, n, out);
-	else if (sc_rtp_parse(b, n, &r) == 0)
+	} else if (sc_rtp_parse(b, n, &r) == 0) {
+		if (rs->last >= 0) {
+			uint16_t d = (uint16_t)(r.seq - rs->last);
+
+			if (d == 0 || d > 0x8000)
+				rs->reordered++;
+			else
+				rs->lost += d - 1;
+		}
+		rs->last = r.seq;
 		fwrite(r.payload, 1, r.payload_len, out);
+	}
 }
 
 static int do_rec(const char *group, const char *iface, const char *source, double secs, const char *path)
@@ -122,6 +139,7 @@ static int do_rec(const char *group, const char *iface, const char *source, doub
 	struct sc_sockaddr g, src = { 0 };
 	unsigned ifindex;
 	uint8_t buf[2048];
+	struct rtpstat rs = { 0, 0, 0, -1 };
 	uint64_t end;
 	FILE *out;
 	int fd, one = 1, rcvbuf = 8 << 20;
@@ -157,10 +175,11 @@ static int do_rec(const char *group, const char *iface, const char *source, doub
 			continue;
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n > 0)
-			write_datagram(out, buf, (size_t)n);
+			write_datagram(out, buf, (size_t)n, &rs);
 	}
 	fclose(out);
 	close(fd);
+	printf("datagrams=%ld rtp_lost=%ld rtp_reordered=%ld\n", rs.datagrams, rs.lost, rs.reordered);
 	return do_check(path);
 }
 
