@@ -66,4 +66,4 @@ tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
 
 INTEGRATION_TESTS += tests/integration/edge_lab.sh
 
-EXTRA_DIST += %reldir%/README.md
+EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example
