@@ -5,17 +5,22 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_bytes.h \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
+	%reldir%/sc_httpc.c %reldir%/sc_httpc.h \
+	%reldir%/sc_httpd.c %reldir%/sc_httpd.h \
 	%reldir%/sc_log.c %reldir%/sc_log.h \
 	%reldir%/sc_loop.c %reldir%/sc_loop.h \
 	%reldir%/sc_notify.c %reldir%/sc_notify.h \
 	%reldir%/sc_rtp.c %reldir%/sc_rtp.h
-common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(SYSTEMD_CFLAGS)
-common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(SYSTEMD_LIBS)
+common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS) \
+	$(CURL_CFLAGS)
+common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) $(CURL_LIBS)
 
 UNIT_TESTS += \
 	tests/unit/test_sc_addr \
 	tests/unit/test_sc_cfg \
 	tests/unit/test_sc_clock \
+	tests/unit/test_sc_httpc \
+	tests/unit/test_sc_httpd \
 	tests/unit/test_sc_log \
 	tests/unit/test_sc_loop \
 	tests/unit/test_sc_rtp
@@ -28,6 +33,12 @@ tests_unit_test_sc_cfg_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_clock_SOURCES = tests/unit/test_sc_clock.c $(TU)
 tests_unit_test_sc_clock_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_clock_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_httpc_SOURCES = tests/unit/test_sc_httpc.c $(TU)
+tests_unit_test_sc_httpc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_httpc_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_httpd_SOURCES = tests/unit/test_sc_httpd.c $(TU)
+tests_unit_test_sc_httpd_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_httpd_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_log_SOURCES = tests/unit/test_sc_log.c $(TU)
 tests_unit_test_sc_log_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_log_LDADD = $(UNIT_LDADD)

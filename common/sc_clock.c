@@ -49,6 +49,11 @@ void sc_clock_free(sc_clock *c)
 		free(c);
 }
 
+int sc_clock_is_fake(const sc_clock *c)
+{
+	return c && c->fake;
+}
+
 uint64_t sc_clock_now_ns(const sc_clock *c)
 {
 	struct timespec ts;

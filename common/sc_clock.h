@@ -30,6 +30,9 @@ void sc_clock_fake_advance(sc_clock *c, uint64_t delta_ns);
 /* Free a fake clock; NULL and the system clock are ignored. */
 void sc_clock_free(sc_clock *c);
 
+/* Whether this is a fake clock (tests) rather than CLOCK_MONOTONIC. */
+int sc_clock_is_fake(const sc_clock *c);
+
 /* Current time of the clock, in nanoseconds. */
 uint64_t sc_clock_now_ns(const sc_clock *c);
 

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_EVENTS 64
@@ -43,6 +45,8 @@ struct sc_loop {
 	uint64_t seq;
 	sc_timer *timers;
 	int sigfd;
+	int tfd;          /* timerfd for precise wake-ups; -1 on a fake clock */
+	uint64_t tfd_at;  /* what tfd is armed for, 0 = disarmed */
 	sigset_t sigmask;
 	struct {
 		sc_signal_fn fn;
@@ -50,6 +54,28 @@ struct sc_loop {
 	} sig[MAX_SIGNAL];
 	bool stop;
 };
+
+static void on_timerfd(void *arg, int fd, uint32_t events)
+{
+	uint64_t expirations;
+
+	(void)arg;
+	(void)events;
+	/* Only wakes the loop; run_timers() does the work. */
+	if (read(fd, &expirations, sizeof(expirations)) < 0)
+		return;
+}
+
+static int setup_timerfd(sc_loop *l)
+{
+	int rc;
+
+	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->tfd < 0)
+		return -errno;
+	rc = sc_loop_add_fd(l, l->tfd, SC_LOOP_IN, on_timerfd, l);
+	return rc;
+}
 
 sc_loop *sc_loop_new(sc_clock *clk)
 {
@@ -59,10 +85,15 @@ sc_loop *sc_loop_new(sc_clock *clk)
 		return NULL;
 	l->clk = clk;
 	l->sigfd = -1;
+	l->tfd = -1;
 	sigemptyset(&l->sigmask);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		free(l);
+		return NULL;
+	}
+	if (!sc_clock_is_fake(clk) && setup_timerfd(l) < 0) {
+		sc_loop_free(l);
 		return NULL;
 	}
 	return l;
@@ -80,6 +111,8 @@ void sc_loop_free(sc_loop *l)
 	}
 	if (l->sigfd >= 0)
 		close(l->sigfd);
+	if (l->tfd >= 0)
+		close(l->tfd);
 	close(l->epfd);
 	free(l->watches);
 	free(l->heap);
@@ -323,7 +356,24 @@ static int run_timers(sc_loop *l)
 	return n;
 }
 
-static int wait_ms(const sc_loop *l, int max_wait_ms)
+/* Arm the timerfd for the earliest timer (system clock only). */
+static void arm_timerfd(sc_loop *l)
+{
+	uint64_t when = l->nheap ? l->heap[0]->when : 0;
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (l->tfd < 0 || when == l->tfd_at)
+		return;
+	/* 0 would disarm: an already-due timer is caught by wait_ms() anyway. */
+	its.it_value.tv_sec = (time_t)(when / SC_NS_PER_S);
+	its.it_value.tv_nsec = (long)(when % SC_NS_PER_S);
+	if (when == 0)
+		its.it_value.tv_nsec = 1;
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		l->tfd_at = when;
+}
+
+static int wait_ms(sc_loop *l, int max_wait_ms)
 {
 	uint64_t now, left;
 	int ms;
@@ -333,6 +383,10 @@ static int wait_ms(const sc_loop *l, int max_wait_ms)
 	now = sc_clock_now_ns(l->clk);
 	if (l->heap[0]->when <= now)
 		return 0;
+	if (l->tfd >= 0) {
+		arm_timerfd(l);
+		return max_wait_ms;
+	}
 	left = (l->heap[0]->when - now + SC_NS_PER_MS - 1) / SC_NS_PER_MS;
 	ms = left > 3600000 ? 3600000 : (int)left;
 	return (max_wait_ms >= 0 && max_wait_ms < ms) ? max_wait_ms : ms;

@@ -4,7 +4,9 @@
  * Single-threaded: every callback runs from sc_loop_run()/sc_loop_run_once()
  * on the caller's thread. Timers read the loop's clock, so a test built on a
  * fake clock fires them by advancing the clock and calling
- * sc_loop_run_once(loop, 0), without sleeping. */
+ * sc_loop_run_once(loop, 0), without sleeping. On the system clock, timers
+ * wake the loop through a timerfd with nanosecond resolution (epoll's own
+ * timeout has only milliseconds), which the edge server's pacing needs. */
 #ifndef SC_LOOP_H
 #define SC_LOOP_H
 

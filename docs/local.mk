@@ -1,4 +1,5 @@
 # docs/: architecture, protocols, operator and developer guides.
 EXTRA_DIST += \
 	%reldir%/HACKING.md \
-	%reldir%/lab.md
+	%reldir%/lab.md \
+	%reldir%/mcast-server.md

@@ -1,2 +1,69 @@
-# mcast-server/: see README.md; nothing is built here yet.
-EXTRA_DIST += %reldir%/README.md
+# mcast-server/: the edge server daemon sixcast-mcast-server. Its modules
+# form a convenience library so that unit tests reach them.
+noinst_LTLIBRARIES += mcast-server/libedge.la
+mcast_server_libedge_la_SOURCES = \
+	%reldir%/chan.c %reldir%/chan.h \
+	%reldir%/edge.c %reldir%/edge.h \
+	%reldir%/edge_cfg.c %reldir%/edge_cfg.h \
+	%reldir%/emit.c %reldir%/emit.h \
+	%reldir%/pace.c %reldir%/pace.h \
+	%reldir%/pcr.c %reldir%/pcr.h \
+	%reldir%/rtpk.c %reldir%/rtpk.h \
+	%reldir%/sdp.c %reldir%/sdp.h \
+	%reldir%/src.c %reldir%/src.h %reldir%/src_int.h \
+	%reldir%/src_gst.c %reldir%/src_udp.c \
+	%reldir%/ts.c %reldir%/ts.h \
+	%reldir%/tsfix.c %reldir%/tsfix.h \
+	%reldir%/tsin.c %reldir%/tsin.h
+mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
+	$(CONFIG_CFLAGS) $(MHD_CFLAGS)
+mcast_server_libedge_la_LIBADD = common/libsccommon.la $(GST_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
+
+sbin_PROGRAMS += mcast-server/sixcast-mcast-server
+mcast_server_sixcast_mcast_server_SOURCES = %reldir%/main.c
+mcast_server_sixcast_mcast_server_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) \
+	-DSYSCONFDIR='"$(sysconfdir)"'
+mcast_server_sixcast_mcast_server_LDADD = mcast-server/libedge.la
+
+# tsrec: records a channel and checks TS continuity (lab tests, demo).
+noinst_PROGRAMS += tests/tools/tsrec
+tests_tools_tsrec_SOURCES = tests/tools/tsrec.c
+tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server
+tests_tools_tsrec_LDADD = mcast-server/libedge.la
+
+# Benchmarks: built, never run by make check (see tests/bench/edge_bench.sh).
+noinst_PROGRAMS += tests/bench/pcapgaps
+tests_bench_pcapgaps_SOURCES = tests/bench/pcapgaps.c
+tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
+EXTRA_DIST += tests/bench/edge_bench.sh
+
+EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server $(GST_CFLAGS)
+EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
+TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h
+
+UNIT_TESTS += \
+	tests/unit/test_ts \
+	tests/unit/test_pcr \
+	tests/unit/test_tsin \
+	tests/unit/test_tsfix \
+	tests/unit/test_rtpk
+tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
+tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
+tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_pcr_SOURCES = tests/unit/test_pcr.c $(TSGEN) $(TU)
+tests_unit_test_pcr_CFLAGS = $(EDGE_TEST_CFLAGS)
+tests_unit_test_pcr_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_tsin_SOURCES = tests/unit/test_tsin.c $(TSGEN) $(TU)
+tests_unit_test_tsin_CFLAGS = $(EDGE_TEST_CFLAGS)
+tests_unit_test_tsin_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_tsfix_SOURCES = tests/unit/test_tsfix.c $(TSGEN) $(TU)
+tests_unit_test_tsfix_CFLAGS = $(EDGE_TEST_CFLAGS)
+tests_unit_test_tsfix_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
+tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
+tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
+
+INTEGRATION_TESTS += tests/integration/edge_lab.sh
+
+EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example

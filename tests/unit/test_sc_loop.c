@@ -192,6 +192,30 @@ static void test_signal(void)
 	sc_loop_free(l);
 }
 
+/* On the system clock a timer alone wakes a loop waiting forever. */
+static void test_system_clock_timer(void)
+{
+	sc_loop *l = sc_loop_new(sc_clock_system());
+	sc_timer *t = sc_timer_new(l, record, (void *)(intptr_t)7);
+	int ran = 0;
+
+	nfired = 0;
+	sc_timer_arm(t, 2 * SC_NS_PER_MS);
+	while (nfired == 0 && ran >= 0)
+		ran = sc_loop_run_once(l, -1);
+	CU_ASSERT_EQUAL(nfired, 1);
+	CU_ASSERT_EQUAL(fired[0], 7);
+	/* Re-armed earlier than the timerfd was set for: still fires. */
+	sc_timer_arm(t, 50 * SC_NS_PER_MS);
+	CU_ASSERT_EQUAL(sc_loop_run_once(l, 0), 0);
+	sc_timer_arm(t, 1 * SC_NS_PER_MS);
+	while (nfired == 1 && ran >= 0)
+		ran = sc_loop_run_once(l, -1);
+	CU_ASSERT_EQUAL(nfired, 2);
+	sc_timer_free(t);
+	sc_loop_free(l);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -200,6 +224,7 @@ int tu_register(void)
 		{ "many timers", test_many_timers },
 		{ "file descriptors", test_fds },
 		{ "signals", test_signal },
+		{ "system clock timer", test_system_clock_timer },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("sc_loop", tests);

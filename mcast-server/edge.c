@@ -1,0 +1,399 @@
+/* edge: channels, scheduler and SDP service of the edge server. See edge.h.
+ *
+ * Scheduling: one periodic tick for the whole process (a timerfd, every
+ * tick_us while any channel has packets queued). At each tick every channel
+ * sends what has come due and all of it leaves in sendmmsg batches: a few
+ * thousand wake-ups and system calls a second whatever the number of
+ * channels, where a process per channel wakes once per packet. A packet
+ * leaves at most one tick late, which bounds the pacing error. Channels
+ * start the tick when a packet arrives while it is stopped. */
+#include "config.h"
+
+#include "edge.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "emit.h"
+#include "sc_httpd.h"
+#include "sc_log.h"
+#include "sdp.h"
+
+struct edge {
+	sc_loop *loop;
+	struct edge_cfg cfg;
+	emit *em;
+	chan **chans;    /* parallel to cfg.chans; NULL where a channel failed */
+	int tfd;         /* the periodic tick */
+	bool ticking;
+	sc_httpd *http;
+	struct sc_logger lg;
+};
+
+static uint64_t now(const edge *e)
+{
+	return sc_clock_now_ns(sc_loop_clock(e->loop));
+}
+
+static void set_tick(edge *e, uint64_t first_ns)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (first_ns) {
+		its.it_value.tv_sec = (time_t)(first_ns / SC_NS_PER_S);
+		its.it_value.tv_nsec = (long)(first_ns % SC_NS_PER_S);
+		its.it_interval.tv_nsec = (long)e->cfg.tick_ns;
+	}
+	timerfd_settime(e->tfd, first_ns ? TFD_TIMER_ABSTIME : 0, &its, NULL);
+	e->ticking = first_ns != 0;
+}
+
+static void wake(void *arg, uint64_t due)
+{
+	edge *e = arg;
+
+	if (!e->ticking)
+		set_tick(e, due ? due : 1);
+}
+
+static void on_tick(void *arg, int fd, uint32_t events)
+{
+	edge *e = arg;
+	uint64_t t = now(e), expirations, due;
+	bool busy = false;
+
+	(void)events;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
+	for (size_t i = 0; i < e->cfg.nchans; i++)
+		if (e->chans[i])
+			chan_send_due(e->chans[i], t);
+	emit_flush(e->em);
+	for (size_t i = 0; i < e->cfg.nchans && !busy; i++)
+		busy = e->chans[i] && chan_next_due(e->chans[i], &due);
+	if (!busy)
+		set_tick(e, 0);
+}
+
+static const struct sc_sockaddr *source_for(const edge *e, const struct sc_sockaddr *group)
+{
+	return sc_addr_family(group) == AF_INET6 ? &e->cfg.source6 : &e->cfg.source4;
+}
+
+/* <dir>/<id>.sdp (IPv6) and <dir>/<id>-ipv4.sdp, written atomically. */
+static void write_sdp_files(const edge *e, const struct chan_cfg *c)
+{
+	const struct sc_sockaddr *groups[2] = { &c->group6, &c->group4 };
+	char path[512], tmp[520], text[2048];
+
+	for (int k = 0; k < 2; k++) {
+		bool ok = false;
+		int n, fd;
+
+		if (!groups[k]->len)
+			continue;
+		n = sdp_write(text, sizeof(text), c->id, c->name, groups[k], source_for(e, groups[k]), c->hops);
+		snprintf(path, sizeof(path), "%s/%u%s.sdp", e->cfg.sdp_dir, c->id, k ? "-ipv4" : "");
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		fd = n < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			ok = write(fd, text, (size_t)n) == n;
+			ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+		}
+		if (!ok)
+			sc_logf(&e->lg, LOG_WARNING, "cannot write %s: %s", path, strerror(errno));
+	}
+}
+
+static chan *find_chan(const edge *e, uint32_t id, size_t *idx)
+{
+	for (size_t i = 0; i < e->cfg.nchans; i++)
+		if (e->chans[i] && e->cfg.chans[i].chan.id == id) {
+			if (idx)
+				*idx = i;
+			return e->chans[i];
+		}
+	return NULL;
+}
+
+static json_t *chan_json(const edge *e, size_t i)
+{
+	const struct chan_cfg *c = &e->cfg.chans[i].chan;
+	struct chan_stats st;
+	char g6[SC_ADDR_STRLEN] = "", g4[SC_ADDR_STRLEN] = "", path[64];
+	const struct tsin_stats *ts = e->chans[i] ? chan_ts_stats(e->chans[i]) : NULL;
+	json_t *o;
+
+	if (e->chans[i])
+		chan_get_stats(e->chans[i], &st);
+	else
+		memset(&st, 0, sizeof(st));
+	if (c->group6.len)
+		sc_addr_format(&c->group6, true, g6, sizeof(g6));
+	if (c->group4.len)
+		sc_addr_format(&c->group4, true, g4, sizeof(g4));
+	snprintf(path, sizeof(path), "/sdp/%u.sdp", c->id);
+	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I}", "id", (json_int_t)c->id,
+		      "name", c->name, "source", c->source, "group6", g6, "group4", g4, "sdp", path, "running",
+		      st.running, "bitrate_bps", (json_int_t)st.bitrate_bps, "packets", (json_int_t)st.packets_sent,
+		      "restarts", (json_int_t)st.restarts, "cc_errors", (json_int_t)(ts ? ts->cc_errors : 0));
+	if (o && st.last_error[0])
+		json_object_set_new(o, "error", json_string(st.last_error));
+	return o;
+}
+
+static void http_channels(edge *e, struct sc_http_resp *resp)
+{
+	json_t *a = json_array();
+	char *text;
+
+	for (size_t i = 0; i < e->cfg.nchans; i++)
+		json_array_append_new(a, chan_json(e, i));
+	text = json_dumps(a, JSON_INDENT(2));
+	json_decref(a);
+	sc_httpd_printf(resp, 200, "application/json", "%s\n", text ? text : "[]");
+	free(text);
+}
+
+static void http_sdp(edge *e, const char *url, struct sc_http_resp *resp)
+{
+	unsigned id = 0;
+	char tail[16] = "", text[2048];
+	const struct chan_cfg *c;
+	const struct sc_sockaddr *g;
+	size_t i;
+	int n;
+
+	if (sscanf(url, "/sdp/%u%15s", &id, tail) < 1 || !find_chan(e, id, &i) ||
+	    (strcmp(tail, ".sdp") != 0 && strcmp(tail, "-ipv4.sdp") != 0)) {
+		sc_httpd_printf(resp, 404, "application/json", "{\"error\": \"no such channel SDP: %s\"}\n", url);
+		return;
+	}
+	c = &e->cfg.chans[i].chan;
+	g = tail[0] == '-' ? &c->group4 : &c->group6;
+	n = g->len ? sdp_write(text, sizeof(text), c->id, c->name, g, source_for(e, g), c->hops) : -ENOENT;
+	if (n < 0) {
+		sc_httpd_printf(resp, 404, "application/json",
+				"{\"error\": \"channel %u is not sent over IPv%s\"}\n", id, tail[0] == '-' ? "4" : "6");
+		return;
+	}
+	sc_httpd_printf(resp, 200, "application/sdp", "%s", text);
+}
+
+static void http_metrics(edge *e, struct sc_http_resp *resp)
+{
+	const struct emit_stats *es = emit_stats(e->em);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		resp->status = 500;
+		return;
+	}
+	fprintf(f, "# HELP sixcast_edge_packets_total RTP packets sent, all channels and families.\n"
+		   "# TYPE sixcast_edge_packets_total counter\nsixcast_edge_packets_total %llu\n"
+		   "# TYPE sixcast_edge_send_errors_total counter\nsixcast_edge_send_errors_total %llu\n",
+		(unsigned long long)es->packets, (unsigned long long)es->errors);
+	fputs("# HELP sixcast_channel_bitrate_bps Bit rate of the channel from its PCRs.\n"
+	      "# TYPE sixcast_channel_bitrate_bps gauge\n", f);
+	for (size_t i = 0; i < e->cfg.nchans; i++) {
+		struct chan_stats st;
+
+		if (!e->chans[i])
+			continue;
+		chan_get_stats(e->chans[i], &st);
+		fprintf(f, "sixcast_channel_bitrate_bps{channel=\"%u\"} %llu\n", e->cfg.chans[i].chan.id,
+			(unsigned long long)st.bitrate_bps);
+	}
+	fputs("# TYPE sixcast_channel_source_cc_errors_total counter\n", f);
+	for (size_t i = 0; i < e->cfg.nchans; i++)
+		if (e->chans[i])
+			fprintf(f, "sixcast_channel_source_cc_errors_total{channel=\"%u\"} %llu\n",
+				e->cfg.chans[i].chan.id, (unsigned long long)chan_ts_stats(e->chans[i])->cc_errors);
+	fclose(f);
+	resp->status = 200;
+	resp->type = "text/plain; version=0.0.4";
+	resp->body = buf;
+	resp->len = len;
+}
+
+static void on_http(void *arg, const struct sc_http_req *req, struct sc_http_resp *resp)
+{
+	edge *e = arg;
+
+	if (strcmp(req->method, "GET") != 0)
+		sc_httpd_printf(resp, 405, "application/json", "{\"error\": \"only GET here\"}\n");
+	else if (strcmp(req->url, "/channels") == 0)
+		http_channels(e, resp);
+	else if (strncmp(req->url, "/sdp/", 5) == 0)
+		http_sdp(e, req->url, resp);
+	else if (strcmp(req->url, "/metrics") == 0)
+		http_metrics(e, resp);
+	else
+		sc_httpd_printf(resp, 404, "application/json",
+				"{\"error\": \"not found; try /channels, /sdp/ID.sdp, /metrics\"}\n");
+}
+
+static chan *make_chan(edge *e, const struct chan_cfg *c)
+{
+	struct chan_env env = {
+		.loop = e->loop, .em = e->em, .lg = e->lg,
+		.latency_ns = e->cfg.latency_ns, .lookahead_ns = e->cfg.lookahead_ns,
+		.stall_ns = e->cfg.stall_ns, .wake = wake, .sent = NULL, .arg = e,
+	};
+	char err[300];
+	chan *ch = NULL;
+
+	if (chan_new(c, &env, &ch, err, sizeof(err)) < 0) {
+		sc_logf(&e->lg, LOG_ERR, "channel %u (%s): %s", c->id, c->name, err);
+		return NULL;
+	}
+	if (e->cfg.sdp_dir[0])
+		write_sdp_files(e, c);
+	chan_start(ch);
+	sc_logf(&e->lg, LOG_INFO, "channel %u (%s) from %s", c->id, c->name, c->source);
+	return ch;
+}
+
+static void remove_sdp_files(const edge *e, uint32_t id)
+{
+	char path[512];
+
+	if (!e->cfg.sdp_dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/%u.sdp", e->cfg.sdp_dir, id);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%u-ipv4.sdp", e->cfg.sdp_dir, id);
+	unlink(path);
+}
+
+int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
+{
+	edge *e = calloc(1, sizeof(*e));
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (!e)
+		goto fail;
+	e->tfd = -1;
+	e->loop = loop;
+	e->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	e->lg = (struct sc_logger){ sc_log_sink, NULL, LOG_DEBUG };
+	e->em = emit_new(&e->lg);
+	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	e->chans = calloc(e->cfg.nchans ? e->cfg.nchans : 1, sizeof(*e->chans));
+	if (!e->em || e->tfd < 0 || !e->chans || sc_loop_add_fd(loop, e->tfd, SC_LOOP_IN, on_tick, e) < 0)
+		goto fail;
+	if (e->cfg.sdp_dir[0] && mkdir(e->cfg.sdp_dir, 0755) < 0 && errno != EEXIST)
+		sc_logf(&e->lg, LOG_WARNING, "cannot create %s: %s", e->cfg.sdp_dir, strerror(errno));
+	if (e->cfg.http.len &&
+	    (rc = sc_httpd_new(loop, &e->cfg.http, 0, on_http, e, &e->lg, &e->http)) < 0)
+		goto fail;
+	for (size_t i = 0; i < e->cfg.nchans; i++)
+		e->chans[i] = make_chan(e, &e->cfg.chans[i].chan);
+	*out = e;
+	return 0;
+fail:
+	if (!e)
+		edge_cfg_free(cfg);
+	edge_free(e);
+	return rc;
+}
+
+void edge_free(edge *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; e->chans && i < e->cfg.nchans; i++)
+		chan_free(e->chans[i]);
+	free(e->chans);
+	sc_httpd_free(e->http);
+	if (e->tfd >= 0) {
+		sc_loop_del_fd(e->loop, e->tfd);
+		close(e->tfd);
+	}
+	emit_free(e->em);
+	edge_cfg_free(&e->cfg);
+	free(e);
+}
+
+static void warn_restart_needed(const edge *e, const struct edge_cfg *n)
+{
+	if (strcmp(e->cfg.iface, n->iface) != 0 || !sc_addr_equal(&e->cfg.http, &n->http) ||
+	    strcmp(e->cfg.sdp_dir, n->sdp_dir) != 0 || !sc_addr_equal(&e->cfg.ret_listen, &n->ret_listen) ||
+	    strcmp(e->cfg.mgmt_url, n->mgmt_url) != 0)
+		sc_logf(&e->lg, LOG_WARNING, "reload: interface, http, sdp_dir, ret.listen and mgmt.url "
+					     "take effect only after a restart");
+}
+
+int edge_reconfigure(edge *e, struct edge_cfg *n)
+{
+	chan **next = calloc(n->nchans ? n->nchans : 1, sizeof(*next));
+	size_t kept = 0, started = 0, stopped = 0;
+
+	if (!next) {
+		edge_cfg_free(n);
+		return -ENOMEM;
+	}
+	warn_restart_needed(e, n);
+	/* Keep what is unchanged; anything else is made anew below. */
+	for (size_t i = 0; i < n->nchans; i++) {
+		size_t k;
+
+		if (find_chan(e, n->chans[i].chan.id, &k) && edge_chan_cfg_equal(&e->cfg.chans[k], &n->chans[i])) {
+			next[i] = e->chans[k];
+			e->chans[k] = NULL;
+			kept++;
+		}
+	}
+	for (size_t k = 0; k < e->cfg.nchans; k++)
+		if (e->chans[k]) {
+			remove_sdp_files(e, e->cfg.chans[k].chan.id);
+			chan_free(e->chans[k]);
+			stopped++;
+		}
+	free(e->chans);
+	edge_cfg_free(&e->cfg);
+	/* Edge-wide timings apply to new channels; the rest needs a restart. */
+	e->cfg.latency_ns = n->latency_ns;
+	e->cfg.lookahead_ns = n->lookahead_ns;
+	e->cfg.stall_ns = n->stall_ns;
+	e->cfg.tick_ns = n->tick_ns;
+	e->cfg.chans = n->chans;
+	e->cfg.nchans = n->nchans;
+	n->chans = NULL;
+	n->nchans = 0;
+	e->chans = next;
+	for (size_t i = 0; i < e->cfg.nchans; i++)
+		if (!e->chans[i] && (e->chans[i] = make_chan(e, &e->cfg.chans[i].chan)))
+			started++;
+	sc_logf(&e->lg, LOG_NOTICE, "reloaded: %zu channel(s) unchanged, %zu (re)started, %zu stopped", kept,
+		started, stopped);
+	return 0;
+}
+
+void edge_status(const edge *e, char *buf, size_t len)
+{
+	size_t up = 0;
+
+	for (size_t i = 0; i < e->cfg.nchans; i++) {
+		struct chan_stats st;
+
+		if (!e->chans[i])
+			continue;
+		chan_get_stats(e->chans[i], &st);
+		up += st.running;
+	}
+	snprintf(buf, len, "%zu of %zu channel(s) running on %s", up, e->cfg.nchans, e->cfg.iface);
+}

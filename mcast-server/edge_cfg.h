@@ -1,0 +1,57 @@
+/* edge_cfg: the edge server's configuration file, read into typed settings.
+ *
+ * --check-config, start-up and a SIGHUP reload all go through
+ * edge_cfg_load(), so a file that passes the check is a file that runs.
+ * The file format is libconfig; a commented example ships as
+ * mcast-server/sixcast-mcast-server.conf.example. */
+#ifndef EDGE_CFG_H
+#define EDGE_CFG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chan.h"
+#include "sc_addr.h"
+#include "sc_cfg.h"
+
+struct edge_chan_cfg {
+	struct chan_cfg chan;
+	uint8_t ret_key[32]; /* RET key when no management server gives one */
+	bool has_ret_key;
+};
+
+struct edge_cfg {
+	char name[64];
+	char iface[IF_NAMESIZE];
+	unsigned ifindex;
+	struct sc_sockaddr source6, source4; /* announced SSM sources; len 0 = none */
+	struct sc_sockaddr http;             /* len 0: no HTTP */
+	char sdp_dir[256];                   /* "" : no SDP files */
+	uint64_t latency_ns, lookahead_ns, stall_ns, tick_ns;
+	int log_level;
+	/* RET and fast channel change (unicast repair service). */
+	struct sc_sockaddr ret_listen;       /* len 0: no RET service */
+	uint64_t ret_window_ns;
+	unsigned ret_rate_pps;
+	double burst_speed;
+	uint64_t burst_max_ns;
+	/* Management server. */
+	char mgmt_url[256];                  /* "" : standalone */
+	char mgmt_credential[128];
+	uint64_t mgmt_report_ns;
+	struct edge_chan_cfg *chans;
+	size_t nchans;
+};
+
+/* Read and check path. Returns 0 and fills out (free with edge_cfg_free),
+ * or a negative errno with err naming file and line. With deep_check, GStreamer
+ * pipelines are also parsed (needs gst_init). */
+int edge_cfg_load(const char *path, bool deep_check, struct edge_cfg *out, struct sc_cfg_err *err);
+void edge_cfg_free(struct edge_cfg *cfg);
+
+/* Whether two channel configurations differ in anything that matters. */
+bool edge_chan_cfg_equal(const struct edge_chan_cfg *a, const struct edge_chan_cfg *b);
+
+#endif

@@ -1,0 +1,125 @@
+/* Unit tests of sc_httpc against sc_httpd on loopback: GET, POST with a
+ * token, error statuses, a refused connection, a timeout, cancellation. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sc_httpc.h"
+#include "sc_httpd.h"
+#include "tu.h"
+
+static void handler(void *arg, const struct sc_http_req *req, struct sc_http_resp *resp)
+{
+	const char *auth = sc_httpd_header(req, "Authorization");
+
+	(void)arg;
+	if (strcmp(req->url, "/teapot") == 0) {
+		sc_httpd_printf(resp, 418, "application/json", "{\"error\": \"short and stout\"}");
+		return;
+	}
+	sc_httpd_printf(resp, 200, "application/json", "{\"method\": \"%s\", \"auth\": \"%s\", \"body\": %s}",
+			req->method, auth ? auth : "", req->body_len ? req->body : "null");
+}
+
+struct result {
+	int calls, status;
+	char body[512], err[256];
+};
+
+static void done(void *arg, int status, const char *body, size_t len, const char *err)
+{
+	struct result *r = arg;
+
+	(void)len;
+	r->calls++;
+	r->status = status;
+	snprintf(r->body, sizeof(r->body), "%s", body);
+	snprintf(r->err, sizeof(r->err), "%s", err ? err : "");
+}
+
+static void run_until(sc_loop *l, sc_httpc *c)
+{
+	for (int i = 0; i < 500 && sc_httpc_pending(c); i++)
+		sc_loop_run_once(l, 10);
+}
+
+static void test_requests(void)
+{
+	sc_loop *l = sc_loop_new(sc_clock_system());
+	sc_httpc *c = sc_httpc_new(l, NULL);
+	struct sc_sockaddr a;
+	sc_httpd *d;
+	char url[128];
+	struct result r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 };
+	int64_t id;
+
+	sc_addr_parse("[::1]:0", 0, &a);
+	CU_ASSERT_EQUAL_FATAL(sc_httpd_new(l, &a, 4096, handler, NULL, NULL, &d), 0);
+	snprintf(url, sizeof(url), "http://[::1]:%u/x", sc_httpd_port(d));
+	CU_ASSERT(sc_httpc_request(c, "GET", url, NULL, NULL, 2000, done, &r1) > 0);
+	CU_ASSERT(sc_httpc_request(c, "POST", url, "s3cret", "{\"a\": 1}", 2000, done, &r2) > 0);
+	snprintf(url, sizeof(url), "http://[::1]:%u/teapot", sc_httpd_port(d));
+	CU_ASSERT(sc_httpc_request(c, "GET", url, NULL, NULL, 2000, done, &r3) > 0);
+	id = sc_httpc_request(c, "GET", url, NULL, NULL, 2000, done, &r4);
+	sc_httpc_cancel(c, id);
+	run_until(l, c);
+	CU_ASSERT_EQUAL(r1.calls, 1);
+	CU_ASSERT_EQUAL(r1.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r1.body, "\"method\": \"GET\""));
+	CU_ASSERT_EQUAL(r2.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r2.body, "\"auth\": \"Bearer s3cret\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r2.body, "\"body\": {\"a\": 1}"));
+	CU_ASSERT_EQUAL(r3.status, 418);
+	CU_ASSERT_EQUAL(r4.calls, 0);
+	sc_httpc_free(c);
+	sc_httpd_free(d);
+	sc_loop_free(l);
+}
+
+static void test_failures(void)
+{
+	sc_loop *l = sc_loop_new(sc_clock_system());
+	sc_httpc *c = sc_httpc_new(l, NULL);
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t len = sizeof(sa);
+	struct result refused = { 0 }, slow = { 0 }, pending = { 0 };
+	char url[128];
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	/* A listener that never answers: the request times out. */
+	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	listen(fd, 4);
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	snprintf(url, sizeof(url), "http://[::1]:%u/", ntohs(sa.sin6_port));
+	CU_ASSERT(sc_httpc_request(c, "GET", url, NULL, NULL, 200, done, &slow) > 0);
+	/* Nothing listens on port 1. */
+	CU_ASSERT(sc_httpc_request(c, "GET", "http://[::1]:1/", NULL, NULL, 2000, done, &refused) > 0);
+	run_until(l, c);
+	CU_ASSERT_EQUAL(refused.calls, 1);
+	CU_ASSERT_EQUAL(refused.status, 0);
+	CU_ASSERT(refused.err[0] != '\0');
+	CU_ASSERT_EQUAL(slow.calls, 1);
+	CU_ASSERT_EQUAL(slow.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(slow.err, "imed out"));
+	/* Freed with a request in flight: no callback, no leak (ASan). */
+	CU_ASSERT(sc_httpc_request(c, "GET", url, NULL, NULL, 5000, done, &pending) > 0);
+	sc_loop_run_once(l, 10);
+	sc_httpc_free(c);
+	CU_ASSERT_EQUAL(pending.calls, 0);
+	close(fd);
+	sc_loop_free(l);
+}
+
+int tu_register(void)
+{
+	static const struct tu_test tests[] = {
+		{ "requests and answers", test_requests },
+		{ "refused, timed out, freed in flight", test_failures },
+		{ NULL, NULL },
+	};
+	return tu_add_suite("sc_httpc", tests);
+}

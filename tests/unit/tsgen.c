@@ -1,0 +1,74 @@
+/* tsgen: MPEG-TS packet builders for tests. See tsgen.h. */
+#include "config.h"
+
+#include "tsgen.h"
+
+#include <string.h>
+
+#include "sc_bytes.h"
+#include "ts.h"
+
+static void header(uint8_t *p, uint16_t pid, bool pusi, unsigned afc, uint8_t cc)
+{
+	memset(p, 0xff, TS_SIZE);
+	p[0] = TS_SYNC;
+	p[1] = (uint8_t)((pusi ? 0x40 : 0) | (pid >> 8 & 0x1f));
+	p[2] = (uint8_t)pid;
+	p[3] = (uint8_t)(afc << 4 | (cc & 0x0f));
+}
+
+void tsgen_es(uint8_t *p, struct tsgen_es *es)
+{
+	bool af = es->rai || es->disc || es->with_pcr;
+
+	header(p, es->pid, es->pusi, af ? 3 : 1, es->cc);
+	if (af) {
+		p[4] = es->with_pcr ? 7 : 1;
+		p[5] = (uint8_t)((es->disc ? 0x80 : 0) | (es->rai ? 0x40 : 0) | (es->with_pcr ? 0x10 : 0));
+		if (es->with_pcr) {
+			uint64_t base = es->pcr / 300 % ((uint64_t)1 << 33);
+			unsigned ext = (unsigned)(es->pcr % 300);
+
+			sc_put_be32(p + 6, (uint32_t)(base >> 1));
+			p[10] = (uint8_t)((base & 1) << 7 | 0x7e | ext >> 8);
+			p[11] = (uint8_t)ext;
+		}
+	}
+	es->cc = (uint8_t)((es->cc + 1) & 0x0f);
+}
+
+/* Put a section (table bytes without CRC) in a PUSI packet and add the CRC. */
+static void psi(uint8_t *p, uint16_t pid, uint8_t cc, const uint8_t *sec, size_t len)
+{
+	uint32_t crc;
+
+	header(p, pid, true, 1, cc);
+	p[4] = 0; /* pointer_field */
+	memcpy(p + 5, sec, len);
+	crc = ts_crc32(p + 5, len);
+	sc_put_be32(p + 5 + len, crc);
+}
+
+void tsgen_pat(uint8_t *p, uint16_t pmt_pid, uint8_t cc)
+{
+	uint8_t s[12] = { 0x00, 0xb0, 13, 0x00, 0x01, 0xc1, 0x00, 0x00,
+			  0x00, 0x01, (uint8_t)(0xe0 | pmt_pid >> 8), (uint8_t)pmt_pid };
+
+	psi(p, 0, cc, s, sizeof(s));
+}
+
+void tsgen_pmt(uint8_t *p, uint16_t pmt_pid, uint16_t pcr_pid, uint16_t video_pid,
+	       uint16_t audio_pid, uint8_t cc)
+{
+	uint8_t s[22] = { 0x02, 0xb0, 23, 0x00, 0x01, 0xc1, 0x00, 0x00,
+			  (uint8_t)(0xe0 | pcr_pid >> 8), (uint8_t)pcr_pid, 0xf0, 0x00,
+			  0x1b, (uint8_t)(0xe0 | video_pid >> 8), (uint8_t)video_pid, 0xf0, 0x00,
+			  0x0f, (uint8_t)(0xe0 | audio_pid >> 8), (uint8_t)audio_pid, 0xf0, 0x00 };
+
+	psi(p, pmt_pid, cc, s, sizeof(s));
+}
+
+void tsgen_null(uint8_t *p)
+{
+	header(p, TS_PID_NULL, false, 1, 0);
+}

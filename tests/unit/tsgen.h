@@ -1,0 +1,29 @@
+/* tsgen: builds MPEG-TS packets for the edge server's unit tests: PAT, PMT,
+ * and elementary-stream packets with optional PCR, random access and
+ * discontinuity flags. */
+#ifndef TSGEN_H
+#define TSGEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tsgen_es {
+	uint16_t pid;
+	uint8_t cc;
+	bool pusi, rai, disc;
+	bool with_pcr;
+	uint64_t pcr; /* 27 MHz */
+};
+
+/* An elementary-stream packet; advances the CC when it has a payload. */
+void tsgen_es(uint8_t *p, struct tsgen_es *es);
+/* A PAT naming one program (1) with its PMT on pmt_pid. */
+void tsgen_pat(uint8_t *p, uint16_t pmt_pid, uint8_t cc);
+/* A PMT for program 1: PCR on pcr_pid, an H.264 stream on video_pid and an
+ * AAC stream on audio_pid. */
+void tsgen_pmt(uint8_t *p, uint16_t pmt_pid, uint16_t pcr_pid, uint16_t video_pid,
+	       uint16_t audio_pid, uint8_t cc);
+/* A null packet. */
+void tsgen_null(uint8_t *p);
+
+#endif
