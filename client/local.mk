@@ -3,7 +3,9 @@
 noinst_LTLIBRARIES += client/libstb.la
 client_libstb_la_SOURCES = \
 	%reldir%/hts.c %reldir%/hts.h \
-	%reldir%/player.c %reldir%/player.h
+	%reldir%/player.c %reldir%/player.h \
+	%reldir%/rec.c %reldir%/rec.h \
+	%reldir%/stb_cfg.c %reldir%/stb_cfg.h
 client_libstb_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS)
 client_libstb_la_LIBADD = common/libsccommon.la $(GST_LIBS) $(JANSSON_LIBS)
 
