@@ -9,6 +9,11 @@ client_libstb_la_SOURCES = \
 client_libstb_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS)
 client_libstb_la_LIBADD = common/libsccommon.la $(GST_LIBS) $(JANSSON_LIBS)
 
+bin_PROGRAMS += client/sixcast-stb
+client_sixcast_stb_SOURCES = %reldir%/stbctl.c
+client_sixcast_stb_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+client_sixcast_stb_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
+
 STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client $(GST_CFLAGS)
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
 UNIT_TESTS += tests/unit/test_hts tests/unit/test_player
