@@ -1,10 +1,29 @@
-# igmp-mld/: the group membership library, installed with its header and
-# pkg-config file. The code lives in a convenience library so that unit
-# tests can reach internal symbols; the installed library exports mld_*.
+# igmp-mld/: the group membership library, installed with its headers and
+# pkg-config file, and the sixcast-mldmon tool. The code lives in a
+# convenience library so that unit tests can reach internal symbols; the
+# installed library exports mld_* only.
+MLD_PUBHDRS = \
+	%reldir%/mld.h \
+	%reldir%/mld_types.h \
+	%reldir%/mld_cap.h \
+	%reldir%/mld_link.h \
+	%reldir%/mld_memb.h \
+	%reldir%/mld_pkt.h \
+	%reldir%/mld_sock.h \
+	%reldir%/mld_table.h
+
 noinst_LTLIBRARIES += igmp-mld/libmldcore.la
 igmp_mld_libmldcore_la_SOURCES = \
-	%reldir%/mld.h \
-	%reldir%/mld_version.c
+	$(MLD_PUBHDRS) \
+	%reldir%/mld_internal.h \
+	%reldir%/mld_addr.c \
+	%reldir%/mld_cap.c \
+	%reldir%/mld_link.c \
+	%reldir%/mld_memb.c \
+	%reldir%/mld_pkt.c \
+	%reldir%/mld_proc.c \
+	%reldir%/mld_sock.c \
+	%reldir%/mld_table.c
 igmp_mld_libmldcore_la_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS) $(PCAP_CFLAGS)
 igmp_mld_libmldcore_la_LIBADD = common/libsccommon.la $(NL_LIBS) $(PCAP_LIBS)
 
@@ -14,11 +33,19 @@ igmp_mld_libsixcast_igmp_mld_la_LIBADD = igmp-mld/libmldcore.la
 igmp_mld_libsixcast_igmp_mld_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(MLD_LT_VERSION) \
 	-export-symbols-regex '^mld_'
 
-sixcastinclude_HEADERS += %reldir%/mld.h
+sixcastinclude_HEADERS += $(MLD_PUBHDRS)
 pkgconfig_DATA += %reldir%/sixcast-igmp-mld.pc
 EXTRA_DIST += %reldir%/sixcast-igmp-mld.pc.in %reldir%/README.md
 
 UNIT_TESTS += tests/unit/test_mld
 tests_unit_test_mld_SOURCES = tests/unit/test_mld.c $(TU)
-tests_unit_test_mld_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/igmp-mld
-tests_unit_test_mld_LDADD = igmp-mld/libmldcore.la $(UNIT_LDADD)
+tests_unit_test_mld_CFLAGS = $(MLD_TEST_CFLAGS)
+tests_unit_test_mld_LDADD = $(MLD_TEST_LDADD)
+
+MLD_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/igmp-mld $(PCAP_CFLAGS) \
+	-DMLD_TEST_DATA='"$(abs_top_srcdir)/tests/unit/data"'
+MLD_TEST_LDADD = igmp-mld/libmldcore.la $(UNIT_LDADD)
+UNIT_TESTS += tests/unit/test_mld_pkt
+tests_unit_test_mld_pkt_SOURCES = tests/unit/test_mld_pkt.c tests/unit/mld_captured.h $(TU)
+tests_unit_test_mld_pkt_CFLAGS = $(MLD_TEST_CFLAGS)
+tests_unit_test_mld_pkt_LDADD = $(MLD_TEST_LDADD)
