@@ -49,3 +49,26 @@ UNIT_TESTS += tests/unit/test_mld_pkt
 tests_unit_test_mld_pkt_SOURCES = tests/unit/test_mld_pkt.c tests/unit/mld_captured.h $(TU)
 tests_unit_test_mld_pkt_CFLAGS = $(MLD_TEST_CFLAGS)
 tests_unit_test_mld_pkt_LDADD = $(MLD_TEST_LDADD)
+UNIT_TESTS += tests/unit/test_mld_table
+tests_unit_test_mld_table_SOURCES = tests/unit/test_mld_table.c tests/unit/mld_captured.h \
+	tests/unit/mld_testpkt.h $(TU)
+tests_unit_test_mld_table_CFLAGS = $(MLD_TEST_CFLAGS)
+tests_unit_test_mld_table_LDADD = $(MLD_TEST_LDADD)
+UNIT_TESTS += tests/unit/test_mld_memb
+tests_unit_test_mld_memb_SOURCES = tests/unit/test_mld_memb.c $(TU)
+tests_unit_test_mld_memb_CFLAGS = $(MLD_TEST_CFLAGS)
+tests_unit_test_mld_memb_LDADD = $(MLD_TEST_LDADD)
+UNIT_TESTS += tests/unit/test_mld_sock
+tests_unit_test_mld_sock_SOURCES = tests/unit/test_mld_sock.c tests/unit/mld_netns.h $(TU)
+tests_unit_test_mld_sock_CFLAGS = $(MLD_TEST_CFLAGS)
+tests_unit_test_mld_sock_LDADD = $(MLD_TEST_LDADD)
+UNIT_TESTS += tests/unit/test_mld_link
+tests_unit_test_mld_link_SOURCES = tests/unit/test_mld_link.c tests/unit/mld_netns.h $(TU)
+tests_unit_test_mld_link_CFLAGS = $(MLD_TEST_CFLAGS)
+tests_unit_test_mld_link_LDADD = $(MLD_TEST_LDADD)
+UNIT_TESTS += tests/unit/test_mld_cap
+tests_unit_test_mld_cap_SOURCES = tests/unit/test_mld_cap.c tests/unit/mld_netns.h \
+	tests/unit/mld_testpkt.h $(TU)
+tests_unit_test_mld_cap_CFLAGS = $(MLD_TEST_CFLAGS)
+tests_unit_test_mld_cap_LDADD = $(MLD_TEST_LDADD) $(PCAP_LIBS)
+EXTRA_DIST += tests/unit/data/mld_lab.pcap

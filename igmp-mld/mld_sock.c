@@ -128,6 +128,7 @@ static void log_join_error(const struct sc_logger *lg, int rc, unsigned ifindex,
 	switch (rc) {
 	case -ENODEV: hint = " (the interface is gone)"; break;
 	case -EADDRINUSE: hint = " (already joined on this socket)"; break;
+	case -EADDRNOTAVAIL: hint = src ? " (already joined this source?)" : ""; break;
 	case -ENOBUFS:
 		hint = g->family == AF_INET6 ? " (limit: net.ipv6.mld_max_msf / memberships)"
 					     : " (limits: net.ipv4.igmp_max_memberships, igmp_max_msf)";

@@ -51,7 +51,8 @@ extern "C" {
  *   -EINVAL     bad group, source or family mix, or any-source on an SSM group
  *               (each with a logged reason)
  *   -ENODEV     no such interface
- *   -EADDRINUSE already joined (this group/source on this socket)
+ *   -EADDRINUSE already joined any-source on this socket
+ *   -EADDRNOTAVAIL this source already joined on this socket
  *   -ENOBUFS    too many memberships or sources (net.ipv4.igmp_max_memberships,
  *               igmp_max_msf, net.ipv6.mld_max_msf)
  *   or another negative errno from setsockopt.
