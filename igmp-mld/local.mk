@@ -72,3 +72,10 @@ tests_unit_test_mld_cap_SOURCES = tests/unit/test_mld_cap.c tests/unit/mld_netns
 tests_unit_test_mld_cap_CFLAGS = $(MLD_TEST_CFLAGS)
 tests_unit_test_mld_cap_LDADD = $(MLD_TEST_LDADD) $(PCAP_LIBS)
 EXTRA_DIST += tests/unit/data/mld_lab.pcap
+
+bin_PROGRAMS += igmp-mld/sixcast-mldmon
+igmp_mld_sixcast_mldmon_SOURCES = %reldir%/mldmon.c %reldir%/mldmon_fmt.c %reldir%/mldmon_fmt.h
+igmp_mld_sixcast_mldmon_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+igmp_mld_sixcast_mldmon_LDADD = igmp-mld/libmldcore.la common/libsccommon.la $(JANSSON_LIBS)
+
+INTEGRATION_TESTS += tests/integration/mld_watch.sh

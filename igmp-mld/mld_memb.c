@@ -30,7 +30,32 @@ struct collect {
 	unsigned ifindex; /* 0: every interface */
 	int family;       /* of the netlink dump in progress */
 	int err;
+	/* Interfaces in the kernel's list order, as /proc/net/igmp{,6} walk
+	 * them (the same order /proc/net/mcfilter{,6} uses). */
+	unsigned order[256];
+	size_t norder;
 };
+
+/* Remember the kernel's interface order while /proc/net/igmp{,6} is read. */
+static void note_order(struct collect *c, unsigned ifindex)
+{
+	if (c->norder && c->order[c->norder - 1] == ifindex)
+		return;
+	for (size_t i = 0; i < c->norder; i++)
+		if (c->order[i] == ifindex)
+			return;
+	if (c->norder < sizeof(c->order) / sizeof(c->order[0]))
+		c->order[c->norder++] = ifindex;
+}
+
+/* Position of ifindex in the kernel's order, or -1. */
+static long order_of(const struct collect *c, unsigned ifindex)
+{
+	for (size_t i = 0; i < c->norder; i++)
+		if (c->order[i] == ifindex)
+			return (long)i;
+	return -1;
+}
 
 static struct mld_membership *find(struct mld_memberships *m, unsigned ifindex,
 				   const struct mld_addr *g)
@@ -47,6 +72,8 @@ static int add_group(void *arg, unsigned ifindex, const char *ifname, const stru
 	struct collect *c = arg;
 	struct mld_membership *e;
 
+	if (ifname) /* from /proc: in the kernel's interface order */
+		note_order(c, ifindex);
 	if (c->ifindex && ifindex != c->ifindex)
 		return 0;
 	e = find(c->m, ifindex, g);
@@ -83,6 +110,7 @@ struct filter_note {
 struct collect_src {
 	struct collect *c;
 	struct filter_note *notes; /* one per membership */
+	unsigned first_ifindex;    /* of the first line of the file, 0: none */
 };
 
 static int add_source(void *arg, unsigned ifindex, const char *ifname, const struct mld_addr *g,
@@ -93,6 +121,8 @@ static int add_source(void *arg, unsigned ifindex, const char *ifname, const str
 	struct mld_addr *nv;
 
 	(void)ifname;
+	if (!cs->first_ifindex)
+		cs->first_ifindex = ifindex;
 	if (!e)
 		return 0;
 	if (exc)
@@ -171,10 +201,20 @@ static int proc_parse(const char *path, int (*parse)(const char *, mldi_group_fn
 	return rc < 0 ? rc : 0;
 }
 
-static int proc_sources(const char *path, int (*parse)(const char *, mldi_source_fn, void *),
-			struct collect *c)
+/* Whether the filter file listed ifindex's groups: it starts at its first
+ * line's interface and walks on in list order from there. */
+static bool filter_listed(const struct collect *c, const struct collect_src *cs, unsigned ifindex)
 {
-	struct collect_src cs = { c, NULL };
+	long first = cs->first_ifindex ? order_of(c, cs->first_ifindex) : -1;
+	long pos = order_of(c, ifindex);
+
+	return first >= 0 && pos >= first;
+}
+
+static int proc_sources(const char *path, int (*parse)(const char *, mldi_source_fn, void *),
+			struct collect *c, int family)
+{
+	struct collect_src cs = { c, NULL, 0 };
 	char *text;
 	long n;
 	int rc;
@@ -182,8 +222,13 @@ static int proc_sources(const char *path, int (*parse)(const char *, mldi_source
 	if (c->m->n == 0)
 		return 0;
 	n = mldi_read_file(path, &text);
-	if (n < 0)
-		return 0; /* no filters to read: modes stay EXCLUDE */
+	if (n < 0) {
+		/* No filters to read: the modes are unknown. */
+		for (size_t i = 0; i < c->m->n; i++)
+			if (c->m->v[i].group.family == family)
+				c->m->v[i].mode = 0;
+		return 0;
+	}
 	cs.notes = calloc(c->m->n, sizeof(*cs.notes));
 	if (!cs.notes) {
 		free(text);
@@ -193,8 +238,12 @@ static int proc_sources(const char *path, int (*parse)(const char *, mldi_source
 	for (size_t i = 0; i < c->m->n && rc >= 0; i++) {
 		struct mld_membership *e = &c->m->v[i];
 
+		if (e->group.family != family)
+			continue;
 		if (e->n_sources && !cs.notes[i].any_exc && e->users <= cs.notes[i].inc_sum)
 			e->mode = MLD_MODE_INCLUDE;
+		else if (!e->n_sources && !filter_listed(c, &cs, e->ifindex))
+			e->mode = 0;
 	}
 	free(cs.notes);
 	free(text);
@@ -209,6 +258,7 @@ static int one_family(struct collect *c, int family, const struct sc_logger *lg)
 	const char *groups = v6 ? "/proc/net/igmp6" : "/proc/net/igmp";
 	int rc, from = MLD_MEMB_FROM_NETLINK;
 
+	c->norder = 0;
 	rc = netlink_groups(c, family);
 	if (rc == -ENOMEM)
 		return rc;
@@ -226,7 +276,7 @@ static int one_family(struct collect *c, int family, const struct sc_logger *lg)
 		proc_parse(groups, v6 ? mldi_proc_igmp6 : mldi_proc_igmp, c);
 	}
 	rc = proc_sources(v6 ? "/proc/net/mcfilter6" : "/proc/net/mcfilter",
-			  v6 ? mldi_proc_mcfilter6 : mldi_proc_mcfilter, c);
+			  v6 ? mldi_proc_mcfilter6 : mldi_proc_mcfilter, c, family);
 	return rc < 0 ? rc : from;
 }
 
@@ -243,9 +293,11 @@ int mld_memberships_get(int family, const char *iface, struct mld_memberships *o
 			const struct mld_log *log)
 {
 	struct sc_logger lg = mldi_logger(log);
-	struct collect c = { out, 0, 0, 0, 0 };
+	struct collect c;
 	int rc = 0;
 
+	memset(&c, 0, sizeof(c));
+	c.m = out;
 	memset(out, 0, sizeof(*out));
 	if (family != AF_INET6 && family != AF_INET && family != AF_UNSPEC)
 		return -EINVAL;

@@ -6,7 +6,13 @@
  * the source filters come from /proc (/proc/net/igmp{,6} and
  * /proc/net/mcfilter{,6}) when they are readable: netlink does not carry
  * them. A set-top box shows this in its diagnostics; a test checks with it
- * that a join really reached the kernel. */
+ * that a join really reached the kernel.
+ *
+ * A gap of the kernel's /proc/net/mcfilter{,6} listing (seen up to 6.18):
+ * it starts at the first interface whose most recently joined group has a
+ * source filter, so the interfaces before it are left out even when some of
+ * their older groups are source-specific. Those interfaces' groups get mode
+ * 0 ("unknown") rather than a guess. */
 #ifndef SIXCAST_MLD_MEMB_H
 #define SIXCAST_MLD_MEMB_H
 
@@ -25,7 +31,8 @@ struct mld_membership {
 	unsigned users;            /* references (sockets, the kernel's own); 0: unknown */
 	/* From the source filter in /proc/net/mcfilter{,6}: INCLUDE with the
 	 * sources when every reference to the group is source-specific as far as
-	 * the counts show, EXCLUDE otherwise (any-source, or unknown). */
+	 * the counts show, EXCLUDE otherwise (any-source); 0 when the kernel did
+	 * not list this interface's filters (see above) or /proc is unreadable. */
 	enum mld_mode mode;
 	size_t n_sources;
 	struct mld_addr *sources;  /* owned by the list */
