@@ -79,3 +79,4 @@ igmp_mld_sixcast_mldmon_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 igmp_mld_sixcast_mldmon_LDADD = igmp-mld/libmldcore.la common/libsccommon.la $(JANSSON_LIBS)
 
 INTEGRATION_TESTS += tests/integration/mld_watch.sh
+INTEGRATION_TESTS += tests/integration/mld_ssm.sh tests/integration/mld_flap.sh
