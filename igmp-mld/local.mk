@@ -35,7 +35,7 @@ igmp_mld_libsixcast_igmp_mld_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(MLD_LT_V
 
 sixcastinclude_HEADERS += $(MLD_PUBHDRS)
 pkgconfig_DATA += %reldir%/sixcast-igmp-mld.pc
-EXTRA_DIST += %reldir%/sixcast-igmp-mld.pc.in %reldir%/README.md
+EXTRA_DIST += %reldir%/sixcast-igmp-mld.pc.in %reldir%/README.md docs/igmp-mld.md
 
 UNIT_TESTS += tests/unit/test_mld
 tests_unit_test_mld_SOURCES = tests/unit/test_mld.c $(TU)
@@ -80,3 +80,35 @@ igmp_mld_sixcast_mldmon_LDADD = igmp-mld/libmldcore.la common/libsccommon.la $(J
 
 INTEGRATION_TESTS += tests/integration/mld_watch.sh
 INTEGRATION_TESTS += tests/integration/mld_ssm.sh tests/integration/mld_flap.sh
+
+# libFuzzer targets over the decoders, the table and the /proc parsers:
+# their sources are compiled into each target with the fuzzer's
+# instrumentation. Only with --enable-fuzzers (CC=clang); corpus seeds in
+# tests/fuzz/corpus/.
+if ENABLE_FUZZERS
+MLD_FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+noinst_PROGRAMS += tests/fuzz/fuzz_mld_decode tests/fuzz/fuzz_mld_proc
+tests_fuzz_fuzz_mld_decode_SOURCES = tests/fuzz/fuzz_mld_decode.c \
+	igmp-mld/mld_pkt.c igmp-mld/mld_table.c igmp-mld/mld_addr.c
+tests_fuzz_fuzz_mld_decode_CFLAGS = $(AM_CFLAGS) $(MLD_FUZZ_FLAGS) -I$(top_srcdir)/igmp-mld
+tests_fuzz_fuzz_mld_decode_LDFLAGS = $(MLD_FUZZ_FLAGS)
+tests_fuzz_fuzz_mld_proc_SOURCES = tests/fuzz/fuzz_mld_proc.c igmp-mld/mld_proc.c \
+	igmp-mld/mld_addr.c
+tests_fuzz_fuzz_mld_proc_CFLAGS = $(AM_CFLAGS) $(MLD_FUZZ_FLAGS) -I$(top_srcdir)/igmp-mld
+tests_fuzz_fuzz_mld_proc_LDFLAGS = $(MLD_FUZZ_FLAGS)
+endif
+EXTRA_DIST += tests/fuzz/corpus
+
+# Benchmarks (tests/bench/): built with the tree, run by hand, never by
+# make check. tests/bench/mld_decode.sh and tests/bench/mld_joinlat.sh.
+noinst_PROGRAMS += tests/bench/bench_mld_decode tests/bench/bench_mld_joinlat
+tests_bench_bench_mld_decode_SOURCES = tests/bench/bench_mld_decode.c tests/unit/mld_captured.h \
+	tests/unit/mld_testpkt.h
+tests_bench_bench_mld_decode_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/tests/unit \
+	$(PCAP_CFLAGS)
+tests_bench_bench_mld_decode_LDADD = igmp-mld/libmldcore.la common/libsccommon.la $(PCAP_LIBS)
+tests_bench_bench_mld_joinlat_SOURCES = tests/bench/bench_mld_joinlat.c
+tests_bench_bench_mld_joinlat_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/igmp-mld $(PCAP_CFLAGS)
+tests_bench_bench_mld_joinlat_LDADD = igmp-mld/libmldcore.la common/libsccommon.la $(PCAP_LIBS)
+EXTRA_DIST += tests/bench/mld_decode.sh tests/bench/mld_joinlat.sh \
+	tests/tools/mld-capture.sh tests/tools/mld-pcap2c.sh

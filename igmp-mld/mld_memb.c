@@ -17,9 +17,9 @@
 #include "mld_internal.h"
 #include "sc_addr.h"
 
-/* Kernels before 6.13 answer an IPv6 dump with RTM_GETMULTICAST messages;
- * later ones (which also dump IPv4) with RTM_NEWMULTICAST, which older
- * headers do not define. */
+/* Older kernels answer an IPv6 dump with RTM_GETMULTICAST messages; newer
+ * ones (which also dump IPv4) with RTM_NEWMULTICAST, which older headers do
+ * not define. Both are accepted. */
 #ifndef RTM_NEWMULTICAST
 #define RTM_NEWMULTICAST 56
 #endif

@@ -200,6 +200,15 @@ int mld_leave_index(int fd, unsigned ifindex, const struct mld_addr *group,
 	return first;
 }
 
+int mld_leave(int fd, const char *iface, const struct mld_addr *group,
+	      const struct mld_addr *sources, size_t n_sources, const struct mld_log *log)
+{
+	unsigned ifindex;
+	int rc = iface ? sc_if_index(iface, &ifindex) : -EINVAL;
+
+	return rc < 0 ? rc : mld_leave_index(fd, ifindex, group, sources, n_sources, log);
+}
+
 /* SO_RCVBUF, or SO_RCVBUFFORCE past net.core.rmem_max when allowed. */
 static int set_rcvbuf(int fd, int want, const struct sc_logger *lg)
 {

@@ -64,8 +64,11 @@ int mld_join(int fd, const char *iface, const struct mld_addr *group,
 int mld_join_index(int fd, unsigned ifindex, const struct mld_addr *group,
 		   const struct mld_addr *sources, size_t n_sources, const struct mld_log *log);
 /* Undo mld_join (the same sources; none for any-source). Every membership is
- * tried; returns 0, or the first error (-EADDRNOTAVAIL: was not joined,
- * -ENODEV: the interface is gone, which drops its memberships anyway). */
+ * tried; returns 0, or the first error (-EADDRNOTAVAIL or -EINVAL: was not
+ * joined; -ENODEV: the interface is gone, which dropped its memberships
+ * anyway). Closing the socket leaves everything too. */
+int mld_leave(int fd, const char *iface, const struct mld_addr *group,
+	      const struct mld_addr *sources, size_t n_sources, const struct mld_log *log);
 int mld_leave_index(int fd, unsigned ifindex, const struct mld_addr *group,
 		    const struct mld_addr *sources, size_t n_sources, const struct mld_log *log);
 

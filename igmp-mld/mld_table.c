@@ -24,6 +24,7 @@ struct entry {
 struct mld_table {
 	struct entry **buckets;
 	size_t nbuckets, count;
+	size_t total_sources;
 	mld_table_fn fn;
 	void *arg;
 	uint64_t max_age_ms;
@@ -138,6 +139,7 @@ static void remove_entry(mld_table *t, struct entry **pp, enum mld_change why)
 	struct entry *e = *pp;
 
 	notify(t, why, e);
+	t->total_sources -= e->pub.n_sources;
 	*pp = e->next;
 	free(e->srcs);
 	free(e);
@@ -215,10 +217,17 @@ static bool same_state(const struct entry *e, enum mld_mode mode, const struct s
 	return true;
 }
 
-/* Give e the state (mode, s); takes s over. Returns 1 when it changed. */
-static int set_state(struct entry *e, enum mld_mode mode, struct srcset *s)
+/* Give e the state (mode, s); takes s over, cut to what the table-wide
+ * budget of sources allows. Returns 1 when it changed. */
+static int set_state(mld_table *t, struct entry *e, enum mld_mode mode, struct srcset *s)
 {
-	int changed = !same_state(e, mode, s);
+	size_t others = t->total_sources - e->pub.n_sources;
+	int changed;
+
+	if (s->n > MLD_TABLE_MAX_TOTAL_SOURCES - others)
+		s->n = MLD_TABLE_MAX_TOTAL_SOURCES - others;
+	changed = !same_state(e, mode, s);
+	t->total_sources = others + s->n;
 
 	free(e->srcs);
 	e->srcs = s->v;
@@ -330,12 +339,12 @@ static int apply_record(mld_table *t, const struct mld_msg *m, const struct mld_
 			free(out.v);
 			return -ENOSPC;
 		}
-		set_state(e, nmode, &out);
+		set_state(t, e, nmode, &out);
 		refresh(e, m, now);
 		notify(t, MLD_CHANGE_JOIN, e);
 		return 1;
 	}
-	changed = set_state(e, nmode, &out);
+	changed = set_state(t, e, nmode, &out);
 	refresh(e, m, now);
 	if (changed)
 		notify(t, MLD_CHANGE_UPDATE, e);

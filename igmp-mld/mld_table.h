@@ -25,7 +25,8 @@ extern "C" {
 #define MLD_TABLE_DEFAULT_MAX_AGE_MS 260000u
 /* Limits that keep a flood of forged reports from exhausting memory. */
 #define MLD_TABLE_MAX_ENTRIES 65536u
-#define MLD_TABLE_MAX_SOURCES 1024u
+#define MLD_TABLE_MAX_SOURCES 1024u        /* per entry */
+#define MLD_TABLE_MAX_TOTAL_SOURCES 262144u /* over all entries (about 5 MiB) */
 
 /* One host's membership of one group. Pointers are valid until the table
  * changes next. */
@@ -64,8 +65,9 @@ void mld_table_free(mld_table *t);
 /* Apply a decoded message seen at now_ms. Reports and leaves change
  * entries; a query (from the querier) sets the membership interval to
  * QRV x QQI + max response delay (RFC 3810 9.4), which mld_table_expire()
- * then uses. Records of unknown type and sources beyond
- * MLD_TABLE_MAX_SOURCES are ignored. Returns the number of changes, or
+ * then uses. Records of unknown type, and sources beyond
+ * MLD_TABLE_MAX_SOURCES per entry or MLD_TABLE_MAX_TOTAL_SOURCES in all,
+ * are ignored. Returns the number of changes, or
  * -ENOSPC when a new entry was refused because the table is full. */
 int mld_table_apply(mld_table *t, const struct mld_msg *m, uint64_t now_ms);
 /* Drop entries not refreshed for longer than the membership interval.

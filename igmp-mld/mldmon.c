@@ -94,7 +94,9 @@ static void on_change(void *arg, enum mld_change c, const struct mld_entry *e)
 
 	if (!m->o.changes)
 		return;
-	mon_print_change(&m->out, c, e, c == MLD_CHANGE_EXPIRE ? m->last_expire_ms : e->last_ms);
+	/* Expiry happens at the tick (or frame) that noticed it; the others
+	 * at the frame being applied. */
+	mon_print_change(&m->out, c, e, c == MLD_CHANGE_EXPIRE ? m->last_expire_ms : m->last_ms);
 	count_event(m);
 }
 

@@ -83,6 +83,9 @@ static void test_join_refusals(void)
 	CU_ASSERT_EQUAL(mld_leave_index(fd6, 1, &g, s, 1, &log), 0);
 	CU_ASSERT(mld_leave_index(fd6, 1, &g, s, 1, &log) < 0);
 	CU_ASSERT_EQUAL(mld_leave_index(fd6, 1, NULL, NULL, 0, &log), -EINVAL);
+	CU_ASSERT_EQUAL(mld_leave(fd6, "nosuch0", &g, s, 1, &log), -ENODEV);
+	CU_ASSERT_EQUAL(mld_join(fd6, "lo", &g, s, 1, &log), 0);
+	CU_ASSERT_EQUAL(mld_leave(fd6, "lo", &g, s, 1, &log), 0);
 	g = A("ff15::1");
 	CU_ASSERT_EQUAL(mld_join(fd6, "lo", &g, NULL, 0, &log), 0);
 	CU_ASSERT_EQUAL(mld_join(fd6, "lo", &g, NULL, 0, &log), -EADDRINUSE);

@@ -262,6 +262,29 @@ static void test_limits(void)
 	CU_ASSERT_EQUAL(rc, -ENOSPC);
 	CU_ASSERT_EQUAL(mld_table_count(t), MLD_TABLE_MAX_ENTRIES);
 	mld_table_free(t);
+
+	/* The sources of all entries together are bounded too. */
+	t = mld_table_new(NULL, NULL);
+	for (unsigned h = 0; h < 300; h++) {
+		char host[20];
+
+		snprintf(host, sizeof(host), "10.3.%u.%u", h / 250, h % 250 + 1);
+		apply_pkt(t, tp_report_many(pkt, host, MLD_REC_ALLOW, "232.0.0.1", 1024), 0);
+	}
+	{
+		size_t total = 0;
+
+		for (unsigned h = 0; h < 300; h++) {
+			char host[20];
+			const struct mld_entry *x;
+
+			snprintf(host, sizeof(host), "10.3.%u.%u", h / 250, h % 250 + 1);
+			x = find(t, "232.0.0.1", host);
+			total += x ? x->n_sources : 0;
+		}
+		CU_ASSERT_EQUAL(total, MLD_TABLE_MAX_TOTAL_SOURCES);
+	}
+	mld_table_free(t);
 }
 
 /* ---- random walk against a model ---- */
