@@ -40,6 +40,7 @@ struct mon {
 	mld_table *table;
 	uint64_t events, last_expire_ms, last_ms;
 	int exit_code;
+	bool warned_full;
 };
 
 static const char usage_text[] =
@@ -121,9 +122,11 @@ static void on_msg(void *arg, const struct mld_msg *msg, uint64_t ts_us)
 		mon_print_msg(&m->out, msg, ts_us);
 		count_event(m);
 	}
-	if (mld_table_apply(m->table, msg, ms) == -ENOSPC)
+	if (mld_table_apply(m->table, msg, ms) == -ENOSPC && !m->warned_full) {
 		sc_log(LOG_WARNING, "table full (%u memberships): new ones are not tracked",
 		       MLD_TABLE_MAX_ENTRIES);
+		m->warned_full = true;
+	}
 }
 
 static void print_table(struct mon *m, uint64_t now_ms)
