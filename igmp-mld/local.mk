@@ -18,6 +18,7 @@ igmp_mld_libmldcore_la_SOURCES = \
 	%reldir%/mld_internal.h \
 	%reldir%/mld_addr.c \
 	%reldir%/mld_cap.c \
+	%reldir%/mld_fast.c \
 	%reldir%/mld_link.c \
 	%reldir%/mld_memb.c \
 	%reldir%/mld_pkt.c \

@@ -43,6 +43,18 @@ int mldi_proc_mcfilter6(const char *text, mldi_source_fn fn, void *arg);
 /* /proc/net/mcfilter: "idx name 0xGROUP 0xSOURCE inc exc", host-order hex. */
 int mldi_proc_mcfilter(const char *text, mldi_source_fn fn, void *arg);
 
+/* An MLDv2 (IPv6 group) or IGMPv3 (IPv4) report of one record into out:
+ * ALLOW {sources}, or TO_EX {} when n is 0. The IGMP checksum is filled;
+ * the ICMPv6 one is left 0 for the kernel (raw ICMPv6 sockets checksum
+ * themselves). Returns the length, 0 when it does not fit or n > 64. */
+size_t mldi_fast_build(uint8_t *out, size_t len, const struct mld_addr *group,
+		       const struct mld_addr *sources, size_t n);
+/* Send that report on ifindex now, from a raw socket (MLD_RECV_FAST_JOIN).
+ * Returns 0, or a negative errno (-EPERM without CAP_NET_RAW,
+ * -EPROTONOSUPPORT when the interface is forced to MLDv1/IGMPv1-2). */
+int mldi_fast_report(unsigned ifindex, const struct mld_addr *group, const struct mld_addr *sources,
+		     size_t n, const struct sc_logger *lg);
+
 /* A libnl error code (NLE_*, negative or not) as a negative errno. */
 int mldi_nlerr(int nle);
 

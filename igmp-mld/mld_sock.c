@@ -36,6 +36,7 @@ struct mld_recv {
 	struct mld_addr *sources;
 	size_t n_sources;
 	int rcvbuf;
+	unsigned flags;
 	struct mld_log log;
 	bool has_log;
 };
@@ -309,6 +310,7 @@ static int recv_copy_cfg(mld_recv *r, const struct mld_recv_cfg *cfg, const stru
 	r->group = cfg->group;
 	r->port = cfg->port;
 	r->rcvbuf = cfg->rcvbuf == 0 ? MLD_RCVBUF_DEFAULT : cfg->rcvbuf;
+	r->flags = cfg->flags;
 	if (log) {
 		r->log = *log;
 		r->has_log = true;
@@ -359,6 +361,8 @@ int mld_recv_open(const struct mld_recv_cfg *cfg, const struct mld_log *log, mld
 		mld_recv_free(r);
 		return rc;
 	}
+	if (r->flags & MLD_RECV_FAST_JOIN)
+		mldi_fast_report(r->ifindex, &r->group, r->sources, r->n_sources, &lg);
 	warn_if_flags(r->iface, &lg);
 	*out = r;
 	return 0;
@@ -407,8 +411,11 @@ int mld_recv_rejoin(mld_recv *r)
 			r->ifindex);
 	r->ifindex = 0;
 	rc = mld_join_index(r->fd, index, &r->group, r->sources, r->n_sources, recv_log(r));
-	if (rc == 0)
+	if (rc == 0) {
 		r->ifindex = index;
+		if (r->flags & MLD_RECV_FAST_JOIN)
+			mldi_fast_report(index, &r->group, r->sources, r->n_sources, &lg);
+	}
 	return rc;
 }
 

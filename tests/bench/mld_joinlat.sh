@@ -1,7 +1,8 @@
 #!/bin/bash
 # mld_joinlat: join-to-first-packet latency in the namespace lab, median and
-# p99 over 50 joins, per family, through libsixcast-igmp-mld and through a
-# bare setsockopt join (the reference: what any receiver does).
+# p99 over 50 joins, per family: through libsixcast-igmp-mld (plain, and
+# with MLD_RECV_FAST_JOIN) and through a bare setsockopt join (the
+# reference: what any receiver does).
 #
 #   sudo tests/bench/mld_joinlat.sh [BUILD_DIR] [JOINS]
 #
@@ -46,5 +47,6 @@ run() {
 
 for fam in 6 4; do
 	run "$fam" ""
+	run "$fam" --fast
 	run "$fam" --raw
 done

@@ -3,7 +3,8 @@
 # interface being re-created, without being restarted.
 #
 # c1 sends an SSM channel at a steady rate for 12 s. m1h1 runs a receiver
-# with --rejoin (netlink link watcher, joins again on link-up), m1h2 the
+# with --rejoin (netlink link watcher, joins again on link-up; --fast sends
+# each join's report at once), m1h2 the
 # same receiver without it. Meanwhile both hosts' eth0 go down for 2 s and
 # come back, then their veth pairs are deleted and created anew under the
 # same names (a new interface index, as after a PPPoE or USB re-plug), which
@@ -26,7 +27,7 @@ COUNT=6000 # 12 s
 group='[ff3e::8000:9]:5000'
 src="$(lab_addr6 c1)"
 
-lab_bg m1h1 "$LAB_DIR/rejoin.log" "$probe" recv -g "$group" -i eth0 -s "$src" -t 14 --rejoin
+lab_bg m1h1 "$LAB_DIR/rejoin.log" "$probe" recv -g "$group" -i eth0 -s "$src" -t 14 --rejoin --fast
 lab_bg m1h2 "$LAB_DIR/plain.log" "$probe" recv -g "$group" -i eth0 -s "$src" -t 14
 for _ in $(seq 50); do
 	[ "$(cat "$LAB_DIR/rejoin.log" "$LAB_DIR/plain.log" | grep -c '^joined')" = 2 ] && break

@@ -16,7 +16,8 @@
  * daemons use. With --rejoin the receiver also watches its interface
  * (netlink) and joins again when it comes back up or is re-created,
  * printing one line per link event ("link-down eth0", "rejoined eth0 #5"):
- * the lab's link-flap test uses it. */
+ * the lab's link-flap test uses it. --fast sends each join's report at
+ * once (MLD_RECV_FAST_JOIN, needs CAP_NET_RAW). */
 #include "config.h"
 
 #include <errno.h>
@@ -43,7 +44,7 @@ struct opts {
 	const char *group, *iface, *source;
 	long count, rate, hops;
 	double duration;
-	bool rejoin;
+	bool rejoin, fast;
 };
 
 static const struct mld_log mlog = { sc_log_sink, NULL, LOG_INFO };
@@ -59,7 +60,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: mcprobe send -g GROUP:PORT -i IFACE [-n COUNT] [-r PPS] [-H HOPS]\n"
-	      "       mcprobe recv -g GROUP:PORT -i IFACE [-s SOURCE[,SOURCE...]] [-t SECONDS] [--rejoin]\n"
+	      "       mcprobe recv -g GROUP:PORT -i IFACE [-s SOURCE[,SOURCE...]] [-t SECONDS]\n"
+	      "                    [--rejoin] [--fast]\n"
 	      "GROUP:PORT as \"[ff3e::8000:1]:5000\" or \"232.1.1.1:5000\".\n"
 	      "SSM groups (ff3x::, 232/8) need -s SOURCE on the receiver.\n", f);
 }
@@ -207,6 +209,7 @@ static int open_receiver(const struct opts *o, mld_recv **r)
 	if (n < 0)
 		return n;
 	rc.n_sources = (size_t)n;
+	rc.flags = o->fast ? MLD_RECV_FAST_JOIN : 0;
 	return mld_recv_open(&rc, &mlog, r);
 }
 
@@ -259,12 +262,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "source", required_argument, NULL, 's' }, { "count", required_argument, NULL, 'n' },
 		{ "rate", required_argument, NULL, 'r' },   { "time", required_argument, NULL, 't' },
 		{ "hops", required_argument, NULL, 'H' },   { "help", no_argument, NULL, 'h' },
-		{ "rejoin", no_argument, NULL, 'w' },
+		{ "rejoin", no_argument, NULL, 'w' },     { "fast", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "g:i:s:n:r:t:H:hw", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:i:s:n:r:t:H:hwF", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g': o->group = optarg; break;
 		case 'i': o->iface = optarg; break;
@@ -274,6 +277,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 't': o->duration = strtod(optarg, NULL); break;
 		case 'H': o->hops = strtol(optarg, NULL, 10); break;
 		case 'w': o->rejoin = true; break;
+		case 'F': o->fast = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -286,7 +290,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL, NULL, 1000, 500, 8, 5.0, false };
+	struct opts o = { NULL, NULL, NULL, 1000, 500, 8, 5.0, false, false };
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	sc_log_open("mcprobe", SC_LOG_STDERR, LOG_INFO);

@@ -53,6 +53,10 @@ static inline int tu_netns_private(void)
 		if (tu_write_file("/proc/self/gid_map", map) < 0)
 			return -EPERM;
 	}
+	/* No duplicate address detection: link-local addresses usable at once,
+	 * as in the lab (a raw socket cannot send from a tentative one). */
+	tu_write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
+	tu_write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
 	if (system("ip link set lo up && ip link add mldt0 type veth peer name mldt1 && "
 		   "ip link set mldt0 up && ip link set mldt1 up && "
 		   "ip addr add " TU_SRC6_A "/64 dev mldt0 nodad && "

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "mld.h"
+#include "mld_internal.h"
 #include "mld_netns.h"
 #include "mld_testpkt.h"
 #include "tu.h"
@@ -270,6 +272,80 @@ static void test_live(void)
 	mld_cap_free(c);
 }
 
+/* The fast-join report (MLD_RECV_FAST_JOIN) leaves at once and decodes
+ * as the kernel's would: sent here for groups nobody joined, so that what
+ * the capture sees can only be ours. */
+static void fast_family(const char *group, const char *src)
+{
+	struct seen s = { .ts_monotonic = true };
+	struct mld_cap_cfg cc = { .iface = "mldt0" };
+	struct mld_addr g, sa;
+	mld_cap *c;
+	int tries;
+
+	mld_addr_parse(group, &g);
+	mld_addr_parse(src, &sa);
+	s.want_group = g;
+	CU_ASSERT_EQUAL_FATAL(mld_cap_open(&cc, on_msg, &s, NULL, &c), 0);
+	CU_ASSERT_EQUAL(mldi_fast_report(if_nametoindex("mldt1"), &g, &sa, 1, NULL), 0);
+	for (tries = 0; tries < 50 && !s.saw_group; tries++) {
+		struct pollfd p = { mld_cap_fd(c), POLLIN, 0 };
+
+		poll(&p, 1, 100);
+		mld_cap_dispatch(c);
+	}
+	CU_ASSERT(s.saw_group);
+	CU_ASSERT_EQUAL(s.kinds[MLD_KIND_REPORT], 1);
+	mld_cap_free(c);
+}
+
+static void test_fast_report(void)
+{
+	uint8_t body[512], pkt[600];
+	struct mld_addr g, src[2];
+	struct mld_msg m;
+	struct mld_record r;
+	size_t n, pos = 0;
+
+	/* Built: ALLOW {S1, S2}; TO_EX {} for any-source. */
+	mld_addr_parse("ff3e::8000:77", &g);
+	mld_addr_parse("2001:db8::1", &src[0]);
+	mld_addr_parse("2001:db8::2", &src[1]);
+	n = mldi_fast_build(body, sizeof(body), &g, src, 2);
+	CU_ASSERT_EQUAL_FATAL(n, 8 + 4 + 48);
+	n = tp_ipv6(pkt, "fe80::1", "ff02::16", body, n);
+	CU_ASSERT_EQUAL_FATAL(mld_decode_ip(pkt, n, &m), 0);
+	CU_ASSERT_EQUAL(m.version, 2);
+	CU_ASSERT_EQUAL_FATAL(mld_msg_next_record(&m, &pos, &r), 1);
+	CU_ASSERT_EQUAL(r.type, MLD_REC_ALLOW);
+	CU_ASSERT(mld_addr_equal(&r.group, &g));
+	CU_ASSERT_EQUAL(r.n_sources, 2);
+	mld_addr_parse("239.1.0.77", &g);
+	n = mldi_fast_build(body, sizeof(body), &g, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(n, 16);
+	CU_ASSERT_EQUAL(tp_csum(0, body, n), 0); /* its own checksum is right */
+	body[2] = body[3] = 0;
+	n = tp_ipv4(pkt, "10.0.0.1", "224.0.0.22", body, n);
+	pos = 0;
+	CU_ASSERT_EQUAL_FATAL(mld_decode_ip(pkt, n, &m), 0);
+	CU_ASSERT_EQUAL_FATAL(mld_msg_next_record(&m, &pos, &r), 1);
+	CU_ASSERT_EQUAL(r.type, MLD_REC_TO_EX);
+	CU_ASSERT_EQUAL(r.n_sources, 0);
+	CU_ASSERT_EQUAL(mldi_fast_build(body, 10, &g, NULL, 0), 0);
+	/* Sent on a real link. */
+	if (netns_rc < 0) {
+		printf("skipped: no private network namespace here (%s) ", strerror(-netns_rc));
+		return;
+	}
+	fast_family("ff3e::8000:77", "2001:db8::1");
+	fast_family("232.1.0.77", "10.0.0.1");
+	/* Forced MLDv1: nothing is sent (a v1 network ignores v2 reports). */
+	CU_ASSERT_EQUAL(tu_write_file("/proc/sys/net/ipv6/conf/mldt1/force_mld_version", "1"), 0);
+	mld_addr_parse("ff3e::8000:78", &g);
+	CU_ASSERT_EQUAL(mldi_fast_report(if_nametoindex("mldt1"), &g, src, 1, NULL), -EPROTONOSUPPORT);
+	tu_write_file("/proc/sys/net/ipv6/conf/mldt1/force_mld_version", "0");
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -277,6 +353,7 @@ int tu_register(void)
 		{ "cooked v2 file with damaged frames", test_sll2_file },
 		{ "errors", test_errors },
 		{ "live capture of a real join", test_live },
+		{ "fast-join report", test_fast_report },
 		{ NULL, NULL },
 	};
 	netns_rc = tu_netns_private();
