@@ -5,8 +5,9 @@
  * serves both families: an address is a struct mld_addr (IPv6 or IPv4),
  * an interface is a name or a decimal index ("eth0", "3").
  *
- * This header holds what every part shares (addresses, logging, the filter
- * modes and record types of MLDv2/IGMPv3) and includes the parts:
+ * Include this header; it includes the parts:
+ *   mld_types.h  what every part shares: addresses, logging, filter modes,
+ *                record types, the version
  *   mld_sock.h   join/leave, receiver and sender sockets
  *   mld_link.h   interfaces through libnl, and a link/address watcher
  *   mld_memb.h   the host's current memberships (netlink, /proc fallback)
