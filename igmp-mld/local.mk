@@ -98,7 +98,7 @@ tests_fuzz_fuzz_mld_proc_SOURCES = tests/fuzz/fuzz_mld_proc.c igmp-mld/mld_proc.
 tests_fuzz_fuzz_mld_proc_CFLAGS = $(AM_CFLAGS) $(MLD_FUZZ_FLAGS) -I$(top_srcdir)/igmp-mld
 tests_fuzz_fuzz_mld_proc_LDFLAGS = $(MLD_FUZZ_FLAGS)
 endif
-EXTRA_DIST += tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/README.md
 
 # Benchmarks (tests/bench/): built with the tree, run by hand, never by
 # make check. tests/bench/mld_decode.sh and tests/bench/mld_joinlat.sh.
