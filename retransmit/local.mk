@@ -81,3 +81,15 @@ tests_unit_test_rtx_group_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_stats_SOURCES = tests/unit/test_rtx_stats.c $(TU)
 tests_unit_test_rtx_stats_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_stats_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
+
+# The simulation of a group: a unit test (what is certain) and the engine of
+# the benchmark (built by make, run by hand: see tests/bench/rtx_bench.c).
+RTX_SIM = tests/bench/rtx_sim.c tests/bench/rtx_sim.h
+UNIT_TESTS += tests/unit/test_rtx_sim
+tests_unit_test_rtx_sim_SOURCES = tests/unit/test_rtx_sim.c $(TU) $(RTX_SIM)
+tests_unit_test_rtx_sim_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/bench
+tests_unit_test_rtx_sim_LDADD = retransmit/librtxcore.la $(UNIT_LDADD) -lm
+noinst_PROGRAMS += tests/bench/rtx_bench
+tests_bench_rtx_bench_SOURCES = tests/bench/rtx_bench.c $(RTX_SIM)
+tests_bench_rtx_bench_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/bench
+tests_bench_rtx_bench_LDADD = retransmit/librtxcore.la -lm

@@ -103,3 +103,12 @@ int rtx_replay_check(struct rtx_replay *r, uint64_t ts, uint64_t window)
 	remember(r, ts);
 	return 0;
 }
+
+int rtx_replay_fresh(uint64_t *hi, uint64_t ts, uint64_t window)
+{
+	if (*hi && ts < *hi && *hi - ts > window)
+		return -EALREADY;
+	if (ts > *hi)
+		*hi = ts;
+	return 0;
+}

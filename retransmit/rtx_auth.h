@@ -11,10 +11,19 @@
  * (crypto_auth) for speed: on a 1.4 KB repair it costs about 0.6 us here
  * against 5.7 us, which is what keeps the library under 1 us per packet.
  *
- * Replay: each receiver remembers, per sender, the highest timestamp seen
- * and the last RTX_REPLAY_SLOTS below it: a timestamp already seen, older
- * than all remembered ones, or more than the window below the highest is
- * refused. Senders' clocks are never compared with ours here. */
+ * Replay: what a replayed datagram could do decides the check.
+ *  - NACKs make the receiver send repairs: a replayed one is an
+ *    amplification attack. Each is accepted once: the receiver remembers,
+ *    per sender, the highest NACK timestamp and the last RTX_REPLAY_SLOTS
+ *    below it; a timestamp already seen, older than all remembered ones or
+ *    more than the window below the highest is refused.
+ *  - REPAIRs carry original packets byte for byte and MISSING answers are
+ *    hints: a replay is a harmless duplicate, and they come in bursts that
+ *    jitter may reorder beyond any small memory. They only have to be fresh
+ *    (not more than the window below the sender's highest timestamp), so
+ *    that an old repair cannot be placed on a sequence number that has
+ *    since wrapped around.
+ * Senders' clocks are never compared with ours here. */
 #ifndef RTX_AUTH_H
 #define RTX_AUTH_H
 
@@ -47,9 +56,13 @@ struct rtx_replay {
 	uint64_t seen[RTX_REPLAY_SLOTS];
 };
 
-/* Accept ts (and remember it) or refuse it. Call only after the MAC
+/* Accept ts once (and remember it) or refuse it. Call only after the MAC
  * checked out, so that forged timestamps cannot poison the window. Returns
  * 0, or -EALREADY. */
 int rtx_replay_check(struct rtx_replay *r, uint64_t ts, uint64_t window);
+
+/* Accept ts if it is not more than window below *hi (0: nothing seen yet),
+ * and raise *hi to it. Returns 0, or -EALREADY. */
+int rtx_replay_fresh(uint64_t *hi, uint64_t ts, uint64_t window);
 
 #endif

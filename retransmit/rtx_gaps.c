@@ -68,7 +68,6 @@ struct rtx_gap *rtx_gaps_add(struct rtx_gaps *g, uint64_t ext, uint64_t *dropped
 	memset(gap, 0, sizeof(*gap));
 	gap->ext = ext;
 	gap->pos = (uint32_t)g->n_live;
-	gap->last_to = 0xff;
 	g->live[g->n_live++] = ext;
 	return gap;
 }

@@ -29,10 +29,10 @@ struct rtx_gap {
 	uint64_t ret_ns;      /* last asked of a RET server; 0: never */
 	uint64_t asked;       /* members asked in this round (bit = index) */
 	uint64_t lacks;       /* members that said they lack it, this round */
+	uint64_t step_mask;   /* members asked in the current step (ranked) */
 	uint32_t pos;         /* index in the live list */
 	uint8_t state;
 	uint8_t rounds_done;  /* rounds of the group that went unanswered */
-	uint8_t last_to;      /* member asked last (ranked); 0xff: none */
 	uint8_t exhausted;    /* every member asked lacks it, or none can be asked */
 };
 

@@ -141,8 +141,12 @@ int rtx_groups_set(struct rtx_groups *g, const struct rtx_group *in, uint64_t no
 		n++;
 	}
 	if (!g->have || in->id != g->id || in->version != g->version ||
-	    memcmp(in->key, g->key, sizeof(g->key)) != 0)
+	    memcmp(in->key, g->key, sizeof(g->key)) != 0) {
+		bool same_group = g->have && in->id == g->id;
+
 		retire_current(g, now_ns + grace_ns);
+		g->prev_send_until = same_group ? now_ns + grace_ns / 2 : 0;
+	}
 	changed = !g->have || !same_members(g->m, g->n, m, n);
 	g->have = true;
 	g->id = in->id;
@@ -193,6 +197,18 @@ int rtx_groups_keys(const struct rtx_groups *g, bool ret, uint32_t group_id, uin
 	if (prev_valid(g, group_id, now_ns))
 		keys[n++] = g->prev_key;
 	return n;
+}
+
+const uint8_t *rtx_groups_send_key(const struct rtx_groups *g, size_t i, uint64_t now_ns)
+{
+	size_t k;
+
+	if (!g->have_prev || g->prev_id != g->id || now_ns >= g->prev_send_until)
+		return g->key;
+	for (k = 0; k < g->prev_n; k++)
+		if (g->prev_ids[k] == g->m[i].id)
+			return g->prev_key;
+	return g->key;
 }
 
 int rtx_groups_member(const struct rtx_groups *g, uint32_t group_id, uint32_t sender,

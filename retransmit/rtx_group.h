@@ -44,6 +44,11 @@ struct rtx_groups {
 	size_t prev_n;
 	uint32_t prev_ids[RTX_MAX_MEMBERS];
 	uint64_t prev_until;
+	/* After a key change within the same group, requests to members that
+	 * were already in it are still signed with the previous key until
+	 * then: members hear of a regroup at different moments, and one that
+	 * has not yet could not check the new key. */
+	uint64_t prev_send_until;
 	/* RET */
 	bool have_ret;
 	uint32_t ret_domain;
@@ -81,6 +86,11 @@ int rtx_groups_keys(const struct rtx_groups *g, bool ret, uint32_t group_id, uin
  * previous group only, or -EPERM. */
 int rtx_groups_member(const struct rtx_groups *g, uint32_t group_id, uint32_t sender,
 		      uint64_t now_ns);
+/* The key (and group id) to sign a request to current member i with at
+ * now: the previous key during a key change's transition if the member
+ * was in the previous version, else the current one. */
+const uint8_t *rtx_groups_send_key(const struct rtx_groups *g, size_t i, uint64_t now_ns);
+
 /* Index of a current member by id, or -1. */
 int rtx_groups_find(const struct rtx_groups *g, uint32_t id);
 

@@ -31,7 +31,8 @@ struct rtx_peer_state {
 	uint32_t sender_id; /* 0: free */
 	uint64_t last_seen_ns;
 	struct rtx_bucket bucket;
-	struct rtx_replay replay;
+	struct rtx_replay replay; /* of its NACKs */
+	uint64_t hi_ts;           /* highest timestamp of anything it sent */
 };
 
 struct rtx_ptab;

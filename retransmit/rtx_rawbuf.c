@@ -7,15 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct rtx_rawbuf {
-	size_t cap;
-	size_t max_packet;
-	uint64_t window_ns;
-	uint64_t highest;
-	struct rtx_slot *slots;
-	uint8_t *data; /* cap * max_packet bytes */
-};
-
 struct rtx_rawbuf *rtx_rawbuf_new(size_t max_bytes, size_t max_packet, uint64_t window_ns)
 {
 	struct rtx_rawbuf *rb;
@@ -56,16 +47,6 @@ void rtx_rawbuf_clear(struct rtx_rawbuf *rb)
 	rb->highest = 0;
 }
 
-size_t rtx_rawbuf_capacity(const struct rtx_rawbuf *rb)
-{
-	return rb->cap;
-}
-
-uint64_t rtx_rawbuf_highest(const struct rtx_rawbuf *rb)
-{
-	return rb->highest;
-}
-
 int rtx_rawbuf_put(struct rtx_rawbuf *rb, uint64_t ext, const uint8_t *pkt, size_t len,
 		   uint64_t now_ns, uint64_t due_ns, unsigned flags)
 {
@@ -91,18 +72,6 @@ int rtx_rawbuf_put(struct rtx_rawbuf *rb, uint64_t ext, const uint8_t *pkt, size
 	if (ext > rb->highest)
 		rb->highest = ext;
 	return 0;
-}
-
-int rtx_rawbuf_has(const struct rtx_rawbuf *rb, uint64_t ext)
-{
-	return ext != 0 && rb->slots[ext % rb->cap].ext == ext;
-}
-
-struct rtx_slot *rtx_rawbuf_meta(struct rtx_rawbuf *rb, uint64_t ext)
-{
-	struct rtx_slot *sl = &rb->slots[ext % rb->cap];
-
-	return ext != 0 && sl->ext == ext ? sl : NULL;
 }
 
 const uint8_t *rtx_rawbuf_data(const struct rtx_rawbuf *rb, uint64_t ext, size_t *len)

@@ -14,8 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct rtx_rawbuf;
-
 /* Per-packet metadata, readable through rtx_rawbuf_meta(). */
 struct rtx_slot {
 	uint64_t ext;        /* 0: empty */
@@ -31,6 +29,17 @@ struct rtx_slot {
  * playback time and does not pace the playback of others. */
 #define RTX_SLOT_REPAIR 0x1
 
+/* Visible for the inline accessors below (called several times per
+ * packet); use the functions. */
+struct rtx_rawbuf {
+	size_t cap;
+	size_t max_packet;
+	uint64_t window_ns;
+	uint64_t highest;
+	struct rtx_slot *slots;
+	uint8_t *data; /* cap * max_packet bytes */
+};
+
 /* A buffer of floor(max_bytes / (max_packet + metadata)) slots, at least 2.
  * Returns NULL when out of memory or for max_packet 0 or over 65535. */
 struct rtx_rawbuf *rtx_rawbuf_new(size_t max_bytes, size_t max_packet, uint64_t window_ns);
@@ -38,9 +47,16 @@ void rtx_rawbuf_free(struct rtx_rawbuf *rb);
 /* Empty it (a source restart). */
 void rtx_rawbuf_clear(struct rtx_rawbuf *rb);
 
-size_t rtx_rawbuf_capacity(const struct rtx_rawbuf *rb);
+static inline size_t rtx_rawbuf_capacity(const struct rtx_rawbuf *rb)
+{
+	return rb->cap;
+}
+
 /* Highest extended number stored since the last clear; 0 if none. */
-uint64_t rtx_rawbuf_highest(const struct rtx_rawbuf *rb);
+static inline uint64_t rtx_rawbuf_highest(const struct rtx_rawbuf *rb)
+{
+	return rb->highest;
+}
 
 /* Store a copy of pkt (len bytes) as ext (> 0), with RTX_SLOT_* flags.
  * Returns 0, -EEXIST if ext is already held, -EMSGSIZE over max_packet,
@@ -49,10 +65,20 @@ uint64_t rtx_rawbuf_highest(const struct rtx_rawbuf *rb);
 int rtx_rawbuf_put(struct rtx_rawbuf *rb, uint64_t ext, const uint8_t *pkt, size_t len,
 		   uint64_t now_ns, uint64_t due_ns, unsigned flags);
 
+/* The metadata of ext if held (whatever its age), else NULL. Writable
+ * (served_*). */
+static inline struct rtx_slot *rtx_rawbuf_meta(struct rtx_rawbuf *rb, uint64_t ext)
+{
+	struct rtx_slot *sl = &rb->slots[ext % rb->cap];
+
+	return ext != 0 && sl->ext == ext ? sl : NULL;
+}
+
 /* Whether ext is held, whatever its age. */
-int rtx_rawbuf_has(const struct rtx_rawbuf *rb, uint64_t ext);
-/* The metadata of ext if held, else NULL. Writable (served_*). */
-struct rtx_slot *rtx_rawbuf_meta(struct rtx_rawbuf *rb, uint64_t ext);
+static inline int rtx_rawbuf_has(const struct rtx_rawbuf *rb, uint64_t ext)
+{
+	return ext != 0 && rb->slots[ext % rb->cap].ext == ext;
+}
 /* The bytes of ext if held, whatever their age; *len set. NULL if not. */
 const uint8_t *rtx_rawbuf_data(const struct rtx_rawbuf *rb, uint64_t ext, size_t *len);
 /* The bytes of ext if held and younger than the window at now_ns (what may

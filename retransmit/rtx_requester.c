@@ -92,7 +92,8 @@ void rtx_req_missing(struct rtx_requester *rq, uint64_t ext, int member, uint64_
 	if (!gp || gp->state != RTX_GAP_ACTIVE || member < 0 || member >= RTX_MAX_MEMBERS)
 		return;
 	gp->lacks |= BIT(member);
-	if ((rq->cfg.policy == RTX_POLICY_RANKED && gp->last_to == member) ||
+	if ((rq->cfg.policy == RTX_POLICY_RANKED && gp->step_mask &&
+	     (gp->lacks & gp->step_mask) == gp->step_mask) ||
 	    (gp->asked && (gp->lacks & gp->asked) == gp->asked)) {
 		/* Move on now: to the next member, or to RET. */
 		if (rq->cfg.policy == RTX_POLICY_RANKED)
@@ -111,8 +112,7 @@ void rtx_req_regrouped(struct rtx_requester *rq)
 
 	for (i = 0; i < rtx_gaps_count(&rq->gaps); i++) {
 		gp = rtx_gaps_at(&rq->gaps, i);
-		gp->asked = gp->lacks = 0;
-		gp->last_to = 0xff;
+		gp->asked = gp->lacks = gp->step_mask = 0;
 		gp->exhausted = 0;
 		if (gp->step_end == NONE)
 			gp->step_end = 0;
@@ -225,15 +225,38 @@ static uint64_t step_all(const struct step *st, struct rtx_gap *gp)
 	return gp->step_end;
 }
 
+/* How many of the k members left in this round to ask at once so that the
+ * round still fits in the time left, one timeout per step: 1 while there
+ * is time (the cheapest, one repair per loss), more as the deadline nears
+ * (lower latency, some duplicates). */
+static size_t fan_out(const struct step *st, size_t k, uint64_t rto)
+{
+	uint64_t need = (uint64_t)k * rto;
+	size_t fan = (size_t)((need + st->left - 1) / st->left);
+
+	return fan < 1 ? 1 : fan > k ? k : fan;
+}
+
+static size_t count_candidates(const struct step *st, uint64_t exclude)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < st->grp->n; i++)
+		if (!(exclude & BIT(i)) && can_answer(st, i))
+			k++;
+	return k;
+}
+
 static uint64_t step_ranked(const struct step *st, struct rtx_gap *gp)
 {
+	uint64_t longest = 0, rto, t;
+	size_t k, fan;
 	int m;
-	uint64_t t;
 
 	if (st->now < gp->step_end)
 		return gp->step_end;
-	m = best_member(st, gp->ext, gp->asked | gp->lacks);
-	if (m < 0 && gp->asked) {
+	k = count_candidates(st, gp->asked | gp->lacks);
+	if (k == 0 && gp->asked) {
 		/* Everyone was asked or lacks it: a new round, but not before
 		 * the longest timeout after the last ask, so that nobody is
 		 * asked again within its own. */
@@ -247,18 +270,25 @@ static uint64_t step_ranked(const struct step *st, struct rtx_gap *gp)
 		if (gp->rounds_done < 255)
 			gp->rounds_done++;
 		gp->asked = gp->lacks = 0;
-		m = best_member(st, gp->ext, 0);
+		k = count_candidates(st, 0);
 	}
-	if (m < 0) {
+	if (k == 0) {
 		gp->exhausted = 1;
 		gp->step_end = NONE;
 		return NONE;
 	}
+	gp->step_mask = 0;
+	for (fan = fan_out(st, k, max_rto(st)); fan > 0; fan--) {
+		m = best_member(st, gp->ext, gp->asked | gp->lacks);
+		push(st->rq, m, gp->ext);
+		gp->asked |= BIT(m);
+		gp->step_mask |= BIT(m);
+		rto = member_rto(st, (size_t)m);
+		if (rto > longest)
+			longest = rto;
+	}
 	gp->last_ask = st->now;
-	push(st->rq, m, gp->ext);
-	gp->asked |= BIT(m);
-	gp->last_to = (uint8_t)m;
-	gp->step_end = st->now + member_rto(st, (size_t)m);
+	gp->step_end = st->now + longest;
 	return gp->step_end;
 }
 

@@ -7,9 +7,12 @@
  *    retransmission timeout (so no member is asked twice within its RTT);
  *  - ranked: one member at a time, in an order given per packet by
  *    rendezvous hashing of (packet, member id), each given its own timeout
- *    before the next; a member answering MISSING moves it on at once; a new
- *    round starts when all were asked, and no earlier than the slowest
- *    member's timeout after the last ask.
+ *    before the next; a member answering MISSING moves it on at once. When
+ *    the time left no longer covers one timeout per member still to ask,
+ *    several are asked at once (as many as it takes for the round to fit):
+ *    one repair per loss while there is time, latency when there is not.
+ *    A new round starts when all were asked, and no earlier than the
+ *    slowest member's timeout after the last ask.
  * A RET server is asked after ret_after_rounds unanswered rounds, when all
  * members lack the packet or none can be asked, and in any case when the
  * deadline is less than ret_lead away; it too is not asked again within its

@@ -30,7 +30,7 @@ void rtx_config_defaults(struct rtx_config *cfg, enum rtx_role role)
 	cfg->playout_delay_ns = RTX_DEFAULT_DELAY_NS;
 	cfg->clock_rate = 90000;
 	cfg->buffer_ns = edge ? 5 * S : 2 * S;
-	cfg->buffer_max_bytes = edge ? 64u << 20 : 16u << 20;
+	cfg->buffer_max_bytes = edge ? 64u << 20 : 8u << 20;
 	cfg->max_packet = 1500;
 	cfg->reorder_hold_ns = 5 * MS;
 	cfg->reorder_hold_pkts = 3;

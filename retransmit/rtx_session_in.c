@@ -176,6 +176,10 @@ static int fresh_check(rtx_session *s, struct origin *o)
 			return -EALREADY;
 	}
 	o->ps = rtx_ptab_get(s->peers, o->h.sender_id, s->now);
+	if (rtx_replay_fresh(&o->ps->hi_ts, o->h.ts, RTX_REPLAY_WINDOW_NS) < 0)
+		return -EALREADY;
+	if (o->h.type != RTX_MSG_NACK)
+		return 0;
 	return rtx_replay_check(&o->ps->replay, o->h.ts, RTX_REPLAY_WINDOW_NS);
 }
 

@@ -96,7 +96,8 @@ void rtx_out_nacks(void *ctx, int target, const uint64_t *exts, size_t n)
 	} else {
 		if (!g->have || target < 0 || (size_t)target >= g->n)
 			return;
-		sent = send_lists(s, RTX_MSG_NACK, g->m[target].peer, g->key, false, g->id, 0,
+		sent = send_lists(s, RTX_MSG_NACK, g->m[target].peer,
+				  rtx_groups_send_key(g, (size_t)target, s->now), false, g->id, 0,
 				  exts, n);
 		s->st.requests_sent += sent;
 	}

@@ -87,6 +87,8 @@ static void test_regroup_and_grace(void)
 	CU_ASSERT_EQUAL(keys[0][0], 0xaa);
 	CU_ASSERT_EQUAL(rtx_groups_keys(&g, false, 200, 3 * MS, keys), 1);
 	CU_ASSERT_EQUAL(keys[0][0], 0xbb);
+	/* a new group: its key at once */
+	CU_ASSERT_EQUAL(rtx_groups_send_key(&g, 0, 3 * MS)[0], 0xbb);
 	/* after the grace */
 	CU_ASSERT_EQUAL(rtx_groups_member(&g, 100, 2, 12 * MS), -EPERM);
 	CU_ASSERT_EQUAL(rtx_groups_keys(&g, false, 100, 12 * MS, keys), 0);
@@ -111,6 +113,10 @@ static void test_key_rotation_same_group(void)
 	CU_ASSERT_EQUAL(keys[0][0], 0x22);
 	CU_ASSERT_EQUAL(keys[1][0], 0x11);
 	CU_ASSERT_EQUAL(rtx_groups_keys(&g, false, 100, 20 * MS, keys), 1);
+	/* requests to member 2, who had the old key, use it for half the
+	 * grace: it may not have heard of version 2 yet */
+	CU_ASSERT_EQUAL(rtx_groups_send_key(&g, 0, 2 * MS)[0], 0x11);
+	CU_ASSERT_EQUAL(rtx_groups_send_key(&g, 0, 6 * MS)[0], 0x22);
 	/* leaving keeps the last group acceptable for the grace period */
 	CU_ASSERT_EQUAL(rtx_groups_set(&g, NULL, 30 * MS, 10 * MS), 1);
 	CU_ASSERT_EQUAL(g.n, 0);
