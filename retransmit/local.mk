@@ -44,7 +44,8 @@ UNIT_TESTS += \
 	tests/unit/test_rtx_requester \
 	tests/unit/test_rtx_responder \
 	tests/unit/test_rtx_group \
-	tests/unit/test_rtx_stats
+	tests/unit/test_rtx_stats \
+	tests/unit/test_rtx_session
 tests_unit_test_rtx_SOURCES = tests/unit/test_rtx.c $(TU)
 tests_unit_test_rtx_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
@@ -81,6 +82,9 @@ tests_unit_test_rtx_group_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_stats_SOURCES = tests/unit/test_rtx_stats.c $(TU)
 tests_unit_test_rtx_stats_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_stats_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
+tests_unit_test_rtx_session_SOURCES = tests/unit/test_rtx_session.c $(TU)
+tests_unit_test_rtx_session_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
+tests_unit_test_rtx_session_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 
 # The simulation of a group: a unit test (what is certain) and the engine of
 # the benchmark (built by make, run by hand: see tests/bench/rtx_bench.c).

@@ -109,6 +109,7 @@ void rtx_req_regrouped(struct rtx_requester *rq)
 {
 	size_t i;
 	struct rtx_gap *gp;
+	uint64_t next = NONE;
 
 	for (i = 0; i < rtx_gaps_count(&rq->gaps); i++) {
 		gp = rtx_gaps_at(&rq->gaps, i);
@@ -118,8 +119,9 @@ void rtx_req_regrouped(struct rtx_requester *rq)
 			gp->step_end = 0;
 		if (gp->state == RTX_GAP_ACTIVE)
 			gp->next_ns = min64(gp->next_ns, gp->step_end);
+		next = min64(next, gp->next_ns);
 	}
-	rq->next_ns = 0;
+	rq->next_ns = next;
 }
 
 /* ---- one step of one gap ---- */

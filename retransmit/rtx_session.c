@@ -223,7 +223,7 @@ int rtx_session_set_ret(rtx_session *s, const struct rtx_ret *r)
 }
 
 /* The playback buffer's output. */
-static void playout_out(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len)
+void rtx_session_playout_out(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len)
 {
 	rtx_session *s = ctx;
 
@@ -255,7 +255,7 @@ uint64_t rtx_session_run(rtx_session *s)
 {
 	s->now = s->cb.now_ns(s->cb.ctx);
 	if (s->client && s->now >= s->deadline) {
-		rtx_playout_run(&s->po, s->rb, s->now, playout_out, s);
+		rtx_playout_run(&s->po, s->rb, s->now, rtx_session_playout_out, s);
 		if (rtx_req_run(&s->rq, &s->grp, s->now, rtx_out_nacks, s) < 0)
 			sc_logf(&s->log, LOG_ERR, "rtx: out of memory scheduling requests");
 		rtx_session_update_deadline(s);

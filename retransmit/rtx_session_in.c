@@ -13,6 +13,11 @@
 
 void rtx_in_restart(rtx_session *s)
 {
+	/* What the old stream left in the playback buffer is played out at
+	 * once (and its holes given up): a restart is a discontinuity anyway,
+	 * and nothing that arrived is thrown away. */
+	if (s->client)
+		rtx_playout_run(&s->po, s->rb, UINT64_MAX, rtx_session_playout_out, s);
 	rtx_rawbuf_clear(s->rb);
 	rtx_playout_reset(&s->po);
 	rtx_req_clear(&s->rq);
@@ -60,10 +65,12 @@ static int store_rtp(rtx_session *s, const uint8_t *buf, size_t len, const struc
 		due = rtx_playout_due(&s->po, rtp->timestamp, s->now, true);
 		if (!rtx_playout_pending(&s->po, ext)) {
 			/* Too late to play; still worth serving to others. */
-			if (rtx_rawbuf_put(s->rb, ext, buf, len, s->now, due, 0) == 0)
-				s->st.late++;
-			else
+			rc = rtx_rawbuf_put(s->rb, ext, buf, len, s->now, due, 0);
+			if (rc == -EEXIST) {
 				s->st.duplicates_rtp++;
+				return -EALREADY;
+			}
+			s->st.late++;
 			return -ETIME;
 		}
 	}
@@ -152,10 +159,10 @@ static int member_check(rtx_session *s, struct origin *o)
 	return o->member < 0 ? -EPERM : 0;
 }
 
-static int auth_check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *o)
+static int auth_check(const uint8_t *buf, size_t len, struct origin *o,
+		      const uint8_t *const keys[2], int n)
 {
-	const uint8_t *keys[2];
-	int n = rtx_groups_keys(&s->grp, o->ret, o->h.group_id, s->now, keys), i;
+	int i;
 
 	for (i = 0; i < n; i++)
 		if (rtx_auth_verify(keys[i], buf, len) == 0) {
@@ -183,10 +190,13 @@ static int fresh_check(rtx_session *s, struct origin *o)
 	return rtx_replay_check(&o->ps->replay, o->h.ts, RTX_REPLAY_WINDOW_NS);
 }
 
-/* Every check before a datagram is acted upon; each failure counted. */
+/* Every check before a datagram is acted upon, cheapest first; each
+ * failure counted. At most two MAC computations per datagram, whatever it
+ * holds. */
 static int check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *o)
 {
-	int rc;
+	const uint8_t *keys[2];
+	int rc, n;
 
 	if (rtx_wire_parse(buf, len, &o->h) < 0 || o->h.sender_id == 0 ||
 	    o->h.sender_id == s->cfg.self_id) {
@@ -199,11 +209,16 @@ static int check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *
 		s->st.unsupported++;
 		return rc;
 	}
+	n = rtx_groups_keys(&s->grp, o->ret, o->h.group_id, s->now, keys);
+	if (n == 0) {
+		s->st.auth_failed++;
+		return -EACCES;
+	}
 	if (rc < 0 || (rc = member_check(s, o)) < 0) {
 		s->st.non_member++;
 		return -EPERM;
 	}
-	if (auth_check(s, buf, len, o) < 0) {
+	if (auth_check(buf, len, o, keys, n) < 0) {
 		s->st.auth_failed++;
 		return -EACCES;
 	}

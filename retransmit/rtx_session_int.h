@@ -60,6 +60,8 @@ struct rtx_session {
 
 /* rtx_session.c */
 void rtx_session_update_deadline(rtx_session *s);
+/* The playback buffer's output (an rtx_playout_fn; ctx is the session). */
+void rtx_session_playout_out(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len);
 
 /* rtx_session_out.c */
 /* Our message timestamp for now: wall-clock based, strictly increasing. */
