@@ -2,22 +2,18 @@
 # and pkg-config file. Same split as igmp-mld: a convenience library for
 # the tests, an installed one exporting rtx_*.
 noinst_LTLIBRARIES += retransmit/librtxcore.la
-retransmit_librtxcore_la_SOURCES = \
-	%reldir%/rtx.h \
-	%reldir%/rtx_auth.c %reldir%/rtx_auth.h \
-	%reldir%/rtx_gaps.c %reldir%/rtx_gaps.h \
-	%reldir%/rtx_group.c %reldir%/rtx_group.h \
-	%reldir%/rtx_playout.c %reldir%/rtx_playout.h \
-	%reldir%/rtx_ratelimit.c %reldir%/rtx_ratelimit.h \
-	%reldir%/rtx_rawbuf.c %reldir%/rtx_rawbuf.h \
-	%reldir%/rtx_requester.c %reldir%/rtx_requester.h \
-	%reldir%/rtx_responder.c %reldir%/rtx_responder.h \
-	%reldir%/rtx_seq.c %reldir%/rtx_seq.h \
+RTX_CORE_C = \
+	%reldir%/rtx_auth.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
+	%reldir%/rtx_playout.c %reldir%/rtx_ratelimit.c %reldir%/rtx_rawbuf.c \
+	%reldir%/rtx_requester.c %reldir%/rtx_responder.c %reldir%/rtx_seq.c \
 	%reldir%/rtx_session.c %reldir%/rtx_session_in.c %reldir%/rtx_session_out.c \
-	%reldir%/rtx_session_int.h \
-	%reldir%/rtx_stats.c %reldir%/rtx_stats.h \
-	%reldir%/rtx_version.c \
-	%reldir%/rtx_wire.c %reldir%/rtx_wire.h
+	%reldir%/rtx_stats.c %reldir%/rtx_version.c %reldir%/rtx_wire.c
+RTX_CORE_H = \
+	%reldir%/rtx.h %reldir%/rtx_auth.h %reldir%/rtx_gaps.h %reldir%/rtx_group.h \
+	%reldir%/rtx_playout.h %reldir%/rtx_ratelimit.h %reldir%/rtx_rawbuf.h \
+	%reldir%/rtx_requester.h %reldir%/rtx_responder.h %reldir%/rtx_seq.h \
+	%reldir%/rtx_session_int.h %reldir%/rtx_stats.h %reldir%/rtx_wire.h
+retransmit_librtxcore_la_SOURCES = $(RTX_CORE_C) $(RTX_CORE_H)
 retransmit_librtxcore_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
 retransmit_librtxcore_la_LIBADD = common/libsccommon.la $(SODIUM_LIBS)
 
@@ -97,3 +93,21 @@ noinst_PROGRAMS += tests/bench/rtx_bench
 tests_bench_rtx_bench_SOURCES = tests/bench/rtx_bench.c $(RTX_SIM)
 tests_bench_rtx_bench_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/bench
 tests_bench_rtx_bench_LDADD = retransmit/librtxcore.la -lm
+
+# Fuzz targets (./configure CC=clang --enable-fuzzers): the library's
+# sources are compiled into each target so that libFuzzer sees their
+# coverage.
+RTX_FUZZ_SOURCES = $(RTX_CORE_C) common/sc_rtp.c common/sc_log.c
+RTX_FUZZ_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	-I$(top_srcdir)/retransmit
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_rtx_wire tests/fuzz/fuzz_rtx_session
+endif
+tests_fuzz_fuzz_rtx_wire_SOURCES = tests/fuzz/fuzz_rtx_wire.c $(RTX_FUZZ_SOURCES)
+tests_fuzz_fuzz_rtx_wire_CFLAGS = $(RTX_FUZZ_CFLAGS)
+tests_fuzz_fuzz_rtx_wire_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_rtx_wire_LDADD = $(SODIUM_LIBS)
+tests_fuzz_fuzz_rtx_session_SOURCES = tests/fuzz/fuzz_rtx_session.c $(RTX_FUZZ_SOURCES)
+tests_fuzz_fuzz_rtx_session_CFLAGS = $(RTX_FUZZ_CFLAGS)
+tests_fuzz_fuzz_rtx_session_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_rtx_session_LDADD = $(SODIUM_LIBS)

@@ -34,6 +34,8 @@ struct rtx_gap {
 	uint8_t state;
 	uint8_t rounds_done;  /* rounds of the group that went unanswered */
 	uint8_t exhausted;    /* every member asked lacks it, or none can be asked */
+	uint8_t ret_tries;    /* RET asks after the first (for the backoff) */
+	uint8_t silent_rounds; /* consecutive rounds nobody answered (backoff) */
 };
 
 struct rtx_gaps {

@@ -105,6 +105,31 @@ void rtx_req_missing(struct rtx_requester *rq, uint64_t ext, int member, uint64_
 	}
 }
 
+void rtx_req_resume(struct rtx_requester *rq, const struct rtx_groups *grp, uint64_t now_ns)
+{
+	uint64_t srtt = 0, r, t;
+	struct rtx_gap *gp;
+	size_t i;
+
+	for (i = 0; i < grp->n; i++) {
+		r = rtx_rtt_srtt(&grp->m[i].rtt, rq->cfg.rtt_init_ns);
+		if (r > srtt)
+			srtt = r;
+	}
+	for (i = 0; i < rtx_gaps_count(&rq->gaps); i++) {
+		gp = rtx_gaps_at(&rq->gaps, i);
+		if (gp->state != RTX_GAP_ACTIVE || gp->step_end <= now_ns ||
+		    gp->step_end == NONE)
+			continue;
+		t = gp->last_ask + srtt;
+		if (t >= gp->step_end)
+			continue;
+		gp->step_end = t > now_ns ? t : now_ns;
+		gp->next_ns = min64(gp->next_ns, gp->step_end);
+		rq->next_ns = min64(rq->next_ns, gp->next_ns);
+	}
+}
+
 void rtx_req_regrouped(struct rtx_requester *rq)
 {
 	size_t i;
@@ -137,6 +162,29 @@ static void push(struct rtx_requester *rq, int target, uint64_t ext)
 	rq->pairs[rq->n_pairs].ext = ext;
 	rq->pairs[rq->n_pairs].target = target;
 	rq->n_pairs++;
+}
+
+/* Exponential backoff: each round in which nobody answered at all (no
+ * repair, no MISSING) doubles the waits of the next, up to 8 times: our
+ * requests or our own link are failing, and a requester that cannot hear
+ * must not keep draining its peers' rate limits every round trip. Rounds
+ * answered by MISSING keep the pace: those peers are repairing their own
+ * copy. */
+static uint64_t backoff(const struct rtx_gap *gp, uint64_t t)
+{
+	return t << (gp->silent_rounds < 3 ? gp->silent_rounds : 3);
+}
+
+/* A round of the group ended without the packet. */
+static void round_over(struct rtx_gap *gp)
+{
+	if (gp->rounds_done < 255)
+		gp->rounds_done++;
+	if (gp->lacks == 0 && gp->silent_rounds < 255)
+		gp->silent_rounds++;
+	else if (gp->lacks)
+		gp->silent_rounds = 0;
+	gp->asked = gp->lacks = 0;
 }
 
 static uint64_t member_rto(const struct step *st, size_t i)
@@ -205,9 +253,8 @@ static uint64_t step_all(const struct step *st, struct rtx_gap *gp)
 			gp->exhausted = 1;
 		return gp->step_end;
 	}
-	if (gp->asked && gp->rounds_done < 255)
-		gp->rounds_done++;
-	gp->asked = gp->lacks = 0;
+	if (gp->asked)
+		round_over(gp);
 	for (i = 0; i < st->grp->n; i++) {
 		if (!can_answer(st, i))
 			continue;
@@ -223,7 +270,7 @@ static uint64_t step_all(const struct step *st, struct rtx_gap *gp)
 		return NONE;
 	}
 	gp->last_ask = st->now;
-	gp->step_end = st->now + longest;
+	gp->step_end = st->now + backoff(gp, longest);
 	return gp->step_end;
 }
 
@@ -264,14 +311,12 @@ static uint64_t step_ranked(const struct step *st, struct rtx_gap *gp)
 		 * asked again within its own. */
 		if ((gp->lacks & gp->asked) == gp->asked)
 			gp->exhausted = 1;
-		t = gp->last_ask + max_rto(st);
+		t = gp->last_ask + backoff(gp, max_rto(st));
 		if (st->now < t) {
 			gp->step_end = t;
 			return t;
 		}
-		if (gp->rounds_done < 255)
-			gp->rounds_done++;
-		gp->asked = gp->lacks = 0;
+		round_over(gp);
 		k = count_candidates(st, 0);
 	}
 	if (k == 0) {
@@ -290,7 +335,7 @@ static uint64_t step_ranked(const struct step *st, struct rtx_gap *gp)
 			longest = rto;
 	}
 	gp->last_ask = st->now;
-	gp->step_end = st->now + longest;
+	gp->step_end = st->now + backoff(gp, longest);
 	return gp->step_end;
 }
 
@@ -309,9 +354,12 @@ static uint64_t escalate(const struct step *st, struct rtx_gap *gp, uint64_t nex
 	want = gp->rounds_done >= c->ret_after_rounds || gp->exhausted || st->now >= lead_at;
 	if (!want)
 		return min64(next, lead_at);
+	rto <<= gp->ret_tries < 3 ? gp->ret_tries : 3;
 	if (gp->ret_ns && st->now < gp->ret_ns + rto)
 		return min64(next, gp->ret_ns + rto);
 	push(st->rq, RTX_TARGET_RET, gp->ext);
+	if (gp->ret_ns && gp->ret_tries < 255)
+		gp->ret_tries++;
 	gp->ret_ns = st->now;
 	return min64(next, st->now + rto);
 }

@@ -13,6 +13,10 @@
  *    one repair per loss while there is time, latency when there is not.
  *    A new round starts when all were asked, and no earlier than the
  *    slowest member's timeout after the last ask.
+ * Each round in which nobody answered at all doubles the timeouts of the
+ * next (up to 8 times): a requester whose own link is down must not drain
+ * its peers' rate limits; when its link is seen to come back, it asks again
+ * at once (resume).
  * A RET server is asked after ret_after_rounds unanswered rounds, when all
  * members lack the packet or none can be asked, and in any case when the
  * deadline is less than ret_lead away; it too is not asked again within its
@@ -81,6 +85,12 @@ int rtx_req_add(struct rtx_requester *rq, uint64_t ext, uint64_t highest, uint64
 int rtx_req_resolve(struct rtx_requester *rq, uint64_t ext, uint64_t *detect_ns);
 /* A new highest packet arrived (ends packet-count holds). */
 void rtx_req_highest(struct rtx_requester *rq, uint64_t highest, uint64_t now_ns);
+/* Our link came back after a silence (the multicast stream resumed):
+ * replies due while we could not hear were lost, so every gap whose last
+ * ask should have been answered by now (last ask + the slowest member's
+ * smoothed RTT) is asked again at once instead of after its (backed-off)
+ * timeout. */
+void rtx_req_resume(struct rtx_requester *rq, const struct rtx_groups *grp, uint64_t now_ns);
 /* Member index `member` says it lacks ext. */
 void rtx_req_missing(struct rtx_requester *rq, uint64_t ext, int member, uint64_t now_ns);
 /* Members or RET servers changed: forget who was asked (indices moved) and

@@ -42,7 +42,7 @@ void rtx_config_defaults(struct rtx_config *cfg, enum rtx_role role)
 	cfg->ret_after_rounds = 1;
 	cfg->ret_lead_ns = 100 * MS;
 	cfg->rate_pps = edge ? 500 : 1000;
-	cfg->rate_burst = edge ? 400 : 500;
+	cfg->rate_burst = 1000;
 	cfg->max_seqs_per_request = 1024;
 	cfg->max_requesters = edge ? 8192 : 256;
 	cfg->key_grace_ns = 10 * S;

@@ -42,9 +42,27 @@ static void add_gaps(rtx_session *s, uint64_t prev_high, uint64_t ext, uint64_t 
 			s->st.gaps_dropped++;
 }
 
+/* Watch the stream's pace: after a silence, our link is back. */
+static void heartbeat(rtx_session *s)
+{
+	uint64_t gap = s->now - s->last_mc_ns, silence;
+
+	if (s->last_mc_ns && s->now > s->last_mc_ns) {
+		silence = RTX_SILENCE_GAPS * s->mc_gap_ns;
+		if (silence < RTX_SILENCE_MIN_NS)
+			silence = RTX_SILENCE_MIN_NS;
+		if (s->mc_gap_ns && gap > silence)
+			rtx_req_resume(&s->rq, &s->grp, s->now);
+		else
+			s->mc_gap_ns = s->mc_gap_ns ? (7 * s->mc_gap_ns + gap) / 8 : gap;
+	}
+	s->last_mc_ns = s->now;
+}
+
 /* A multicast packet of the client: bookkeeping after it was stored. */
 static void client_stored(rtx_session *s, uint64_t ext, uint64_t prev_high, uint64_t due)
 {
+	heartbeat(s);
 	rtx_playout_stored(&s->po, ext, false);
 	if (ext < prev_high) {
 		if (rtx_req_resolve(&s->rq, ext, NULL) == 0)

@@ -18,6 +18,12 @@
 #include "rtx_wire.h"
 #include "sc_log.h"
 
+/* The multicast stream is our link's heartbeat: a pause longer than this
+ * many smoothed packet intervals (and RTX_SILENCE_MIN_NS) means we could
+ * not hear, and its end that we can again. */
+#define RTX_SILENCE_GAPS 8
+#define RTX_SILENCE_MIN_NS (5ULL * 1000000ULL)
+
 /* Largest NACK/MISSING body we send: keeps them well under any MTU. */
 #define RTX_LIST_BODY_MAX 1200
 /* How far below a sender's highest timestamp a reordered message may be. */
@@ -56,6 +62,8 @@ struct rtx_session {
 	uint64_t *scratch;     /* max_seqs_per_request numbers */
 	struct rtx_reply reply;
 	uint64_t now;          /* time of the call being handled */
+	uint64_t last_mc_ns;   /* last multicast packet stored */
+	uint64_t mc_gap_ns;    /* smoothed time between multicast packets */
 };
 
 /* rtx_session.c */

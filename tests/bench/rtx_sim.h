@@ -75,6 +75,8 @@ struct rtx_sim_result {
 	struct rtx_stats edge;
 	uint64_t lib_ns, lib_calls; /* time in library calls, when measured */
 	uint64_t cb_ns, cb_calls;   /* ... of which in the simulator's callbacks */
+	uint64_t loop_wall_ns, loop_cpu_ns; /* the whole event loop: wall and
+					       thread CPU time (preemption) */
 	uint64_t events;
 	uint64_t lost_by_member[RTX_SIM_MAX_MEMBERS];
 };
