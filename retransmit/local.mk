@@ -20,12 +20,15 @@ retransmit_librtxcore_la_LIBADD = common/libsccommon.la $(SODIUM_LIBS)
 lib_LTLIBRARIES += retransmit/libsixcast-retransmit.la
 retransmit_libsixcast_retransmit_la_SOURCES =
 retransmit_libsixcast_retransmit_la_LIBADD = retransmit/librtxcore.la
+# Only the API of rtx.h: the internal modules' rtx_* functions stay hidden.
 retransmit_libsixcast_retransmit_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(RTX_LT_VERSION) \
-	-export-symbols-regex '^rtx_'
+	-export-symbols $(srcdir)/%reldir%/rtx.sym
+EXTRA_retransmit_libsixcast_retransmit_la_DEPENDENCIES = %reldir%/rtx.sym
 
 sixcastinclude_HEADERS += %reldir%/rtx.h
 pkgconfig_DATA += %reldir%/sixcast-retransmit.pc
-EXTRA_DIST += %reldir%/sixcast-retransmit.pc.in %reldir%/README.md
+EXTRA_DIST += %reldir%/sixcast-retransmit.pc.in %reldir%/README.md %reldir%/rtx.sym \
+	docs/protocol/repair.md
 
 # One CUnit program per module; they reach internals through librtxcore.
 UNIT_TESTS += \

@@ -207,6 +207,29 @@ static void test_list_hostile(void)
 	CU_ASSERT_EQUAL(rtx_list_parse(NULL, 0, &l), -EBADMSG);
 }
 
+/* The example in docs/protocol/repair.md, byte for byte. */
+static void test_documented_example(void)
+{
+	static const uint8_t want[] = {
+		0x5c, 0x5c, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x01, 0x00, 0x01,
+		0x03, 0xe8, 0x80, 0x02, 0x0b, 0xb8, 0x00, 0xc8,
+	};
+	uint64_t v[203];
+	uint8_t body[1200];
+	size_t i, used;
+	int len;
+
+	v[0] = 65536 + 1000;
+	v[1] = 65536 + 1002;
+	v[2] = 65536 + 1016;
+	for (i = 0; i < 200; i++)
+		v[3 + i] = 65536 + 3000 + i;
+	len = rtx_list_build(body, sizeof(body), 0x5c5c0001, 0, v, 203, &used);
+	CU_ASSERT_EQUAL_FATAL(len, (int)sizeof(want));
+	CU_ASSERT_EQUAL(used, 203);
+	CU_ASSERT_EQUAL(memcmp(body, want, sizeof(want)), 0);
+}
+
 static void test_repair_body(void)
 {
 	uint8_t body[64] = { 0 };
@@ -260,6 +283,7 @@ int tu_register(void)
 		{ "list round trip", test_list_round_trip },
 		{ "list compact", test_list_compact },
 		{ "list hostile", test_list_hostile },
+		{ "documented example", test_documented_example },
 		{ "repair body", test_repair_body },
 		{ "random bytes", test_random_bytes },
 		{ NULL, NULL },
