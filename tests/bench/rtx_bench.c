@@ -112,7 +112,7 @@ static void row(const char *name, const struct rtx_sim_params *p, const struct r
 	printf("%-15s %-6s %4s %10llu %9.2e %8.1e %8.2f %8.2f %8.2f %7.1f %7.1f %7.0f\n", name,
 	       rtx_policy_name(p->policy), p->ret ? "yes" : "no",
 	       (unsigned long long)p->packets, (double)r->lost / (double)r->expected,
-	       upper95(r->lost, r->expected),
+	       upper95(r->lost_any, p->packets),
 	       (double)(m->requests_sent + m->ret_requests_sent) / lost,
 	       (double)(m->repairs_sent + r->edge.repairs_sent) / lost,
 	       repaired ? (double)m->duplicates / repaired : 0,
@@ -235,8 +235,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		if (for_policies(&o, &scenarios[i], o.packets, o.ret, o.delay_ms, overhead))
 			return 1;
-	printf("columns: residual = lost at playback / packets due (95%%<= its one-sided 95%% upper "
-	       "bound); req, rep = request and repair datagrams per lost packet; dup/rep = "
+	printf("columns: residual = lost at playback / packets due, per member; 95%%<= = one-sided "
+	       "95%% upper bound on it, from the stream packets lost at any member (losses are "
+	       "correlated across members, so this counts events, not member-packets); req, rep = request and repair datagrams per lost packet; dup/rep = "
 	       "duplicate repairs per repaired packet; ns/pkt = library CPU per stream packet per "
 	       "member. %.1f s.\n", (double)(mono_ns() - t0) / 1e9);
 	return 0;

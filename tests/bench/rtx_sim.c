@@ -142,6 +142,7 @@ struct sim {
 	uint64_t p2p[RTX_SIM_MAX_MEMBERS][RTX_SIM_MAX_MEMBERS];
 	struct rng rng_net;
 	uint8_t *ring;
+	uint8_t *lost_map;         /* a bit per counted packet */
 	size_t pkt_len;
 	uint16_t seq0;
 	uint8_t key[RTX_KEY_BYTES], key2[RTX_KEY_BYTES], ret_key[RTX_KEY_BYTES];
@@ -289,8 +290,14 @@ static void account(struct node *nd, uint64_t ext, uint64_t i, bool delivered)
 	if (delivered) {
 		r->delivered++;
 	} else {
+		uint8_t *m = &nd->sim->lost_map[i / 8], bit = (uint8_t)(1u << (i % 8));
+
 		r->lost++;
 		r->lost_by_member[nd->idx]++;
+		if (!(*m & bit)) {
+			*m |= bit;
+			r->lost_any++;
+		}
 	}
 }
 
@@ -404,7 +411,8 @@ static int setup(struct sim *sim)
 	sim->pkt_len = SC_RTP_HDR_MIN + p->payload;
 	sim->n_nodes = p->members + (p->ret ? 1 : 0);
 	sim->ring = malloc((RING + 1) * sim->pkt_len);
-	if (!sim->ring)
+	sim->lost_map = calloc(p->packets / 8 + 1, 1);
+	if (!sim->ring || !sim->lost_map)
 		return -ENOMEM;
 	sim->rng_net.s = p->seed * 104729 + 17;
 	sim->seq0 = (uint16_t)rng_next(&setup_rng);
@@ -631,6 +639,7 @@ static void teardown(struct sim *sim)
 	for (i = 0; i < sim->n_nodes; i++)
 		rtx_session_free(sim->nodes[i].s);
 	free(sim->ring);
+	free(sim->lost_map);
 }
 
 int rtx_sim_run(const struct rtx_sim_params *p, struct rtx_sim_result *r)

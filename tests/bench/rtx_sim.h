@@ -69,6 +69,10 @@ struct rtx_sim_params {
 struct rtx_sim_result {
 	uint64_t expected;        /* counted packets after each member's start */
 	uint64_t delivered, lost; /* at playback, counted packets */
+	uint64_t lost_any;        /* counted packets lost at one member or more:
+				     losses are correlated across members, so
+				     confidence bounds count these against
+				     `packets`, not `lost` against `expected` */
 	uint64_t dup_deliveries, order_errors, content_errors;
 	uint64_t mcast_sent, mcast_dropped, unicast_sent, unicast_dropped;
 	struct rtx_stats members; /* summed over the members */
