@@ -210,7 +210,10 @@ void rtx_session_free(rtx_session *s);
 /* Client: join, change or (g = NULL) leave a repair group. Members that
  * stay keep their round-trip estimates; requests in flight are re-aimed at
  * the new members at their next step; the previous group's key and members
- * stay valid for key_grace_ns. Returns 0, -ESTALE for an older version of
+ * stay valid for key_grace_ns, and after a key change within the same group
+ * requests to members that were already in it are signed with the previous
+ * key for half that time (they may not have heard of the change yet).
+ * Returns 0, -ESTALE for an older version of
  * the current group, -EINVAL for a bad group (zero id, too many members,
  * duplicate ids), -EOPNOTSUPP on an edge. */
 int rtx_session_set_group(rtx_session *s, const struct rtx_group *g);
