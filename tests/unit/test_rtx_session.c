@@ -386,6 +386,8 @@ static size_t forge(uint8_t *buf, uint8_t type, bool ret, uint32_t group, uint32
 	return RTX_WIRE_OVERHEAD + body_len;
 }
 
+/* A NACK body for first..first+n-1 (n <= 64) in body (at least 272
+ * bytes: the list header and 64 entries). */
 static size_t nack_body(uint8_t *body, uint16_t first, size_t n)
 {
 	uint64_t exts[64];
@@ -393,7 +395,7 @@ static size_t nack_body(uint8_t *body, uint16_t first, size_t n)
 
 	for (i = 0; i < n; i++)
 		exts[i] = 65536 + (uint16_t)(first + i);
-	return (size_t)rtx_list_build(body, 1200, SSRC, 0, exts, n, &used);
+	return (size_t)rtx_list_build(body, RTX_WIRE_LIST_HDR + 4 * 64, SSRC, 0, exts, n, &used);
 }
 
 static void test_refusals(void)
@@ -455,7 +457,7 @@ static void test_refusals(void)
 static void test_hostile_request_bounded(void)
 {
 	struct node b;
-	uint8_t buf[1600], body[RTX_WIRE_LIST_HDR + 8 * 4];
+	uint8_t buf[1600], body[RTX_WIRE_LIST_HDR + 8 * 4], list[1300];
 	size_t len, i;
 	uint64_t ts = 7000 * MS;
 	int rc = 0, k;
@@ -480,8 +482,8 @@ static void test_hostile_request_bounded(void)
 	/* the rate limit: 1000 repairs deep, then refusals */
 	for (k = 0; k < 80; k++) {
 		clk += 4 * MS; /* past the de-duplication of repeated requests */
-		len = forge(buf, RTX_MSG_NACK, false, GROUP, 1, ts++, group_key, body,
-			    (size_t)nack_body(body, 100, 21));
+		len = forge(buf, RTX_MSG_NACK, false, GROUP, 1, ts++, group_key, list,
+			    nack_body(list, 100, 21));
 		rc = rtx_session_input_peer(b.s, buf, len, 1);
 	}
 	CU_ASSERT(rc == 0 || rc == -EBUSY);
@@ -548,7 +550,7 @@ static void test_clock_skew(void)
 	struct rtx_callbacks cb;
 	struct rtx_member m[2] = { { 1, 1 }, { 2, 2 } };
 	struct rtx_group g = { .id = GROUP, .version = 1, .members = m, .n_members = 2 };
-	uint8_t buf[1600], body[100];
+	uint8_t buf[1600], body[300];
 	size_t len, bl;
 
 	net.n = 0;
