@@ -76,7 +76,9 @@ int rtx_policy_parse(const char *name);
 /* "all", "ranked", or "?" for a value out of range. Never NULL. */
 const char *rtx_policy_name(int policy);
 
-/* What the session calls. ctx is passed back to every callback. */
+/* What the session calls. ctx is passed back to every callback. A
+ * callback must not call the same session's input, run or set functions
+ * (reading its counters or deadline is fine). */
 struct rtx_callbacks {
 	void *ctx;
 	/* Required. Monotonic time in nanoseconds (CLOCK_MONOTONIC, or the
