@@ -1,2 +1,24 @@
-# mgmt-server/: see README.md; nothing is built here yet.
+# mgmt-server/: the management daemon sixcast-mgmt-server. Its modules go
+# into a convenience library so that the unit tests reach them directly.
+noinst_LTLIBRARIES += mgmt-server/libmgcore.la
+mgmt_server_libmgcore_la_SOURCES = \
+	%reldir%/grp.c %reldir%/grp.h \
+	%reldir%/trk.c %reldir%/trk.h \
+	%reldir%/mg_map.c %reldir%/mg_map.h
+mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS)
+mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la
+
 EXTRA_DIST += %reldir%/README.md
+
+MG_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mgmt-server
+MG_TEST_LDADD = mgmt-server/libmgcore.la $(UNIT_LDADD)
+
+UNIT_TESTS += tests/unit/test_grp
+tests_unit_test_grp_SOURCES = tests/unit/test_grp.c $(TU)
+tests_unit_test_grp_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_grp_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_trk
+tests_unit_test_trk_SOURCES = tests/unit/test_trk.c $(TU)
+tests_unit_test_trk_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_trk_LDADD = $(MG_TEST_LDADD)
