@@ -4,13 +4,15 @@ noinst_LTLIBRARIES += mgmt-server/libmgcore.la
 mgmt_server_libmgcore_la_SOURCES = \
 	%reldir%/grp.c %reldir%/grp.h \
 	%reldir%/trk.c %reldir%/trk.h \
-	%reldir%/mg_map.c %reldir%/mg_map.h
-mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS)
-mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la
+	%reldir%/mg_map.c %reldir%/mg_map.h \
+	%reldir%/mg_lineup.c %reldir%/mg_lineup.h \
+	%reldir%/mg_cfg.c %reldir%/mg_cfg_lineup.c %reldir%/mg_cfg.h
+mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS)
+mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(CONFIG_LIBS)
 
-EXTRA_DIST += %reldir%/README.md
+EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mgmt-server.conf.example
 
-MG_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mgmt-server
+MG_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mgmt-server -DSRCDIR='"$(abs_top_srcdir)"'
 MG_TEST_LDADD = mgmt-server/libmgcore.la $(UNIT_LDADD)
 
 UNIT_TESTS += tests/unit/test_grp
@@ -22,3 +24,8 @@ UNIT_TESTS += tests/unit/test_trk
 tests_unit_test_trk_SOURCES = tests/unit/test_trk.c $(TU)
 tests_unit_test_trk_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_trk_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_mg_cfg
+tests_unit_test_mg_cfg_SOURCES = tests/unit/test_mg_cfg.c $(TU)
+tests_unit_test_mg_cfg_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_cfg_LDADD = $(MG_TEST_LDADD)
