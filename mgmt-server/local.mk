@@ -6,9 +6,10 @@ mgmt_server_libmgcore_la_SOURCES = \
 	%reldir%/trk.c %reldir%/trk.h \
 	%reldir%/mg_map.c %reldir%/mg_map.h \
 	%reldir%/mg_lineup.c %reldir%/mg_lineup.h \
-	%reldir%/mg_cfg.c %reldir%/mg_cfg_lineup.c %reldir%/mg_cfg.h
-mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS)
-mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(CONFIG_LIBS)
+	%reldir%/mg_cfg.c %reldir%/mg_cfg_lineup.c %reldir%/mg_cfg.h \
+	%reldir%/mg_store.c %reldir%/mg_store_read.c %reldir%/mg_store.h
+mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) -pthread
+mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(CONFIG_LIBS) $(SQLITE_LIBS) -lpthread
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mgmt-server.conf.example
 
@@ -29,3 +30,8 @@ UNIT_TESTS += tests/unit/test_mg_cfg
 tests_unit_test_mg_cfg_SOURCES = tests/unit/test_mg_cfg.c $(TU)
 tests_unit_test_mg_cfg_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_cfg_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_mg_store
+tests_unit_test_mg_store_SOURCES = tests/unit/test_mg_store.c $(TU)
+tests_unit_test_mg_store_CFLAGS = $(MG_TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_mg_store_LDADD = $(MG_TEST_LDADD)
