@@ -7,13 +7,21 @@ mgmt_server_libmgcore_la_SOURCES = \
 	%reldir%/mg_map.c %reldir%/mg_map.h \
 	%reldir%/mg_lineup.c %reldir%/mg_lineup.h \
 	%reldir%/mg_cfg.c %reldir%/mg_cfg_lineup.c %reldir%/mg_cfg.h \
-	%reldir%/mg_store.c %reldir%/mg_store_read.c %reldir%/mg_store.h
-mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) -pthread
-mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(CONFIG_LIBS) $(SQLITE_LIBS) -lpthread
+	%reldir%/mg_store.c %reldir%/mg_store_read.c %reldir%/mg_store.h \
+	%reldir%/mg_json.c %reldir%/mg_json.h \
+	%reldir%/mg_auth.c %reldir%/mg_auth.h \
+	%reldir%/mg_stats.c %reldir%/mg_stats.h \
+	%reldir%/mg_state.c %reldir%/mg_state.h %reldir%/mg_state_priv.h \
+	%reldir%/mg_state_load.c %reldir%/mg_clients.c %reldir%/mg_edges.c \
+	%reldir%/mg_lineup_ops.c
+MG_DEP_CFLAGS = $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS)
+MG_DEP_LIBS = $(CONFIG_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS) $(MHD_LIBS)
+mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(MG_DEP_CFLAGS) -pthread
+mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(MG_DEP_LIBS) -lpthread
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mgmt-server.conf.example
 
-MG_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mgmt-server -DSRCDIR='"$(abs_top_srcdir)"'
+MG_TEST_CFLAGS = $(UNIT_CFLAGS) $(MG_DEP_CFLAGS) -I$(top_srcdir)/mgmt-server -DSRCDIR='"$(abs_top_srcdir)"'
 MG_TEST_LDADD = mgmt-server/libmgcore.la $(UNIT_LDADD)
 
 UNIT_TESTS += tests/unit/test_grp

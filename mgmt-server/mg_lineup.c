@@ -184,3 +184,32 @@ uint32_t mg_metro_lookup(const struct mg_metro_table *t, const struct sc_sockadd
 
 	return i < 0 ? 0 : t->metro[i];
 }
+
+static bool addr_equal(const struct sc_sockaddr *a, const struct sc_sockaddr *b)
+{
+	return a->len == b->len && (!a->len || sc_addr_equal(a, b));
+}
+
+bool mg_chan_def_equal(const struct mg_chan_def *a, const struct mg_chan_def *b)
+{
+	return a->id == b->id && !strcmp(a->name, b->name) && addr_equal(&a->group6, &b->group6) &&
+	       addr_equal(&a->group4, &b->group4) && addr_equal(&a->source6, &b->source6) &&
+	       addr_equal(&a->source4, &b->source4) && a->port == b->port &&
+	       !strcmp(a->sdp_url, b->sdp_url) && a->direct_max == b->direct_max &&
+	       a->enabled == b->enabled;
+}
+
+bool mg_metro_def_equal(const struct mg_metro_def *a, const struct mg_metro_def *b)
+{
+	if (a->id != b->id || strcmp(a->name, b->name) || a->nprefix != b->nprefix)
+		return false;
+	for (size_t i = 0; i < a->nprefix; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < b->nprefix && !found; j++)
+			found = prefix_equal(&a->prefix[i], &b->prefix[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}

@@ -48,6 +48,10 @@ int mg_chan_check(const struct mg_chan_def *c, char *why, size_t len);
 /* Check a metro's name and prefixes (no duplicates). */
 int mg_metro_check(const struct mg_metro_def *m, char *why, size_t len);
 
+/* Field-by-field equality, for syncing the store to a config file. */
+bool mg_chan_def_equal(const struct mg_chan_def *a, const struct mg_chan_def *b);
+bool mg_metro_def_equal(const struct mg_metro_def *a, const struct mg_metro_def *b);
+
 /* The prefix -> metro table. */
 struct mg_metro_table {
 	struct sc_prefix *prefix;

@@ -546,7 +546,7 @@ int mg_store_dispatch(mg_store *s)
 	return n;
 }
 
-int mg_store_drain(mg_store *s)
+int mg_store_wait(mg_store *s)
 {
 	if (!s->running)
 		return -EIO;
@@ -554,8 +554,16 @@ int mg_store_drain(mg_store *s)
 	while (s->head || s->busy)
 		pthread_cond_wait(&s->idle_cv, &s->mu);
 	pthread_mutex_unlock(&s->mu);
-	mg_store_dispatch(s);
 	return 0;
+}
+
+int mg_store_drain(mg_store *s)
+{
+	int rc = mg_store_wait(s);
+
+	if (rc == 0)
+		mg_store_dispatch(s);
+	return rc;
 }
 
 void mg_store_get_stats(mg_store *s, struct mg_store_stats *out)

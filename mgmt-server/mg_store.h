@@ -73,6 +73,9 @@ int mg_store_dispatch(mg_store *s);
 /* Wait until every batch submitted so far is committed, then dispatch.
  * Returns 0, or -EIO when the writer is not running. */
 int mg_store_drain(mg_store *s);
+/* Wait like mg_store_drain() but leave the completions for the next
+ * dispatch (safe in the middle of a change). */
+int mg_store_wait(mg_store *s);
 
 struct mg_batch *mg_batch_new(void);
 void mg_batch_free(struct mg_batch *b);
