@@ -13,11 +13,22 @@ mgmt_server_libmgcore_la_SOURCES = \
 	%reldir%/mg_stats.c %reldir%/mg_stats.h \
 	%reldir%/mg_state.c %reldir%/mg_state.h %reldir%/mg_state_priv.h \
 	%reldir%/mg_state_load.c %reldir%/mg_clients.c %reldir%/mg_edges.c \
-	%reldir%/mg_lineup_ops.c
+	%reldir%/mg_lineup_ops.c \
+	%reldir%/mg_metrics.c %reldir%/mg_metrics.h \
+	%reldir%/mg_http.c %reldir%/mg_http.h \
+	%reldir%/mg_view.c %reldir%/mg_view.h \
+	%reldir%/mg_api.c %reldir%/mg_api.h %reldir%/mg_api_box.c %reldir%/mg_api_edge.c \
+	%reldir%/mg_api_lineup.c %reldir%/mg_api_noc.c %reldir%/mg_api_summary.c
 MG_DEP_CFLAGS = $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS)
 MG_DEP_LIBS = $(CONFIG_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS) $(MHD_LIBS)
 mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(MG_DEP_CFLAGS) -pthread
 mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(MG_DEP_LIBS) -lpthread
+
+sbin_PROGRAMS += mgmt-server/sixcast-mgmt-server
+mgmt_server_sixcast_mgmt_server_SOURCES = %reldir%/mg_main.c
+mgmt_server_sixcast_mgmt_server_CFLAGS = $(AM_CFLAGS) $(MG_DEP_CFLAGS) \
+	-DSC_SYSCONFDIR='"$(sysconfdir)"' -DSC_CONSOLEDIR='"$(pkgdatadir)/console"'
+mgmt_server_sixcast_mgmt_server_LDADD = mgmt-server/libmgcore.la
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mgmt-server.conf.example
 

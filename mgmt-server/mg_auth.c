@@ -15,12 +15,16 @@ int mg_auth_init(void)
 	return sodium_init() < 0 ? -EIO : 0;
 }
 
-void mg_token_new(char *out, uint8_t hash[MG_HASH_LEN])
+void mg_token_new(const char *prefix, char *out, uint8_t hash[MG_HASH_LEN])
 {
 	uint8_t raw[MG_TOKEN_HEX / 2];
+	size_t n = strlen(prefix);
 
+	if (n > MG_TOKEN_BUF - MG_TOKEN_HEX - 1)
+		n = MG_TOKEN_BUF - MG_TOKEN_HEX - 1;
+	memcpy(out, prefix, n);
 	randombytes_buf(raw, sizeof(raw));
-	mg_hex(raw, sizeof(raw), out);
+	mg_hex(raw, sizeof(raw), out + n);
 	sodium_memzero(raw, sizeof(raw));
 	mg_token_hash(out, hash);
 }

@@ -16,14 +16,17 @@
 
 #include "mg_cfg.h"
 
-#define MG_TOKEN_HEX 64 /* characters of a token made here */
+#define MG_TOKEN_HEX 64 /* random hex characters of a token made here */
+#define MG_TOKEN_BUF 80 /* "c<id>." + hex + NUL */
 #define MG_HASH_LEN 16
 #define MG_KEY_LEN 32
 
 /* Initialise libsodium. Returns 0 or -EIO. */
 int mg_auth_init(void);
-/* A new token (out: MG_TOKEN_HEX + 1 bytes) and its hash. */
-void mg_token_new(char *out, uint8_t hash[MG_HASH_LEN]);
+/* A new token "<prefix><64 hex>" (out: MG_TOKEN_BUF bytes) and its hash.
+ * Box tokens have the prefix "c<id>.", edge tokens "e<id>.", so that a
+ * request names its sender before the hash is checked. */
+void mg_token_new(const char *prefix, char *out, uint8_t hash[MG_HASH_LEN]);
 void mg_token_hash(const char *token, uint8_t hash[MG_HASH_LEN]);
 /* Constant-time comparison of two hashes. */
 bool mg_hash_equal(const uint8_t a[MG_HASH_LEN], const uint8_t b[MG_HASH_LEN]);

@@ -31,6 +31,11 @@ bool mg_client_token_ok(const struct mg_client *c, const char *token)
 	return mg_hash_equal(h, c->token_hash);
 }
 
+bool mg_client_hash_ok(const struct mg_client *c, const uint8_t hash[16])
+{
+	return c->has_token && mg_hash_equal(hash, c->token_hash);
+}
+
 int64_t mg_client_rtt(const struct mg_client *c, uint32_t peer)
 {
 	for (unsigned i = 0; i < c->nrtt; i++)
@@ -155,7 +160,8 @@ int mg_client_register(struct mg_state *st, const struct mg_register *r, char *t
 	/* A box that registers again has restarted: it tunes afresh. */
 	if (!fresh)
 		mg_client_leave(st, c);
-	mg_token_new(token, c->token_hash);
+	snprintf(subj, sizeof(subj), "c%u.", c->id);
+	mg_token_new(subj, token, c->token_hash);
 	c->has_token = 1;
 	mg_client_row(st, c, b);
 	snprintf(subj, sizeof(subj), "client:%u", c->id);

@@ -30,6 +30,11 @@ bool mg_edge_token_ok(const struct mg_edge *e, const char *token)
 	return mg_hash_equal(h, e->token_hash);
 }
 
+bool mg_edge_hash_ok(const struct mg_edge *e, const uint8_t hash[16])
+{
+	return e->has_token && mg_hash_equal(hash, e->token_hash);
+}
+
 bool mg_edge_live(const struct mg_state *st, const struct mg_edge *e)
 {
 	uint64_t now = sc_clock_now_ns(st->clk);
@@ -138,7 +143,8 @@ int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *tok
 	free(e->chan);
 	e->chan = chan;
 	e->nchan = r->nchan;
-	mg_token_new(token, e->token_hash);
+	snprintf(subj, sizeof(subj), "e%u.", e->id);
+	mg_token_new(subj, token, e->token_hash);
 	e->has_token = 1;
 	e->last_seen_ns = sc_clock_now_ns(st->clk);
 	e->last_seen_ms = mg_wall_ms();

@@ -241,7 +241,7 @@ int mg_json_addrs(const json_t *arr, uint16_t default_port, struct mg_caddr *out
 		if (sc_addr_is_multicast(&s))
 			return why_set(why, wlen, "address %zu is a multicast address", i + 1);
 		mg_caddr_from(&out[i], &s);
-		if (unspecified(&out[i]) || !out[i].port)
+		if (unspecified(&out[i]) || (!out[i].port && default_port))
 			return why_set(why, wlen, "address %zu has no host or no port", i + 1);
 		(*n)++;
 	}

@@ -64,7 +64,8 @@ void mg_caddr_to(const struct mg_caddr *c, struct sc_sockaddr *s);
 void mg_caddr_format(const struct mg_caddr *c, char *buf, size_t len);
 
 /* An array of address strings into out[max]: each must parse (sc_addr
- * forms, default_port when none) and be a unicast, specified address.
+ * forms, default_port when none) and be a unicast, specified address;
+ * with default_port 0 a port is optional.
  * Returns 0 and the count in *n, or -EINVAL with the reason in why. */
 int mg_json_addrs(const json_t *arr, uint16_t default_port, struct mg_caddr *out, size_t max,
 		  size_t *n, char *why, size_t wlen);

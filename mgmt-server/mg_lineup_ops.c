@@ -25,7 +25,7 @@ void mg_channel_row(struct mg_channel *ch, struct mg_batch *b)
 	char g6[SC_ADDR_STRLEN], g4[SC_ADDR_STRLEN], s6[SC_ADDR_STRLEN], s4[SC_ADDR_STRLEN];
 	const struct mg_chan_def *d = &ch->def;
 
-	mg_batch_add(b, MG_SQL_CHANNEL_PUT, "uttuttttuubi", d->id, d->name,
+	mg_batch_add(b, MG_SQL_CHANNEL_PUT, "utttutttuubi", d->id, d->name,
 		     addr_or_null(&d->group6, g6, sizeof(g6)), addr_or_null(&d->group4, g4, sizeof(g4)),
 		     (uint32_t)d->port, addr_or_null(&d->source6, s6, sizeof(s6)),
 		     addr_or_null(&d->source4, s4, sizeof(s4)), d->sdp_url[0] ? d->sdp_url : NULL,

@@ -375,6 +375,11 @@ struct mg_counters *mg_state_totals_rw(struct mg_state *st)
 	return &st->totals;
 }
 
+const struct mg_series *mg_state_series(const struct mg_state *st)
+{
+	return &st->series;
+}
+
 size_t mg_state_live(const struct mg_state *st)
 {
 	return st->nlive;
@@ -677,6 +682,7 @@ void mg_state_sample(struct mg_state *st)
 	while ((ch = mg_idmap_next(&st->channels, &pos, NULL))) {
 		grp_stats(st->grp, ch->def.id, &gs);
 		mg_series_sample(&ch->series, t, (uint32_t)gs.members, &ch->acc);
+		mg_channel_update_direct(st, ch->def.id); /* edges come and go */
 	}
 	pos = 0;
 	while ((m = mg_idmap_next(&st->metros, &pos, NULL)))

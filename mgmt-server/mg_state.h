@@ -161,6 +161,7 @@ uint32_t mg_state_lineup_version(const struct mg_state *st);
 const struct mg_state_counters *mg_state_counters(const struct mg_state *st);
 const struct mg_counters *mg_state_totals(const struct mg_state *st);
 size_t mg_state_live(const struct mg_state *st);
+const struct mg_series *mg_state_series(const struct mg_state *st);
 int64_t mg_wall_ms(void);
 
 /* An audit event into b (or its own batch, written behind, when b is
@@ -176,8 +177,8 @@ struct mg_register {
 	uint32_t metro;                 /* given by the box; 0: find by prefix */
 	const struct sc_sockaddr *peer; /* the HTTP peer, a last resort for the metro */
 };
-/* Register (or re-register) a box; a new token goes to token[MG_TOKEN_HEX
- * + 1]. Durable rows and the event go into b. Returns 0, or -EPERM
+/* Register (or re-register) a box; a new token goes to
+ * token[MG_TOKEN_BUF]. Durable rows and the event go into b. Returns 0, or -EPERM
  * (banned), -ENOMEM. */
 int mg_client_register(struct mg_state *st, const struct mg_register *r, char *token,
 		       struct mg_client **out, struct mg_batch *b);
@@ -209,6 +210,7 @@ int mg_client_place(struct mg_state *st, struct mg_client *c, uint32_t group, co
 int mg_client_delete(struct mg_state *st, struct mg_client *c, const char *actor,
 		     struct mg_batch *b);
 bool mg_client_token_ok(const struct mg_client *c, const char *token);
+bool mg_client_hash_ok(const struct mg_client *c, const uint8_t hash[16]);
 /* Round-trip time the box reported to peer, or -1. */
 int64_t mg_client_rtt(const struct mg_client *c, uint32_t peer);
 const struct grp_group *mg_client_group(const struct mg_client *c);
@@ -227,6 +229,7 @@ int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *tok
 void mg_edge_load(struct mg_state *st, struct mg_edge *e, json_t *load);
 int mg_edge_delete(struct mg_state *st, struct mg_edge *e, const char *actor, struct mg_batch *b);
 bool mg_edge_token_ok(const struct mg_edge *e, const char *token);
+bool mg_edge_hash_ok(const struct mg_edge *e, const uint8_t hash[16]);
 bool mg_edge_live(const struct mg_state *st, const struct mg_edge *e);
 bool mg_edge_carries(const struct mg_edge *e, uint32_t channel);
 /* The channel's multicast sources: configured, else the first live edge

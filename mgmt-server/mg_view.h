@@ -1,0 +1,28 @@
+/* mg_view: the JSON shapes of the model's objects, shared by the API
+ * handlers (docs/api.md shows each one). Every function returns a new
+ * reference, or NULL when out of memory. */
+#ifndef MG_VIEW_H
+#define MG_VIEW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "mg_state.h"
+
+/* A channel as boxes and edges see it; admin adds the NOC's fields. */
+json_t *mg_view_channel(const struct mg_state *st, const struct mg_channel *ch, bool admin);
+/* A group with its members; the key only when with_key. */
+json_t *mg_view_group(const struct mg_state *st, const struct grp_group *g, bool with_key,
+		      bool admin);
+/* The RET service of a channel: {addrs, domain_id, key} and the burst
+ * service {addrs}, from the live edges carrying it. */
+json_t *mg_view_ret(const struct mg_state *st, const struct mg_channel *ch);
+json_t *mg_view_burst(const struct mg_state *st, const struct mg_channel *ch);
+json_t *mg_view_client(const struct mg_state *st, const struct mg_client *c, bool detail);
+json_t *mg_view_metro(const struct mg_state *st, const struct mg_metro *m);
+json_t *mg_view_edge(const struct mg_state *st, const struct mg_edge *e);
+json_t *mg_view_counters(const struct mg_counters *c);
+/* {loss_rate, repair_rate, residual_rate} added to obj. */
+void mg_view_rates(json_t *obj, const struct mg_counters *c);
+
+#endif
