@@ -16,7 +16,7 @@ mgmt_server_libmgcore_la_SOURCES = \
 	%reldir%/mg_lineup_ops.c \
 	%reldir%/mg_metrics.c %reldir%/mg_metrics.h \
 	%reldir%/mg_http.c %reldir%/mg_http.h \
-	%reldir%/mg_view.c %reldir%/mg_view.h \
+	%reldir%/mg_view.c %reldir%/mg_view.h %reldir%/mg_jw.c %reldir%/mg_jw.h \
 	%reldir%/mg_api.c %reldir%/mg_api.h %reldir%/mg_api_box.c %reldir%/mg_api_edge.c \
 	%reldir%/mg_api_lineup.c %reldir%/mg_api_noc.c %reldir%/mg_api_summary.c
 MG_DEP_CFLAGS = $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS)
@@ -54,3 +54,9 @@ UNIT_TESTS += tests/unit/test_mg_store
 tests_unit_test_mg_store_SOURCES = tests/unit/test_mg_store.c $(TU)
 tests_unit_test_mg_store_CFLAGS = $(MG_TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_mg_store_LDADD = $(MG_TEST_LDADD)
+
+# The load generator: figures by hand (tests/bench/mgmt_bench.sh), and the
+# kill -9 test drives the server with it.
+noinst_PROGRAMS += tests/bench/sixcast-mgmt-load
+tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c
+tests_bench_sixcast_mgmt_load_LDADD = -lm

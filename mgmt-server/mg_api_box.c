@@ -73,38 +73,54 @@ void mg_h_register(struct mg_call *c)
 	if (!mg_body_ok(c, fields))
 		return;
 	reg.device_id = json_string_value(json_object_get(c->body, "device_id"));
-	if (!device_id_ok(reg.device_id))
-		return mg_reply_error(c->r, 400, "device_id may hold letters, digits and ._:@+- only");
+	if (!device_id_ok(reg.device_id)) {
+		mg_reply_error(c->r, 400, "device_id may hold letters, digits and ._:@+- only");
+		return;
+	}
 	if (!mg_credential_ok(cfg->auth.client_mode, cfg->auth.client_secret, reg.device_id,
-			      json_string_value(json_object_get(c->body, "credential"))))
-		return mg_reply_error(c->r, 401, "wrong credential for this device");
+			      json_string_value(json_object_get(c->body, "credential")))) {
+		mg_reply_error(c->r, 401, "wrong credential for this device");
+		return;
+	}
 	if (mg_json_addrs(json_object_get(c->body, "addrs"), CLIENT_PORT, reg.addrs, MG_CLIENT_ADDRS,
-			  &reg.naddr, why, sizeof(why)) < 0)
-		return mg_reply_error(c->r, 400, "addrs: %s", why);
+			  &reg.naddr, why, sizeof(why)) < 0) {
+		mg_reply_error(c->r, 400, "addrs: %s", why);
+		return;
+	}
 	metro = json_object_get(c->body, "metro");
 	if (json_is_integer(metro)) {
 		const struct mg_metro *m = mg_metro_get(c->st, (uint32_t)json_integer_value(metro));
 
-		if (!m || json_integer_value(metro) <= 0)
-			return mg_reply_error(c->r, 400, "no metro %lld", (long long)json_integer_value(metro));
+		if (!m || json_integer_value(metro) <= 0) {
+			mg_reply_error(c->r, 400, "no metro %lld", (long long)json_integer_value(metro));
+			return;
+		}
 		reg.metro = m->def.id;
 	} else if (json_is_string(metro)) {
 		const struct mg_metro *m = mg_metro_by_name(c->st, json_string_value(metro));
 
-		if (!m)
-			return mg_reply_error(c->r, 400, "no metro named \"%.64s\"", json_string_value(metro));
+		if (!m) {
+			mg_reply_error(c->r, 400, "no metro named \"%.64s\"", json_string_value(metro));
+			return;
+		}
 		reg.metro = m->def.id;
 	} else if (metro && !json_is_null(metro)) {
-		return mg_reply_error(c->r, 400, "field \"metro\" must be a metro id or name");
+		mg_reply_error(c->r, 400, "field \"metro\" must be a metro id or name");
+		return;
 	}
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	rc = mg_client_register(c->st, &reg, token, &cl, b);
 	if (rc < 0) {
 		mg_batch_free(b);
-		if (rc == -EPERM)
-			return mg_reply_error(c->r, 403, "this device is banned");
-		return mg_reply_error(c->r, 500, "cannot register: %s", strerror(-rc));
+		if (rc == -EPERM) {
+			mg_reply_error(c->r, 403, "this device is banned");
+			return;
+		}
+		mg_reply_error(c->r, 500, "cannot register: %s", strerror(-rc));
+		return;
 	}
 	mg_api_commit(c, b, 200,
 		      json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "client_id", (json_int_t)cl->id, "token",
@@ -131,23 +147,55 @@ void mg_h_channel(struct mg_call *c)
 	struct mg_channel *ch = mg_channel_get(c->st, c->id[0]);
 	bool admin = c->who.role == MG_ROLE_ADMIN;
 
-	if (!ch || (!admin && !ch->def.enabled))
-		return mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+	if (!ch || (!admin && !ch->def.enabled)) {
+		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+		return;
+	}
 	mg_reply_json(c->r, 200, mg_view_channel(c->st, ch, admin));
 }
 
-static json_t *tune_answer(struct mg_state *st, struct mg_client *cl)
+static void reply_jw(struct mg_req *r, struct mg_jw *w)
+{
+	size_t len = 0;
+	char *text = mg_jw_take(w, &len);
+
+	if (!text) {
+		mg_reply_error(r, 500, "out of memory");
+		return;
+	}
+	mg_reply_text(r, 200, "application/json", text, len);
+}
+
+/* Written by hand (mg_jw): this is the answer the boxes ask for most. */
+static void tune_answer(struct mg_req *r, struct mg_state *st, struct mg_client *cl)
 {
 	struct mg_channel *ch = mg_channel_get(st, cl->channel);
 	const struct grp_group *g = mg_client_group(cl);
+	struct mg_jw w;
 	char sdp[1024];
 
 	mg_channel_sdp(st, ch, sdp, sizeof(sdp));
-	return json_pack("{s:o, s:o, s:o, s:o, s:s, s:I, s:I}", "channel", mg_view_channel(st, ch, false),
-			 "group", g ? mg_view_group(st, g, true, false) : json_null(), "ret",
-			 mg_view_ret(st, ch), "burst", mg_view_burst(st, ch), "sdp", sdp, "heartbeat_ms",
-			 (json_int_t)mg_state_config(st)->clients.heartbeat_ms, "lineup_version",
-			 (json_int_t)mg_state_lineup_version(st));
+	mg_jw_init(&w);
+	mg_jw_obj(&w);
+	mg_jw_key(&w, "channel");
+	mg_jw_channel(&w, st, ch);
+	mg_jw_key(&w, "group");
+	if (g)
+		mg_jw_group(&w, st, g, true);
+	else
+		mg_jw_null(&w);
+	mg_jw_key(&w, "ret");
+	mg_jw_ret(&w, st, ch);
+	mg_jw_key(&w, "burst");
+	mg_jw_burst(&w, st, ch);
+	mg_jw_key(&w, "sdp");
+	mg_jw_str(&w, sdp);
+	mg_jw_key(&w, "heartbeat_ms");
+	mg_jw_u64(&w, mg_state_config(st)->clients.heartbeat_ms);
+	mg_jw_key(&w, "lineup_version");
+	mg_jw_u64(&w, mg_state_lineup_version(st));
+	mg_jw_obj_end(&w);
+	reply_jw(r, &w);
 }
 
 void mg_h_tune(struct mg_call *c)
@@ -163,30 +211,48 @@ void mg_h_tune(struct mg_call *c)
 		return;
 	ch = mg_json_u32(c->body, "channel_id", 0);
 	rc = mg_client_tune(c->st, c->who.client, ch);
-	if (rc == -ENOENT)
-		return mg_reply_error(c->r, 404, "no channel %u", ch);
-	if (rc == -EAGAIN)
-		return mg_reply_error(c->r, 409, "channel %u is disabled", ch);
-	if (rc < 0)
-		return mg_reply_error(c->r, 500, "cannot tune: %s", strerror(-rc));
-	mg_reply_json(c->r, 200, tune_answer(c->st, c->who.client));
+	if (rc == -ENOENT) {
+		mg_reply_error(c->r, 404, "no channel %u", ch);
+		return;
+	}
+	if (rc == -EAGAIN) {
+		mg_reply_error(c->r, 409, "channel %u is disabled", ch);
+		return;
+	}
+	if (rc < 0) {
+		mg_reply_error(c->r, 500, "cannot tune: %s", strerror(-rc));
+		return;
+	}
+	tune_answer(c->r, c->st, c->who.client);
 }
 
 /* The heartbeat's answer: the group only when it differs from the
  * version the box holds (versions are unique across groups). */
-static json_t *hb_answer(struct mg_state *st, struct mg_client *cl, uint32_t held)
+static void hb_answer(struct mg_req *r, struct mg_state *st, struct mg_client *cl, uint32_t held)
 {
 	const struct grp_group *g = mg_client_group(cl);
-	json_t *j = json_pack("{s:I, s:I, s:o}", "heartbeat_ms",
-			      (json_int_t)mg_state_config(st)->clients.heartbeat_ms, "lineup_version",
-			      (json_int_t)mg_state_lineup_version(st), "channel_id",
-			      cl->channel ? json_integer(cl->channel) : json_null());
+	struct mg_jw w;
 
-	if (j && g && grp_group_version(g) != held)
-		json_object_set_new(j, "group", mg_view_group(st, g, true, false));
-	else if (j && !g && held)
-		json_object_set_new(j, "group", json_null());
-	return j;
+	mg_jw_init(&w);
+	mg_jw_obj(&w);
+	mg_jw_key(&w, "heartbeat_ms");
+	mg_jw_u64(&w, mg_state_config(st)->clients.heartbeat_ms);
+	mg_jw_key(&w, "lineup_version");
+	mg_jw_u64(&w, mg_state_lineup_version(st));
+	mg_jw_key(&w, "channel_id");
+	if (cl->channel)
+		mg_jw_u64(&w, cl->channel);
+	else
+		mg_jw_null(&w);
+	if (g && grp_group_version(g) != held) {
+		mg_jw_key(&w, "group");
+		mg_jw_group(&w, st, g, true);
+	} else if (!g && held) {
+		mg_jw_key(&w, "group");
+		mg_jw_null(&w);
+	}
+	mg_jw_obj_end(&w);
+	reply_jw(r, &w);
 }
 
 static bool hb_changed(struct mg_client *cl, uint32_t held)
@@ -203,7 +269,7 @@ static void waiter_finish(struct waiter *w)
 	w->r->on_free = NULL;
 	w->r->api_data = NULL;
 	if (w->c && w->c->has_token)
-		mg_reply_json(w->r, 200, hb_answer(mg_api_state(w->api), w->c, w->group_version));
+		hb_answer(w->r, mg_api_state(w->api), w->c, w->group_version);
 	else
 		mg_reply_error(w->r, 401, "the token was revoked");
 	mg_req_finish(w->r);
@@ -360,7 +426,7 @@ void mg_h_heartbeat(struct mg_call *c)
 	mg_client_heartbeat(c->st, cl, &hb);
 	if (!hb_changed(cl, held) && wait_for_change(c, held))
 		return;
-	mg_reply_json(c->r, 200, hb_answer(c->st, cl, held));
+	hb_answer(c->r, c->st, cl, held);
 }
 
 void mg_h_leave(struct mg_call *c)
@@ -405,19 +471,28 @@ void mg_h_peers(struct mg_call *c)
 	struct trk_answer a;
 	json_t *near, *rnd;
 
-	if (want < 0)
-		return mg_reply_error(c->r, 400, "client_id must be a client id");
-	if (c->who.role == MG_ROLE_ADMIN) {
-		if (!want || !(cl = mg_client_get(c->st, (uint32_t)want)))
-			return mg_reply_error(c->r, 404, "no client %lld", (long long)want);
-	} else if (want && want != cl->id) {
-		return mg_reply_error(c->r, 403, "a box asks for its own peers only");
+	if (want < 0) {
+		mg_reply_error(c->r, 400, "client_id must be a client id");
+		return;
 	}
-	if (!mg_channel_get(c->st, c->id[0]))
-		return mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+	if (c->who.role == MG_ROLE_ADMIN) {
+		if (!want || !(cl = mg_client_get(c->st, (uint32_t)want))) {
+			mg_reply_error(c->r, 404, "no client %lld", (long long)want);
+			return;
+		}
+	} else if (want && want != cl->id) {
+		mg_reply_error(c->r, 403, "a box asks for its own peers only");
+		return;
+	}
+	if (!mg_channel_get(c->st, c->id[0])) {
+		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+		return;
+	}
 	if (cl->channel != c->id[0] || trk_peer_channel(&cl->tp) != c->id[0] ||
-	    trk_query(mg_state_trk(c->st), &cl->tp, &a) < 0)
-		return mg_reply_error(c->r, 409, "client %u is not watching channel %u", cl->id, c->id[0]);
+	    trk_query(mg_state_trk(c->st), &cl->tp, &a) < 0) {
+		mg_reply_error(c->r, 409, "client %u is not watching channel %u", cl->id, c->id[0]);
+		return;
+	}
 	near = json_array();
 	rnd = json_array();
 	for (size_t i = 0; near && i < a.nnear; i++) {

@@ -141,11 +141,15 @@ void mg_h_edge_register(struct mg_call *c)
 		return;
 	reg.name = mg_json_str(c->body, "name", "");
 	cred = mg_json_str(c->body, "credential", "");
-	if (mg_name_check(reg.name) < 0)
-		return mg_reply_error(c->r, 400, "name must be printable, 1 to 63 characters");
+	if (mg_name_check(reg.name) < 0) {
+		mg_reply_error(c->r, 400, "name must be printable, 1 to 63 characters");
+		return;
+	}
 	if (strlen(cred) != strlen(cfg->auth.edge_secret) ||
-	    !mg_credential_ok(MG_CRED_SHARED, cfg->auth.edge_secret, reg.name, cred))
-		return mg_reply_error(c->r, 401, "wrong credential for an edge");
+	    !mg_credential_ok(MG_CRED_SHARED, cfg->auth.edge_secret, reg.name, cred)) {
+		mg_reply_error(c->r, 401, "wrong credential for an edge");
+		return;
+	}
 	if (read_addrs(c, "addrs", 0, reg.addrs, &reg.naddr) < 0 ||
 	    read_addrs(c, "ret_addrs", RET_PORT, reg.ret, &reg.nret) < 0 ||
 	    read_addrs(c, "burst_addrs", RET_PORT, reg.burst, &reg.nburst) < 0 ||
@@ -157,7 +161,8 @@ void mg_h_edge_register(struct mg_call *c)
 	if (!b || mg_edge_register(c->st, &reg, token, &e, b) < 0) {
 		mg_batch_free(b);
 		free(reg.chan);
-		return mg_reply_error(c->r, 500, "cannot register the edge");
+		mg_reply_error(c->r, 500, "cannot register the edge");
+		return;
 	}
 	free(reg.chan);
 	chans = edge_channels(c->st, e, &unknown);
@@ -172,8 +177,10 @@ void mg_h_edge_channels(struct mg_call *c)
 	struct mg_edge *e = mg_edge_get(c->st, c->id[0]);
 	json_t *chans, *unknown;
 
-	if (!e)
-		return mg_reply_error(c->r, 404, "no edge %u", c->id[0]);
+	if (!e) {
+		mg_reply_error(c->r, 404, "no edge %u", c->id[0]);
+		return;
+	}
 	chans = edge_channels(c->st, e, &unknown);
 	mg_reply_json(c->r, 200, json_pack("{s:o, s:o, s:I}", "channels", chans, "unknown_channels",
 					   unknown, "lineup_version",
@@ -213,8 +220,10 @@ void mg_h_edge_load(struct mg_call *c)
 	if (!mg_body_ok(c, fields))
 		return;
 	json_array_foreach(json_object_get(c->body, "channels"), i, v)
-		if (mg_json_check(v, chan_fields, why, sizeof(why)) < 0)
-			return mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
+		if (mg_json_check(v, chan_fields, why, sizeof(why)) < 0) {
+			mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
+			return;
+		}
 	mg_edge_load(c->st, c->who.edge, c->body);
 	mg_reply_json(c->r, 200, json_pack("{s:I, s:I}", "report_ms", (json_int_t)cfg->edges.report_ms,
 					   "lineup_version", (json_int_t)mg_state_lineup_version(c->st)));

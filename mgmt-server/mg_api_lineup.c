@@ -98,7 +98,8 @@ static void put_channel(struct mg_call *c, const struct mg_chan_def *d, unsigned
 
 	if (!b || mg_channel_put(c->st, d, c->who.actor, b) < 0) {
 		mg_batch_free(b);
-		return mg_reply_error(c->r, 500, "out of memory");
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
 	}
 	mg_api_commit(c, b, status, mg_view_channel(c->st, mg_channel_get(c->st, d->id), true));
 }
@@ -110,13 +111,17 @@ void mg_h_channel_create(struct mg_call *c)
 
 	if (!lineup_editable(c) || !mg_body_ok(c, chan_fields))
 		return;
-	if (!json_object_get(c->body, "name"))
-		return mg_reply_error(c->r, 400, "missing field \"name\"");
+	if (!json_object_get(c->body, "name")) {
+		mg_reply_error(c->r, 400, "missing field \"name\"");
+		return;
+	}
 	id = mg_json_u32(c->body, "id", 0);
 	if (!id)
 		id = free_channel_id(c->st);
-	if (mg_channel_get(c->st, id))
-		return mg_reply_error(c->r, 409, "channel %u exists", id);
+	if (mg_channel_get(c->st, id)) {
+		mg_reply_error(c->r, 409, "channel %u exists", id);
+		return;
+	}
 	mg_chan_default(&d, id, "");
 	if (chan_from_body(c, &d))
 		put_channel(c, &d, 201);
@@ -129,10 +134,14 @@ void mg_h_channel_update(struct mg_call *c)
 
 	if (!lineup_editable(c) || !mg_body_ok(c, chan_fields))
 		return;
-	if (!ch)
-		return mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
-	if (mg_json_u32(c->body, "id", ch->def.id) != ch->def.id)
-		return mg_reply_error(c->r, 400, "a channel's id cannot change");
+	if (!ch) {
+		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+		return;
+	}
+	if (mg_json_u32(c->body, "id", ch->def.id) != ch->def.id) {
+		mg_reply_error(c->r, 400, "a channel's id cannot change");
+		return;
+	}
 	d = ch->def;
 	if (chan_from_body(c, &d))
 		put_channel(c, &d, 200);
@@ -144,10 +153,14 @@ void mg_h_channel_delete(struct mg_call *c)
 
 	if (!lineup_editable(c))
 		return;
-	if (!mg_channel_get(c->st, c->id[0]))
-		return mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!mg_channel_get(c->st, c->id[0])) {
+		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	mg_channel_delete(c->st, c->id[0], c->who.actor, b);
 	mg_api_commit(c, b, 200, json_pack("{s:I}", "deleted", (json_int_t)c->id[0]));
 }
@@ -161,14 +174,19 @@ void mg_h_channel_rebuild(struct mg_call *c)
 
 	if (!mg_body_ok(c, fields))
 		return;
-	if (!mg_channel_get(c->st, c->id[0]))
-		return mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!mg_channel_get(c->st, c->id[0])) {
+		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	n = mg_channel_rebuild(c->st, c->id[0], c->who.actor, b);
 	if (n < 0) {
 		mg_batch_free(b);
-		return mg_reply_error(c->r, 500, "cannot rebuild: %s", strerror(-n));
+		mg_reply_error(c->r, 500, "cannot rebuild: %s", strerror(-n));
+		return;
 	}
 	grp_stats(mg_state_grp(c->st), c->id[0], &gs);
 	mg_api_commit(c, b, 200,
@@ -200,7 +218,8 @@ void mg_h_channel_groups(struct mg_call *c)
 
 	if (!mg_channel_get(c->st, c->id[0])) {
 		json_decref(gl.arr);
-		return mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
+		return;
 	}
 	grp_foreach(mg_state_grp(c->st), c->id[0], add_group, &gl);
 	mg_reply_json(c->r, 200, json_pack("{s:I, s:I, s:o}", "channel_id", (json_int_t)c->id[0],
@@ -246,14 +265,19 @@ static void put_metro(struct mg_call *c, const struct mg_metro_def *d, unsigned 
 	char why[200] = "";
 	int rc;
 
-	if (!b)
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!b) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	rc = mg_metro_put(c->st, d, c->who.actor, b, why, sizeof(why));
 	if (rc < 0) {
 		mg_batch_free(b);
-		if (rc == -EEXIST)
-			return mg_reply_error(c->r, 409, "%s", why);
-		return mg_reply_error(c->r, 500, "cannot save the metro: %s", strerror(-rc));
+		if (rc == -EEXIST) {
+			mg_reply_error(c->r, 409, "%s", why);
+			return;
+		}
+		mg_reply_error(c->r, 500, "cannot save the metro: %s", strerror(-rc));
+		return;
 	}
 	mg_api_commit(c, b, status, mg_view_metro(c->st, mg_metro_get(c->st, d->id)));
 }
@@ -266,8 +290,10 @@ void mg_h_metro_create(struct mg_call *c)
 
 	if (!lineup_editable(c) || !mg_body_ok(c, metro_fields))
 		return;
-	if (!json_object_get(c->body, "name"))
-		return mg_reply_error(c->r, 400, "missing field \"name\"");
+	if (!json_object_get(c->body, "name")) {
+		mg_reply_error(c->r, 400, "missing field \"name\"");
+		return;
+	}
 	d.id = mg_json_u32(c->body, "id", 0);
 	if (!d.id) {
 		uint32_t max = 0;
@@ -277,8 +303,10 @@ void mg_h_metro_create(struct mg_call *c)
 				max = m->def.id;
 		d.id = max + 1;
 	}
-	if (mg_metro_get(c->st, d.id))
-		return mg_reply_error(c->r, 409, "metro %u exists", d.id);
+	if (mg_metro_get(c->st, d.id)) {
+		mg_reply_error(c->r, 409, "metro %u exists", d.id);
+		return;
+	}
 	if (metro_from_body(c, &d))
 		put_metro(c, &d, 201);
 }
@@ -290,10 +318,14 @@ void mg_h_metro_update(struct mg_call *c)
 
 	if (!lineup_editable(c) || !mg_body_ok(c, metro_fields))
 		return;
-	if (!m)
-		return mg_reply_error(c->r, 404, "no metro %u", c->id[0]);
-	if (mg_json_u32(c->body, "id", m->def.id) != m->def.id)
-		return mg_reply_error(c->r, 400, "a metro's id cannot change");
+	if (!m) {
+		mg_reply_error(c->r, 404, "no metro %u", c->id[0]);
+		return;
+	}
+	if (mg_json_u32(c->body, "id", m->def.id) != m->def.id) {
+		mg_reply_error(c->r, 400, "a metro's id cannot change");
+		return;
+	}
 	d = m->def;
 	if (metro_from_body(c, &d))
 		put_metro(c, &d, 200);
@@ -305,10 +337,14 @@ void mg_h_metro_delete(struct mg_call *c)
 
 	if (!lineup_editable(c))
 		return;
-	if (!mg_metro_get(c->st, c->id[0]))
-		return mg_reply_error(c->r, 404, "no metro %u", c->id[0]);
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!mg_metro_get(c->st, c->id[0])) {
+		mg_reply_error(c->r, 404, "no metro %u", c->id[0]);
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	mg_metro_delete(c->st, c->id[0], c->who.actor, b);
 	mg_api_commit(c, b, 200, json_pack("{s:I}", "deleted", (json_int_t)c->id[0]));
 }
@@ -329,8 +365,10 @@ void mg_h_metro(struct mg_call *c)
 	struct mg_metro *m = mg_metro_get(c->st, c->id[0]);
 	json_t *j;
 
-	if (!m)
-		return mg_reply_error(c->r, 404, "no metro %u", c->id[0]);
+	if (!m) {
+		mg_reply_error(c->r, 404, "no metro %u", c->id[0]);
+		return;
+	}
 	j = mg_view_metro(c->st, m);
 	json_object_set_new(j, "totals", mg_view_counters(&m->acc));
 	mg_view_rates(j, &m->acc);

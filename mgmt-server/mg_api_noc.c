@@ -70,8 +70,10 @@ void mg_h_reload(struct mg_call *c)
 
 	if (!mg_body_ok(c, fields))
 		return;
-	if (mg_api_reload(c->api, why, sizeof(why)) < 0)
-		return mg_reply_error(c->r, 400, "reload refused: %s", why);
+	if (mg_api_reload(c->api, why, sizeof(why)) < 0) {
+		mg_reply_error(c->r, 400, "reload refused: %s", why);
+		return;
+	}
 	mg_state_event(c->st, NULL, c->who.actor, "config.reload", "config", NULL);
 	mg_reply_json(c->r, 200, json_pack("{s:b}", "reloaded", 1));
 }
@@ -88,7 +90,8 @@ void mg_h_clients(struct mg_call *c)
 
 	if (ch < 0 || metro < 0) {
 		json_decref(arr);
-		return mg_reply_error(c->r, 400, "channel and metro must be ids");
+		mg_reply_error(c->r, 400, "channel and metro must be ids");
+		return;
 	}
 	while (arr && (cl = mg_client_next(c->st, &pos))) {
 		if ((ch && cl->channel != ch) || (metro && cl->metro != metro) ||
@@ -106,8 +109,10 @@ void mg_h_client(struct mg_call *c)
 {
 	struct mg_client *cl = mg_client_get(c->st, c->id[0]);
 
-	if (!cl)
-		return mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+	if (!cl) {
+		mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+		return;
+	}
 	mg_reply_json(c->r, 200, mg_view_client(c->st, cl, true));
 }
 
@@ -129,13 +134,19 @@ void mg_h_client_patch(struct mg_call *c)
 
 	if (!mg_body_ok(c, fields))
 		return;
-	if (!cl)
-		return mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+	if (!cl) {
+		mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+		return;
+	}
 	metro = json_object_get(c->body, "metro_id");
-	if (json_is_integer(metro) && !mg_metro_get(c->st, (uint32_t)json_integer_value(metro)))
-		return mg_reply_error(c->r, 400, "no metro %lld", (long long)json_integer_value(metro));
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (json_is_integer(metro) && !mg_metro_get(c->st, (uint32_t)json_integer_value(metro))) {
+		mg_reply_error(c->r, 400, "no metro %lld", (long long)json_integer_value(metro));
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	ban = json_object_get(c->body, "banned");
 	if (json_is_true(ban) && !cl->banned)
 		mg_client_kick(c->st, cl, true, c->who.actor, NULL, b);
@@ -152,10 +163,14 @@ void mg_h_client_delete(struct mg_call *c)
 	struct mg_client *cl = mg_client_get(c->st, c->id[0]);
 	struct mg_batch *b;
 
-	if (!cl)
-		return mg_reply_error(c->r, 404, "no client %u", c->id[0]);
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!cl) {
+		mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	mg_client_delete(c->st, cl, c->who.actor, b);
 	mg_api_commit(c, b, 200, json_pack("{s:I}", "deleted", (json_int_t)c->id[0]));
 }
@@ -174,30 +189,45 @@ void mg_h_client_move(struct mg_call *c)
 
 	if (!mg_body_ok(c, fields))
 		return;
-	if (!cl)
-		return mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+	if (!cl) {
+		mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+		return;
+	}
 	metro = mg_json_u32(c->body, "metro_id", 0);
 	group = mg_json_u32(c->body, "group_id", 0);
-	if (!metro == !group)
-		return mg_reply_error(c->r, 400, "give exactly one of metro_id and group_id");
-	if (metro && !mg_metro_get(c->st, metro))
-		return mg_reply_error(c->r, 404, "no metro %u", metro);
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!metro == !group) {
+		mg_reply_error(c->r, 400, "give exactly one of metro_id and group_id");
+		return;
+	}
+	if (metro && !mg_metro_get(c->st, metro)) {
+		mg_reply_error(c->r, 404, "no metro %u", metro);
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	if (metro)
 		rc = mg_client_set_metro(c->st, cl, metro, true, c->who.actor, b);
 	else
 		rc = mg_client_place(c->st, cl, group, c->who.actor, b);
 	if (rc < 0) {
 		mg_batch_free(b);
-		if (rc == -ENOENT)
-			return mg_reply_error(c->r, 404, "no group %u", group);
-		if (rc == -EXDEV)
-			return mg_reply_error(c->r, 409, "client %u is not watching the channel of group %u",
+		if (rc == -ENOENT) {
+			mg_reply_error(c->r, 404, "no group %u", group);
+			return;
+		}
+		if (rc == -EXDEV) {
+			mg_reply_error(c->r, 409, "client %u is not watching the channel of group %u",
 					      cl->id, group);
-		if (rc == -ENOSPC)
-			return mg_reply_error(c->r, 409, "group %u is full (%d members)", group, GRP_MAX_SIZE);
-		return mg_reply_error(c->r, 500, "cannot move: %s", strerror(-rc));
+			return;
+		}
+		if (rc == -ENOSPC) {
+			mg_reply_error(c->r, 409, "group %u is full (%d members)", group, GRP_MAX_SIZE);
+			return;
+		}
+		mg_reply_error(c->r, 500, "cannot move: %s", strerror(-rc));
+		return;
 	}
 	client_answer(c, b, cl);
 }
@@ -214,10 +244,14 @@ void mg_h_client_kick(struct mg_call *c)
 
 	if (!mg_body_ok(c, fields))
 		return;
-	if (!cl)
-		return mg_reply_error(c->r, 404, "no client %u", c->id[0]);
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!cl) {
+		mg_reply_error(c->r, 404, "no client %u", c->id[0]);
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	mg_client_kick(c->st, cl, mg_json_bool(c->body, "ban", false), c->who.actor,
 		       mg_json_str(c->body, "reason", NULL), b);
 	client_answer(c, b, cl);
@@ -255,7 +289,8 @@ void mg_h_groups(struct mg_call *c)
 
 	if (ch < 0 || f.metro < 0) {
 		json_decref(f.arr);
-		return mg_reply_error(c->r, 400, "channel and metro must be ids");
+		mg_reply_error(c->r, 400, "channel and metro must be ids");
+		return;
 	}
 	grp_foreach(mg_state_grp(c->st), (uint32_t)ch, group_filter, &f);
 	mg_reply_json(c->r, 200, json_pack("{s:I, s:I, s:o}", "total", (json_int_t)f.total, "offset",
@@ -266,8 +301,10 @@ void mg_h_group(struct mg_call *c)
 {
 	const struct grp_group *g = grp_find(mg_state_grp(c->st), c->id[0]);
 
-	if (!g)
-		return mg_reply_error(c->r, 404, "no group %u", c->id[0]);
+	if (!g) {
+		mg_reply_error(c->r, 404, "no group %u", c->id[0]);
+		return;
+	}
 	mg_reply_json(c->r, 200, mg_view_group(c->st, g, true, true));
 }
 
@@ -286,8 +323,10 @@ void mg_h_edge(struct mg_call *c)
 {
 	struct mg_edge *e = mg_edge_get(c->st, c->id[0]);
 
-	if (!e)
-		return mg_reply_error(c->r, 404, "no edge %u", c->id[0]);
+	if (!e) {
+		mg_reply_error(c->r, 404, "no edge %u", c->id[0]);
+		return;
+	}
 	mg_reply_json(c->r, 200, mg_view_edge(c->st, e));
 }
 
@@ -296,10 +335,14 @@ void mg_h_edge_delete(struct mg_call *c)
 	struct mg_edge *e = mg_edge_get(c->st, c->id[0]);
 	struct mg_batch *b;
 
-	if (!e)
-		return mg_reply_error(c->r, 404, "no edge %u", c->id[0]);
-	if (!(b = mg_batch_new()))
-		return mg_reply_error(c->r, 500, "out of memory");
+	if (!e) {
+		mg_reply_error(c->r, 404, "no edge %u", c->id[0]);
+		return;
+	}
+	if (!(b = mg_batch_new())) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return;
+	}
 	mg_edge_delete(c->st, e, c->who.actor, b);
 	mg_api_commit(c, b, 200, json_pack("{s:I}", "deleted", (json_int_t)c->id[0]));
 }
@@ -338,14 +381,16 @@ void mg_h_events(struct mg_call *c)
 
 	if (q.before_id < 0 || q.after_id < 0) {
 		json_decref(e.arr);
-		return mg_reply_error(c->r, 400, "before and after must be event ids");
+		mg_reply_error(c->r, 400, "before and after must be event ids");
+		return;
 	}
 	/* The writer may still hold events of the last moments: wait for it
 	 * so that the log shows what the API has answered. */
 	mg_store_wait(mg_state_store(c->st));
 	if (mg_store_events(mg_state_store(c->st), &q, add_event, &e) < 0) {
 		json_decref(e.arr);
-		return mg_reply_error(c->r, 500, "cannot read the event log");
+		mg_reply_error(c->r, 500, "cannot read the event log");
+		return;
 	}
 	mg_reply_json(c->r, 200, json_pack("{s:o, s:o}", "events", e.arr, "next_before",
 					   e.lowest > 1 && !q.after_id ? json_integer(e.lowest) : json_null()));

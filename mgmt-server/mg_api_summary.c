@@ -97,8 +97,10 @@ void mg_h_summary_groups(struct mg_call *c)
 	struct grp_stats gs;
 	json_t *j;
 
-	if (ch < 0)
-		return mg_reply_error(c->r, 400, "channel must be an id");
+	if (ch < 0) {
+		mg_reply_error(c->r, 400, "channel must be an id");
+		return;
+	}
 	grp_stats(mg_state_grp(c->st), (uint32_t)ch, &gs);
 	j = group_stats(&gs);
 	json_object_set_new(j, "channel_id", ch ? json_integer(ch) : json_null());
@@ -140,14 +142,16 @@ void mg_h_series(struct mg_call *c)
 
 	if (ch < 0 || metro < 0 || (ch && metro)) {
 		json_decref(arr);
-		return mg_reply_error(c->r, 400, "give channel=ID or metro=ID, or neither for all");
+		mg_reply_error(c->r, 400, "give channel=ID or metro=ID, or neither for all");
+		return;
 	}
 	if (ch) {
 		const struct mg_channel *x = mg_channel_get(c->st, (uint32_t)ch);
 
 		if (!x) {
 			json_decref(arr);
-			return mg_reply_error(c->r, 404, "no channel %lld", (long long)ch);
+			mg_reply_error(c->r, 404, "no channel %lld", (long long)ch);
+			return;
 		}
 		s = &x->series;
 	} else if (metro) {
@@ -155,7 +159,8 @@ void mg_h_series(struct mg_call *c)
 
 		if (!x) {
 			json_decref(arr);
-			return mg_reply_error(c->r, 404, "no metro %lld", (long long)metro);
+			mg_reply_error(c->r, 404, "no metro %lld", (long long)metro);
+			return;
 		}
 		s = &x->series;
 	}

@@ -72,15 +72,49 @@ bool mg_credential_ok(enum mg_cred_mode mode, const char *secret, const char *de
 	return n == strlen(want) && sodium_memcmp(credential, want, n) == 0;
 }
 
+/* Group keys change on every departure, thousands a second under zapping:
+ * one getrandom() each would cost more than the rest of the request. So
+ * keys come from a fast-key-erasure generator on libsodium's ChaCha20
+ * (randombytes_buf_deterministic): each block's first 32 bytes become the
+ * next seed and are wiped, bytes are wiped as they are handed out, and the
+ * seed is mixed with fresh system randomness every 256 blocks. */
+static struct {
+	uint8_t seed[randombytes_SEEDBYTES];
+	uint8_t buf[1024];
+	size_t pos;
+	unsigned blocks;
+} rng = { .pos = sizeof(rng.buf) };
+
+static void rng_take(void *out, size_t n)
+{
+	if (rng.pos + n > sizeof(rng.buf)) {
+		if (rng.blocks++ % 256 == 0) {
+			uint8_t fresh[randombytes_SEEDBYTES];
+
+			randombytes_buf(fresh, sizeof(fresh));
+			for (size_t i = 0; i < sizeof(fresh); i++)
+				rng.seed[i] ^= fresh[i];
+			sodium_memzero(fresh, sizeof(fresh));
+		}
+		randombytes_buf_deterministic(rng.buf, sizeof(rng.buf), rng.seed);
+		memcpy(rng.seed, rng.buf, sizeof(rng.seed));
+		sodium_memzero(rng.buf, sizeof(rng.seed));
+		rng.pos = sizeof(rng.seed);
+	}
+	memcpy(out, rng.buf + rng.pos, n);
+	sodium_memzero(rng.buf + rng.pos, n);
+	rng.pos += n;
+}
+
 void mg_random_key(uint8_t key[MG_KEY_LEN])
 {
-	randombytes_buf(key, MG_KEY_LEN);
+	rng_take(key, MG_KEY_LEN);
 }
 
 uint64_t mg_random_u64(void)
 {
 	uint64_t v;
 
-	randombytes_buf(&v, sizeof(v));
+	rng_take(&v, sizeof(v));
 	return v;
 }

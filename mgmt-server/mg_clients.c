@@ -335,14 +335,7 @@ int mg_client_delete(struct mg_state *st, struct mg_client *c, const char *actor
 
 	mg_client_leave(st, c);
 	mg_client_deactivate_many(st, &c, 1);
-	if (c->dirty) {
-		struct mg_client **pp = &st->dirty_head;
-
-		while (*pp && *pp != c)
-			pp = &(*pp)->dirty_next;
-		if (*pp)
-			*pp = c->dirty_next;
-	}
+	mg_state_unlink_dirty(st, c);
 	snprintf(subj, sizeof(subj), "client:%u", c->id);
 	snprintf(detail, sizeof(detail), "{\"device_id\":\"%.100s\"}", c->device_id);
 	mg_batch_add(b, MG_SQL_CLIENT_DEL, "u", c->id);

@@ -365,6 +365,9 @@ static int start_daemon(struct mg_http *h, const struct mg_config *cfg, size_t i
 		{ MHD_OPTION_LISTEN_SOCKET, dm->fd, NULL },
 		{ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->http.connection_limit, NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->http.idle_timeout_s, NULL },
+		/* Requests and answer headers here are small; MHD clears the
+		 * whole pool for every request, so a big one costs time. */
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 8192, NULL },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h },
 		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h },
 		{ h->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert },

@@ -89,8 +89,8 @@ static void on_flush(void *arg)
 {
 	struct daemon *d = arg;
 
-	mg_state_flush(d->st);
-	sc_timer_arm(d->flush, (uint64_t)d->cfg->store.flush_ms * SC_NS_PER_MS);
+	mg_state_flush(d->st, false);
+	sc_timer_arm(d->flush, MG_FLUSH_TICK_MS * SC_NS_PER_MS);
 }
 
 static void on_sweep(void *arg)
@@ -228,7 +228,7 @@ static void stop(struct daemon *d)
 {
 	sc_notify_stopping();
 	if (d->st && d->store) {
-		mg_state_flush(d->st);
+		mg_state_flush(d->st, true);
 		mg_store_drain(d->store);
 	}
 	if (d->api)
@@ -237,7 +237,7 @@ static void stop(struct daemon *d)
 		sc_loop_run_once(d->loop, 10);
 	mg_http_stop(d->http);
 	if (d->st)
-		mg_state_flush(d->st);
+		mg_state_flush(d->st, true);
 	mg_api_free(d->api);
 	mg_store_close(d->store); /* commits the last flush */
 	mg_state_free(d->st);

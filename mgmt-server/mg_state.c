@@ -114,11 +114,31 @@ static uint32_t g_ver(void *ctx)
 	return seq_take(st, "version", &st->next_ver, &st->ver_mark, &st->ver_pending, VER_BLOCK);
 }
 
+static void gq_push(struct mg_state *st, uint32_t id)
+{
+	if (st->gq_len == st->gq_cap) {
+		size_t cap = st->gq_cap ? st->gq_cap * 2 : 1024;
+		uint32_t *v = malloc(cap * sizeof(*v));
+
+		if (!v)
+			return; /* written at the next change of the group */
+		for (size_t i = 0; i < st->gq_len; i++)
+			v[i] = st->gq[(st->gq_head + i) % st->gq_cap];
+		free(st->gq);
+		st->gq = v;
+		st->gq_cap = cap;
+		st->gq_head = 0;
+	}
+	st->gq[(st->gq_head + st->gq_len++) % st->gq_cap] = id;
+}
+
 static void g_changed(void *ctx, const struct grp_group *g)
 {
 	struct mg_state *st = ctx;
 
-	mg_idmap_put(&st->dirty_groups, grp_group_id(g), (void *)g);
+	if (!mg_idmap_get(&st->dirty_groups, grp_group_id(g)) &&
+	    mg_idmap_put(&st->dirty_groups, grp_group_id(g), (void *)g) == 0)
+		gq_push(st, grp_group_id(g));
 	st->cnt.group_changes++;
 	for (unsigned i = 0; i < grp_group_size(g); i++) {
 		const struct grp_member *m = grp_group_member(g, i);
@@ -220,6 +240,7 @@ void mg_state_free(struct mg_state *st)
 	mg_strmap_clear(&st->by_device);
 	mg_metro_table_free(&st->mtable);
 	free(st->removed_groups);
+	free(st->gq);
 	free(st);
 }
 
@@ -481,8 +502,13 @@ void mg_client_touch(struct mg_state *st, struct mg_client *c)
 	}
 	if (!c->dirty) {
 		c->dirty = 1;
-		c->dirty_next = st->dirty_head;
-		st->dirty_head = c;
+		c->dirty_next = NULL;
+		if (st->dirty_tail)
+			st->dirty_tail->dirty_next = c;
+		else
+			st->dirty_head = c;
+		st->dirty_tail = c;
+		st->ndirty++;
 	}
 }
 
@@ -534,16 +560,11 @@ void mg_client_deactivate_many(struct mg_state *st, struct mg_client **v, size_t
 
 static void client_live_row(struct mg_client *c, struct mg_batch *b)
 {
-	char stats[320];
+	const struct mg_counters *k = &c->stats;
 
-	snprintf(stats, sizeof(stats),
-		 "{\"received\":%llu,\"lost\":%llu,\"repaired_group\":%llu,\"repaired_edge\":%llu,"
-		 "\"repaired_mesh\":%llu,\"unrepaired\":%llu,\"served\":%llu}",
-		 (unsigned long long)c->stats.received, (unsigned long long)c->stats.lost,
-		 (unsigned long long)c->stats.rep_group, (unsigned long long)c->stats.rep_edge,
-		 (unsigned long long)c->stats.rep_mesh, (unsigned long long)c->stats.unrepaired,
-		 (unsigned long long)c->stats.served);
-	mg_batch_add(b, MG_SQL_CLIENT_LIVE, "uitu", c->channel, c->last_seen_ms, stats, c->id);
+	mg_batch_add(b, MG_SQL_CLIENT_LIVE, "uiiiiiiiiu", c->channel, c->last_seen_ms,
+		     (int64_t)k->received, (int64_t)k->lost, (int64_t)k->rep_group, (int64_t)k->rep_edge,
+		     (int64_t)k->rep_mesh, (int64_t)k->unrepaired, (int64_t)k->served, c->id);
 }
 
 static void group_row(const struct grp_group *g, struct mg_batch *b, int64_t now_ms)
@@ -559,38 +580,72 @@ static void group_row(const struct grp_group *g, struct mg_batch *b, int64_t now
 		     grp_group_version(g), grp_group_key(g), (size_t)GRP_KEY_LEN, members, now_ms);
 }
 
-void mg_state_flush(struct mg_state *st)
+void mg_state_unlink_dirty(struct mg_state *st, struct mg_client *c)
 {
-	struct mg_batch *b;
+	struct mg_client **pp = &st->dirty_head, *prev = NULL;
+
+	if (!c->dirty)
+		return;
+	while (*pp && *pp != c) {
+		prev = *pp;
+		pp = &(*pp)->dirty_next;
+	}
+	if (!*pp)
+		return;
+	*pp = c->dirty_next;
+	if (st->dirty_tail == c)
+		st->dirty_tail = prev;
+	c->dirty = 0;
+	st->ndirty--;
+}
+
+/* Write behind, oldest changes first, in slices: every tick writes enough
+ * that the backlog is gone within store.flush_ms, and at least 2,000
+ * rows, so that no tick stalls the API for long. all: everything now. */
+void mg_state_flush(struct mg_state *st, bool all)
+{
+	size_t backlog = st->ndirty + st->gq_len, budget;
 	int64_t now_ms = mg_wall_ms();
 	uint64_t now = sc_clock_now_ns(st->clk);
-	const struct grp_group *g;
-	size_t pos = 0;
-	uint32_t id;
+	struct mg_batch *b;
 
-	if (!st->dirty_head && !mg_idmap_count(&st->dirty_groups) && !st->nremoved &&
-	    !st->edges_dirty)
+	if (!backlog && !st->nremoved && !st->edges_dirty)
 		return;
-	b = mg_batch_new();
-	if (!b)
+	budget = backlog * MG_FLUSH_TICK_MS / st->cfg->store.flush_ms + 1;
+	if (all || budget < 2000)
+		budget = all ? SIZE_MAX : 2000;
+	if (!(b = mg_batch_new()))
 		return;
-	for (struct mg_client *c = st->dirty_head, *next; c; c = next) {
-		next = c->dirty_next;
+	while (st->dirty_head && budget) {
+		struct mg_client *c = st->dirty_head;
+
+		st->dirty_head = c->dirty_next;
+		if (!st->dirty_head)
+			st->dirty_tail = NULL;
 		c->dirty = 0;
 		c->dirty_next = NULL;
+		st->ndirty--;
 		client_live_row(c, b);
+		budget--;
 	}
-	st->dirty_head = NULL;
-	while ((g = mg_idmap_next(&st->dirty_groups, &pos, &id)))
-		group_row(g, b, now_ms);
-	mg_idmap_clear(&st->dirty_groups);
+	while (st->gq_len && budget) {
+		uint32_t id = st->gq[st->gq_head];
+		const struct grp_group *g = mg_idmap_del(&st->dirty_groups, id);
+
+		st->gq_head = (st->gq_head + 1) % st->gq_cap;
+		st->gq_len--;
+		if (g) {
+			group_row(g, b, now_ms);
+			budget--;
+		}
+	}
 	for (size_t i = 0; i < st->nremoved; i++)
 		mg_batch_add(b, MG_SQL_GROUP_DEL, "u", st->removed_groups[i]);
 	st->nremoved = 0;
 	if (st->edges_dirty) {
 		struct mg_edge *e;
+		size_t pos = 0;
 
-		pos = 0;
 		while ((e = mg_idmap_next(&st->edges, &pos, NULL)))
 			if (e->dirty) {
 				char *load = e->load ? json_dumps(e->load, JSON_COMPACT) : NULL;

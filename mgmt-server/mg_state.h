@@ -136,7 +136,9 @@ const struct mg_config *mg_state_config(const struct mg_state *st);
 void mg_state_set_notify(struct mg_state *st, mg_notify_fn fn, void *ctx);
 
 /* Timers, called by the daemon. */
-void mg_state_flush(struct mg_state *st);     /* write behind, every store.flush_ms */
+#define MG_FLUSH_TICK_MS 50
+/* Write behind, every MG_FLUSH_TICK_MS (a slice) or all at once. */
+void mg_state_flush(struct mg_state *st, bool all);
 void mg_state_sweep(struct mg_state *st);     /* timeouts and silent metros, 4 times a second */
 void mg_state_sample(struct mg_state *st);    /* series, once a second */
 
@@ -262,6 +264,7 @@ uint32_t mg_metro_match(const struct mg_state *st, const struct sc_sockaddr *a);
 /* Internal to mg_*.c. */
 struct mg_state_priv;
 void mg_client_touch(struct mg_state *st, struct mg_client *c);
+void mg_state_unlink_dirty(struct mg_state *st, struct mg_client *c);
 void mg_client_activate(struct mg_state *st, struct mg_client *c);
 void mg_client_deactivate_many(struct mg_state *st, struct mg_client **v, size_t n);
 void mg_state_notify(struct mg_state *st, struct mg_client *c);

@@ -98,14 +98,6 @@ static int load_edge(void *ctx, const struct mg_row_edge *r)
 	return 0;
 }
 
-static void stats_from_text(const char *text, struct mg_counters *c)
-{
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-
-	for (unsigned i = 0; j && i < MG_COUNTERS; i++)
-		*mg_counter_at(c, i) = mg_json_u64(j, mg_counter_names[i], 0);
-	json_decref(j);
-}
 
 static int load_client(void *ctx, const struct mg_row_client *r)
 {
@@ -132,7 +124,8 @@ static int load_client(void *ctx, const struct mg_row_client *r)
 	c->registered_ms = r->registered_ms;
 	c->last_seen_ms = r->last_seen_ms;
 	c->channel = c->has_token && mg_channel_get(st, r->channel) ? r->channel : 0;
-	stats_from_text(r->stats, &c->stats);
+	for (unsigned i = 0; i < MG_COUNTERS; i++)
+		*mg_counter_at(&c->stats, i) = r->stats[i] > 0 ? (uint64_t)r->stats[i] : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (a[i].family == AF_INET6 && !c->tp.has6) {
 			memcpy(c->tp.addr6, a[i].a, 16);

@@ -26,8 +26,13 @@ struct mg_state {
 	uint64_t next_ver, ver_mark, ver_pending;
 	struct mg_client *seen_head, *seen_tail; /* live boxes, least recently seen first */
 	size_t nlive;
-	struct mg_client *dirty_head;
+	/* Write-behind queues, oldest first: boxes, and ids of groups (a
+	 * group is dirty while it is in dirty_groups). */
+	struct mg_client *dirty_head, *dirty_tail;
+	size_t ndirty;
 	struct mg_idmap dirty_groups;
+	uint32_t *gq;
+	size_t gq_head, gq_len, gq_cap;
 	uint32_t *removed_groups;
 	size_t nremoved, capremoved;
 	bool edges_dirty;

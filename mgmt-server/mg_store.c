@@ -37,7 +37,10 @@ static const char *const migrations[MG_STORE_SCHEMA] = {
 	"  metro_pinned INTEGER NOT NULL DEFAULT 0, addrs TEXT NOT NULL,"
 	"  banned INTEGER NOT NULL DEFAULT 0, registered_ms INTEGER NOT NULL,"
 	"  channel_id INTEGER NOT NULL DEFAULT 0, last_seen_ms INTEGER NOT NULL DEFAULT 0,"
-	"  stats TEXT);"
+	"  received INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0,"
+	"  repaired_group INTEGER NOT NULL DEFAULT 0, repaired_edge INTEGER NOT NULL DEFAULT 0,"
+	"  repaired_mesh INTEGER NOT NULL DEFAULT 0, unrepaired INTEGER NOT NULL DEFAULT 0,"
+	"  served INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE groups(id INTEGER PRIMARY KEY, channel_id INTEGER NOT NULL,"
 	"  version INTEGER NOT NULL, key BLOB NOT NULL, members TEXT NOT NULL,"
 	"  updated_ms INTEGER NOT NULL);"
@@ -70,8 +73,9 @@ static const char *const sql_text[MG_SQL_COUNT] = {
 			      " ON CONFLICT(id) DO UPDATE SET device_id = ?2, token_hash = ?3,"
 			      " metro_id = ?4, metro_pinned = ?5, addrs = ?6, banned = ?7,"
 			      " channel_id = ?9, last_seen_ms = ?10",
-	[MG_SQL_CLIENT_LIVE] = "UPDATE clients SET channel_id = ?1, last_seen_ms = ?2, stats = ?3"
-			       " WHERE id = ?4",
+	[MG_SQL_CLIENT_LIVE] = "UPDATE clients SET channel_id = ?1, last_seen_ms = ?2, received = ?3,"
+			       " lost = ?4, repaired_group = ?5, repaired_edge = ?6, repaired_mesh = ?7,"
+			       " unrepaired = ?8, served = ?9 WHERE id = ?10",
 	[MG_SQL_CLIENT_DEL] = "DELETE FROM clients WHERE id = ?1",
 	[MG_SQL_GROUP_PUT] = "INSERT OR REPLACE INTO groups(id, channel_id, version, key, members,"
 			     " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",

@@ -40,7 +40,9 @@ enum mg_sql {
 	MG_SQL_EDGE_DEL,         /* id u */
 	MG_SQL_CLIENT_PUT,       /* id u, device_id t, token_hash b, metro_id u, metro_pinned u,
 				    addrs t, banned u, registered_ms i, channel_id u, last_seen_ms i */
-	MG_SQL_CLIENT_LIVE,      /* channel_id u, last_seen_ms i, stats t, id u */
+	MG_SQL_CLIENT_LIVE,      /* channel_id u, last_seen_ms i, received i, lost i,
+				    repaired_group i, repaired_edge i, repaired_mesh i,
+				    unrepaired i, served i, id u */
 	MG_SQL_CLIENT_DEL,       /* id u */
 	MG_SQL_GROUP_PUT,        /* id u, channel_id u, version u, key b, members t, updated_ms i */
 	MG_SQL_GROUP_DEL,        /* id u */
@@ -125,7 +127,9 @@ struct mg_row_edge {
 struct mg_row_client {
 	uint32_t id, metro, channel;
 	bool pinned, banned;
-	const char *device_id, *addrs, *stats; /* addrs, stats: JSON texts */
+	const char *device_id, *addrs; /* addrs: JSON text */
+	int64_t stats[7]; /* received, lost, repaired_group, repaired_edge,
+			     repaired_mesh, unrepaired, served */
 	const uint8_t *token_hash;
 	size_t token_hash_len;
 	int64_t registered_ms, last_seen_ms;

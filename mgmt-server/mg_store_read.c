@@ -167,8 +167,10 @@ static int client_row(sqlite3_stmt *st, void *arg)
 		.registered_ms = sqlite3_column_int64(st, 7),
 		.channel = (uint32_t)sqlite3_column_int64(st, 8),
 		.last_seen_ms = sqlite3_column_int64(st, 9),
-		.stats = text(st, 10),
 	};
+
+	for (int i = 0; i < 7; i++)
+		r.stats[i] = sqlite3_column_int64(st, 10 + i);
 
 	return fn(c->ctx, &r);
 }
@@ -178,7 +180,8 @@ int mg_store_each_client(mg_store *s, int (*fn)(void *, const struct mg_row_clie
 	struct cb c = { (void (*)(void))fn, ctx };
 
 	return each_row(s, "SELECT id, device_id, token_hash, metro_id, metro_pinned, addrs, banned,"
-			" registered_ms, channel_id, last_seen_ms, stats FROM clients ORDER BY id",
+			" registered_ms, channel_id, last_seen_ms, received, lost, repaired_group,"
+			" repaired_edge, repaired_mesh, unrepaired, served FROM clients ORDER BY id",
 			client_row, &c);
 }
 

@@ -188,3 +188,141 @@ json_t *mg_view_edge(const struct mg_state *st, const struct mg_edge *e)
 			 "last_seen_ms", (json_int_t)e->last_seen_ms, "load",
 			 e->load ? e->load : json_null());
 }
+
+static void jw_addr(struct mg_jw *w, const struct sc_sockaddr *a)
+{
+	char buf[SC_ADDR_STRLEN];
+
+	if (!a->len) {
+		mg_jw_null(w);
+		return;
+	}
+	sc_addr_format(a, false, buf, sizeof(buf));
+	mg_jw_str(w, buf);
+}
+
+static void jw_addrs(struct mg_jw *w, const struct mg_caddr *a, size_t n)
+{
+	char buf[SC_ADDR_STRLEN];
+
+	mg_jw_arr(w);
+	for (size_t i = 0; i < n; i++) {
+		mg_caddr_format(&a[i], buf, sizeof(buf));
+		mg_jw_str(w, buf);
+	}
+	mg_jw_arr_end(w);
+}
+
+static void jw_hex(struct mg_jw *w, const uint8_t *b, size_t n)
+{
+	char buf[2 * 64 + 1];
+
+	mg_hex(b, n, buf);
+	mg_jw_strn(w, buf, 2 * n);
+}
+
+void mg_jw_channel(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch)
+{
+	struct sc_sockaddr s6, s4;
+	const char *url = mg_channel_sdp_url(st, ch);
+
+	mg_channel_sources(st, ch, &s6, &s4);
+	mg_jw_obj(w);
+	mg_jw_key(w, "id");
+	mg_jw_u64(w, ch->def.id);
+	mg_jw_key(w, "name");
+	mg_jw_str(w, ch->def.name);
+	mg_jw_key(w, "group6");
+	jw_addr(w, &ch->def.group6);
+	mg_jw_key(w, "group4");
+	jw_addr(w, &ch->def.group4);
+	mg_jw_key(w, "port");
+	mg_jw_u64(w, ch->def.port);
+	mg_jw_key(w, "source6");
+	jw_addr(w, &s6);
+	mg_jw_key(w, "source4");
+	jw_addr(w, &s4);
+	mg_jw_key(w, "sdp_url");
+	if (url)
+		mg_jw_str(w, url);
+	else
+		mg_jw_null(w);
+	mg_jw_obj_end(w);
+}
+
+void mg_jw_group(struct mg_jw *w, const struct mg_state *st, const struct grp_group *g,
+		 bool with_key)
+{
+	mg_jw_obj(w);
+	mg_jw_key(w, "id");
+	mg_jw_u64(w, grp_group_id(g));
+	mg_jw_key(w, "channel_id");
+	mg_jw_u64(w, grp_group_channel(g));
+	mg_jw_key(w, "version");
+	mg_jw_u64(w, grp_group_version(g));
+	mg_jw_key(w, "members");
+	mg_jw_arr(w);
+	for (unsigned i = 0; i < grp_group_size(g); i++) {
+		const struct grp_member *m = grp_group_member(g, i);
+		const struct mg_client *c = mg_client_get(st, m->id);
+
+		mg_jw_obj(w);
+		mg_jw_key(w, "client_id");
+		mg_jw_u64(w, m->id);
+		mg_jw_key(w, "metro");
+		mg_jw_str(w, mg_metro_name(st, m->metro));
+		mg_jw_key(w, "metro_id");
+		mg_jw_u64(w, m->metro);
+		mg_jw_key(w, "addrs");
+		jw_addrs(w, c ? c->addrs : NULL, c ? c->naddr : 0);
+		mg_jw_obj_end(w);
+	}
+	mg_jw_arr_end(w);
+	if (with_key) {
+		mg_jw_key(w, "key");
+		jw_hex(w, grp_group_key(g), GRP_KEY_LEN);
+	}
+	mg_jw_obj_end(w);
+}
+
+static void jw_edge_addrs(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch,
+			  bool burst)
+{
+	const struct mg_edge *e;
+	size_t pos = 0;
+
+	mg_jw_arr(w);
+	while ((e = mg_edge_next(st, &pos))) {
+		const struct mg_caddr *a = burst ? e->burst : e->ret;
+		size_t n = burst ? e->nburst : e->nret;
+		char buf[SC_ADDR_STRLEN];
+
+		if (!mg_edge_carries(e, ch->def.id) || !mg_edge_live(st, e))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			mg_caddr_format(&a[i], buf, sizeof(buf));
+			mg_jw_str(w, buf);
+		}
+	}
+	mg_jw_arr_end(w);
+}
+
+void mg_jw_ret(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch)
+{
+	mg_jw_obj(w);
+	mg_jw_key(w, "addrs");
+	jw_edge_addrs(w, st, ch, false);
+	mg_jw_key(w, "domain_id");
+	mg_jw_u64(w, ch->def.id);
+	mg_jw_key(w, "key");
+	jw_hex(w, ch->ret_key, sizeof(ch->ret_key));
+	mg_jw_obj_end(w);
+}
+
+void mg_jw_burst(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch)
+{
+	mg_jw_obj(w);
+	mg_jw_key(w, "addrs");
+	jw_edge_addrs(w, st, ch, true);
+	mg_jw_obj_end(w);
+}

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "mg_jw.h"
 #include "mg_state.h"
 
 /* A channel as boxes and edges see it; admin adds the NOC's fields. */
@@ -24,5 +25,13 @@ json_t *mg_view_edge(const struct mg_state *st, const struct mg_edge *e);
 json_t *mg_view_counters(const struct mg_counters *c);
 /* {loss_rate, repair_rate, residual_rate} added to obj. */
 void mg_view_rates(json_t *obj, const struct mg_counters *c);
+
+/* The same shapes written straight into a buffer (the boxes' hot path):
+ * channel as boxes see it, group without the admin fields, RET, burst. */
+void mg_jw_channel(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch);
+void mg_jw_group(struct mg_jw *w, const struct mg_state *st, const struct grp_group *g,
+		 bool with_key);
+void mg_jw_ret(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch);
+void mg_jw_burst(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch);
 
 #endif

@@ -1,0 +1,997 @@
+/* sixcast-mgmt-load: simulated set-top boxes against sixcast-mgmt-server.
+ *
+ * One process, one thread, many boxes over a pool of keep-alive HTTP/1.1
+ * connections (raw sockets and epoll, so that the generator stays light
+ * beside the server on a small machine). Phases, each printed with what it
+ * measured:
+ *   register   every box registers (POST /clients/register)
+ *   tune       every box tunes to a channel (Zipf over the line-up)
+ *   zap        random boxes change channel, open loop at --rate tunes/s
+ *   heartbeat  every box heartbeats once, as fast as the server answers
+ *   outage     boxes heartbeat every heartbeat period; one metro falls
+ *              silent; the server's detection and regrouping are read back
+ * Latency is measured from when a request was due (open loop) or sent
+ * (closed loop), so a server that falls behind shows it.
+ *
+ * With --ack-log FILE every acknowledged registration and tune is written
+ * to FILE as it is acknowledged; `verify` mode reads such a log back after
+ * a crash and checks that the server still knows every acknowledged box
+ * (tests/integration/mgmt_kill9.sh). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RBUF 65536
+#define WBUF 2048
+
+enum kind { K_REG, K_TUNE, K_HB, K_ADMIN };
+
+struct box {
+	uint32_t id;
+	uint32_t channel, gid, gver;
+	uint8_t metro;
+	bool silent;
+	char token[80];
+};
+
+struct conn {
+	int fd;
+	bool busy;
+	char w[WBUF];
+	size_t wlen, woff;
+	char r[RBUF];
+	size_t rlen;
+	enum kind kind;
+	uint32_t box;
+	uint64_t due_ns;
+	bool idle;
+	bool want_out; /* EPOLLOUT armed: a write is waiting */
+	struct conn *next_idle;
+};
+
+struct phase {
+	const char *name;
+	uint64_t total, issued, done, errors, non2xx;
+	double rate;        /* requests/s, 0: closed loop */
+	uint64_t start_ns, end_ns;
+	uint32_t *lat_us;   /* one per completed request */
+	uint64_t nlat, caplat;
+};
+
+static struct {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	const char *host;
+	unsigned nconn, nboxes, nchan, nmetro;
+	const char *admin;
+	const char *cred;
+	const char *prefix;
+	unsigned seed;
+	int epfd;
+	struct conn *conns;
+	struct box *box;
+	double *zipf;
+	struct phase *ph;
+	uint64_t rng;
+	FILE *acklog;
+	unsigned hb_ms;
+	int server_pid;
+	struct conn *idle; /* connections without a request */
+	/* the outage phase */
+	unsigned cut_metro;
+	uint64_t cut_ns;
+	int64_t cut_wall_ms;
+} G;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t rnd(void)
+{
+	G.rng ^= G.rng << 13;
+	G.rng ^= G.rng >> 7;
+	G.rng ^= G.rng << 17;
+	return G.rng;
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "sixcast-mgmt-load: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+static unsigned zipf_pick(void)
+{
+	double u = (double)(rnd() >> 11) / (double)(1ULL << 53);
+	unsigned lo = 0, hi = G.nchan - 1;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (G.zipf[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo + 1;
+}
+
+static void zipf_init(void)
+{
+	double sum = 0, acc = 0;
+
+	G.zipf = calloc(G.nchan, sizeof(double));
+	for (unsigned i = 0; i < G.nchan; i++)
+		sum += 1.0 / (i + 1);
+	for (unsigned i = 0; i < G.nchan; i++) {
+		acc += 1.0 / (i + 1) / sum;
+		G.zipf[i] = acc;
+	}
+	G.zipf[G.nchan - 1] = 1.0;
+}
+
+/* --- connections --- */
+
+static int conn_open(struct conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP, .data.ptr = c };
+
+	c->want_out = true; /* until connected */
+	int one = 1;
+
+	c->fd = socket(G.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -errno;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(c->fd, (struct sockaddr *)&G.addr, G.addrlen) < 0 && errno != EINPROGRESS) {
+		int e = errno;
+
+		close(c->fd);
+		c->fd = -1;
+		return -e;
+	}
+	c->rlen = 0;
+	epoll_ctl(G.epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	return 0;
+}
+
+static void idle_push(struct conn *c)
+{
+	if (c->idle)
+		return;
+	c->idle = true;
+	c->next_idle = G.idle;
+	G.idle = c;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->fd >= 0) {
+		epoll_ctl(G.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		close(c->fd);
+	}
+	c->fd = -1;
+}
+
+static void request(struct conn *c, const char *method, const char *path, const char *token,
+		    const char *body)
+{
+	size_t blen = body ? strlen(body) : 0;
+	int n = snprintf(c->w, WBUF,
+			 "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+			 "%s%s%sContent-Length: %zu\r\n\r\n%s",
+			 method, path, G.host, token ? "Authorization: Bearer " : "", token ? token : "",
+			 token ? "\r\n" : "", blen, body ? body : "");
+
+	if (n < 0 || n >= WBUF)
+		die("request too long");
+	c->wlen = (size_t)n;
+	c->woff = 0;
+	c->busy = true;
+	c->rlen = 0;
+}
+
+/* The response in c->r when complete: status, body pointer and length;
+ * 0 when more bytes are needed. */
+static int parse_response(struct conn *c, int *status, const char **body, size_t *blen)
+{
+	char *end, *cl;
+	size_t hlen, clen;
+
+	c->r[c->rlen] = '\0';
+	end = strstr(c->r, "\r\n\r\n");
+	if (!end)
+		return 0;
+	hlen = (size_t)(end - c->r) + 4;
+	cl = strcasestr(c->r, "\r\nContent-Length:");
+	if (!cl || cl > end)
+		return -1;
+	clen = strtoul(cl + 17, NULL, 10);
+	if (c->rlen < hlen + clen)
+		return 0;
+	*status = atoi(c->r + 9);
+	*body = c->r + hlen;
+	*blen = clen;
+	return 1;
+}
+
+static uint32_t json_u32(const char *s, const char *key)
+{
+	const char *p = strstr(s, key);
+
+	return p ? (uint32_t)strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+/* "group":{"id":N,"channel_id":C,"version":V,...,"key":"hex"} */
+static void read_group(struct box *b, const char *body, int tune)
+{
+	const char *g = strstr(body, "\"group\":{");
+	const char *k;
+
+	if (!g) {
+		if (strstr(body, "\"group\":null"))
+			b->gid = b->gver = 0;
+		return;
+	}
+	b->gid = json_u32(g, "\"id\":");
+	b->gver = json_u32(g, "\"version\":");
+	if (G.acklog && tune && (k = strstr(g, "\"key\":\""))) {
+		fprintf(G.acklog, "tune %u %u %u %u %.64s\n", b->id, b->channel, b->gid, b->gver, k + 7);
+		fflush(G.acklog);
+	}
+}
+
+/* --- phases --- */
+
+static void lat_add(struct phase *p, uint64_t ns)
+{
+	if (p->nlat == p->caplat) {
+		p->caplat = p->caplat ? p->caplat * 2 : 65536;
+		p->lat_us = realloc(p->lat_us, p->caplat * sizeof(*p->lat_us));
+		if (!p->lat_us)
+			die("out of memory");
+	}
+	p->lat_us[p->nlat++] = ns / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ns / 1000);
+}
+
+static void box_addr(unsigned i, char *buf, size_t len)
+{
+	unsigned m = G.box[i].metro;
+
+	snprintf(buf, len, "[2001:db8:%x:%x::%x]:5100", m, i / 65535, i % 65535 + 1);
+}
+
+static void start_register(struct conn *c, uint32_t i)
+{
+	char body[512], addr[64];
+
+	box_addr(i, addr, sizeof(addr));
+	snprintf(body, sizeof(body), "{\"device_id\":\"%s-%06u\",\"credential\":\"%s\",\"addrs\":[\"%s\"]}",
+		 G.prefix, i, G.cred, addr);
+	request(c, "POST", "/api/v1/clients/register", NULL, body);
+}
+
+static void start_tune(struct conn *c, uint32_t i, unsigned channel)
+{
+	char path[64], body[64];
+
+	snprintf(path, sizeof(path), "/api/v1/clients/%u/tune", G.box[i].id);
+	snprintf(body, sizeof(body), "{\"channel_id\":%u}", channel);
+	G.box[i].channel = channel;
+	request(c, "POST", path, G.box[i].token, body);
+}
+
+static void start_heartbeat(struct conn *c, uint32_t i)
+{
+	char path[64], body[256];
+	struct box *b = &G.box[i];
+	uint64_t rx = 1000 + rnd() % 1000, lost = rnd() % 20;
+
+	snprintf(path, sizeof(path), "/api/v1/clients/%u/heartbeat", b->id);
+	char ch[32] = "";
+
+	if (b->channel)
+		snprintf(ch, sizeof(ch), "\"channel_id\":%u,", b->channel);
+	snprintf(body, sizeof(body),
+		 "{\"group_version\":%u,%s\"stats\":{\"received\":%llu,\"lost\":%llu,"
+		 "\"repaired_group\":%llu,\"unrepaired\":0}}",
+		 b->gver, ch, (unsigned long long)rx, (unsigned long long)lost,
+		 (unsigned long long)lost);
+	request(c, "POST", path, b->token, body);
+}
+
+/* The next job of the phase for an idle connection, or false. */
+static bool next_job(struct conn *c, uint64_t now)
+{
+	struct phase *p = G.ph;
+	uint64_t due = now;
+	uint32_t i;
+
+	if (p->issued >= p->total)
+		return false;
+	if (p->rate > 0) {
+		due = p->start_ns + (uint64_t)((double)p->issued * 1e9 / p->rate);
+		if (due > now)
+			return false;
+	}
+	i = (uint32_t)(p->issued++ % G.nboxes);
+	c->due_ns = due;
+	c->box = i;
+	if (!strcmp(p->name, "register")) {
+		c->kind = K_REG;
+		start_register(c, i);
+	} else if (!strcmp(p->name, "tune")) {
+		c->kind = K_TUNE;
+		start_tune(c, i, zipf_pick());
+	} else if (!strcmp(p->name, "zap")) {
+		unsigned ch;
+
+		i = (uint32_t)(rnd() % G.nboxes);
+		c->box = i;
+		do
+			ch = zipf_pick();
+		while (ch == G.box[i].channel && G.nchan > 1);
+		c->kind = K_TUNE;
+		start_tune(c, i, ch);
+	} else {
+		c->kind = K_HB;
+		if (G.cut_ns && G.box[i].metro == G.cut_metro && now >= G.cut_ns) {
+			c->busy = false; /* this box's metro is cut: its slot stays empty */
+			p->done++;
+			return true;
+		}
+		start_heartbeat(c, i);
+	}
+	return true;
+}
+
+static void complete(struct conn *c, int status, const char *body)
+{
+	struct phase *p = G.ph;
+	struct box *b = &G.box[c->box];
+	const char *t;
+
+	p->done++;
+	lat_add(p, now_ns() - c->due_ns);
+	if (status < 200 || status > 299) {
+		if (p->non2xx++ < 5)
+			fprintf(stderr, "  %s: HTTP %d: %.200s\n", p->name, status, body);
+		return;
+	}
+	if (c->kind == K_REG) {
+		b->id = json_u32(body, "\"client_id\":");
+		t = strstr(body, "\"token\":\"");
+		if (t)
+			snprintf(b->token, sizeof(b->token), "%.*s", (int)strcspn(t + 9, "\""), t + 9);
+		if (G.acklog) {
+			fprintf(G.acklog, "reg %s-%06u %u %s\n", G.prefix, c->box, b->id, b->token);
+			fflush(G.acklog);
+		}
+	} else if (c->kind == K_TUNE || c->kind == K_HB) {
+		read_group(b, body, c->kind == K_TUNE);
+	}
+}
+
+static void on_readable(struct conn *c)
+{
+	const char *body;
+	size_t blen;
+	int status, rc;
+	ssize_t n;
+
+	for (;;) {
+		n = read(c->fd, c->r + c->rlen, RBUF - 1 - c->rlen);
+		if (n > 0) {
+			c->rlen += (size_t)n;
+			/* A whole answer usually comes in one read: do not pay
+			 * for a second one that would say EAGAIN. */
+			if (parse_response(c, &status, &body, &blen) != 0)
+				break;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			if (c->busy) {
+				G.ph->errors++;
+				G.ph->done++;
+			}
+			c->busy = false;
+			conn_close(c);
+			idle_push(c);
+			return;
+		}
+		break;
+	}
+	rc = parse_response(c, &status, &body, &blen);
+	if (rc < 0) {
+		G.ph->errors++;
+		G.ph->done++;
+		c->busy = false;
+		conn_close(c);
+		idle_push(c);
+		return;
+	}
+	if (rc == 0)
+		return;
+	c->busy = false;
+	complete(c, status, body);
+	c->rlen = 0;
+	idle_push(c);
+}
+
+/* Level-triggered EPOLLOUT only while a write waits: an always-writable
+ * socket would wake epoll for nothing. */
+static void want_out(struct conn *c, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0), .data.ptr = c };
+
+	if (c->want_out == on || c->fd < 0)
+		return;
+	c->want_out = on;
+	epoll_ctl(G.epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void on_writable(struct conn *c)
+{
+	while (c->busy && c->woff < c->wlen) {
+		ssize_t n = write(c->fd, c->w + c->woff, c->wlen - c->woff);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == ENOTCONN || errno == EINTR)
+				want_out(c, true);
+			return;
+		}
+		c->woff += (size_t)n;
+	}
+	want_out(c, false);
+}
+
+/* Give idle connections work; returns how long the next due job is away
+ * in ms (for epoll_wait). */
+static int feed(void)
+{
+	uint64_t now = now_ns();
+	struct phase *p = G.ph;
+
+	while (G.idle && p->issued < p->total) {
+		struct conn *c = G.idle;
+
+		G.idle = c->next_idle;
+		c->idle = false;
+		if (c->fd < 0 && conn_open(c) < 0) {
+			/* The server is gone: the job fails at once. */
+			p->issued++;
+			p->done++;
+			p->errors++;
+			idle_push(c);
+			continue;
+		}
+		while (!c->busy && next_job(c, now))
+			;
+		if (!c->busy) {
+			idle_push(c);
+			break; /* nothing due yet */
+		}
+		on_writable(c);
+	}
+	if (p->rate > 0 && p->issued < p->total) {
+		uint64_t due = p->start_ns + (uint64_t)((double)p->issued * 1e9 / p->rate);
+
+		return due > now ? (int)((due - now) / 1000000) : 0;
+	}
+	return 50;
+}
+
+static void run_until_done(void (*tick)(void))
+{
+	struct epoll_event ev[256];
+
+	while (G.ph->done < G.ph->total) {
+		int wait = feed(), n;
+		struct timespec ts = { 0, 0 };
+
+		/* Open loop: sleep until the next request is due, to the
+		 * microsecond, rather than spin beside the server. */
+		if (G.ph->rate > 0 && G.ph->issued < G.ph->total) {
+			uint64_t due = G.ph->start_ns + (uint64_t)((double)G.ph->issued * 1e9 / G.ph->rate);
+			uint64_t now = now_ns();
+
+			ts.tv_nsec = due > now ? (long)((due - now) % 1000000000ULL) : 0;
+			ts.tv_sec = due > now ? (time_t)((due - now) / 1000000000ULL) : 0;
+			n = epoll_pwait2(G.epfd, ev, 256, G.idle ? &ts : NULL, NULL);
+		} else {
+			n = epoll_wait(G.epfd, ev, 256, wait);
+		}
+
+		for (int i = 0; i < n; i++) {
+			struct conn *c = ev[i].data.ptr;
+
+			if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
+				on_readable(c);
+			if (c->fd >= 0 && (ev[i].events & EPOLLOUT))
+				on_writable(c);
+		}
+		if (tick)
+			tick();
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(struct phase *p, double q)
+{
+	if (!p->nlat)
+		return 0;
+	return p->lat_us[(size_t)fmin((double)p->nlat - 1, q * (double)p->nlat)] / 1000.0;
+}
+
+static void run_phase(struct phase *p, void (*tick)(void))
+{
+	double s;
+
+	G.ph = p;
+	p->start_ns = now_ns();
+	run_until_done(tick);
+	p->end_ns = now_ns();
+	qsort(p->lat_us, p->nlat, sizeof(*p->lat_us), cmp_u32);
+	s = (double)(p->end_ns - p->start_ns) / 1e9;
+	printf("%-10s %8llu requests in %6.2f s = %8.0f/s  p50 %6.2f ms  p99 %7.2f ms  max %7.2f ms"
+	       "  errors %llu  non-2xx %llu\n",
+	       p->name, (unsigned long long)p->done, s, (double)p->done / s, pct(p, 0.5), pct(p, 0.99),
+	       pct(p, 1.0), (unsigned long long)p->errors, (unsigned long long)p->non2xx);
+	fflush(stdout);
+}
+
+/* --- blocking requests, for the admin side and verify --- */
+
+static char *http_sync(const char *method, const char *path, const char *token, const char *body,
+		       int *status)
+{
+	struct conn c = { .fd = -1 };
+	size_t len = 0, cap = 1 << 16, hlen, clen;
+	char *buf = malloc(cap + 1), *out = NULL, *end, *cl;
+	int fd;
+
+	*status = 0;
+	fd = socket(G.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (!buf || fd < 0 || connect(fd, (struct sockaddr *)&G.addr, G.addrlen) < 0)
+		goto out;
+	request(&c, method, path, token, body);
+	if (write(fd, c.w, c.wlen) != (ssize_t)c.wlen)
+		goto out;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb = realloc(buf, (cap *= 2) + 1);
+
+			if (!nb)
+				goto out;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n <= 0)
+			goto out;
+		len += (size_t)n;
+		buf[len] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		cl = strcasestr(buf, "\r\nContent-Length:");
+		if (!end || !cl)
+			continue;
+		hlen = (size_t)(end - buf) + 4;
+		clen = strtoul(cl + 17, NULL, 10);
+		if (len >= hlen + clen) {
+			*status = atoi(buf + 9);
+			out = strndup(buf + hlen, clen);
+			break;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return out;
+}
+
+static char *admin_get(const char *path)
+{
+	int status;
+	char *s = http_sync("GET", path, G.admin, NULL, &status);
+
+	if (s && status != 200) {
+		fprintf(stderr, "GET %s: HTTP %d %s\n", path, status, s);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static double json_num(const char *s, const char *key)
+{
+	const char *p = s ? strstr(s, key) : NULL;
+
+	return p ? strtod(p + strlen(key), NULL) : NAN;
+}
+
+static double server_rss(void)
+{
+	char *m = admin_get("/metrics");
+	double v = json_num(m, "\nprocess_resident_memory_bytes ");
+
+	free(m);
+	return v;
+}
+
+/* --- the outage phase --- */
+
+static struct {
+	int64_t detected_ms;
+	double rebuild_ms, clients;
+	bool seen;
+	uint64_t last_poll;
+} out;
+
+static void outage_tick(void)
+{
+	uint64_t now = now_ns();
+	char path[96], *s;
+
+	if (!G.cut_ns && now - G.ph->start_ns > 2ULL * G.hb_ms * 1000000ULL) {
+		G.cut_ns = now;
+		G.cut_wall_ms = wall_ms();
+		printf("outage     metro %u falls silent at +%.1f s (%u boxes stop heartbeating)\n",
+		       G.cut_metro, (double)(now - G.ph->start_ns) / 1e9,
+		       (G.nboxes + G.nmetro - G.cut_metro) / G.nmetro);
+		fflush(stdout);
+	}
+	if (!G.cut_ns || out.seen || now - out.last_poll < 100000000ULL)
+		return;
+	out.last_poll = now;
+	snprintf(path, sizeof(path), "/api/v1/events?type=metro.silent&subject=metro:%u&limit=1",
+		 G.cut_metro);
+	s = admin_get(path);
+	if (s && strstr(s, "\"ts_ms\":")) {
+		out.seen = true;
+		out.detected_ms = (int64_t)json_num(s, "\"ts_ms\":");
+		out.rebuild_ms = json_num(s, "\"rebuild_us\":") / 1000.0;
+		out.clients = json_num(s, "\"clients\":");
+		printf("outage     detected %.2f s after the cut: %0.f boxes out of their groups, "
+		       "regrouped in %.2f ms\n",
+		       (double)(out.detected_ms - G.cut_wall_ms) / 1e3, out.clients, out.rebuild_ms);
+		fflush(stdout);
+	}
+	free(s);
+}
+
+static void report_outage(void)
+{
+	char path[96], *s;
+	double left;
+
+	snprintf(path, sizeof(path), "/api/v1/groups?metro=%u&limit=1", G.cut_metro);
+	s = admin_get(path);
+	left = json_num(s, "\"total\":");
+	free(s);
+	printf("outage     groups still holding a box of metro %u: %.0f%s\n", G.cut_metro, left,
+	       out.seen ? "" : "  (no detection seen)");
+}
+
+static void report_groups(void)
+{
+	char *s = admin_get("/api/v1/summary/groups");
+
+	printf("groups     %.0f groups of %.0f boxes; all-distinct-metro share %.4f\n",
+	       json_num(s, "\"groups\":"), json_num(s, "\"members\":"), json_num(s, "\"distinct_share\":"));
+	free(s);
+}
+
+/* --- verify: after a crash, is every acknowledged change still there? --- */
+
+struct ack {
+	uint32_t id, channel, gid, gver;
+	char token[80], device[64], key[65];
+	bool tuned;
+};
+
+static int verify(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct ack *a = calloc(G.nboxes + 1, sizeof(*a));
+	char line[512];
+	unsigned regs = 0, tunes = 0, lost = 0, same = 0, newer = 0, bad = 0;
+
+	if (!f || !a)
+		die("cannot read %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		char dev[64], tok[80], key[65];
+		unsigned id, ch, gid, gv, idx;
+
+		if (sscanf(line, "reg %63s %u %79s", dev, &id, tok) == 3) {
+			const char *dash = strrchr(dev, '-');
+
+			idx = dash ? (unsigned)atoi(dash + 1) : 0;
+			if (idx >= G.nboxes)
+				continue;
+			a[idx] = (struct ack){ .id = id };
+			snprintf(a[idx].token, sizeof(a[idx].token), "%s", tok);
+			snprintf(a[idx].device, sizeof(a[idx].device), "%s", dev);
+			regs++;
+		} else if (sscanf(line, "tune %u %u %u %u %64s", &id, &ch, &gid, &gv, key) == 5) {
+			for (idx = 0; idx < G.nboxes && a[idx].id != id; idx++)
+				;
+			if (idx == G.nboxes)
+				continue;
+			a[idx].channel = ch;
+			a[idx].gid = gid;
+			a[idx].gver = gv;
+			snprintf(a[idx].key, sizeof(a[idx].key), "%s", key);
+			a[idx].tuned = true;
+			tunes++;
+		}
+	}
+	fclose(f);
+	for (unsigned i = 0; i < G.nboxes; i++) {
+		char p[96], body[128], *s, want[96];
+		int status;
+
+		if (!a[i].id)
+			continue;
+		/* The box's token still works and names the same device. */
+		snprintf(p, sizeof(p), "/api/v1/clients/%u", a[i].id);
+		s = http_sync("GET", p, a[i].token, NULL, &status);
+		snprintf(want, sizeof(want), "\"device_id\":\"%s\"", a[i].device);
+		if (status != 200 || !s || !strstr(s, want)) {
+			if (lost++ < 5)
+				fprintf(stderr, "LOST registration: %s id %u: HTTP %d %.120s\n", a[i].device,
+					a[i].id, status, s ? s : "");
+			free(s);
+			continue;
+		}
+		free(s);
+		if (!a[i].tuned)
+			continue;
+		/* Its group: the same version must mean the same group and key. */
+		snprintf(p, sizeof(p), "/api/v1/clients/%u/heartbeat", a[i].id);
+		snprintf(body, sizeof(body), "{\"group_version\":%u,\"channel_id\":%u}", a[i].gver,
+			 a[i].channel);
+		s = http_sync("POST", p, a[i].token, body, &status);
+		if (status == 200 && s && strstr(s, "\"group\":{")) {
+			newer++;
+		} else if (status == 200 && s) {
+			char *g;
+
+			free(s);
+			snprintf(p, sizeof(p), "/api/v1/groups/%u", a[i].gid);
+			g = admin_get(p);
+			snprintf(want, sizeof(want), "\"key\":\"%s\"", a[i].key);
+			if (!g || !strstr(g, want) || (uint32_t)json_num(g, "\"version\":") != a[i].gver) {
+				if (bad++ < 5)
+					fprintf(stderr, "VERSION REUSED: box %u holds group %u v%u, server: %.200s\n",
+						a[i].id, a[i].gid, a[i].gver, g ? g : "(none)");
+			} else {
+				same++;
+			}
+			free(g);
+			continue;
+		} else {
+			bad++;
+			fprintf(stderr, "heartbeat of box %u: HTTP %d\n", a[i].id, status);
+		}
+		free(s);
+	}
+	printf("verify: %u registrations acknowledged, %u lost; %u tunes acknowledged: %u boxes hold "
+	       "the server's current group, %u get a newer one, %u inconsistent\n",
+	       regs, lost, tunes, same, newer, bad);
+	free(a);
+	return lost || bad ? 1 : 0;
+}
+
+static void set_server(const char *s)
+{
+	char host[128];
+	const char *colon = strrchr(s, ':');
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&G.addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&G.addr;
+	int port;
+
+	if (!colon || snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s) >= (int)sizeof(host))
+		die("--server HOST:PORT");
+	port = atoi(colon + 1);
+	memset(&G.addr, 0, sizeof(G.addr));
+	if (host[0] == '[') {
+		host[strlen(host) - 1] = '\0';
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			die("bad address %s", s);
+		G.addrlen = sizeof(*in6);
+	} else {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+			die("bad address %s", s);
+		G.addrlen = sizeof(*in4);
+	}
+	G.host = strdup(s);
+}
+
+static struct phase *mkphase(const char *name, uint64_t total, double rate)
+{
+	struct phase *p = calloc(1, sizeof(*p));
+
+	p->name = name;
+	p->total = total;
+	p->rate = rate;
+	return p;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: sixcast-mgmt-load [options]            run the phases, print the figures\n"
+		"       sixcast-mgmt-load verify [options]     check an --ack-log against the server\n"
+		"  --server HOST:PORT  (127.0.0.1:8080)   --admin TOKEN   --credential SECRET\n"
+		"  --boxes N (100000)  --conns N (200)    --channels N (100)  --metros N (10)\n"
+		"  --zap N (boxes)     --zap-rate R/s (20000)   --outage-metro M (1)\n"
+		"  --tunes N (boxes)   --heartbeats N (boxes)   closed-loop requests of those phases\n"
+		"  --phases LIST       register,tune,zap,heartbeat,outage\n"
+		"  --prefix STR (stb)  --ack-log FILE     --seed N\n");
+	exit(2);
+}
+
+static bool want(const char *phases, const char *name)
+{
+	const char *p = strstr(phases, name);
+
+	return p && (p == phases || p[-1] == ',') && (p[strlen(name)] == ',' || !p[strlen(name)]);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' }, { "admin", required_argument, NULL, 'a' },
+		{ "credential", required_argument, NULL, 'c' }, { "boxes", required_argument, NULL, 'n' },
+		{ "conns", required_argument, NULL, 'C' }, { "channels", required_argument, NULL, 'k' },
+		{ "metros", required_argument, NULL, 'm' }, { "zap", required_argument, NULL, 'z' },
+		{ "zap-rate", required_argument, NULL, 'r' }, { "phases", required_argument, NULL, 'p' },
+		{ "prefix", required_argument, NULL, 'P' }, { "ack-log", required_argument, NULL, 'l' },
+		{ "seed", required_argument, NULL, 'S' }, { "outage-metro", required_argument, NULL, 'o' },
+		{ "heartbeats", required_argument, NULL, 'H' }, { "tunes", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *phases = "register,tune,zap,heartbeat,outage", *acklog = NULL;
+	unsigned zap = 0, rate = 20000, heartbeats = 0, tunes = 0;
+	bool verify_mode = argc > 1 && !strcmp(argv[1], "verify");
+	double rss0 = NAN, rss1;
+	char *s;
+	int opt;
+
+	G.nconn = 200;
+	G.nboxes = 100000;
+	G.nchan = 100;
+	G.nmetro = 10;
+	G.prefix = "stb";
+	G.cut_metro = 1;
+	G.seed = (unsigned)time(NULL);
+	set_server("127.0.0.1:8080");
+	optind = verify_mode ? 2 : 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': set_server(optarg); break;
+		case 'a': G.admin = optarg; break;
+		case 'c': G.cred = optarg; break;
+		case 'n': G.nboxes = (unsigned)atoi(optarg); break;
+		case 'C': G.nconn = (unsigned)atoi(optarg); break;
+		case 'k': G.nchan = (unsigned)atoi(optarg); break;
+		case 'm': G.nmetro = (unsigned)atoi(optarg); break;
+		case 'z': zap = (unsigned)atoi(optarg); break;
+		case 'r': rate = (unsigned)atoi(optarg); break;
+		case 'p': phases = optarg; break;
+		case 'P': G.prefix = optarg; break;
+		case 'l': acklog = optarg; break;
+		case 'S': G.seed = (unsigned)atoi(optarg); break;
+		case 'o': G.cut_metro = (unsigned)atoi(optarg); break;
+		case 'H': heartbeats = (unsigned)atoi(optarg); break;
+		case 'T': tunes = (unsigned)atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (!G.admin || !G.nboxes || !G.nconn || !G.nchan || !G.nmetro || G.nmetro > 250)
+		usage();
+	G.rng = 0x9e3779b97f4a7c15ULL ^ G.seed;
+	if (verify_mode)
+		return verify(acklog ? acklog : "ack.log");
+	if (!G.cred)
+		usage();
+	if (acklog && !(G.acklog = fopen(acklog, "w")))
+		die("cannot write %s", acklog);
+	G.epfd = epoll_create1(EPOLL_CLOEXEC);
+	G.conns = calloc(G.nconn, sizeof(*G.conns));
+	G.box = calloc(G.nboxes, sizeof(*G.box));
+	if (G.epfd < 0 || !G.conns || !G.box)
+		die("out of memory");
+	for (unsigned i = 0; i < G.nconn; i++) {
+		G.conns[i].fd = -1;
+		idle_push(&G.conns[i]);
+	}
+	for (unsigned i = 0; i < G.nboxes; i++)
+		G.box[i].metro = (uint8_t)(i % G.nmetro + 1);
+	zipf_init();
+	s = admin_get("/api/v1/status");
+	G.hb_ms = s ? (unsigned)json_num(s, "\"heartbeat_ms\":") : 5000;
+	free(s);
+	printf("sixcast-mgmt-load: %u boxes over %u connections, %u channels (Zipf), %u metros, "
+	       "seed %u, server heartbeat %u ms\n", G.nboxes, G.nconn, G.nchan, G.nmetro, G.seed, G.hb_ms);
+	rss0 = server_rss();
+	if (want(phases, "register"))
+		run_phase(mkphase("register", G.nboxes, 0), NULL);
+	if (want(phases, "tune"))
+		run_phase(mkphase("tune", tunes > G.nboxes ? tunes : G.nboxes, 0), NULL);
+	rss1 = server_rss();
+	if (!isnan(rss0) && !isnan(rss1))
+		printf("memory     server RSS %.1f MB before, %.1f MB with %u boxes registered and tuned: "
+		       "%.0f bytes per box (%.0f bytes per box of the whole RSS)\n",
+		       rss0 / 1e6, rss1 / 1e6, G.nboxes, (rss1 - rss0) / G.nboxes, rss1 / G.nboxes);
+	if (want(phases, "tune"))
+		report_groups();
+	if (want(phases, "zap")) {
+		run_phase(mkphase("zap", zap ? zap : G.nboxes, rate), NULL);
+		report_groups();
+	}
+	if (want(phases, "heartbeat"))
+		run_phase(mkphase("heartbeat", heartbeats ? heartbeats : G.nboxes, 0), NULL);
+	if (want(phases, "outage")) {
+		/* Every box every heartbeat period, for two periods, then one
+		 * metro goes quiet; run until well past the silence limit. */
+		uint64_t periods = 5;
+
+		run_phase(mkphase("outage", (uint64_t)G.nboxes * periods, (double)G.nboxes * 1000.0 / G.hb_ms),
+			  outage_tick);
+		report_outage();
+		report_groups();
+	}
+	if (G.acklog)
+		fclose(G.acklog);
+	return 0;
+}
