@@ -60,3 +60,6 @@ tests_unit_test_mg_store_LDADD = $(MG_TEST_LDADD)
 noinst_PROGRAMS += tests/bench/sixcast-mgmt-load
 tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c
 tests_bench_sixcast_mgmt_load_LDADD = -lm
+
+INTEGRATION_TESTS += tests/integration/mgmt_api.sh
+EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh

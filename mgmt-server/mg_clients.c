@@ -155,8 +155,12 @@ int mg_client_register(struct mg_state *st, const struct mg_register *r, char *t
 	c->addrs = addrs;
 	c->naddr = (uint8_t)r->naddr;
 	set_peer_addrs(c);
-	if (!c->pinned)
+	/* A metro the box declares wins over its prefix; one the NOC set
+	 * wins over both. */
+	if (c->pinned != MG_PIN_NOC) {
+		c->pinned = r->metro ? MG_PIN_BOX : MG_PIN_PREFIX;
 		metro_changed(st, c, r->metro ? r->metro : find_metro(st, r));
+	}
 	/* A box that registers again has restarted: it tunes afresh. */
 	if (!fresh)
 		mg_client_leave(st, c);
@@ -298,7 +302,7 @@ int mg_client_set_metro(struct mg_state *st, struct mg_client *c, uint32_t metro
 	char subj[32], detail[96];
 	uint32_t from = c->metro;
 
-	c->pinned = pin;
+	c->pinned = pin ? MG_PIN_NOC : MG_PIN_PREFIX;
 	if (!pin) {
 		struct mg_register r = { .naddr = c->naddr };
 

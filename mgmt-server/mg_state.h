@@ -41,6 +41,12 @@
 #define MG_RTT_MAX 8
 #define MG_DEVICE_MAX 128
 
+/* A box's metro: from the prefix table, declared by the box when it
+ * registered, or set by the NOC (which only the NOC undoes). */
+#define MG_PIN_PREFIX 0
+#define MG_PIN_BOX 1
+#define MG_PIN_NOC 2
+
 struct mg_rtt {
 	uint32_t peer;
 	uint32_t us;
@@ -53,7 +59,7 @@ struct mg_client {
 	uint32_t metro;       /* 0: unknown */
 	uint32_t channel;     /* tuned channel, kept while the box is silent; 0: none */
 	uint8_t naddr, nrtt;
-	uint8_t pinned;       /* metro set by the NOC, not by prefix */
+	uint8_t pinned;       /* where the metro comes from: MG_PIN_* */
 	uint8_t banned;
 	uint8_t live;         /* heartbeating: in the seen list, grouped when tuned */
 	uint8_t dirty;        /* in the write-behind list */

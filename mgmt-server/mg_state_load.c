@@ -115,7 +115,20 @@ static int load_client(void *ctx, const struct mg_row_client *r)
 	memcpy(c->addrs, a, n * sizeof(*a));
 	c->naddr = (uint8_t)n;
 	c->metro = c->tp.metro = r->metro;
-	c->pinned = r->pinned;
+	c->pinned = (uint8_t)r->pinned;
+	/* The line-up may have changed since (file mode, a deleted metro):
+	 * a metro from the prefix table is looked up again, a declared or
+	 * pinned one is kept while it exists. */
+	if (c->pinned == MG_PIN_PREFIX || !mg_metro_get(st, c->metro)) {
+		c->pinned = MG_PIN_PREFIX;
+		c->metro = c->tp.metro = 0;
+		for (size_t i = 0; i < n && !c->metro; i++) {
+			struct sc_sockaddr sa;
+
+			mg_caddr_to(&a[i], &sa);
+			c->metro = c->tp.metro = mg_metro_match(st, &sa);
+		}
+	}
 	c->banned = r->banned;
 	if (r->token_hash_len == MG_HASH_LEN) {
 		memcpy(c->token_hash, r->token_hash, MG_HASH_LEN);

@@ -125,8 +125,8 @@ struct mg_row_edge {
 	int64_t registered_ms, last_seen_ms;
 };
 struct mg_row_client {
-	uint32_t id, metro, channel;
-	bool pinned, banned;
+	uint32_t id, metro, channel, pinned;
+	bool banned;
 	const char *device_id, *addrs; /* addrs: JSON text */
 	int64_t stats[7]; /* received, lost, repaired_group, repaired_edge,
 			     repaired_mesh, unrepaired, served */

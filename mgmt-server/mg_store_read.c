@@ -161,7 +161,7 @@ static int client_row(sqlite3_stmt *st, void *arg)
 		.token_hash = sqlite3_column_blob(st, 2),
 		.token_hash_len = (size_t)sqlite3_column_bytes(st, 2),
 		.metro = (uint32_t)sqlite3_column_int64(st, 3),
-		.pinned = sqlite3_column_int(st, 4) != 0,
+		.pinned = (uint32_t)sqlite3_column_int(st, 4),
 		.addrs = text(st, 5),
 		.banned = sqlite3_column_int(st, 6) != 0,
 		.registered_ms = sqlite3_column_int64(st, 7),

@@ -127,7 +127,7 @@ json_t *mg_view_client(const struct mg_state *st, const struct mg_client *c, boo
 	json_t *j = json_pack("{s:I, s:s, s:s, s:I, s:b, s:b, s:b, s:o, s:o, s:I}", "id",
 			      (json_int_t)c->id, "device_id", c->device_id, "metro",
 			      mg_metro_name(st, c->metro), "metro_id", (json_int_t)c->metro, "pinned",
-			      c->pinned, "banned", c->banned, "live", c->live, "channel_id",
+			      c->pinned != MG_PIN_PREFIX, "banned", c->banned, "live", c->live, "channel_id",
 			      c->channel ? json_integer(c->channel) : json_null(), "group_id",
 			      g ? json_integer(grp_group_id(g)) : json_null(), "last_seen_ms",
 			      (json_int_t)c->last_seen_ms);
@@ -139,6 +139,8 @@ json_t *mg_view_client(const struct mg_state *st, const struct mg_client *c, boo
 			json_array_append_new(rtt, json_pack("{s:I, s:f}", "client_id",
 							     (json_int_t)c->rtt[i].peer, "ms",
 							     c->rtt[i].us / 1000.0));
+		json_object_set_new(j, "metro_source", json_string(c->pinned == MG_PIN_NOC ? "noc" :
+								   c->pinned == MG_PIN_BOX ? "box" : "prefix"));
 		json_object_set_new(j, "addrs", mg_json_addr_array(c->addrs, c->naddr));
 		json_object_set_new(j, "registered_ms", json_integer(c->registered_ms));
 		json_object_set_new(j, "has_token", json_boolean(c->has_token));
