@@ -61,5 +61,6 @@ noinst_PROGRAMS += tests/bench/sixcast-mgmt-load
 tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c
 tests_bench_sixcast_mgmt_load_LDADD = -lm
 
-INTEGRATION_TESTS += tests/integration/mgmt_api.sh
+INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \
+	tests/integration/mgmt_kill9.sh
 EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh

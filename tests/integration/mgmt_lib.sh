@@ -39,8 +39,9 @@ trap mg_cleanup EXIT
 [ -x "$MG_SERVER" ] || { echo "sixcast-mgmt-server not built" >&2; exit 99; }
 command -v curl >/dev/null || mg_skip "curl is missing"
 
-# The config: loopback on $MG_PORT, the store in the temp dir, three metros
-# and two channels, plus whatever the test adds ($1, appended).
+# The config: loopback on $MG_PORT, the store in the temp dir, a line-up
+# (MG_LINEUP, else three metros and two channels), plus whatever the test
+# adds ($1 of mg_start, appended).
 mg_config() {
 	cat <<EOF
 log_level = "info";
@@ -51,17 +52,21 @@ auth = {
   client_credential = "$MG_BOXCRED";
   edge_credential = "$MG_EDGECRED";
 };
-lineup = {
+${MG_LINEUP:-$MG_DEFAULT_LINEUP}
+$MG_EXTRA
+EOF
+}
+
+# Three metros and two channels, unless a test sets MG_LINEUP.
+MG_DEFAULT_LINEUP='lineup = {
   metros = (
     { id = 1; name = "north"; prefixes = [ "2001:db8:1::/48", "10.1.0.0/16" ]; },
     { id = 2; name = "south"; prefixes = [ "2001:db8:2::/48", "10.2.0.0/16" ]; },
     { id = 3; name = "east";  prefixes = [ "2001:db8:3::/48", "10.3.0.0/16" ]; }
   );
   channels = ( { id = 1; name = "News 24"; }, { id = 2; name = "Sport"; } );
-};
-$MG_EXTRA
-EOF
-}
+};'
+MG_LINEUP=""
 
 # mg_launch: (re)start the server with the current config; keeps the port.
 mg_launch() {
