@@ -64,3 +64,13 @@ tests_bench_sixcast_mgmt_load_LDADD = -lm
 INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \
 	tests/integration/mgmt_kill9.sh
 EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh
+
+UNIT_TESTS += tests/unit/test_mg_json
+tests_unit_test_mg_json_SOURCES = tests/unit/test_mg_json.c $(TU)
+tests_unit_test_mg_json_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_json_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_mg_state
+tests_unit_test_mg_state_SOURCES = tests/unit/test_mg_state.c $(TU)
+tests_unit_test_mg_state_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_state_LDADD = $(MG_TEST_LDADD)
