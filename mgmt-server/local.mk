@@ -62,7 +62,7 @@ tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c
 tests_bench_sixcast_mgmt_load_LDADD = -lm
 
 INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \
-	tests/integration/mgmt_kill9.sh
+	tests/integration/mgmt_kill9.sh tests/integration/mgmt_tls.sh
 EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh
 
 UNIT_TESTS += tests/unit/test_mg_json

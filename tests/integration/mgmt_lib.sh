@@ -21,6 +21,8 @@ MG_DIR="$(mktemp -d /tmp/sixcast-mgmt-test-XXXXXX)"
 MG_PID=""
 MG_PORT=""
 MG_EXTRA=""
+MG_HTTP=""      # more settings for the http section (TLS)
+MG_SCHEME=http
 BODY=""
 CODE=""
 
@@ -45,7 +47,7 @@ command -v curl >/dev/null || mg_skip "curl is missing"
 mg_config() {
 	cat <<EOF
 log_level = "info";
-http = { listen = [ "127.0.0.1:$MG_PORT", "[::1]:$MG_PORT" ]; max_body = 4096; long_poll_max_ms = 5000; };
+http = { listen = [ "127.0.0.1:$MG_PORT", "[::1]:$MG_PORT" ]; max_body = 4096; long_poll_max_ms = 5000; $MG_HTTP };
 store = { path = "$MG_DIR/mgmt.db"; flush_ms = 200; };
 auth = {
   admins = ( { name = "noc"; token = "$MG_ADMIN"; } );
@@ -74,7 +76,7 @@ mg_launch() {
 	"$MG_SERVER" -c "$MG_DIR/mgmt.conf" >>"$MG_DIR/server.log" 2>&1 &
 	MG_PID=$!
 	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$MG_PORT/metrics" && return 0
+		curl -sk -o /dev/null "$MG_SCHEME://127.0.0.1:$MG_PORT/metrics" && return 0
 		kill -0 "$MG_PID" 2>/dev/null || return 1
 		sleep 0.05
 	done
@@ -106,13 +108,13 @@ mg_kill9() {
 # api_as TOKEN METHOD PATH [BODY]: sets BODY and CODE.
 api_as() {
 	local tok="$1" method="$2" path="$3" data="${4:-}" out
-	local args=(-s -m 10 -X "$method" -w '\n%{http_code}')
+	local args=(-sk -m 10 -X "$method" -w '\n%{http_code}')
 
 	[ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
 	[ -n "$data" ] && args+=(-H "Content-Type: application/json" --data-binary "$data")
 	case "$path" in
-	/metrics | /*.html | /) out="$(curl "${args[@]}" "http://127.0.0.1:$MG_PORT$path")" ;;
-	*) out="$(curl "${args[@]}" "http://127.0.0.1:$MG_PORT/api/v1$path")" ;;
+	/metrics | /*.html | /) out="$(curl "${args[@]}" "$MG_SCHEME://127.0.0.1:$MG_PORT$path")" ;;
+	*) out="$(curl "${args[@]}" "$MG_SCHEME://127.0.0.1:$MG_PORT/api/v1$path")" ;;
 	esac
 	CODE="${out##*$'\n'}"
 	BODY="${out%$'\n'*}"
