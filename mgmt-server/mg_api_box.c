@@ -133,12 +133,13 @@ void mg_h_channels(struct mg_call *c)
 {
 	bool admin = c->who.role == MG_ROLE_ADMIN;
 	json_t *arr = json_array();
-	struct mg_channel *ch;
-	size_t pos = 0;
+	struct mg_channel **v;
+	size_t n = mg_channels_sorted(c->st, &v);
 
-	while (arr && (ch = mg_channel_next(c->st, &pos)))
-		if (admin || ch->def.enabled)
-			json_array_append_new(arr, mg_view_channel(c->st, ch, admin));
+	for (size_t i = 0; arr && i < n; i++)
+		if (admin || v[i]->def.enabled)
+			json_array_append_new(arr, mg_view_channel(c->st, v[i], admin));
+	free(v);
 	mg_reply_json(c->r, 200, arr);
 }
 

@@ -352,11 +352,12 @@ void mg_h_metro_delete(struct mg_call *c)
 void mg_h_metros(struct mg_call *c)
 {
 	json_t *arr = json_array();
-	struct mg_metro *m;
-	size_t pos = 0;
+	struct mg_metro **v;
+	size_t n = mg_metros_sorted(c->st, &v);
 
-	while (arr && (m = mg_metro_next(c->st, &pos)))
-		json_array_append_new(arr, mg_view_metro(c->st, m));
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, mg_view_metro(c->st, v[i]));
+	free(v);
 	mg_reply_json(c->r, 200, arr);
 }
 

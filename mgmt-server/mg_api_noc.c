@@ -311,11 +311,12 @@ void mg_h_group(struct mg_call *c)
 void mg_h_edges(struct mg_call *c)
 {
 	json_t *arr = json_array();
-	struct mg_edge *e;
-	size_t pos = 0;
+	struct mg_edge **v;
+	size_t n = mg_edges_sorted(c->st, &v);
 
-	while (arr && (e = mg_edge_next(c->st, &pos)))
-		json_array_append_new(arr, mg_view_edge(c->st, e));
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, mg_view_edge(c->st, v[i]));
+	free(v);
 	mg_reply_json(c->r, 200, arr);
 }
 

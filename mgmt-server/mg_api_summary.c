@@ -57,22 +57,24 @@ static json_t *metro_summary(struct mg_state *st, const struct mg_metro *m)
 void mg_h_summary_channels(struct mg_call *c)
 {
 	json_t *arr = json_array();
-	struct mg_channel *ch;
-	size_t pos = 0;
+	struct mg_channel **v;
+	size_t n = mg_channels_sorted(c->st, &v);
 
-	while (arr && (ch = mg_channel_next(c->st, &pos)))
-		json_array_append_new(arr, channel_summary(c->st, ch));
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, channel_summary(c->st, v[i]));
+	free(v);
 	mg_reply_json(c->r, 200, arr);
 }
 
 void mg_h_summary_metros(struct mg_call *c)
 {
 	json_t *arr = json_array();
-	struct mg_metro *m;
-	size_t pos = 0;
+	struct mg_metro **v;
+	size_t n = mg_metros_sorted(c->st, &v);
 
-	while (arr && (m = mg_metro_next(c->st, &pos)))
-		json_array_append_new(arr, metro_summary(c->st, m));
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, metro_summary(c->st, v[i]));
+	free(v);
 	mg_reply_json(c->r, 200, arr);
 }
 

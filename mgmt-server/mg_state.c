@@ -351,6 +351,57 @@ struct mg_edge *mg_edge_next(const struct mg_state *st, size_t *pos)
 	return mg_idmap_next(&st->edges, pos, NULL);
 }
 
+struct keyed {
+	uint32_t key;
+	void *val;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	uint32_t x = ((const struct keyed *)a)->key, y = ((const struct keyed *)b)->key;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t sorted(const struct mg_idmap *m, void ***out)
+{
+	size_t n = mg_idmap_count(m), k = 0, pos = 0;
+	struct keyed *v = calloc(n ? n : 1, sizeof(*v));
+	void **res = calloc(n ? n : 1, sizeof(*res));
+	uint32_t key;
+	void *val;
+
+	*out = NULL;
+	if (!v || !res || !n) {
+		free(v);
+		free(res);
+		return 0;
+	}
+	while ((val = mg_idmap_next(m, &pos, &key)))
+		v[k++] = (struct keyed){ key, val };
+	qsort(v, k, sizeof(*v), cmp_keyed);
+	for (size_t i = 0; i < k; i++)
+		res[i] = v[i].val;
+	free(v);
+	*out = res;
+	return k;
+}
+
+size_t mg_channels_sorted(const struct mg_state *st, struct mg_channel ***out)
+{
+	return sorted(&st->channels, (void ***)out);
+}
+
+size_t mg_metros_sorted(const struct mg_state *st, struct mg_metro ***out)
+{
+	return sorted(&st->metros, (void ***)out);
+}
+
+size_t mg_edges_sorted(const struct mg_state *st, struct mg_edge ***out)
+{
+	return sorted(&st->edges, (void ***)out);
+}
+
 size_t mg_client_count(const struct mg_state *st)
 {
 	return st->nclients;

@@ -162,6 +162,12 @@ struct mg_channel *mg_channel_next(const struct mg_state *st, size_t *pos);
 struct mg_metro *mg_metro_next(const struct mg_state *st, size_t *pos);
 struct mg_edge *mg_edge_next(const struct mg_state *st, size_t *pos);
 size_t mg_client_count(const struct mg_state *st);
+/* All channels / metros / edges by id, in a malloc'd array (*out, freed by
+ * the caller). Returns the count; 0 with *out NULL when empty or out of
+ * memory. */
+size_t mg_channels_sorted(const struct mg_state *st, struct mg_channel ***out);
+size_t mg_metros_sorted(const struct mg_state *st, struct mg_metro ***out);
+size_t mg_edges_sorted(const struct mg_state *st, struct mg_edge ***out);
 grp *mg_state_grp(const struct mg_state *st);
 trk *mg_state_trk(const struct mg_state *st);
 mg_store *mg_state_store(const struct mg_state *st);
