@@ -63,7 +63,7 @@ tests_bench_sixcast_mgmt_load_LDADD = -lm
 
 INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \
 	tests/integration/mgmt_kill9.sh tests/integration/mgmt_tls.sh
-EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh
+EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh docs/api.md docs/mgmt-server.md
 
 UNIT_TESTS += tests/unit/test_mg_json
 tests_unit_test_mg_json_SOURCES = tests/unit/test_mg_json.c $(TU)

@@ -17,8 +17,18 @@ void mg_client_free(struct mg_client *c)
 		return;
 	free(c->device_id);
 	free(c->addrs);
+	free(c->addrs_json);
 	free(c->rtt);
 	free(c);
+}
+
+void mg_client_addrs_json(struct mg_client *c)
+{
+	json_t *a = mg_json_addr_array(c->addrs, c->naddr);
+
+	free(c->addrs_json);
+	c->addrs_json = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
 }
 
 bool mg_client_token_ok(const struct mg_client *c, const char *token)
@@ -154,6 +164,7 @@ int mg_client_register(struct mg_state *st, const struct mg_register *r, char *t
 	free(c->addrs);
 	c->addrs = addrs;
 	c->naddr = (uint8_t)r->naddr;
+	mg_client_addrs_json(c);
 	set_peer_addrs(c);
 	/* A metro the box declares wins over its prefix; one the NOC set
 	 * wins over both. */

@@ -146,6 +146,7 @@ int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *tok
 	snprintf(subj, sizeof(subj), "e%u.", e->id);
 	mg_token_new(subj, token, e->token_hash);
 	e->has_token = 1;
+	e->epoch++;
 	e->last_seen_ns = sc_clock_now_ns(st->clk);
 	e->last_seen_ms = mg_wall_ms();
 	mg_edge_row(e, b);

@@ -44,6 +44,15 @@ void mg_metro_row(struct mg_metro *m, struct mg_batch *b)
 	}
 }
 
+void mg_channel_free(struct mg_channel *ch)
+{
+	if (!ch)
+		return;
+	free(ch->tune_head);
+	free(ch->tune_tail);
+	free(ch);
+}
+
 struct mg_channel *mg_channel_insert(struct mg_state *st, const struct mg_chan_def *d,
 				     const uint8_t *ret_key)
 {
@@ -153,7 +162,7 @@ int mg_channel_delete(struct mg_state *st, uint32_t id, const char *actor, struc
 	detail = def_detail(&ch->def);
 	mg_state_event(st, b, actor, "channel.delete", subj, detail);
 	free(detail);
-	free(ch);
+	mg_channel_free(ch);
 	return 0;
 }
 

@@ -229,7 +229,7 @@ void mg_state_free(struct mg_state *st)
 		free(p);
 	pos = 0;
 	while ((p = mg_idmap_next(&st->channels, &pos, NULL)))
-		free(p);
+		mg_channel_free(p);
 	pos = 0;
 	while ((p = mg_idmap_next(&st->edges, &pos, NULL)))
 		mg_edge_free(p);

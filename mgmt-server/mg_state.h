@@ -70,6 +70,7 @@ struct mg_client {
 	int64_t registered_ms;
 	char *device_id;
 	struct mg_caddr *addrs; /* naddr */
+	char *addrs_json;       /* the same as a JSON array, for the hot path */
 	struct mg_counters stats;
 	struct mg_rtt *rtt;     /* nrtt reported peer round-trip times */
 	struct mg_client *seen_prev, *seen_next, *dirty_next;
@@ -79,6 +80,12 @@ struct mg_client {
 struct mg_channel {
 	struct mg_chan_def def;
 	uint8_t ret_key[32];
+	/* The parts of a tune answer that do not depend on the box: rebuilt
+	 * when the line-up or the live edges carrying the channel change. */
+	char *tune_head, *tune_tail;
+	size_t tune_head_len, tune_tail_len;
+	uint32_t tune_lineup;
+	uint64_t tune_sig;
 	struct mg_counters acc;
 	struct mg_series series;
 };
@@ -107,6 +114,7 @@ struct mg_edge {
 	char name[MG_NAME_MAX];
 	uint8_t token_hash[16];
 	uint8_t has_token;
+	uint32_t epoch;          /* grows when it registers again */
 	struct mg_caddr addrs[MG_EDGE_ADDRS], ret[MG_EDGE_ADDRS], burst[MG_EDGE_ADDRS];
 	uint8_t naddr, nret, nburst;
 	struct mg_edge_chan *chan;
@@ -285,6 +293,8 @@ int mg_state_rebuild_metro_table(struct mg_state *st, char *why, size_t len);
 void mg_state_rematch_clients(struct mg_state *st);
 int mg_state_add_client(struct mg_state *st, struct mg_client *c);
 void mg_client_free(struct mg_client *c);
+void mg_client_addrs_json(struct mg_client *c);
+void mg_channel_free(struct mg_channel *ch);
 void mg_client_row(struct mg_state *st, struct mg_client *c, struct mg_batch *b);
 void mg_edge_row(struct mg_edge *e, struct mg_batch *b);
 int mg_state_add_edge(struct mg_state *st, struct mg_edge *e);

@@ -114,6 +114,7 @@ static int load_client(void *ctx, const struct mg_row_client *r)
 	c->id = c->gm.id = c->tp.id = r->id;
 	memcpy(c->addrs, a, n * sizeof(*a));
 	c->naddr = (uint8_t)n;
+	mg_client_addrs_json(c);
 	c->metro = c->tp.metro = r->metro;
 	c->pinned = (uint8_t)r->pinned;
 	/* The line-up may have changed since (file mode, a deleted metro):

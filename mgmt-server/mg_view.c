@@ -276,7 +276,10 @@ void mg_jw_group(struct mg_jw *w, const struct mg_state *st, const struct grp_gr
 		mg_jw_key(w, "metro_id");
 		mg_jw_u64(w, m->metro);
 		mg_jw_key(w, "addrs");
-		jw_addrs(w, c ? c->addrs : NULL, c ? c->naddr : 0);
+		if (c && c->addrs_json)
+			mg_jw_raw(w, c->addrs_json, strlen(c->addrs_json));
+		else
+			jw_addrs(w, c ? c->addrs : NULL, c ? c->naddr : 0);
 		mg_jw_obj_end(w);
 	}
 	mg_jw_arr_end(w);
@@ -327,4 +330,51 @@ void mg_jw_burst(struct mg_jw *w, const struct mg_state *st, const struct mg_cha
 	mg_jw_key(w, "addrs");
 	jw_edge_addrs(w, st, ch, true);
 	mg_jw_obj_end(w);
+}
+
+/* Which live edges carry the channel, and in which registration: the tune
+ * parts are rebuilt when this changes. */
+static uint64_t edge_sig(const struct mg_state *st, uint32_t channel)
+{
+	const struct mg_edge *e;
+	uint64_t sig = 0xcbf29ce484222325ULL;
+	size_t pos = 0;
+
+	while ((e = mg_edge_next(st, &pos)))
+		if (mg_edge_carries(e, channel) && mg_edge_live(st, e))
+			sig = (sig ^ ((uint64_t)e->id << 32 | e->epoch)) * 0x100000001b3ULL;
+	return sig;
+}
+
+int mg_tune_parts(const struct mg_state *st, struct mg_channel *ch)
+{
+	uint64_t sig = edge_sig(st, ch->def.id);
+	struct mg_jw w;
+	char sdp[1024];
+
+	if (ch->tune_head && ch->tune_lineup == mg_state_lineup_version(st) && ch->tune_sig == sig)
+		return 0;
+	free(ch->tune_head);
+	free(ch->tune_tail);
+	ch->tune_tail = NULL;
+	mg_jw_init(&w);
+	mg_jw_channel(&w, st, ch);
+	ch->tune_head = mg_jw_take(&w, &ch->tune_head_len);
+	mg_channel_sdp(st, ch, sdp, sizeof(sdp));
+	mg_jw_key(&w, "ret");
+	mg_jw_ret(&w, st, ch);
+	mg_jw_key(&w, "burst");
+	mg_jw_burst(&w, st, ch);
+	mg_jw_key(&w, "sdp");
+	mg_jw_str(&w, sdp);
+	ch->tune_tail = mg_jw_take(&w, &ch->tune_tail_len);
+	if (!ch->tune_head || !ch->tune_tail) {
+		free(ch->tune_head);
+		free(ch->tune_tail);
+		ch->tune_head = ch->tune_tail = NULL;
+		return -1;
+	}
+	ch->tune_lineup = mg_state_lineup_version(st);
+	ch->tune_sig = sig;
+	return 0;
 }

@@ -33,5 +33,9 @@ void mg_jw_group(struct mg_jw *w, const struct mg_state *st, const struct grp_gr
 		 bool with_key);
 void mg_jw_ret(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch);
 void mg_jw_burst(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch);
+/* Bring ch's cached tune parts up to date: tune_head is the channel
+ * object, tune_tail the "ret", "burst" and "sdp" members. Returns 0, or -1
+ * when out of memory. */
+int mg_tune_parts(const struct mg_state *st, struct mg_channel *ch);
 
 #endif

@@ -991,6 +991,13 @@ int main(int argc, char **argv)
 		report_outage();
 		report_groups();
 	}
+	s = admin_get("/api/v1/status");
+	if (s && strstr(s, "\"box\":{"))
+		printf("server     box requests as timed by the server (arrival to answer, histogram "
+		       "bucket bounds): p50 <= %.2f ms, p99 <= %.2f ms\n",
+		       json_num(strstr(s, "\"box\":{"), "\"p50_ms_max\":"),
+		       json_num(strstr(s, "\"box\":{"), "\"p99_ms_max\":"));
+	free(s);
 	if (G.acklog)
 		fclose(G.acklog);
 	return 0;
