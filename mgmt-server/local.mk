@@ -58,7 +58,8 @@ tests_unit_test_mg_store_LDADD = $(MG_TEST_LDADD)
 # The load generator: figures by hand (tests/bench/mgmt_bench.sh), and the
 # kill -9 test drives the server with it.
 noinst_PROGRAMS += tests/bench/sixcast-mgmt-load
-tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c
+tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c tests/bench/mgmt_load_verify.c \
+	tests/bench/mgmt_load.h
 tests_bench_sixcast_mgmt_load_LDADD = -lm
 
 INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \

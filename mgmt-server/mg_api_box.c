@@ -53,6 +53,32 @@ static bool device_id_ok(const char *s)
 	       s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:@+-")] == '\0';
 }
 
+/* The metro a box declares, by id or name: true and *metro (0: none), or
+ * false with the request answered 400. */
+static bool read_metro(struct mg_call *c, uint32_t *metro)
+{
+	json_t *v = json_object_get(c->body, "metro");
+	const struct mg_metro *m = NULL;
+
+	*metro = 0;
+	if (!v || json_is_null(v))
+		return true;
+	if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= UINT32_MAX)
+		m = mg_metro_get(c->st, (uint32_t)json_integer_value(v));
+	else if (json_is_string(v))
+		m = mg_metro_by_name(c->st, json_string_value(v));
+	else if (!json_is_integer(v)) {
+		mg_reply_error(c->r, 400, "field \"metro\" must be a metro id or name");
+		return false;
+	}
+	if (!m) {
+		mg_reply_error(c->r, 400, "no such metro");
+		return false;
+	}
+	*metro = m->def.id;
+	return true;
+}
+
 void mg_h_register(struct mg_call *c)
 {
 	static const struct mg_field fields[] = {
@@ -67,7 +93,6 @@ void mg_h_register(struct mg_call *c)
 	char token[MG_TOKEN_BUF], why[160];
 	struct mg_client *cl;
 	struct mg_batch *b;
-	json_t *metro;
 	int rc;
 
 	if (!mg_body_ok(c, fields))
@@ -87,27 +112,8 @@ void mg_h_register(struct mg_call *c)
 		mg_reply_error(c->r, 400, "addrs: %s", why);
 		return;
 	}
-	metro = json_object_get(c->body, "metro");
-	if (json_is_integer(metro)) {
-		const struct mg_metro *m = mg_metro_get(c->st, (uint32_t)json_integer_value(metro));
-
-		if (!m || json_integer_value(metro) <= 0) {
-			mg_reply_error(c->r, 400, "no metro %lld", (long long)json_integer_value(metro));
-			return;
-		}
-		reg.metro = m->def.id;
-	} else if (json_is_string(metro)) {
-		const struct mg_metro *m = mg_metro_by_name(c->st, json_string_value(metro));
-
-		if (!m) {
-			mg_reply_error(c->r, 400, "no metro named \"%.64s\"", json_string_value(metro));
-			return;
-		}
-		reg.metro = m->def.id;
-	} else if (metro && !json_is_null(metro)) {
-		mg_reply_error(c->r, 400, "field \"metro\" must be a metro id or name");
+	if (!read_metro(c, &reg.metro))
 		return;
-	}
 	if (!(b = mg_batch_new())) {
 		mg_reply_error(c->r, 500, "out of memory");
 		return;

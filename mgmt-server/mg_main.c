@@ -246,7 +246,14 @@ static void stop(struct daemon *d)
 	sc_timer_free(d->sample);
 }
 
-int main(int argc, char **argv)
+struct args {
+	const char *console;
+	enum sc_log_target target;
+	int level;
+};
+
+/* Options into d and a. Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct daemon *d, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -258,25 +265,21 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { .path = SC_SYSCONFDIR "/sixcast/mgmt-server.conf" };
-	struct sc_cfg_err err = { "" };
-	const char *console = SC_CONSOLEDIR;
-	enum sc_log_target target = SC_LOG_STDERR;
-	int opt, level = -1, rc = 1;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:l:Vh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': d.path = optarg; break;
+		case 'c': d->path = optarg; break;
 		case 'C': return check_config(optarg);
 		case 'l':
-			level = sc_log_level_parse(optarg);
-			if (level < 0) {
+			a->level = sc_log_level_parse(optarg);
+			if (a->level < 0) {
 				fprintf(stderr, "unknown log level %s\n", optarg);
 				return 2;
 			}
 			break;
-		case 'S': target = SC_LOG_SYSLOG; break;
-		case 'W': console = optarg; break;
+		case 'S': a->target = SC_LOG_SYSLOG; break;
+		case 'W': a->console = optarg; break;
 		case 'V': printf("sixcast-mgmt-server %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -286,7 +289,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	sc_log_open("sixcast-mgmt-server", target, level >= 0 ? level : LOG_INFO);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { .path = SC_SYSCONFDIR "/sixcast/mgmt-server.conf" };
+	struct args a = { SC_CONSOLEDIR, SC_LOG_STDERR, -1 };
+	struct sc_cfg_err err = { "" };
+	int rc = parse_args(argc, argv, &d, &a), level;
+
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	level = a.level;
+	sc_log_open("sixcast-mgmt-server", a.target, level >= 0 ? level : LOG_INFO);
 	if (mg_cfg_load(d.path, &d.cfg, &err) < 0) {
 		sc_log(LOG_ERR, "%s", err.msg);
 		return 1;
@@ -301,7 +318,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	d.loop = sc_loop_new(sc_clock_system());
-	if (!d.loop || start(&d, console) < 0)
+	if (!d.loop || start(&d, a.console) < 0)
 		goto out;
 	sc_notify_ready("serving");
 	sc_log(LOG_NOTICE, "sixcast-mgmt-server %s ready: %zu boxes, %zu live", PACKAGE_VERSION,

@@ -23,7 +23,7 @@ load="$build/tests/bench/sixcast-mgmt-load"
 BOXES="${BOXES:-100000}"
 ZAP_RATE="${ZAP_RATE:-20000}"
 HEARTBEAT_MS="${HEARTBEAT_MS:-5000}"
-PORT="${PORT:-$((20000 + RANDOM % 20000))}"
+PORT="${PORT:-$((10000 + RANDOM % 20000))}"
 dir="$(mktemp -d /tmp/sixcast-bench-XXXXXX)"
 pid=""
 cleanup() {

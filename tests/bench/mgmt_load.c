@@ -37,69 +37,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RBUF 65536
-#define WBUF 2048
+#include "mgmt_load.h"
 
-enum kind { K_REG, K_TUNE, K_HB, K_ADMIN };
+struct load_globals G;
 
-struct box {
-	uint32_t id;
-	uint32_t channel, gid, gver;
-	uint8_t metro;
-	bool silent;
-	char token[80];
-};
-
-struct conn {
-	int fd;
-	bool busy;
-	char w[WBUF];
-	size_t wlen, woff;
-	char r[RBUF];
-	size_t rlen;
-	enum kind kind;
-	uint32_t box;
-	uint64_t due_ns;
-	bool idle;
-	bool want_out; /* EPOLLOUT armed: a write is waiting */
-	struct conn *next_idle;
-};
-
-struct phase {
-	const char *name;
-	uint64_t total, issued, done, errors, non2xx;
-	double rate;        /* requests/s, 0: closed loop */
-	uint64_t start_ns, end_ns;
-	uint32_t *lat_us;   /* one per completed request */
-	uint64_t nlat, caplat;
-};
-
-static struct {
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	const char *host;
-	unsigned nconn, nboxes, nchan, nmetro;
-	const char *admin;
-	const char *cred;
-	const char *prefix;
-	unsigned seed;
-	int epfd;
-	struct conn *conns;
-	struct box *box;
-	double *zipf;
-	struct phase *ph;
-	uint64_t rng;
-	FILE *acklog;
-	unsigned hb_ms;
-	int server_pid;
-	struct conn *idle; /* connections without a request */
-	/* the outage phase */
-	unsigned cut_metro;
-	uint64_t cut_ns;
-	int64_t cut_wall_ms;
-} G;
-
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -107,7 +49,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int64_t wall_ms(void)
+int64_t wall_ms(void)
 {
 	struct timespec ts;
 
@@ -123,9 +65,7 @@ static uint64_t rnd(void)
 	return G.rng;
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -210,7 +150,7 @@ static void conn_close(struct conn *c)
 	c->fd = -1;
 }
 
-static void request(struct conn *c, const char *method, const char *path, const char *token,
+void request(struct conn *c, const char *method, const char *path, const char *token,
 		    const char *body)
 {
 	size_t blen = body ? strlen(body) : 0;
@@ -230,7 +170,7 @@ static void request(struct conn *c, const char *method, const char *path, const 
 
 /* The response in c->r when complete: status, body pointer and length;
  * 0 when more bytes are needed. */
-static int parse_response(struct conn *c, int *status, const char **body, size_t *blen)
+int parse_response(struct conn *c, int *status, const char **body, size_t *blen)
 {
 	char *end, *cl;
 	size_t hlen, clen;
@@ -252,7 +192,7 @@ static int parse_response(struct conn *c, int *status, const char **body, size_t
 	return 1;
 }
 
-static uint32_t json_u32(const char *s, const char *key)
+uint32_t json_u32(const char *s, const char *key)
 {
 	const char *p = strstr(s, key);
 
@@ -583,77 +523,6 @@ static void run_phase(struct phase *p, void (*tick)(void))
 	fflush(stdout);
 }
 
-/* --- blocking requests, for the admin side and verify --- */
-
-static char *http_sync(const char *method, const char *path, const char *token, const char *body,
-		       int *status)
-{
-	struct conn c = { .fd = -1 };
-	size_t len = 0, cap = 1 << 16, hlen, clen;
-	char *buf = malloc(cap + 1), *out = NULL, *end, *cl;
-	int fd;
-
-	*status = 0;
-	fd = socket(G.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (!buf || fd < 0 || connect(fd, (struct sockaddr *)&G.addr, G.addrlen) < 0)
-		goto out;
-	request(&c, method, path, token, body);
-	if (write(fd, c.w, c.wlen) != (ssize_t)c.wlen)
-		goto out;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb = realloc(buf, (cap *= 2) + 1);
-
-			if (!nb)
-				goto out;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n <= 0)
-			goto out;
-		len += (size_t)n;
-		buf[len] = '\0';
-		end = strstr(buf, "\r\n\r\n");
-		cl = strcasestr(buf, "\r\nContent-Length:");
-		if (!end || !cl)
-			continue;
-		hlen = (size_t)(end - buf) + 4;
-		clen = strtoul(cl + 17, NULL, 10);
-		if (len >= hlen + clen) {
-			*status = atoi(buf + 9);
-			out = strndup(buf + hlen, clen);
-			break;
-		}
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return out;
-}
-
-static char *admin_get(const char *path)
-{
-	int status;
-	char *s = http_sync("GET", path, G.admin, NULL, &status);
-
-	if (s && status != 200) {
-		fprintf(stderr, "GET %s: HTTP %d %s\n", path, status, s);
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static double json_num(const char *s, const char *key)
-{
-	const char *p = s ? strstr(s, key) : NULL;
-
-	return p ? strtod(p + strlen(key), NULL) : NAN;
-}
-
 static double server_rss(void)
 {
 	char *m = admin_get("/metrics");
@@ -726,107 +595,6 @@ static void report_groups(void)
 	free(s);
 }
 
-/* --- verify: after a crash, is every acknowledged change still there? --- */
-
-struct ack {
-	uint32_t id, channel, gid, gver;
-	char token[80], device[64], key[65];
-	bool tuned;
-};
-
-static int verify(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct ack *a = calloc(G.nboxes + 1, sizeof(*a));
-	char line[512];
-	unsigned regs = 0, tunes = 0, lost = 0, same = 0, newer = 0, bad = 0;
-
-	if (!f || !a)
-		die("cannot read %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		char dev[64], tok[80], key[65];
-		unsigned id, ch, gid, gv, idx;
-
-		if (sscanf(line, "reg %63s %u %79s", dev, &id, tok) == 3) {
-			const char *dash = strrchr(dev, '-');
-
-			idx = dash ? (unsigned)atoi(dash + 1) : 0;
-			if (idx >= G.nboxes)
-				continue;
-			a[idx] = (struct ack){ .id = id };
-			snprintf(a[idx].token, sizeof(a[idx].token), "%s", tok);
-			snprintf(a[idx].device, sizeof(a[idx].device), "%s", dev);
-			regs++;
-		} else if (sscanf(line, "tune %u %u %u %u %64s", &id, &ch, &gid, &gv, key) == 5) {
-			for (idx = 0; idx < G.nboxes && a[idx].id != id; idx++)
-				;
-			if (idx == G.nboxes)
-				continue;
-			a[idx].channel = ch;
-			a[idx].gid = gid;
-			a[idx].gver = gv;
-			snprintf(a[idx].key, sizeof(a[idx].key), "%s", key);
-			a[idx].tuned = true;
-			tunes++;
-		}
-	}
-	fclose(f);
-	for (unsigned i = 0; i < G.nboxes; i++) {
-		char p[96], body[128], *s, want[96];
-		int status;
-
-		if (!a[i].id)
-			continue;
-		/* The box's token still works and names the same device. */
-		snprintf(p, sizeof(p), "/api/v1/clients/%u", a[i].id);
-		s = http_sync("GET", p, a[i].token, NULL, &status);
-		snprintf(want, sizeof(want), "\"device_id\":\"%s\"", a[i].device);
-		if (status != 200 || !s || !strstr(s, want)) {
-			if (lost++ < 5)
-				fprintf(stderr, "LOST registration: %s id %u: HTTP %d %.120s\n", a[i].device,
-					a[i].id, status, s ? s : "");
-			free(s);
-			continue;
-		}
-		free(s);
-		if (!a[i].tuned)
-			continue;
-		/* Its group: the same version must mean the same group and key. */
-		snprintf(p, sizeof(p), "/api/v1/clients/%u/heartbeat", a[i].id);
-		snprintf(body, sizeof(body), "{\"group_version\":%u,\"channel_id\":%u}", a[i].gver,
-			 a[i].channel);
-		s = http_sync("POST", p, a[i].token, body, &status);
-		if (status == 200 && s && strstr(s, "\"group\":{")) {
-			newer++;
-		} else if (status == 200 && s) {
-			char *g;
-
-			free(s);
-			snprintf(p, sizeof(p), "/api/v1/groups/%u", a[i].gid);
-			g = admin_get(p);
-			snprintf(want, sizeof(want), "\"key\":\"%s\"", a[i].key);
-			if (!g || !strstr(g, want) || (uint32_t)json_num(g, "\"version\":") != a[i].gver) {
-				if (bad++ < 5)
-					fprintf(stderr, "VERSION REUSED: box %u holds group %u v%u, server: %.200s\n",
-						a[i].id, a[i].gid, a[i].gver, g ? g : "(none)");
-			} else {
-				same++;
-			}
-			free(g);
-			continue;
-		} else {
-			bad++;
-			fprintf(stderr, "heartbeat of box %u: HTTP %d\n", a[i].id, status);
-		}
-		free(s);
-	}
-	printf("verify: %u registrations acknowledged, %u lost; %u tunes acknowledged: %u boxes hold "
-	       "the server's current group, %u get a newer one, %u inconsistent\n",
-	       regs, lost, tunes, same, newer, bad);
-	free(a);
-	return lost || bad ? 1 : 0;
-}
-
 static void set_server(const char *s)
 {
 	char host[128];
@@ -887,7 +655,13 @@ static bool want(const char *phases, const char *name)
 	return p && (p == phases || p[-1] == ',') && (p[strlen(name)] == ',' || !p[strlen(name)]);
 }
 
-int main(int argc, char **argv)
+struct opts {
+	const char *phases, *acklog;
+	unsigned zap, rate, heartbeats, tunes;
+	bool verify;
+};
+
+static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' }, { "admin", required_argument, NULL, 'a' },
@@ -900,22 +674,9 @@ int main(int argc, char **argv)
 		{ "heartbeats", required_argument, NULL, 'H' }, { "tunes", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *phases = "register,tune,zap,heartbeat,outage", *acklog = NULL;
-	unsigned zap = 0, rate = 20000, heartbeats = 0, tunes = 0;
-	bool verify_mode = argc > 1 && !strcmp(argv[1], "verify");
-	double rss0 = NAN, rss1;
-	char *s;
 	int opt;
 
-	G.nconn = 200;
-	G.nboxes = 100000;
-	G.nchan = 100;
-	G.nmetro = 10;
-	G.prefix = "stb";
-	G.cut_metro = 1;
-	G.seed = (unsigned)time(NULL);
-	set_server("127.0.0.1:8080");
-	optind = verify_mode ? 2 : 1;
+	optind = o->verify ? 2 : 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's': set_server(optarg); break;
@@ -925,27 +686,29 @@ int main(int argc, char **argv)
 		case 'C': G.nconn = (unsigned)atoi(optarg); break;
 		case 'k': G.nchan = (unsigned)atoi(optarg); break;
 		case 'm': G.nmetro = (unsigned)atoi(optarg); break;
-		case 'z': zap = (unsigned)atoi(optarg); break;
-		case 'r': rate = (unsigned)atoi(optarg); break;
-		case 'p': phases = optarg; break;
+		case 'z': o->zap = (unsigned)atoi(optarg); break;
+		case 'r': o->rate = (unsigned)atoi(optarg); break;
+		case 'p': o->phases = optarg; break;
 		case 'P': G.prefix = optarg; break;
-		case 'l': acklog = optarg; break;
+		case 'l': o->acklog = optarg; break;
 		case 'S': G.seed = (unsigned)atoi(optarg); break;
 		case 'o': G.cut_metro = (unsigned)atoi(optarg); break;
-		case 'H': heartbeats = (unsigned)atoi(optarg); break;
-		case 'T': tunes = (unsigned)atoi(optarg); break;
+		case 'H': o->heartbeats = (unsigned)atoi(optarg); break;
+		case 'T': o->tunes = (unsigned)atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (!G.admin || !G.nboxes || !G.nconn || !G.nchan || !G.nmetro || G.nmetro > 250)
+	if (!G.admin || !G.nboxes || !G.nconn || !G.nchan || !G.nmetro || G.nmetro > 250 ||
+	    (!o->verify && !G.cred))
 		usage();
-	G.rng = 0x9e3779b97f4a7c15ULL ^ G.seed;
-	if (verify_mode)
-		return verify(acklog ? acklog : "ack.log");
-	if (!G.cred)
-		usage();
-	if (acklog && !(G.acklog = fopen(acklog, "w")))
-		die("cannot write %s", acklog);
+}
+
+static void setup(const struct opts *o)
+{
+	char *s;
+
+	if (o->acklog && !(G.acklog = fopen(o->acklog, "w")))
+		die("cannot write %s", o->acklog);
 	G.epfd = epoll_create1(EPOLL_CLOEXEC);
 	G.conns = calloc(G.nconn, sizeof(*G.conns));
 	G.box = calloc(G.nboxes, sizeof(*G.box));
@@ -963,41 +726,71 @@ int main(int argc, char **argv)
 	free(s);
 	printf("sixcast-mgmt-load: %u boxes over %u connections, %u channels (Zipf), %u metros, "
 	       "seed %u, server heartbeat %u ms\n", G.nboxes, G.nconn, G.nchan, G.nmetro, G.seed, G.hb_ms);
-	rss0 = server_rss();
-	if (want(phases, "register"))
-		run_phase(mkphase("register", G.nboxes, 0), NULL);
-	if (want(phases, "tune"))
-		run_phase(mkphase("tune", tunes > G.nboxes ? tunes : G.nboxes, 0), NULL);
-	rss1 = server_rss();
-	if (!isnan(rss0) && !isnan(rss1))
-		printf("memory     server RSS %.1f MB before, %.1f MB with %u boxes registered and tuned: "
-		       "%.0f bytes per box (%.0f bytes per box of the whole RSS)\n",
-		       rss0 / 1e6, rss1 / 1e6, G.nboxes, (rss1 - rss0) / G.nboxes, rss1 / G.nboxes);
-	if (want(phases, "tune"))
-		report_groups();
-	if (want(phases, "zap")) {
-		run_phase(mkphase("zap", zap ? zap : G.nboxes, rate), NULL);
-		report_groups();
-	}
-	if (want(phases, "heartbeat"))
-		run_phase(mkphase("heartbeat", heartbeats ? heartbeats : G.nboxes, 0), NULL);
-	if (want(phases, "outage")) {
-		/* Every box every heartbeat period, for two periods, then one
-		 * metro goes quiet; run until well past the silence limit. */
-		uint64_t periods = 5;
+}
 
-		run_phase(mkphase("outage", (uint64_t)G.nboxes * periods, (double)G.nboxes * 1000.0 / G.hb_ms),
-			  outage_tick);
-		report_outage();
-		report_groups();
-	}
-	s = admin_get("/api/v1/status");
+static void report_server(void)
+{
+	char *s = admin_get("/api/v1/status");
+
 	if (s && strstr(s, "\"box\":{"))
 		printf("server     box requests as timed by the server (arrival to answer, histogram "
 		       "bucket bounds): p50 <= %.2f ms, p99 <= %.2f ms\n",
 		       json_num(strstr(s, "\"box\":{"), "\"p50_ms_max\":"),
 		       json_num(strstr(s, "\"box\":{"), "\"p99_ms_max\":"));
 	free(s);
+}
+
+static void run(const struct opts *o)
+{
+	double rss0 = server_rss(), rss1;
+
+	if (want(o->phases, "register"))
+		run_phase(mkphase("register", G.nboxes, 0), NULL);
+	if (want(o->phases, "tune"))
+		run_phase(mkphase("tune", o->tunes > G.nboxes ? o->tunes : G.nboxes, 0), NULL);
+	rss1 = server_rss();
+	if (!isnan(rss0) && !isnan(rss1))
+		printf("memory     server RSS %.1f MB before, %.1f MB with %u boxes registered and tuned: "
+		       "%.0f bytes per box (%.0f bytes per box of the whole RSS)\n",
+		       rss0 / 1e6, rss1 / 1e6, G.nboxes, (rss1 - rss0) / G.nboxes, rss1 / G.nboxes);
+	if (want(o->phases, "tune"))
+		report_groups();
+	if (want(o->phases, "zap")) {
+		run_phase(mkphase("zap", o->zap ? o->zap : G.nboxes, o->rate), NULL);
+		report_groups();
+	}
+	if (want(o->phases, "heartbeat"))
+		run_phase(mkphase("heartbeat", o->heartbeats ? o->heartbeats : G.nboxes, 0), NULL);
+	if (want(o->phases, "outage")) {
+		/* Every box every heartbeat period, for five periods; one metro
+		 * goes quiet after two, well before the silence limit ends. */
+		run_phase(mkphase("outage", (uint64_t)G.nboxes * 5, (double)G.nboxes * 1000.0 / G.hb_ms),
+			  outage_tick);
+		report_outage();
+		report_groups();
+	}
+	report_server();
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { "register,tune,zap,heartbeat,outage", NULL, 0, 20000, 0, 0,
+			  argc > 1 && !strcmp(argv[1], "verify") };
+
+	G.nconn = 200;
+	G.nboxes = 100000;
+	G.nchan = 100;
+	G.nmetro = 10;
+	G.prefix = "stb";
+	G.cut_metro = 1;
+	G.seed = (unsigned)time(NULL);
+	set_server("127.0.0.1:8080");
+	parse_opts(argc, argv, &o);
+	G.rng = 0x9e3779b97f4a7c15ULL ^ G.seed;
+	if (o.verify)
+		return verify(o.acklog ? o.acklog : "ack.log");
+	setup(&o);
+	run(&o);
 	if (G.acklog)
 		fclose(G.acklog);
 	return 0;

@@ -83,10 +83,19 @@ mg_launch() {
 	return 1
 }
 
+# A port below the kernel's ephemeral range, so that no client connection
+# (and the load generator makes many) takes it while the server restarts.
+mg_pick_port() {
+	local low
+	low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$low" -gt 12000 ] || low=32768
+	MG_PORT=$((10000 + RANDOM % (low - 11000)))
+}
+
 mg_start() {
 	MG_EXTRA="${1:-}"
 	for _ in 1 2 3 4 5; do
-		MG_PORT=$((20000 + RANDOM % 30000))
+		mg_pick_port
 		mg_launch && return 0
 		grep -q "Address already in use" "$MG_DIR/server.log" 2>/dev/null || break
 	done
