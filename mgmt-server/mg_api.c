@@ -30,14 +30,14 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ MG_POST, "/clients/register", MG_ROLE_NONE, MG_AREA_BOX, mg_h_register },
+	{ MG_POST, "/clients/register", MG_ROLE_NONE, MG_AREA_REGISTER, mg_h_register },
 	{ MG_GET, "/channels", MG_ROLE_ANY, MG_AREA_BOX, mg_h_channels },
 	{ MG_GET, "/channels/{id}", MG_ROLE_ANY, MG_AREA_BOX, mg_h_channel },
 	{ MG_POST, "/clients/{id}/tune", MG_ROLE_CLIENT, MG_AREA_BOX, mg_h_tune },
 	{ MG_POST, "/clients/{id}/heartbeat", MG_ROLE_CLIENT, MG_AREA_BOX, mg_h_heartbeat },
 	{ MG_POST, "/clients/{id}/leave", MG_ROLE_CLIENT, MG_AREA_BOX, mg_h_leave },
 	{ MG_GET, "/channels/{id}/peers", MG_ROLE_CLIENT | MG_ROLE_ADMIN, MG_AREA_BOX, mg_h_peers },
-	{ MG_POST, "/edges/register", MG_ROLE_NONE, MG_AREA_EDGE, mg_h_edge_register },
+	{ MG_POST, "/edges/register", MG_ROLE_NONE, MG_AREA_REGISTER, mg_h_edge_register },
 	{ MG_GET, "/edges/{id}/channels", MG_ROLE_EDGE | MG_ROLE_ADMIN, MG_AREA_EDGE, mg_h_edge_channels },
 	{ MG_POST, "/edges/{id}/load", MG_ROLE_EDGE, MG_AREA_EDGE, mg_h_edge_load },
 	{ MG_GET, "/status", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_status },

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "mg_http.h"
@@ -16,8 +17,8 @@ const double mg_lat_bounds[MG_LAT_BUCKETS] = {
 	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
 };
 
-const char *const mg_area_names[MG_AREA_COUNT] = { "box", "edge", "noc", "metrics", "console",
-						   "other" };
+const char *const mg_area_names[MG_AREA_COUNT] = { "box", "register", "edge", "noc", "metrics",
+						   "console", "other" };
 
 void mg_metrics_observe(struct mg_metrics *m, int area, unsigned status, uint64_t ns)
 {
@@ -304,6 +305,16 @@ static long rss_bytes(void)
 	return rss * sysconf(_SC_PAGESIZE);
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
 static void totals(struct buf *b, struct mg_state *st, const struct mg_http *http, unsigned waiters)
 {
 	struct mg_store_stats ss;
@@ -335,6 +346,7 @@ static void totals(struct buf *b, struct mg_state *st, const struct mg_http *htt
 	    (double)ss.commit_ns_last / 1e9, (double)ss.commit_ns_max / 1e9);
 	put(b, "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n",
 	    rss_bytes());
+	put(b, "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %.6f\n", cpu_seconds());
 }
 
 char *mg_metrics_render(const struct mg_metrics *m, struct mg_state *st,

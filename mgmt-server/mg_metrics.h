@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 enum mg_area {
-	MG_AREA_BOX,
+	MG_AREA_BOX,      /* tune, heartbeat, leave, channels, peers */
+	MG_AREA_REGISTER, /* box and edge registrations (they wait for the store) */
 	MG_AREA_EDGE,
 	MG_AREA_NOC,
 	MG_AREA_METRICS,

@@ -241,6 +241,7 @@ void mg_state_free(struct mg_state *st)
 	mg_metro_table_free(&st->mtable);
 	free(st->removed_groups);
 	free(st->gq);
+	mg_batch_free(st->wb);
 	free(st);
 }
 
@@ -631,6 +632,24 @@ static void group_row(const struct grp_group *g, struct mg_batch *b, int64_t now
 		     grp_group_version(g), grp_group_key(g), (size_t)GRP_KEY_LEN, members, now_ms);
 }
 
+static void flush_edges(struct mg_state *st, struct mg_batch *b)
+{
+	struct mg_edge *e;
+	size_t pos = 0;
+
+	if (!st->edges_dirty)
+		return;
+	while ((e = mg_idmap_next(&st->edges, &pos, NULL)))
+		if (e->dirty) {
+			char *load = e->load ? json_dumps(e->load, JSON_COMPACT) : NULL;
+
+			mg_batch_add(b, MG_SQL_EDGE_LIVE, "itu", e->last_seen_ms, load, e->id);
+			free(load);
+			e->dirty = false;
+		}
+	st->edges_dirty = false;
+}
+
 void mg_state_unlink_dirty(struct mg_state *st, struct mg_client *c)
 {
 	struct mg_client **pp = &st->dirty_head, *prev = NULL;
@@ -650,22 +669,27 @@ void mg_state_unlink_dirty(struct mg_state *st, struct mg_client *c)
 	st->ndirty--;
 }
 
-/* Write behind, oldest changes first, in slices: every tick writes enough
- * that the backlog is gone within store.flush_ms, and at least 2,000
- * rows, so that no tick stalls the API for long. all: everything now. */
+/* Write behind, oldest changes first. Every tick encodes a slice (enough
+ * that the backlog is gone within store.flush_ms, at least 2,000 rows, so
+ * that no tick stalls the API for long) into one pending batch, and the
+ * batch goes to the writer once every store.flush_ms: one transaction a
+ * second writes each touched page of the store once, where a commit per
+ * tick would write the same pages twenty times. all: everything, now. */
 void mg_state_flush(struct mg_state *st, bool all)
 {
 	size_t backlog = st->ndirty + st->gq_len, budget;
-	int64_t now_ms = mg_wall_ms();
 	uint64_t now = sc_clock_now_ns(st->clk);
+	int64_t now_ms = mg_wall_ms();
 	struct mg_batch *b;
 
-	if (!backlog && !st->nremoved && !st->edges_dirty)
-		return;
 	budget = backlog * MG_FLUSH_TICK_MS / st->cfg->store.flush_ms + 1;
 	if (all || budget < 2000)
 		budget = all ? SIZE_MAX : 2000;
-	if (!(b = mg_batch_new()))
+	if (!st->wb && (backlog || st->nremoved || st->edges_dirty)) {
+		st->wb = mg_batch_new();
+		st->wb_since = now;
+	}
+	if (!(b = st->wb))
 		return;
 	while (st->dirty_head && budget) {
 		struct mg_client *c = st->dirty_head;
@@ -693,25 +717,19 @@ void mg_state_flush(struct mg_state *st, bool all)
 	for (size_t i = 0; i < st->nremoved; i++)
 		mg_batch_add(b, MG_SQL_GROUP_DEL, "u", st->removed_groups[i]);
 	st->nremoved = 0;
-	if (st->edges_dirty) {
-		struct mg_edge *e;
-		size_t pos = 0;
-
-		while ((e = mg_idmap_next(&st->edges, &pos, NULL)))
-			if (e->dirty) {
-				char *load = e->load ? json_dumps(e->load, JSON_COMPACT) : NULL;
-
-				mg_batch_add(b, MG_SQL_EDGE_LIVE, "itu", e->last_seen_ms, load, e->id);
-				free(load);
-				e->dirty = false;
-			}
-		st->edges_dirty = false;
-	}
+	flush_edges(st, b);
 	if (now - st->last_prune_ns > 60 * SC_NS_PER_S) {
 		st->last_prune_ns = now;
 		mg_batch_add(b, MG_SQL_EVENTS_PRUNE, "i", (int64_t)st->cfg->store.events_keep);
 	}
-	mg_store_submit(st->store, b, NULL, NULL);
+	if (all || now - st->wb_since >= (uint64_t)st->cfg->store.flush_ms * SC_NS_PER_MS ||
+	    mg_batch_count(b) >= 500000) {
+		st->wb = NULL;
+		if (mg_batch_count(b))
+			mg_store_submit(st->store, b, NULL, NULL);
+		else
+			mg_batch_free(b);
+	}
 }
 
 /* Every live box of a silent metro leaves its group now, without waiting

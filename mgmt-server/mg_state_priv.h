@@ -36,6 +36,8 @@ struct mg_state {
 	uint32_t *removed_groups;
 	size_t nremoved, capremoved;
 	bool edges_dirty;
+	struct mg_batch *wb;      /* write-behind rows waiting for the next submit */
+	uint64_t wb_since;
 	uint32_t lineup_version;
 	mg_notify_fn notify;
 	void *notify_ctx;

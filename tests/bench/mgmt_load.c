@@ -506,9 +506,18 @@ static double pct(struct phase *p, double q)
 	return p->lat_us[(size_t)fmin((double)p->nlat - 1, q * (double)p->nlat)] / 1000.0;
 }
 
+static double server_cpu(void)
+{
+	char *m = admin_get("/metrics");
+	double v = json_num(m, "\nprocess_cpu_seconds_total ");
+
+	free(m);
+	return v;
+}
+
 static void run_phase(struct phase *p, void (*tick)(void))
 {
-	double s;
+	double s, cpu0 = server_cpu(), cpu;
 
 	G.ph = p;
 	p->start_ns = now_ns();
@@ -520,6 +529,10 @@ static void run_phase(struct phase *p, void (*tick)(void))
 	       "  errors %llu  non-2xx %llu\n",
 	       p->name, (unsigned long long)p->done, s, (double)p->done / s, pct(p, 0.5), pct(p, 0.99),
 	       pct(p, 1.0), (unsigned long long)p->errors, (unsigned long long)p->non2xx);
+	cpu = server_cpu() - cpu0;
+	if (!isnan(cpu) && p->done)
+		printf("           server CPU %.1f s for it (both its threads, kernel included): %.1f us "
+		       "per request\n", cpu, cpu * 1e6 / (double)p->done);
 	fflush(stdout);
 }
 
