@@ -534,6 +534,9 @@ static void run_phase(struct phase *p, void (*tick)(void))
 		printf("           server CPU %.1f s for it (both its threads, kernel included): %.1f us "
 		       "per request\n", cpu, cpu * 1e6 / (double)p->done);
 	fflush(stdout);
+	G.ph = NULL;
+	free(p->lat_us);
+	free(p);
 }
 
 static double server_rss(void)
@@ -634,6 +637,7 @@ static void set_server(const char *s)
 			die("bad address %s", s);
 		G.addrlen = sizeof(*in4);
 	}
+	free((char *)G.host);
 	G.host = strdup(s);
 }
 
@@ -800,11 +804,22 @@ int main(int argc, char **argv)
 	set_server("127.0.0.1:8080");
 	parse_opts(argc, argv, &o);
 	G.rng = 0x9e3779b97f4a7c15ULL ^ G.seed;
-	if (o.verify)
-		return verify(o.acklog ? o.acklog : "ack.log");
+	if (o.verify) {
+		int rc = verify(o.acklog ? o.acklog : "ack.log");
+
+		free((char *)G.host);
+		return rc;
+	}
 	setup(&o);
 	run(&o);
 	if (G.acklog)
 		fclose(G.acklog);
+	for (unsigned i = 0; i < G.nconn; i++)
+		conn_close(&G.conns[i]);
+	close(G.epfd);
+	free(G.conns);
+	free(G.box);
+	free(G.zipf);
+	free((char *)G.host);
 	return 0;
 }

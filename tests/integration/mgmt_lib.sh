@@ -30,11 +30,17 @@ mg_fail() { printf 'FAIL: %s\n' "$*" >&2; [ -f "$MG_DIR/server.log" ] && tail -n
 mg_skip() { printf 'SKIP: %s\n' "$*" >&2; exit 77; }
 
 mg_cleanup() {
+	local rc=$?
 	if [ -n "$MG_PID" ] && kill -0 "$MG_PID" 2>/dev/null; then
 		kill "$MG_PID" 2>/dev/null
 		wait "$MG_PID" 2>/dev/null
+		if [ "$rc" = 0 ] && grep -q "Sanitizer" "$MG_DIR/server.log"; then
+			grep -A30 "Sanitizer" "$MG_DIR/server.log" >&2
+			rc=1
+		fi
 	fi
 	rm -rf "$MG_DIR"
+	exit "$rc"
 }
 trap mg_cleanup EXIT
 
@@ -102,10 +108,15 @@ mg_start() {
 	mg_fail "the server did not start"
 }
 
+# A clean stop; a sanitizer build's report in the log fails the test.
 mg_stop() {
 	kill "$MG_PID"
 	wait "$MG_PID" 2>/dev/null
 	MG_PID=""
+	if grep -q "Sanitizer" "$MG_DIR/server.log"; then
+		grep -A30 "Sanitizer" "$MG_DIR/server.log" >&2
+		mg_fail "the sanitizer found a problem"
+	fi
 }
 
 mg_kill9() {
