@@ -213,7 +213,8 @@ static int read_timing(const config_setting_t *root, struct mg_config *c, struct
 static int read_grouping(const config_setting_t *root, struct mg_config *c, struct sc_cfg_err *err)
 {
 	static const char *const keys[] = { "size", "min_size", "max_open", "scan_max",
-					    "metro_silence_ms", "metro_min_clients", NULL };
+					    "metro_silence_ms", "metro_silence_min_ms", "metro_min_clients",
+					    NULL };
 	static const char *const tkeys[] = { "near", "random", "scan_max", "direct_max", NULL };
 	config_setting_t *s;
 	int rc;
@@ -231,6 +232,11 @@ static int read_grouping(const config_setting_t *root, struct mg_config *c, stru
 	GET_INT(s, "scan_max", 1, 1000000, 256, c->grouping.scan_max);
 	GET_INT(s, "metro_silence_ms", 100, 3600000, c->clients.heartbeat_ms * 6 / 5,
 		c->metro_silence_ms);
+	GET_INT(s, "metro_silence_min_ms", 100, 3600000,
+		c->metro_silence_ms < 500 ? c->metro_silence_ms : 500, c->metro_silence_min_ms);
+	if (c->metro_silence_min_ms > c->metro_silence_ms)
+		return sc_cfg_fail(config_setting_get_member(s, "metro_silence_min_ms"), err,
+				   "'metro_silence_min_ms' must not exceed 'metro_silence_ms'");
 	GET_INT(s, "metro_min_clients", 1, 10000000, 10, c->metro_min_clients);
 	trk_params_default(&c->tracker);
 	if ((rc = sc_cfg_get_section(root, "tracker", CONFIG_TYPE_GROUP, &s, err)) < 0 ||

@@ -68,7 +68,8 @@ struct mg_config {
 		unsigned missed;
 	} edges;
 	struct grp_params grouping;
-	unsigned metro_silence_ms;
+	unsigned metro_silence_ms;     /* longest silence before a metro is declared down */
+	unsigned metro_silence_min_ms; /* shortest, for big metros */
 	unsigned metro_min_clients;
 	struct trk_params tracker;
 	struct {

@@ -98,7 +98,7 @@ static void on_sweep(void *arg)
 	struct daemon *d = arg;
 
 	mg_state_sweep(d->st);
-	sc_timer_arm(d->sweep, 250 * SC_NS_PER_MS);
+	sc_timer_arm(d->sweep, 100 * SC_NS_PER_MS);
 }
 
 static void on_sample(void *arg)

@@ -764,12 +764,41 @@ static void metro_outage(struct mg_state *st, struct mg_metro *m, uint64_t now)
 	       m->def.name, n, (double)dt / 1e6);
 }
 
+/* Has a metro fallen silent? Its n live boxes send n/H heartbeats a
+ * second, spread over the period H: a window expected to hold
+ * MG_SILENCE_EXPECTED of them and holding none is an outage (a false
+ * alarm, if arrivals are anything like Poisson, has odds of e^-20). The
+ * window is at least metro_silence_min_ms and at most metro_silence_ms
+ * (small metros). And some other metro must have been heard within the
+ * window: when every metro is quiet at once, the fault is nearer to this
+ * server than to any metro. */
+static bool metro_is_silent(struct mg_state *st, const struct mg_metro *m, uint64_t now)
+{
+	const struct mg_config *cfg = st->cfg;
+	uint64_t win, hb = (uint64_t)cfg->clients.heartbeat_ms * SC_NS_PER_MS;
+	const struct mg_metro *o;
+	size_t pos = 0;
+
+	if (m->silent || m->live < cfg->metro_min_clients || now <= m->last_hb_ns)
+		return false;
+	win = MG_SILENCE_EXPECTED * hb / m->live;
+	if (win < (uint64_t)cfg->metro_silence_min_ms * SC_NS_PER_MS)
+		win = (uint64_t)cfg->metro_silence_min_ms * SC_NS_PER_MS;
+	if (win > (uint64_t)cfg->metro_silence_ms * SC_NS_PER_MS)
+		win = (uint64_t)cfg->metro_silence_ms * SC_NS_PER_MS;
+	if (now - m->last_hb_ns <= win)
+		return false;
+	while ((o = mg_idmap_next(&st->metros, &pos, NULL)))
+		if (o != m && o->live && now - o->last_hb_ns <= win)
+			return true;
+	return false;
+}
+
 void mg_state_sweep(struct mg_state *st)
 {
 	const struct mg_config *cfg = st->cfg;
 	uint64_t now = sc_clock_now_ns(st->clk);
 	uint64_t timeout = (uint64_t)cfg->clients.missed * cfg->clients.heartbeat_ms * SC_NS_PER_MS;
-	uint64_t silence = (uint64_t)cfg->metro_silence_ms * SC_NS_PER_MS;
 	struct mg_client **v = NULL;
 	struct mg_metro *m;
 	size_t n = 0, cap = 0, pos = 0;
@@ -790,8 +819,7 @@ void mg_state_sweep(struct mg_state *st)
 	}
 	free(v);
 	while ((m = mg_idmap_next(&st->metros, &pos, NULL)))
-		if (!m->silent && m->live >= cfg->metro_min_clients && now > m->last_hb_ns &&
-		    now - m->last_hb_ns > silence)
+		if (metro_is_silent(st, m, now))
 			metro_outage(st, m, now);
 }
 

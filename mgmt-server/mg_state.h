@@ -149,11 +149,15 @@ int mg_state_reconfigure(struct mg_state *st, const struct mg_config *cfg, char 
 const struct mg_config *mg_state_config(const struct mg_state *st);
 void mg_state_set_notify(struct mg_state *st, mg_notify_fn fn, void *ctx);
 
+/* Heartbeats a silent window must have been expected to hold before a
+ * metro is declared silent (see mg_state_sweep). */
+#define MG_SILENCE_EXPECTED 20
+
 /* Timers, called by the daemon. */
 #define MG_FLUSH_TICK_MS 50
 /* Write behind, every MG_FLUSH_TICK_MS (a slice) or all at once. */
 void mg_state_flush(struct mg_state *st, bool all);
-void mg_state_sweep(struct mg_state *st);     /* timeouts and silent metros, 4 times a second */
+void mg_state_sweep(struct mg_state *st);     /* timeouts and silent metros, every 100 ms */
 void mg_state_sample(struct mg_state *st);    /* series, once a second */
 
 /* Lookups; NULL when absent. */

@@ -245,6 +245,44 @@ static void test_silent_metro(void)
 	down();
 }
 
+static void test_silence_scales(void)
+{
+	static struct mg_client *c[120];
+	char tok[MG_TOKEN_BUF], dev[16];
+
+	up();
+	/* 100 boxes in metro 1: 100 heartbeats a second, so 500 ms (the
+	 * floor) of silence is enough, well under metro_silence_ms (1.5 s). */
+	for (int i = 0; i < 120; i++) {
+		snprintf(dev, sizeof(dev), "ss-%d", i);
+		c[i] = reg(dev, i < 100 ? 1 : 2, 500 + (unsigned)i, tok);
+		mg_client_tune(st, c[i], 1);
+	}
+	for (int t = 0; t < 3; t++) {
+		sc_clock_fake_advance(clk, 250 * SC_NS_PER_MS);
+		for (int i = 100; i < 120; i++)
+			beat(c[i]);
+		mg_state_sweep(st);
+	}
+	CU_ASSERT(mg_metro_get(st, 1)->silent);
+	CU_ASSERT_FALSE(mg_metro_get(st, 2)->silent);
+	down();
+	/* Nobody heard at all: no metro is blamed. */
+	up();
+	for (int i = 0; i < 120; i++) {
+		snprintf(dev, sizeof(dev), "sq-%d", i);
+		c[i] = reg(dev, i < 100 ? 1 : 2, 700 + (unsigned)i, tok);
+		mg_client_tune(st, c[i], 1);
+	}
+	for (int t = 0; t < 8; t++) {
+		sc_clock_fake_advance(clk, 250 * SC_NS_PER_MS);
+		mg_state_sweep(st);
+	}
+	CU_ASSERT_FALSE(mg_metro_get(st, 1)->silent);
+	CU_ASSERT_FALSE(mg_metro_get(st, 2)->silent);
+	down();
+}
+
 static void test_noc_actions(void)
 {
 	struct mg_client *c, *d;
@@ -343,6 +381,7 @@ int tu_register(void)
 		{ "tune into cross-metro groups", test_tune_groups },
 		{ "missed heartbeats", test_missed_heartbeats },
 		{ "a silent metro", test_silent_metro },
+		{ "silence scales with the metro", test_silence_scales },
 		{ "NOC actions and line-up changes", test_noc_actions },
 		{ "restart restores groups and keys", test_restart },
 		{ NULL, NULL },
