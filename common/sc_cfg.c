@@ -137,6 +137,7 @@ static void where(const config_setting_t *s, char *buf, size_t len)
 		snprintf(buf, len, "%s: ", file ? file : "(config)");
 }
 
+__attribute__((format(printf, 3, 0)))
 static int vfail(const config_setting_t *s, struct sc_cfg_err *err, const char *fmt, va_list ap)
 {
 	char loc[300], msg[400];

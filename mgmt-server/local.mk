@@ -1,2 +1,77 @@
-# mgmt-server/: see README.md; nothing is built here yet.
-EXTRA_DIST += %reldir%/README.md
+# mgmt-server/: the management daemon sixcast-mgmt-server. Its modules go
+# into a convenience library so that the unit tests reach them directly.
+noinst_LTLIBRARIES += mgmt-server/libmgcore.la
+mgmt_server_libmgcore_la_SOURCES = \
+	%reldir%/grp.c %reldir%/grp.h \
+	%reldir%/trk.c %reldir%/trk.h \
+	%reldir%/mg_map.c %reldir%/mg_map.h \
+	%reldir%/mg_lineup.c %reldir%/mg_lineup.h \
+	%reldir%/mg_cfg.c %reldir%/mg_cfg_lineup.c %reldir%/mg_cfg.h \
+	%reldir%/mg_store.c %reldir%/mg_store_read.c %reldir%/mg_store.h \
+	%reldir%/mg_json.c %reldir%/mg_json.h \
+	%reldir%/mg_auth.c %reldir%/mg_auth.h \
+	%reldir%/mg_stats.c %reldir%/mg_stats.h \
+	%reldir%/mg_state.c %reldir%/mg_state.h %reldir%/mg_state_priv.h \
+	%reldir%/mg_state_load.c %reldir%/mg_clients.c %reldir%/mg_edges.c \
+	%reldir%/mg_lineup_ops.c \
+	%reldir%/mg_metrics.c %reldir%/mg_metrics.h \
+	%reldir%/mg_http.c %reldir%/mg_http.h \
+	%reldir%/mg_view.c %reldir%/mg_view.h %reldir%/mg_jw.c %reldir%/mg_jw.h \
+	%reldir%/mg_api.c %reldir%/mg_api.h %reldir%/mg_api_box.c %reldir%/mg_api_edge.c \
+	%reldir%/mg_api_lineup.c %reldir%/mg_api_noc.c %reldir%/mg_api_summary.c
+MG_DEP_CFLAGS = $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS)
+MG_DEP_LIBS = $(CONFIG_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS) $(MHD_LIBS)
+mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(MG_DEP_CFLAGS) -pthread
+mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(MG_DEP_LIBS) -lpthread
+
+sbin_PROGRAMS += mgmt-server/sixcast-mgmt-server
+mgmt_server_sixcast_mgmt_server_SOURCES = %reldir%/mg_main.c
+mgmt_server_sixcast_mgmt_server_CFLAGS = $(AM_CFLAGS) $(MG_DEP_CFLAGS) \
+	-DSC_SYSCONFDIR='"$(sysconfdir)"' -DSC_CONSOLEDIR='"$(pkgdatadir)/console"'
+mgmt_server_sixcast_mgmt_server_LDADD = mgmt-server/libmgcore.la
+
+EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mgmt-server.conf.example
+
+MG_TEST_CFLAGS = $(UNIT_CFLAGS) $(MG_DEP_CFLAGS) -I$(top_srcdir)/mgmt-server -DSRCDIR='"$(abs_top_srcdir)"'
+MG_TEST_LDADD = mgmt-server/libmgcore.la $(UNIT_LDADD)
+
+UNIT_TESTS += tests/unit/test_grp
+tests_unit_test_grp_SOURCES = tests/unit/test_grp.c $(TU)
+tests_unit_test_grp_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_grp_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_trk
+tests_unit_test_trk_SOURCES = tests/unit/test_trk.c $(TU)
+tests_unit_test_trk_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_trk_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_mg_cfg
+tests_unit_test_mg_cfg_SOURCES = tests/unit/test_mg_cfg.c $(TU)
+tests_unit_test_mg_cfg_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_cfg_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_mg_store
+tests_unit_test_mg_store_SOURCES = tests/unit/test_mg_store.c $(TU)
+tests_unit_test_mg_store_CFLAGS = $(MG_TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_mg_store_LDADD = $(MG_TEST_LDADD)
+
+# The load generator: figures by hand (tests/bench/mgmt_bench.sh), and the
+# kill -9 test drives the server with it.
+noinst_PROGRAMS += tests/bench/sixcast-mgmt-load
+tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c tests/bench/mgmt_load_verify.c \
+	tests/bench/mgmt_load.h
+tests_bench_sixcast_mgmt_load_LDADD = -lm
+
+INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \
+	tests/integration/mgmt_kill9.sh tests/integration/mgmt_tls.sh
+EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh docs/api.md docs/mgmt-server.md
+
+UNIT_TESTS += tests/unit/test_mg_json
+tests_unit_test_mg_json_SOURCES = tests/unit/test_mg_json.c $(TU)
+tests_unit_test_mg_json_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_json_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_mg_state
+tests_unit_test_mg_state_SOURCES = tests/unit/test_mg_state.c $(TU)
+tests_unit_test_mg_state_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_state_LDADD = $(MG_TEST_LDADD)

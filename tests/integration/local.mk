@@ -4,7 +4,8 @@
 # Test tools: built by `make` too, because the demo uses them.
 noinst_PROGRAMS += tests/tools/mcprobe
 tests_tools_mcprobe_SOURCES = tests/tools/mcprobe.c
-tests_tools_mcprobe_LDADD = common/libsccommon.la
+tests_tools_mcprobe_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/igmp-mld
+tests_tools_mcprobe_LDADD = igmp-mld/libmldcore.la common/libsccommon.la
 
 INTEGRATION_TESTS += %reldir%/lab_harness.sh
 

@@ -11,7 +11,13 @@
  *   mcprobe recv -g '[ff3e::8000:1]:5000' -i eth0 -s 2001:db8:1::1 -t 5
  *
  * The receiver prints "joined" once its membership is in place, then one
- * line of key=value results when the time is up. */
+ * line of key=value results when the time is up. Joins and sender options
+ * go through libsixcast-igmp-mld, so the lab exercises the library the
+ * daemons use. With --rejoin the receiver also watches its interface
+ * (netlink) and joins again when it comes back up or is re-created,
+ * printing one line per link event ("link-down eth0", "rejoined eth0 #5"):
+ * the lab's link-flap test uses it. --fast sends each join's report at
+ * once (MLD_RECV_FAST_JOIN, needs CAP_NET_RAW). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mld.h"
 #include "sc_addr.h"
 #include "sc_clock.h"
 #include "sc_log.h"
@@ -37,7 +44,10 @@ struct opts {
 	const char *group, *iface, *source;
 	long count, rate, hops;
 	double duration;
+	bool rejoin, fast;
 };
+
+static const struct mld_log mlog = { sc_log_sink, NULL, LOG_INFO };
 
 static volatile sig_atomic_t stop;
 
@@ -50,48 +60,17 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: mcprobe send -g GROUP:PORT -i IFACE [-n COUNT] [-r PPS] [-H HOPS]\n"
-	      "       mcprobe recv -g GROUP:PORT -i IFACE [-s SOURCE] [-t SECONDS]\n"
+	      "       mcprobe recv -g GROUP:PORT -i IFACE [-s SOURCE[,SOURCE...]] [-t SECONDS]\n"
+	      "                    [--rejoin] [--fast]\n"
 	      "GROUP:PORT as \"[ff3e::8000:1]:5000\" or \"232.1.1.1:5000\".\n"
 	      "SSM groups (ff3x::, 232/8) need -s SOURCE on the receiver.\n", f);
 }
 
-static int open_socket(const struct opts *o, struct sc_sockaddr *grp, unsigned *ifindex)
+static int parse_group(const struct opts *o, struct sc_sockaddr *grp)
 {
-	int rc, fd;
-
-	rc = sc_addr_parse(o->group, 5000, grp);
-	if (rc < 0 || !sc_addr_is_multicast(grp)) {
+	if (sc_addr_parse(o->group, 5000, grp) < 0 || !sc_addr_is_multicast(grp)) {
 		sc_log(LOG_ERR, "-g %s: not a multicast group address", o->group);
 		return -EINVAL;
-	}
-	rc = sc_if_index(o->iface, ifindex);
-	if (rc < 0) {
-		sc_log(LOG_ERR, "-i %s: no such interface", o->iface);
-		return rc;
-	}
-	fd = socket(sc_addr_family(grp), SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		sc_log(LOG_ERR, "socket: %s", strerror(errno));
-	return fd < 0 ? -errno : fd;
-}
-
-static int sender_setup(int fd, const struct sc_sockaddr *grp, unsigned ifindex, int hops)
-{
-	int off = 0;
-
-	if (sc_addr_family(grp) == AF_INET6) {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof(off)) < 0)
-			return -errno;
-	} else {
-		struct ip_mreqn m = { .imr_ifindex = (int)ifindex };
-		unsigned char ttl = (unsigned char)hops, loop = 0;
-
-		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) < 0)
-			return -errno;
 	}
 	return 0;
 }
@@ -99,22 +78,19 @@ static int sender_setup(int fd, const struct sc_sockaddr *grp, unsigned ifindex,
 static int do_send(const struct opts *o)
 {
 	struct sc_sockaddr grp;
-	unsigned ifindex;
+	struct mld_send_cfg sc = { .iface = o->iface, .hops = (int)o->hops };
 	uint8_t pkt[SC_RTP_HDR_MIN + PAYLOAD];
 	struct sc_rtp_fields f = { 0, SC_RTP_PT_MP2T, 0, 0, 0x5c0de001 };
 	struct timespec next;
 	long sent = 0, interval_ns = 1000000000L / o->rate;
-	int fd, rc;
+	int fd;
 
-	fd = open_socket(o, &grp, &ifindex);
+	if (parse_group(o, &grp) < 0)
+		return 2;
+	sc.family = sc_addr_family(&grp);
+	fd = mld_send_open(&sc, &mlog);
 	if (fd < 0)
 		return 2;
-	rc = sender_setup(fd, &grp, ifindex, (int)o->hops);
-	if (rc < 0) {
-		sc_log(LOG_ERR, "multicast options on %s: %s", o->iface, strerror(-rc));
-		close(fd);
-		return 2;
-	}
 	for (int i = 0; i < TS_PER_RTP; i++) {
 		uint8_t *ts = pkt + SC_RTP_HDR_MIN + i * TS_PACKET;
 
@@ -126,7 +102,8 @@ static int do_send(const struct opts *o)
 		f.seq = (uint16_t)sent;
 		f.timestamp = (uint32_t)(sent * 90000 / o->rate);
 		sc_rtp_write(pkt, sizeof(pkt), &f);
-		if (sendto(fd, pkt, sizeof(pkt), 0, &grp.u.sa, grp.len) < 0 && errno != ENOBUFS) {
+		if (sendto(fd, pkt, sizeof(pkt), 0, &grp.u.sa, grp.len) < 0 && errno != ENOBUFS &&
+		    errno != EAGAIN) {
 			sc_log(LOG_ERR, "send to %s: %s", o->group, strerror(errno));
 			break;
 		}
@@ -142,25 +119,24 @@ static int do_send(const struct opts *o)
 	return sent == o->count ? 0 : 1;
 }
 
-static int join(int fd, const struct sc_sockaddr *grp, unsigned ifindex, const char *source)
+/* "-s a,b,c" into at most max sources of the group's family. */
+static int parse_sources(const char *text, int family, struct mld_addr *out, size_t max)
 {
-	int level = sc_addr_family(grp) == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-	struct sc_sockaddr src;
+	char buf[1024], *save = NULL, *tok;
+	size_t n = 0;
 
-	if (!source) {
-		struct group_req r = { .gr_interface = ifindex };
-
-		memcpy(&r.gr_group, &grp->u.ss, grp->len);
-		return setsockopt(fd, level, MCAST_JOIN_GROUP, &r, sizeof(r)) < 0 ? -errno : 0;
-	} else {
-		struct group_source_req r = { .gsr_interface = ifindex };
-
-		if (sc_addr_parse(source, 0, &src) < 0 || sc_addr_family(&src) != sc_addr_family(grp))
+	if (!text)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max || mld_addr_parse(tok, &out[n]) < 0 || out[n].family != family) {
+			sc_log(LOG_ERR, "-s %s: not a list of %s source addresses", text,
+			       family == AF_INET6 ? "IPv6" : "IPv4");
 			return -EINVAL;
-		memcpy(&r.gsr_group, &grp->u.ss, grp->len);
-		memcpy(&r.gsr_source, &src.u.ss, src.len);
-		return setsockopt(fd, level, MCAST_JOIN_SOURCE_GROUP, &r, sizeof(r)) < 0 ? -errno : 0;
+		}
+		n++;
 	}
+	return (int)n;
 }
 
 struct rstats {
@@ -194,34 +170,63 @@ static void account(struct rstats *s, const uint8_t *b, size_t n)
 		s->last = seq;
 }
 
+/* --rejoin: report link events and join again when the receiver's
+ * interface runs again (also under a new index after being re-created). */
+static void on_link(void *arg, const struct mld_link_event *ev)
+{
+	mld_recv *r = arg;
+	char a[MLD_ADDR_STRLEN];
+	int rc;
+
+	if (ev->type == MLD_ADDR_NEW || ev->type == MLD_ADDR_DEL) {
+		mld_addr_format(&ev->addr, a, sizeof(a));
+		printf("%s %s %s/%u\n", mld_link_ev_name(ev->type), ev->ifname, a, ev->prefixlen);
+	} else {
+		printf("%s %s #%u\n", mld_link_ev_name(ev->type), ev->ifname, ev->ifindex);
+	}
+	if (ev->type == MLD_LINK_UP || ev->type == MLD_LINK_RESYNC) {
+		rc = mld_recv_rejoin(r);
+		if (rc == 0)
+			printf("rejoined %s #%u\n", ev->ifname, mld_recv_ifindex(r));
+		else
+			printf("rejoin failed: %s\n", strerror(-rc));
+	}
+	fflush(stdout);
+}
+
+static int open_receiver(const struct opts *o, mld_recv **r)
+{
+	struct mld_addr src[16];
+	struct mld_recv_cfg rc = { .iface = o->iface, .sources = src };
+	struct sc_sockaddr grp;
+	int n;
+
+	if (parse_group(o, &grp) < 0)
+		return -EINVAL;
+	mld_addr_from_sockaddr(&grp.u.sa, grp.len, &rc.group);
+	rc.port = sc_addr_port(&grp);
+	n = parse_sources(o->source, rc.group.family, src, sizeof(src) / sizeof(src[0]));
+	if (n < 0)
+		return n;
+	rc.n_sources = (size_t)n;
+	rc.flags = o->fast ? MLD_RECV_FAST_JOIN : 0;
+	return mld_recv_open(&rc, &mlog, r);
+}
+
 static int do_recv(const struct opts *o)
 {
-	struct sc_sockaddr grp;
 	static struct rstats s;
+	mld_nlwatch *w = NULL;
 	uint8_t buf[2048];
-	unsigned ifindex;
+	mld_recv *r;
 	uint64_t end;
-	int fd, rc, one = 1;
+	int fd;
 
-	fd = open_socket(o, &grp, &ifindex);
-	if (fd < 0)
+	if (open_receiver(o, &r) < 0)
 		return 2;
-	if (sc_addr_is_ssm(&grp) && !o->source) {
-		sc_log(LOG_ERR, "%s is a source-specific group: give its source with -s", o->group);
-		close(fd);
-		return 2;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* Bound to the group, so only this group's datagrams arrive. */
-	if (bind(fd, &grp.u.sa, grp.len) < 0) {
-		sc_log(LOG_ERR, "bind %s: %s", o->group, strerror(errno));
-		close(fd);
-		return 2;
-	}
-	rc = join(fd, &grp, ifindex, o->source);
-	if (rc < 0) {
-		sc_log(LOG_ERR, "join %s on %s: %s", o->group, o->iface, strerror(-rc));
-		close(fd);
+	fd = mld_recv_fd(r);
+	if (o->rejoin && mld_nlwatch_new(o->iface, on_link, r, &mlog, &w) < 0) {
+		mld_recv_free(r);
 		return 2;
 	}
 	printf("joined\n");
@@ -230,21 +235,23 @@ static int do_recv(const struct opts *o)
 	end = sc_clock_now_ns(sc_clock_system()) + (uint64_t)(o->duration * 1e9);
 	while (!stop) {
 		uint64_t now = sc_clock_now_ns(sc_clock_system());
-		struct pollfd p = { fd, POLLIN, 0 };
+		struct pollfd p[2] = { { fd, POLLIN, 0 }, { w ? mld_nlwatch_fd(w) : -1, POLLIN, 0 } };
 		ssize_t n;
 
 		if (now >= end)
 			break;
-		if (poll(&p, 1, (int)((end - now) / SC_NS_PER_MS) + 1) <= 0)
+		if (poll(p, 2, (int)((end - now) / SC_NS_PER_MS) + 1) <= 0)
 			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n > 0)
+		if (p[1].revents)
+			mld_nlwatch_process(w);
+		while (p[0].revents && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
 			account(&s, buf, (size_t)n);
 	}
 	printf("received=%ld unique=%ld lost=%ld dup=%ld reorder=%ld bad=%ld first=%ld last=%ld\n",
 	       s.received, s.unique, s.last >= 0 ? s.last - s.first + 1 - s.unique : 0, s.dup,
 	       s.reorder, s.bad, s.first, s.last);
-	close(fd);
+	mld_nlwatch_free(w);
+	mld_recv_free(r);
 	return 0;
 }
 
@@ -255,11 +262,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "source", required_argument, NULL, 's' }, { "count", required_argument, NULL, 'n' },
 		{ "rate", required_argument, NULL, 'r' },   { "time", required_argument, NULL, 't' },
 		{ "hops", required_argument, NULL, 'H' },   { "help", no_argument, NULL, 'h' },
+		{ "rejoin", no_argument, NULL, 'w' },     { "fast", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "g:i:s:n:r:t:H:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:i:s:n:r:t:H:hwF", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g': o->group = optarg; break;
 		case 'i': o->iface = optarg; break;
@@ -268,6 +276,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'r': o->rate = strtol(optarg, NULL, 10); break;
 		case 't': o->duration = strtod(optarg, NULL); break;
 		case 'H': o->hops = strtol(optarg, NULL, 10); break;
+		case 'w': o->rejoin = true; break;
+		case 'F': o->fast = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -280,7 +290,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL, NULL, 1000, 500, 8, 5.0 };
+	struct opts o = { NULL, NULL, NULL, 1000, 500, 8, 5.0, false, false };
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	sc_log_open("mcprobe", SC_LOG_STDERR, LOG_INFO);

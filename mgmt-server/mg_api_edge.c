@@ -1,0 +1,230 @@
+/* mg_api_edge: the edge servers' API: register, their channels with RET
+ * keys, load reports. Part of mg_api; docs/api.md has the shapes. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mg_api.h"
+#include "mg_auth.h"
+#include "mg_view.h"
+
+#define RET_PORT 5200
+
+static json_t *edge_channel(const struct mg_channel *ch)
+{
+	json_t *j = json_pack("{s:I, s:s, s:o, s:b}", "id", (json_int_t)ch->def.id, "name",
+			      ch->def.name, "ret_key", mg_json_hex(ch->ret_key, sizeof(ch->ret_key)),
+			      "enabled", ch->def.enabled);
+	char buf[SC_ADDR_STRLEN];
+
+	if (!j)
+		return NULL;
+	if (ch->def.group6.len) {
+		sc_addr_format(&ch->def.group6, false, buf, sizeof(buf));
+		json_object_set_new(j, "group6", json_string(buf));
+	} else {
+		json_object_set_new(j, "group6", json_null());
+	}
+	if (ch->def.group4.len) {
+		sc_addr_format(&ch->def.group4, false, buf, sizeof(buf));
+		json_object_set_new(j, "group4", json_string(buf));
+	} else {
+		json_object_set_new(j, "group4", json_null());
+	}
+	json_object_set_new(j, "port", json_integer(ch->def.port));
+	return j;
+}
+
+/* The edge's channels as the line-up knows them, and those it does not. */
+static json_t *edge_channels(struct mg_state *st, const struct mg_edge *e, json_t **unknown)
+{
+	json_t *arr = json_array();
+
+	*unknown = json_array();
+	for (size_t i = 0; arr && *unknown && i < e->nchan; i++) {
+		const struct mg_channel *ch = mg_channel_get(st, e->chan[i].id);
+
+		if (ch)
+			json_array_append_new(arr, edge_channel(ch));
+		else
+			json_array_append_new(*unknown, json_integer(e->chan[i].id));
+	}
+	return arr;
+}
+
+static int read_channels(struct mg_call *c, const json_t *arr, struct mg_edge_reg *reg)
+{
+	static const struct mg_field fields[] = {
+		{ "id", MG_J_UINT | MG_J_REQUIRED, 1, UINT32_MAX },
+		{ "direct_max", MG_J_UINT, 0, 1000000 },
+		{ "sdp_url", MG_J_STR, 0, MG_URL_MAX - 1 },
+		{ "name", MG_J_STR, 0, MG_NAME_MAX - 1 },
+		{ "group6", MG_J_STR | MG_J_NULLABLE, 0, 64 },
+		{ "group4", MG_J_STR | MG_J_NULLABLE, 0, 64 },
+		{ "port", MG_J_UINT, 1, 65535 },
+		{ NULL, 0, 0, 0 },
+	};
+	char why[200];
+	size_t i;
+	json_t *v;
+
+	reg->chan = calloc(json_array_size(arr) + 1, sizeof(*reg->chan));
+	if (!reg->chan) {
+		mg_reply_error(c->r, 500, "out of memory");
+		return -ENOMEM;
+	}
+	json_array_foreach(arr, i, v) {
+		struct mg_edge_chan *ec = &reg->chan[reg->nchan];
+		const char *url;
+
+		if (mg_json_check(v, fields, why, sizeof(why)) < 0) {
+			mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
+			return -EINVAL;
+		}
+		url = mg_json_str(v, "sdp_url", "");
+		if (*url && strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+			mg_reply_error(c->r, 400, "channels[%zu]: sdp_url must be an http(s) URL", i);
+			return -EINVAL;
+		}
+		ec->id = mg_json_u32(v, "id", 0);
+		ec->direct_max = mg_json_u32(v, "direct_max", 0);
+		snprintf(ec->sdp_url, sizeof(ec->sdp_url), "%s", url);
+		for (size_t k = 0; k < reg->nchan; k++)
+			if (reg->chan[k].id == ec->id) {
+				mg_reply_error(c->r, 400, "channels[%zu]: channel %u is listed twice", i, ec->id);
+				return -EINVAL;
+			}
+		reg->nchan++;
+	}
+	return 0;
+}
+
+static int read_addrs(struct mg_call *c, const char *name, uint16_t port, struct mg_caddr *out,
+		      size_t *n)
+{
+	json_t *a = json_object_get(c->body, name);
+	char why[160];
+
+	*n = 0;
+	if (!a)
+		return 0;
+	if (mg_json_addrs(a, port, out, MG_EDGE_ADDRS, n, why, sizeof(why)) < 0) {
+		mg_reply_error(c->r, 400, "%s: %s", name, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void mg_h_edge_register(struct mg_call *c)
+{
+	static const struct mg_field fields[] = {
+		{ "name", MG_J_STR | MG_J_REQUIRED, 1, MG_NAME_MAX - 1 },
+		{ "credential", MG_J_STR | MG_J_REQUIRED, 1, 512 },
+		{ "addrs", MG_J_ARRAY | MG_J_REQUIRED, 1, MG_EDGE_ADDRS },
+		{ "ret_addrs", MG_J_ARRAY, 0, MG_EDGE_ADDRS },
+		{ "burst_addrs", MG_J_ARRAY, 0, MG_EDGE_ADDRS },
+		{ "channels", MG_J_ARRAY, 0, 4096 },
+		{ NULL, 0, 0, 0 },
+	};
+	const struct mg_config *cfg = mg_api_config(c->api);
+	struct mg_edge_reg reg = { 0 };
+	char token[MG_TOKEN_BUF];
+	const char *cred;
+	struct mg_edge *e;
+	struct mg_batch *b;
+	json_t *chans, *unknown;
+
+	if (!mg_body_ok(c, fields))
+		return;
+	reg.name = mg_json_str(c->body, "name", "");
+	cred = mg_json_str(c->body, "credential", "");
+	if (mg_name_check(reg.name) < 0) {
+		mg_reply_error(c->r, 400, "name must be printable, 1 to 63 characters");
+		return;
+	}
+	if (strlen(cred) != strlen(cfg->auth.edge_secret) ||
+	    !mg_credential_ok(MG_CRED_SHARED, cfg->auth.edge_secret, reg.name, cred)) {
+		mg_reply_error(c->r, 401, "wrong credential for an edge");
+		return;
+	}
+	if (read_addrs(c, "addrs", 0, reg.addrs, &reg.naddr) < 0 ||
+	    read_addrs(c, "ret_addrs", RET_PORT, reg.ret, &reg.nret) < 0 ||
+	    read_addrs(c, "burst_addrs", RET_PORT, reg.burst, &reg.nburst) < 0 ||
+	    read_channels(c, json_object_get(c->body, "channels"), &reg) < 0) {
+		free(reg.chan);
+		return;
+	}
+	b = mg_batch_new();
+	if (!b || mg_edge_register(c->st, &reg, token, &e, b) < 0) {
+		mg_batch_free(b);
+		free(reg.chan);
+		mg_reply_error(c->r, 500, "cannot register the edge");
+		return;
+	}
+	free(reg.chan);
+	chans = edge_channels(c->st, e, &unknown);
+	mg_api_commit(c, b, 200,
+		      json_pack("{s:I, s:s, s:o, s:o, s:I}", "edge_id", (json_int_t)e->id, "token", token,
+				"channels", chans, "unknown_channels", unknown, "report_ms",
+				(json_int_t)cfg->edges.report_ms));
+}
+
+void mg_h_edge_channels(struct mg_call *c)
+{
+	struct mg_edge *e = mg_edge_get(c->st, c->id[0]);
+	json_t *chans, *unknown;
+
+	if (!e) {
+		mg_reply_error(c->r, 404, "no edge %u", c->id[0]);
+		return;
+	}
+	chans = edge_channels(c->st, e, &unknown);
+	mg_reply_json(c->r, 200, json_pack("{s:o, s:o, s:I}", "channels", chans, "unknown_channels",
+					   unknown, "lineup_version",
+					   (json_int_t)mg_state_lineup_version(c->st)));
+}
+
+void mg_h_edge_load(struct mg_call *c)
+{
+	static const struct mg_field fields[] = {
+		{ "channels", MG_J_ARRAY, 0, 4096 },
+		{ "bitrate_bps", MG_J_UINT, 0, 1e15 },
+		{ "ret_clients", MG_J_UINT, 0, 1e9 },
+		{ "burst_clients", MG_J_UINT, 0, 1e9 },
+		{ "direct_clients", MG_J_UINT, 0, 1e9 },
+		{ "ret_requests", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "ret_served", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "burst_served", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "cpu_percent", MG_J_NUMBER, 0, 100000 },
+		{ "uptime_s", MG_J_UINT, 0, 9007199254740991.0 },
+		{ NULL, 0, 0, 0 },
+	};
+	static const struct mg_field chan_fields[] = {
+		{ "id", MG_J_UINT | MG_J_REQUIRED, 1, UINT32_MAX },
+		{ "bitrate_bps", MG_J_UINT, 0, 1e15 },
+		{ "packets", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "ret_requests", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "ret_served", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "burst_served", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "direct_clients", MG_J_UINT, 0, 1e9 },
+		{ NULL, 0, 0, 0 },
+	};
+	const struct mg_config *cfg = mg_api_config(c->api);
+	char why[200];
+	size_t i;
+	json_t *v;
+
+	if (!mg_body_ok(c, fields))
+		return;
+	json_array_foreach(json_object_get(c->body, "channels"), i, v)
+		if (mg_json_check(v, chan_fields, why, sizeof(why)) < 0) {
+			mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
+			return;
+		}
+	mg_edge_load(c->st, c->who.edge, c->body);
+	mg_reply_json(c->r, 200, json_pack("{s:I, s:I}", "report_ms", (json_int_t)cfg->edges.report_ms,
+					   "lineup_version", (json_int_t)mg_state_lineup_version(c->st)));
+}

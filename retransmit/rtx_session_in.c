@@ -1,0 +1,398 @@
+/* rtx_session_in: datagrams coming into a session: multicast RTP into the
+ * raw buffer (with gap detection), and repair-protocol datagrams, which are
+ * checked in order of cost (shape, group, membership, MAC, replay) before
+ * anything else is done with them. */
+#include "config.h"
+
+#include <errno.h>
+
+#include "rtx_auth.h"
+#include "rtx_session_int.h"
+#include "rtx_stats.h"
+#include "sc_rtp.h"
+
+void rtx_in_restart(rtx_session *s)
+{
+	/* What the old stream left in the playback buffer is played out at
+	 * once (and its holes given up): a restart is a discontinuity anyway,
+	 * and nothing that arrived is thrown away. */
+	if (s->client)
+		rtx_playout_run(&s->po, s->rb, UINT64_MAX, rtx_session_playout_out, s);
+	rtx_rawbuf_clear(s->rb);
+	rtx_playout_reset(&s->po);
+	rtx_req_clear(&s->rq);
+	s->st.restarts++;
+	sc_logf(&s->log, LOG_NOTICE, "rtx: source restarted (ssrc %08x): buffers reset",
+		(unsigned)s->seq.ssrc);
+}
+
+/* Packets prev_high+1 .. ext-1 are missing; track the newest max_gaps. */
+static void add_gaps(rtx_session *s, uint64_t prev_high, uint64_t ext, uint64_t deadline)
+{
+	uint64_t e = prev_high + 1, dropped;
+	uint64_t room = s->rq.gaps.cap;
+
+	s->st.gaps += ext - e;
+	if (ext - e > room) {
+		s->st.gaps_dropped += ext - e - room;
+		e = ext - room;
+	}
+	for (; e < ext; e++)
+		if (rtx_req_add(&s->rq, e, ext, s->now, deadline, &dropped) == 1)
+			s->st.gaps_dropped++;
+}
+
+/* Watch the stream's pace: after a silence, our link is back. */
+static void heartbeat(rtx_session *s)
+{
+	uint64_t gap = s->now - s->last_mc_ns, silence;
+
+	if (s->last_mc_ns && s->now > s->last_mc_ns) {
+		silence = RTX_SILENCE_GAPS * s->mc_gap_ns;
+		if (silence < RTX_SILENCE_MIN_NS)
+			silence = RTX_SILENCE_MIN_NS;
+		if (s->mc_gap_ns && gap > silence)
+			rtx_req_resume(&s->rq, &s->grp, s->now);
+		else
+			s->mc_gap_ns = s->mc_gap_ns ? (7 * s->mc_gap_ns + gap) / 8 : gap;
+	}
+	s->last_mc_ns = s->now;
+}
+
+/* A multicast packet of the client: bookkeeping after it was stored. */
+static void client_stored(rtx_session *s, uint64_t ext, uint64_t prev_high, uint64_t due)
+{
+	heartbeat(s);
+	rtx_playout_stored(&s->po, ext, false);
+	if (ext < prev_high) {
+		if (rtx_req_resolve(&s->rq, ext, NULL) == 0)
+			s->st.reordered++;
+	} else if (prev_high && ext > prev_high + 1) {
+		add_gaps(s, prev_high, ext, due);
+	}
+	rtx_req_highest(&s->rq, ext, s->now);
+}
+
+static int store_rtp(rtx_session *s, const uint8_t *buf, size_t len, const struct sc_rtp *rtp,
+		     uint64_t ext)
+{
+	uint64_t prev_high = rtx_rawbuf_highest(s->rb), due = 0;
+	int rc;
+
+	if (s->client) {
+		due = rtx_playout_due(&s->po, rtp->timestamp, s->now, true);
+		if (!rtx_playout_pending(&s->po, ext)) {
+			/* Too late to play; still worth serving to others. */
+			rc = rtx_rawbuf_put(s->rb, ext, buf, len, s->now, due, 0);
+			if (rc == -EEXIST) {
+				s->st.duplicates_rtp++;
+				return -EALREADY;
+			}
+			s->st.late++;
+			return -ETIME;
+		}
+	}
+	rc = rtx_rawbuf_put(s->rb, ext, buf, len, s->now, due, 0);
+	if (rc == -EEXIST) {
+		s->st.duplicates_rtp++;
+		return -EALREADY;
+	}
+	if (rc < 0) {
+		s->st.out_of_window++;
+		return -ERANGE;
+	}
+	s->st.received++;
+	s->st.received_bytes += len;
+	if (s->client)
+		client_stored(s, ext, prev_high, due);
+	return 0;
+}
+
+int rtx_session_input_rtp(rtx_session *s, const uint8_t *buf, size_t len)
+{
+	struct sc_rtp rtp;
+	uint64_t ext;
+	enum rtx_seq_verdict v;
+	int rc;
+
+	s->now = s->cb.now_ns(s->cb.ctx);
+	if (len > s->cfg.max_packet || sc_rtp_parse(buf, len, &rtp) < 0) {
+		s->st.malformed_rtp++;
+		return len > s->cfg.max_packet ? -EMSGSIZE : -EBADMSG;
+	}
+	v = rtx_seq_update(&s->seq, rtp.seq, rtp.ssrc, &ext);
+	if (v == RTX_SEQ_PROBATION) {
+		s->st.out_of_window++;
+		return -ERANGE;
+	}
+	if (v == RTX_SEQ_START) {
+		if (s->had_stream)
+			rtx_in_restart(s);
+		s->had_stream = true;
+		if (s->client)
+			rtx_playout_start(&s->po, ext);
+	}
+	rc = store_rtp(s, buf, len, &rtp, ext);
+	rtx_session_update_deadline(s);
+	return rc;
+}
+
+/* ---- repair-protocol datagrams ---- */
+
+/* Who sent a checked datagram: a member index, RTX_MEMBER_FORMER, or for
+ * RET traffic RTX_MEMBER_FORMER too (no index). */
+struct origin {
+	struct rtx_hdr h;
+	bool ret;
+	int member;
+	struct rtx_peer_state *ps;
+	const uint8_t *key;
+};
+
+static int role_check(const rtx_session *s, const struct rtx_hdr *h, bool ret)
+{
+	bool edge_sender = (h->sender_id & RTX_EDGE_ID_FLAG) != 0;
+
+	if (h->type == RTX_MSG_NACK) {
+		/* Edges answer RET requests from clients; clients answer their
+		 * group. */
+		if (s->client ? ret : (!ret || edge_sender))
+			return -EOPNOTSUPP;
+		return s->client && edge_sender ? -EPERM : 0;
+	}
+	if (!s->client)
+		return -EOPNOTSUPP;
+	return ret == edge_sender ? 0 : -EPERM;
+}
+
+/* Membership: of the group for group traffic; for RET, holding the key
+ * (checked next) is membership. */
+static int member_check(rtx_session *s, struct origin *o)
+{
+	if (o->ret) {
+		o->member = RTX_MEMBER_FORMER;
+		return 0;
+	}
+	o->member = rtx_groups_member(&s->grp, o->h.group_id, o->h.sender_id, s->now);
+	return o->member < 0 ? -EPERM : 0;
+}
+
+static int auth_check(const uint8_t *buf, size_t len, struct origin *o,
+		      const uint8_t *const keys[2], int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (rtx_auth_verify(keys[i], buf, len) == 0) {
+			o->key = keys[i];
+			return 0;
+		}
+	return -EACCES;
+}
+
+static int fresh_check(rtx_session *s, struct origin *o)
+{
+	uint64_t own, d;
+
+	if (s->cfg.max_clock_skew_ns && s->cfg.ts_base_ns) {
+		own = rtx_own_ts(s, s->now);
+		d = own > o->h.ts ? own - o->h.ts : o->h.ts - own;
+		if (d > s->cfg.max_clock_skew_ns)
+			return -EALREADY;
+	}
+	o->ps = rtx_ptab_get(s->peers, o->h.sender_id, s->now);
+	if (rtx_replay_fresh(&o->ps->hi_ts, o->h.ts, RTX_REPLAY_WINDOW_NS) < 0)
+		return -EALREADY;
+	if (o->h.type != RTX_MSG_NACK)
+		return 0;
+	return rtx_replay_check(&o->ps->replay, o->h.ts, RTX_REPLAY_WINDOW_NS);
+}
+
+/* Every check before a datagram is acted upon, cheapest first; each
+ * failure counted. At most two MAC computations per datagram, whatever it
+ * holds. */
+static int check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *o)
+{
+	const uint8_t *keys[2];
+	int rc, n;
+
+	if (rtx_wire_parse(buf, len, &o->h) < 0 || o->h.sender_id == 0 ||
+	    o->h.sender_id == s->cfg.self_id) {
+		s->st.malformed++;
+		return -EBADMSG;
+	}
+	o->ret = (o->h.flags & RTX_WIRE_FLAG_RET) != 0;
+	rc = role_check(s, &o->h, o->ret);
+	if (rc == -EOPNOTSUPP) {
+		s->st.unsupported++;
+		return rc;
+	}
+	n = rtx_groups_keys(&s->grp, o->ret, o->h.group_id, s->now, keys);
+	if (n == 0) {
+		s->st.auth_failed++;
+		return -EACCES;
+	}
+	if (rc < 0 || (rc = member_check(s, o)) < 0) {
+		s->st.non_member++;
+		return -EPERM;
+	}
+	if (auth_check(buf, len, o, keys, n) < 0) {
+		s->st.auth_failed++;
+		return -EACCES;
+	}
+	if (fresh_check(s, o) < 0) {
+		s->st.replayed++;
+		return -EALREADY;
+	}
+	return 0;
+}
+
+static int handle_nack(rtx_session *s, struct origin *o, uint64_t from)
+{
+	struct rtx_list l;
+	struct rtx_serve_result r;
+
+	if (rtx_list_parse(o->h.body, o->h.body_len, &l) < 0) {
+		s->st.malformed++;
+		return -EBADMSG;
+	}
+	s->st.requests_received++;
+	s->reply = (struct rtx_reply){ from, o->key, o->h.group_id, o->ret, o->h.ts };
+	rtx_serve(&s->serve, s->rb, &s->seq, &l, o->h.sender_id, o->ps, s->now, rtx_out_repair, s,
+		  s->scratch, &r);
+	s->st.repairs_sent += r.served;
+	s->st.seqs_missing += r.n_missing;
+	s->st.seqs_refused += r.refused;
+	s->st.seqs_deduped += r.deduped;
+	if (r.n_missing)
+		rtx_out_missing(s, s->scratch, r.n_missing);
+	if (r.refused) {
+		s->st.requests_refused++;
+		if (!r.served)
+			return -EBUSY;
+	}
+	return 0;
+}
+
+static void rtt_sample(rtx_session *s, const struct origin *o, uint64_t echo)
+{
+	uint64_t own = rtx_own_ts(s, s->now), rtt;
+
+	if (echo == 0 || echo > own)
+		return;
+	rtt = own - echo;
+	if (rtt > 10ULL * 1000000000ULL)
+		return;
+	if (o->ret)
+		rtx_rtt_sample(&s->grp.ret_rtt, rtt);
+	else if (o->member >= 0 && o->member < (int)s->grp.n)
+		rtx_rtt_sample(&s->grp.m[o->member].rtt, rtt);
+}
+
+/* Store a repaired packet if it fills a hole the playback buffer still
+ * waits for. */
+static int take_repair(rtx_session *s, const struct origin *o, const struct sc_rtp *rtp,
+		       const uint8_t *pkt, size_t len)
+{
+	uint64_t ext = rtx_seq_nearest(&s->seq, rtp->seq), detect, due;
+
+	if (!s->seq.started || rtp->ssrc != s->seq.ssrc || ext == 0 ||
+	    ext > rtx_rawbuf_highest(s->rb)) {
+		s->st.unsolicited++;
+		return -EALREADY;
+	}
+	if (rtx_rawbuf_has(s->rb, ext)) {
+		s->st.duplicates++;
+		return -EALREADY;
+	}
+	due = rtx_playout_due(&s->po, rtp->timestamp, s->now, false);
+	if (!rtx_playout_pending(&s->po, ext)) {
+		rtx_rawbuf_put(s->rb, ext, pkt, len, s->now, due, RTX_SLOT_REPAIR);
+		s->st.late++;
+		return -ETIME;
+	}
+	if (rtx_rawbuf_put(s->rb, ext, pkt, len, s->now, due, RTX_SLOT_REPAIR) < 0) {
+		s->st.unsolicited++;
+		return -EALREADY;
+	}
+	rtx_playout_stored(&s->po, ext, true);
+	if (o->ret)
+		s->st.repaired_ret++;
+	else
+		s->st.repaired_peer++;
+	if (rtx_req_resolve(&s->rq, ext, &detect) == 0)
+		s->st.latency_hist[rtx_lat_bucket(s->now - detect)]++;
+	return 0;
+}
+
+static int handle_repair(rtx_session *s, struct origin *o)
+{
+	struct rtx_repair rp;
+	struct sc_rtp rtp;
+
+	if (rtx_repair_parse(o->h.body, o->h.body_len, &rp) < 0 || rp.rtp_len > s->cfg.max_packet ||
+	    sc_rtp_parse(rp.rtp, rp.rtp_len, &rtp) < 0) {
+		s->st.malformed++;
+		return -EBADMSG;
+	}
+	rtt_sample(s, o, rp.echo_ts);
+	return take_repair(s, o, &rtp, rp.rtp, rp.rtp_len);
+}
+
+struct lack_ctx {
+	rtx_session *s;
+	int member;
+};
+
+static void one_lack(void *arg, uint16_t seq16)
+{
+	struct lack_ctx *c = arg;
+	uint64_t ext = rtx_seq_nearest(&c->s->seq, seq16);
+
+	if (ext)
+		rtx_req_missing(&c->s->rq, ext, c->member, c->s->now);
+}
+
+static int handle_missing(rtx_session *s, struct origin *o)
+{
+	struct rtx_list l;
+	struct lack_ctx c = { s, o->ret ? -1 : o->member };
+
+	if (rtx_list_parse(o->h.body, o->h.body_len, &l) < 0) {
+		s->st.malformed++;
+		return -EBADMSG;
+	}
+	s->st.missing_received++;
+	rtt_sample(s, o, l.echo_ts);
+	if (l.ssrc == s->seq.ssrc && s->seq.started && c.member >= 0)
+		rtx_list_foreach(&l, s->rq.gaps.cap, one_lack, &c);
+	return 0;
+}
+
+int rtx_session_input_peer(rtx_session *s, const uint8_t *buf, size_t len, uint64_t from)
+{
+	struct origin o = { 0 };
+	int rc;
+
+	s->now = s->cb.now_ns(s->cb.ctx);
+	s->st.bytes_received += len;
+	rc = check(s, buf, len, &o);
+	if (rc < 0) {
+		sc_logf(&s->log, LOG_DEBUG, "rtx: dropped %zu-byte datagram from peer %llu: %d", len,
+			(unsigned long long)from, rc);
+		return rc;
+	}
+	switch (o.h.type) {
+	case RTX_MSG_NACK:
+		rc = handle_nack(s, &o, from);
+		break;
+	case RTX_MSG_REPAIR:
+		rc = handle_repair(s, &o);
+		break;
+	default:
+		rc = handle_missing(s, &o);
+		break;
+	}
+	rtx_session_update_deadline(s);
+	return rc;
+}

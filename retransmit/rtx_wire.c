@@ -1,0 +1,167 @@
+/* rtx_wire: encoding and bounds-checked decoding of the repair protocol's
+ * datagrams. The diagrams are in rtx_wire.h and docs/protocol/repair.md. */
+#include "config.h"
+
+#include "rtx_wire.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "sc_bytes.h"
+
+int rtx_wire_parse(const uint8_t *buf, size_t len, struct rtx_hdr *h)
+{
+	if (!buf || len < RTX_WIRE_OVERHEAD)
+		return -EBADMSG;
+	if (sc_get_be16(buf) != RTX_WIRE_MAGIC || buf[2] != RTX_WIRE_VERSION)
+		return -EBADMSG;
+	h->type = buf[3];
+	if (h->type < RTX_MSG_NACK || h->type > RTX_MSG_MISSING)
+		return -EBADMSG;
+	h->flags = buf[4];
+	if ((h->flags & ~RTX_WIRE_FLAGS_KNOWN) || buf[5] != 0)
+		return -EBADMSG;
+	h->body_len = sc_get_be16(buf + 6);
+	if ((size_t)h->body_len != len - RTX_WIRE_OVERHEAD)
+		return -EBADMSG;
+	h->group_id = sc_get_be32(buf + 8);
+	h->sender_id = sc_get_be32(buf + 12);
+	h->ts = sc_get_be64(buf + RTX_WIRE_OFF_TS);
+	h->session = sc_get_be32(buf + RTX_WIRE_OFF_SESSION);
+	h->body = buf + RTX_WIRE_HDR;
+	return 0;
+}
+
+void rtx_wire_put_hdr(uint8_t *buf, const struct rtx_hdr *h)
+{
+	sc_put_be16(buf, RTX_WIRE_MAGIC);
+	buf[2] = RTX_WIRE_VERSION;
+	buf[3] = h->type;
+	buf[4] = h->flags;
+	buf[5] = 0;
+	sc_put_be16(buf + 6, h->body_len);
+	sc_put_be32(buf + 8, h->group_id);
+	sc_put_be32(buf + 12, h->sender_id);
+	sc_put_be64(buf + RTX_WIRE_OFF_TS, h->ts);
+	sc_put_be32(buf + RTX_WIRE_OFF_SESSION, h->session);
+}
+
+int rtx_list_parse(const uint8_t *body, size_t len, struct rtx_list *l)
+{
+	size_t i, n;
+
+	if (!body || len < RTX_WIRE_LIST_HDR)
+		return -EBADMSG;
+	l->ssrc = sc_get_be32(body);
+	l->echo_ts = sc_get_be64(body + 4);
+	l->n_pid = sc_get_be16(body + 12);
+	l->n_range = sc_get_be16(body + 14);
+	n = (size_t)l->n_pid + l->n_range;
+	if (len != RTX_WIRE_LIST_HDR + 4 * n)
+		return -EBADMSG;
+	l->entries = body + RTX_WIRE_LIST_HDR;
+	for (i = l->n_pid; i < n; i++)
+		if (sc_get_be16(l->entries + 4 * i + 2) == 0)
+			return -EBADMSG;
+	return 0;
+}
+
+size_t rtx_list_foreach(const struct rtx_list *l, size_t limit, rtx_seq_fn fn, void *ctx)
+{
+	size_t done = 0, i;
+	const uint8_t *p;
+	uint16_t first, blp;
+	uint32_t count, k;
+
+	for (i = 0; i < l->n_pid && done < limit; i++) {
+		p = l->entries + 4 * i;
+		first = sc_get_be16(p);
+		blp = sc_get_be16(p + 2);
+		fn(ctx, first);
+		done++;
+		for (k = 0; k < 16 && done < limit; k++)
+			if (blp & (1u << k)) {
+				fn(ctx, (uint16_t)(first + k + 1));
+				done++;
+			}
+	}
+	for (i = 0; i < l->n_range && done < limit; i++) {
+		p = l->entries + 4 * ((size_t)l->n_pid + i);
+		first = sc_get_be16(p);
+		count = sc_get_be16(p + 2);
+		for (k = 0; k < count && done < limit; k++) {
+			fn(ctx, (uint16_t)(first + k));
+			done++;
+		}
+	}
+	return done;
+}
+
+/* Length of the run of consecutive numbers starting at exts[i]. */
+static size_t run_length(const uint64_t *exts, size_t n, size_t i)
+{
+	size_t k = 1;
+
+	while (i + k < n && k < 65535 && exts[i + k] == exts[i] + k)
+		k++;
+	return k;
+}
+
+int rtx_list_build(uint8_t *body, size_t cap, uint32_t ssrc, uint64_t echo_ts,
+		   const uint64_t *exts, size_t n, size_t *used)
+{
+	size_t max, n_pid = 0, n_range = 0, i = 0, j, run;
+	uint8_t *ent = body + RTX_WIRE_LIST_HDR, *end;
+	uint16_t blp;
+
+	if (cap < RTX_WIRE_LIST_HDR + 4)
+		return -ENOSPC;
+	max = (cap - RTX_WIRE_LIST_HDR) / 4;
+	if (max > 65535)
+		max = 65535;
+	/* PID/BLP entries grow from the front, ranges from the back. */
+	end = ent + 4 * max;
+	while (i < n && n_pid + n_range < max) {
+		run = run_length(exts, n, i);
+		if (run >= RTX_WIRE_RANGE_MIN) {
+			n_range++;
+			sc_put_be16(end - 4 * n_range, (uint16_t)exts[i]);
+			sc_put_be16(end - 4 * n_range + 2, (uint16_t)run);
+			i += run;
+			continue;
+		}
+		blp = 0;
+		for (j = i + 1; j < n && exts[j] - exts[i] <= 16; j++)
+			blp |= (uint16_t)(1u << (exts[j] - exts[i] - 1));
+		sc_put_be16(ent + 4 * n_pid, (uint16_t)exts[i]);
+		sc_put_be16(ent + 4 * n_pid + 2, blp);
+		n_pid++;
+		i = j;
+	}
+	/* Put the ranges in ascending order and move them down behind the
+	 * PID entries. */
+	for (j = 0; j < n_range / 2; j++) {
+		uint8_t tmp[4], *a = end - 4 * (j + 1), *b = end - 4 * (n_range - j);
+
+		memcpy(tmp, a, 4);
+		memcpy(a, b, 4);
+		memcpy(b, tmp, 4);
+	}
+	memmove(ent + 4 * n_pid, end - 4 * n_range, 4 * n_range);
+	sc_put_be32(body, ssrc);
+	sc_put_be64(body + 4, echo_ts);
+	sc_put_be16(body + 12, (uint16_t)n_pid);
+	sc_put_be16(body + 14, (uint16_t)n_range);
+	*used = i;
+	return (int)(RTX_WIRE_LIST_HDR + 4 * (n_pid + n_range));
+}
+
+int rtx_repair_parse(const uint8_t *body, size_t len, struct rtx_repair *r)
+{
+	if (!body || len < RTX_WIRE_REPAIR_HDR + 12)
+		return -EBADMSG;
+	r->echo_ts = sc_get_be64(body);
+	r->rtp = body + RTX_WIRE_REPAIR_HDR;
+	r->rtp_len = len - RTX_WIRE_REPAIR_HDR;
+	return 0;
+}

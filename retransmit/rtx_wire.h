@@ -1,0 +1,138 @@
+/* rtx_wire: the repair protocol's datagrams, version 1
+ * (docs/protocol/repair.md has the full description).
+ *
+ * Every datagram is a fixed header, a body, and a 16-byte MAC over both:
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     magic 'S' 'X' (0x5358)    |  version = 1  |     type      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     flags     |  reserved = 0 |          body length          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            group id (or RET domain id if flags & RET)         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                           sender id                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  timestamp (64 bits, sender's)                |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  session (random per sender run)              |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  body (body length bytes) ...                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  MAC (16 bytes)                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * NACK and MISSING bodies list 16-bit RTP sequence numbers of one stream:
+ *
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  media SSRC                                   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  echo timestamp (64 bits; 0 in a NACK)        |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     PID/BLP entries (n)       |       range entries (m)       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  PID                          |  BLP             (n times)    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  first                        |  count (1..65535) (m times)   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * PID/BLP is RFC 4585's generic NACK: PID, and PID+i for each bit i-1 set
+ * in BLP (bit 0 = least significant). A range is first .. first+count-1.
+ *
+ * A REPAIR body is the echo timestamp and the original RTP datagram,
+ * unchanged:
+ *
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  echo timestamp (64 bits)                     |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  RTP datagram ...                             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * The echo timestamp is the timestamp of the request answered, so the
+ * requester measures its round trip on its own clock, unambiguously.
+ *
+ * Parsers take (buffer, length), check every length before reading, and
+ * return -EBADMSG for anything malformed. They never authenticate: see
+ * rtx_auth. */
+#ifndef RTX_WIRE_H
+#define RTX_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtx.h"
+
+#define RTX_WIRE_MAGIC 0x5358u
+#define RTX_WIRE_VERSION 1
+#define RTX_WIRE_HDR 28
+#define RTX_WIRE_MAC 16
+#define RTX_WIRE_OVERHEAD (RTX_WIRE_HDR + RTX_WIRE_MAC)
+#define RTX_WIRE_FLAG_RET 0x01u
+#define RTX_WIRE_FLAGS_KNOWN RTX_WIRE_FLAG_RET
+#define RTX_WIRE_LIST_HDR 16 /* SSRC + echo + counts */
+#define RTX_WIRE_REPAIR_HDR 8
+#define RTX_WIRE_RANGE_MIN 17 /* runs this long go out as ranges */
+
+/* Byte offsets in the header (the MAC's nonce is read from them). */
+#define RTX_WIRE_OFF_TS 16
+#define RTX_WIRE_OFF_SESSION 24
+
+struct rtx_hdr {
+	uint8_t type;        /* enum rtx_msg_type */
+	uint8_t flags;
+	uint16_t body_len;
+	uint32_t group_id;
+	uint32_t sender_id;
+	uint64_t ts;
+	uint32_t session;
+	const uint8_t *body; /* set by rtx_wire_parse() */
+};
+
+/* Check the header and the lengths of a whole datagram (header, body of
+ * the stated length, MAC, nothing more). Returns 0 and fills h, or
+ * -EBADMSG. */
+int rtx_wire_parse(const uint8_t *buf, size_t len, struct rtx_hdr *h);
+
+/* Write the header (h->body unused). buf must hold RTX_WIRE_HDR bytes. */
+void rtx_wire_put_hdr(uint8_t *buf, const struct rtx_hdr *h);
+
+/* A NACK or MISSING body, parsed. */
+struct rtx_list {
+	uint32_t ssrc;
+	uint64_t echo_ts;
+	uint16_t n_pid, n_range;
+	const uint8_t *entries;
+};
+
+/* Parse a NACK/MISSING body. Returns 0, or -EBADMSG (wrong length, a
+ * range of count 0). */
+int rtx_list_parse(const uint8_t *body, size_t len, struct rtx_list *l);
+
+/* Call fn for each sequence number listed, in entry order (duplicates are
+ * not removed), stopping after limit numbers. Returns how many were
+ * visited. CPU is bounded by limit, whatever the entries say. */
+typedef void (*rtx_seq_fn)(void *ctx, uint16_t seq);
+size_t rtx_list_foreach(const struct rtx_list *l, size_t limit, rtx_seq_fn fn, void *ctx);
+
+/* Write a NACK/MISSING body for the extended numbers exts[0..n) (strictly
+ * increasing), as PID/BLP entries and, for runs of RTX_WIRE_RANGE_MIN or
+ * more, ranges. Writes at most cap bytes; returns the body length and sets
+ * *used to how many numbers it covers (the caller sends the rest in another
+ * datagram), or -ENOSPC when cap cannot hold one entry. */
+int rtx_list_build(uint8_t *body, size_t cap, uint32_t ssrc, uint64_t echo_ts,
+		   const uint64_t *exts, size_t n, size_t *used);
+
+/* A REPAIR body. */
+struct rtx_repair {
+	uint64_t echo_ts;
+	const uint8_t *rtp;
+	size_t rtp_len;
+};
+/* Returns 0, or -EBADMSG when shorter than the echo plus an RTP header. */
+int rtx_repair_parse(const uint8_t *body, size_t len, struct rtx_repair *r);
+
+#endif
