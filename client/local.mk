@@ -42,4 +42,5 @@ tests_unit_test_peers_SOURCES = tests/unit/test_peers.c $(TU)
 tests_unit_test_peers_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_peers_LDADD = $(STB_TEST_LDADD)
 
-EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example
+EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/client.md
+INTEGRATION_TESTS += tests/integration/client_lab.sh

@@ -127,6 +127,7 @@ static void start_tuner(struct stb *s, const struct mgc_channel *ch, const struc
 	sc_timer_stop(s->zap_timer);
 	if (stb_tuner_new(s, ch, &s->t) < 0)
 		return;
+	s->t->asked_ns = s->want_ns ? s->want_ns : s->t->tune_ns;
 	if (tu && tu->has_group)
 		stb_tuner_set_group(s->t, &tu->group);
 	if (ret)
@@ -157,6 +158,7 @@ int stb_request_tune(struct stb *s, uint32_t id)
 	stop_tuner(s);
 	stb_out_channel_changed(s);
 	s->want = id;
+	s->want_ns = now(s);
 	s->tune_confirmed = false;
 	if (s->mg == MG_READY && s->mgmt_up) {
 		stb_mgmt_tune(s, id);

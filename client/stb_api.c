@@ -27,15 +27,17 @@ static double ms_since(uint64_t from, uint64_t to)
 
 static json_t *zap_json(const struct stb_tuner *t, const struct stb *s)
 {
-	json_t *z = json_pack("{s:f, s:f, s:f}", "join_ms", ms_since(t->tune_ns, t->join_ns), "first_packet_ms",
-			      ms_since(t->tune_ns, t->first_rx_ns), "first_output_ms",
-			      ms_since(t->tune_ns, t->first_out_ns));
+	/* From the viewer's request: what the viewer waits. */
+	json_t *z = json_pack("{s:f, s:f, s:f, s:f}", "tune_answer_ms", ms_since(t->asked_ns, t->tune_ns),
+			      "join_ms", ms_since(t->asked_ns, t->join_ns), "first_packet_ms",
+			      ms_since(t->asked_ns, t->first_rx_ns), "first_output_ms",
+			      ms_since(t->asked_ns, t->first_out_ns));
 
 	if (s->out.pl) {
 		struct player_stats ps;
 
 		player_get_stats(s->out.pl, &ps);
-		json_object_set_new(z, "first_frame_ms", json_real(ms_since(t->tune_ns, ps.first_frame_ns)));
+		json_object_set_new(z, "first_frame_ms", json_real(ms_since(t->asked_ns, ps.first_frame_ns)));
 		json_object_set_new(z, "frames", json_integer((json_int_t)ps.frames));
 	}
 	json_object_set_new(z, "burst", json_boolean(t->burst_asked));

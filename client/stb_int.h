@@ -30,6 +30,7 @@ struct stb_tuner {
 	bool has_group, has_ret, burst_asked;
 	uint32_t group_id, group_version;
 	/* zap milestones, monotonic ns (0: not yet) */
+	uint64_t asked_ns;        /* the viewer asked for the channel */
 	uint64_t tune_ns, join_ns, first_rx_ns, first_out_ns;
 	uint64_t rx_datagrams, rx_errors, out_packets;
 	uint64_t last_rx_ns;
@@ -79,6 +80,7 @@ struct stb {
 
 	/* what the viewer wants and what is tuned */
 	uint32_t want;            /* channel asked for; 0: none */
+	uint64_t want_ns;         /* when */
 	bool tune_confirmed;      /* the management server answered for want */
 	sc_timer *zap_timer;      /* plain join when the tune answer is slow */
 	struct stb_tuner *t;

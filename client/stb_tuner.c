@@ -49,8 +49,8 @@ static void cb_deliver(void *ctx, uint64_t ext_seq, const uint8_t *pkt, size_t l
 	(void)ext_seq;
 	if (!t->first_out_ns) {
 		t->first_out_ns = now(t->s);
-		sc_logf(&t->s->lg, LOG_INFO, "channel %u: playing, %.1f ms after the tune", t->ch.id,
-			(double)(t->first_out_ns - t->tune_ns) / 1e6);
+		sc_logf(&t->s->lg, LOG_INFO, "channel %u: playing, %.1f ms after it was asked for", t->ch.id,
+			(double)(t->first_out_ns - t->asked_ns) / 1e6);
 	}
 	t->out_packets++;
 	stb_out_packet(t->s, pkt, len);
