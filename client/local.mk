@@ -44,3 +44,4 @@ tests_unit_test_peers_LDADD = $(STB_TEST_LDADD)
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/client.md
 INTEGRATION_TESTS += tests/integration/client_lab.sh
+EXTRA_DIST += tests/integration/client_lib.sh

@@ -12,100 +12,38 @@
 # regroup; the management server going away does not stop the picture.
 set -u
 . "${top_srcdir:-.}/tests/lab/lab.sh"
-B="${top_builddir:-.}"
-client="$B/client/sixcast-client"
-stbctl="$B/client/sixcast-stb"
-edge="$B/mcast-server/sixcast-mcast-server"
-mgmt="$B/mgmt-server/sixcast-mgmt-server"
-tsrec="$B/tests/tools/tsrec"
-for t in "$client" "$stbctl" "$edge" "$mgmt" "$tsrec"; do [ -x "$t" ] || { echo "not built: $t" >&2; exit 99; }; done
-for t in gst-launch-1.0 curl python3; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
-
 METROS=3 PER=5
 lab_up $METROS $PER 2
-E6="$(lab_addr6 c1)" E4="$(lab_addr4 c1)" M6="$(lab_addr6 c2)"
-ADMIN=lab-admin-token-0123456789 BOXCRED=lab-box-secret-0123456789
-
-# --- the management server (c2) ---
-cat >"$LAB_DIR/mgmt.conf" <<CONF
-log_level = "info";
-http = { listen = [ "[::]:8080" ]; long_poll_max_ms = 5000; };
-store = { path = "$LAB_DIR/mgmt.db"; flush_ms = 200; };
-auth = { admins = ( { name = "noc"; token = "$ADMIN"; } );
-  client_credential = "$BOXCRED"; edge_credential = "lab-edge-secret-0123456789"; };
-clients = { heartbeat_ms = 1000; missed_heartbeats = 3; };
-lineup = {
-  metros = (
-    { id = 1; name = "north"; prefixes = [ "2001:db8:1::/48", "10.1.0.0/16" ]; },
-    { id = 2; name = "south"; prefixes = [ "2001:db8:2::/48", "10.2.0.0/16" ]; },
-    { id = 3; name = "east";  prefixes = [ "2001:db8:3::/48", "10.3.0.0/16" ]; }
-  );
-  channels = (
-    { id = 1; name = "Live"; source6 = "$E6"; source4 = "$E4"; },
-    { id = 2; name = "Clip"; source6 = "$E6"; source4 = "$E4"; }
-  );
-};
-CONF
-lab_bg c2 "$LAB_DIR/mgmt.log" "$mgmt" -c "$LAB_DIR/mgmt.conf"
-MGMT_PID=$LAB_LAST_PID
-MURL="http://[$M6]:8080"
-noc() { lab_exec c2 curl -sf -H "Authorization: Bearer $ADMIN" "$MURL/api/v1$1"; }
-for _ in $(seq 100); do lab_exec c2 curl -sf -o /dev/null "$MURL/metrics" && break; sleep 0.1; done
-
-# --- the edge (c1): a live channel and a looped 3 s clip, GOP 1 s ---
-gst-launch-1.0 -q videotestsrc num-buffers=75 pattern=ball ! video/x-raw,width=320,height=180,framerate=25/1 ! \
-	x264enc bitrate=800 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mux. \
-	audiotestsrc num-buffers=130 ! audioconvert ! avenc_aac ! aacparse ! mux. \
-	mpegtsmux name=mux ! filesink location="$LAB_DIR/clip.ts" || exit 99
+. "${top_srcdir:-.}/tests/integration/client_lib.sh"
+cl_mgmt_start
+# A live channel and a looped 3 s clip, GOP 1 s.
+cl_clip "$LAB_DIR/clip.ts" 800 3
 live="gst:videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=180,framerate=25/1 ! x264enc bitrate=1500 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mpegtsmux"
-cat >"$LAB_DIR/edge.conf" <<CONF
-edge: { name = "edge-lab"; interface = "eth0"; sdp_dir = "$LAB_DIR/sdp"; };
-channels = (
-  { id = 1; name = "Live"; source = "$live"; ipv4 = true; },
-  { id = 2; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; ipv4 = true; }
-);
-CONF
-lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
+cl_edge_start "{ id = 1; name = \"Live\"; source = \"$live\"; ipv4 = true; }" \
+	"{ id = 2; name = \"Clip\"; source = \"file:$LAB_DIR/clip.ts\"; ipv4 = true; }"
 lab_wait_querier || exit 99
+client="$CL_CLIENT" tsrec="$CL_TSREC" MGMT_PID=$CL_MGMT_PID
 
-# --- the boxes ---
-box_conf() { # HOST
-	cat <<CONF
-client: { device_id = "stb-$1"; credential = "$BOXCRED"; interface = "eth0";
-  start_channel = 1; playout_delay_ms = 300; log_level = "info"; };
-mgmt: { url = "$MURL"; timeout_ms = 1000; retry_max_ms = 2000; };
-outputs: { http = "[::]:8090"; record_dir = "$LAB_DIR/rec-$1"; };
-CONF
-}
 bad="$LAB_DIR/bad.conf"
-box_conf m1h1 | sed 's/playout_delay_ms = 300/playout_delay_ms = "x"/' >"$bad"
+cl_box_conf m1h1 | sed 's/playout_delay_ms = 300/playout_delay_ms = "x"/' >"$bad"
 out="$("$client" --check-config -c "$bad" 2>&1)" && lab_fail "a bad client config passed the check"
 grep -q "bad.conf:2:" <<<"$out" || lab_fail "bad config not named with its line: $out"
 echo "bad config: $out"
 
-declare -A PID
 BOXES=()
 for m in $(seq $METROS); do
 	for h in $(seq $PER); do
-		b="m${m}h$h"
-		BOXES+=("$b")
-		box_conf "$b" >"$LAB_DIR/$b.conf"
-		lab_loss "$b" 5
-		lab_bg "$b" "$LAB_DIR/$b.log" "$client" -c "$LAB_DIR/$b.conf"
-		PID[$b]=$LAB_LAST_PID
+		BOXES+=("m${m}h$h")
+		lab_loss "m${m}h$h" 5
+		cl_box_start "m${m}h$h"
 	done
 done
-stb() { local b="$1"; shift; lab_exec "$b" "$stbctl" --json "$@"; }
-jf() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
 # Every box plays channel 1 in a repair group.
 for b in "${BOXES[@]}"; do
-	for _ in $(seq 100); do
-		st="$(stb "$b" status 2>/dev/null)" || st=""
-		[ -n "$st" ] && [ "$(jf 'j.get("repair_group") is not None and j["zap"]["first_output_ms"] >= 0' <<<"$st")" = True ] && break
-		sleep 0.1
-	done
-	[ "$(jf 'j.get("repair_group") is not None' <<<"$st")" = True ] || { tail "$LAB_DIR/$b.log" >&2; lab_fail "$b: not playing in a group: $st"; }
+	cl_wait_playing "$b" || { tail "$LAB_DIR/$b.log" >&2; lab_fail "$b: not playing"; }
+	st="$(stb "$b" status)"
+	[ "$(jf 'j.get("repair_group") is not None' <<<"$st")" = True ] || lab_fail "$b: not in a repair group: $st"
 done
 echo "all ${#BOXES[@]} boxes play channel 1 in a repair group"
 groups="$(noc /channels/1/groups)"
@@ -138,12 +76,7 @@ echo "total: nft dropped $dropped, gaps $lost, repaired by peers $peer, by RET $
 # a group there; the new channel's recording must be clean.
 z=m2h3
 for b in m1h3 m2h3 m3h3; do stb "$b" tune 2 >/dev/null || lab_fail "$b: tune 2"; done
-for b in m1h3 m2h3 m3h3; do
-	for _ in $(seq 50); do
-		[ "$(stb "$b" status | jf 'j["channel"]["id"] == 2 and j["zap"]["first_output_ms"] >= 0')" = True ] && break
-		sleep 0.1
-	done
-done
+for b in m1h3 m2h3 m3h3; do cl_wait_playing "$b" 2 || lab_fail "$b does not play channel 2"; done
 echo "$z zapped to channel 2: $(stb "$z" status | jf 'j["zap"]')"
 sleep 1
 stb "$z" record start "$LAB_DIR/zap.ts" >/dev/null
@@ -159,7 +92,7 @@ echo "HTTP output: $(stat -c %s "$LAB_DIR/http.ts") bytes in 2 s"
 # Kill one box: it leaves its group within missed_heartbeats periods.
 k=m1h2
 kid="$(stb "$k" status | jf 'j["client_id"]')"
-kill -9 "${PID[$k]}"
+kill -9 "${CL_PID[$k]}"
 for _ in $(seq 80); do
 	noc /channels/1/groups | grep -q "\"client_id\": *$kid[,}]" || break
 	sleep 0.1
