@@ -13,13 +13,6 @@
 
 #include "stb_int.h"
 
-/* TEMPORARY until the retransmit library's burst lands (issue 5). */
-static int request_burst(rtx_session *r)
-{
-	(void)r;
-	return -EOPNOTSUPP;
-}
-
 #define BATCH 32
 #define DGRAM_MAX 2048
 
@@ -301,7 +294,7 @@ void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst)
 	}
 	t->has_ret = rr.n_peers > 0;
 	if (burst && t->has_ret && !t->burst_asked && !t->first_rx_ns) {
-		rc = request_burst(t->rtx);
+		rc = rtx_session_request_burst(t->rtx);
 		t->burst_asked = rc == 0;
 		if (rc < 0)
 			sc_logf(&t->s->lg, LOG_INFO, "channel %u: no fast channel change: %s", t->ch.id,
