@@ -40,7 +40,19 @@ static json_t *zap_json(const struct stb_tuner *t, const struct stb *s)
 		json_object_set_new(z, "first_frame_ms", json_real(ms_since(t->asked_ns, ps.first_frame_ns)));
 		json_object_set_new(z, "frames", json_integer((json_int_t)ps.frames));
 	}
-	json_object_set_new(z, "burst", json_boolean(t->burst_asked));
+	if (t->burst_asked) {
+		static const char *const states[] = { "none", "asked", "active", "done", "refused" };
+		struct rtx_zap rz;
+
+		rtx_session_zap(t->rtx, &rz);
+		json_object_set_new(z, "burst", json_pack("{s:s, s:f, s:f, s:i, s:i}", "state",
+				    (unsigned)rz.state < 5 ? states[rz.state] : "?", "answer_ms",
+				    ms_since(t->asked_ns, rz.answered_ns), "first_burst_packet_ms",
+				    ms_since(t->asked_ns, rz.first_burst_ns), "start_seq", (json_int_t)rz.start_seq,
+				    "splice_seq", (json_int_t)rz.splice_seq));
+	} else {
+		json_object_set_new(z, "burst", json_null());
+	}
 	return z;
 }
 
