@@ -5,6 +5,7 @@
 #
 #   cl_mgmt_start                      management server on c2 (heartbeat 1 s)
 #   cl_clip FILE KBPS SECONDS          an H.264 (GOP 1 s) + AAC TS clip
+#                                      (CL_PATTERN=snow: the bitrate is met)
 #   cl_edge_start "CHANNEL" ...        the edge on c1 with these channel lines
 #   cl_box_start HOST [CLIENT-SETTINGS] a sixcast-client on HOST, channel 1
 #   stb HOST ARGS...                   sixcast-stb --json on HOST
@@ -63,7 +64,7 @@ noc() { lab_exec c2 curl -sf -H "Authorization: Bearer $CL_ADMIN" "$CL_MURL/api/
 
 cl_clip() { # FILE KBPS SECONDS
 	local n=$(($3 * 25))
-	gst-launch-1.0 -q videotestsrc num-buffers=$n pattern=ball ! \
+	gst-launch-1.0 -q videotestsrc num-buffers=$n pattern="${CL_PATTERN:-ball}" ! \
 		video/x-raw,width=640,height=360,framerate=25/1 ! \
 		x264enc bitrate="$2" key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mux. \
 		audiotestsrc num-buffers=$((n * 44100 / 25 / 1024 + 1)) ! audioconvert ! avenc_aac ! aacparse ! mux. \
@@ -85,7 +86,7 @@ cl_edge_start() { # CHANNEL-LINE...
 	} >"$LAB_DIR/edge.conf"
 	# An edge built before registration existed refuses the mgmt section.
 	"$CL_EDGE" --check-config -c "$LAB_DIR/edge.conf" >/dev/null 2>&1 || sed -i '/^mgmt:/d' "$LAB_DIR/edge.conf"
-	lab_bg c1 "$LAB_DIR/edge.log" "$CL_EDGE" -c "$LAB_DIR/edge.conf"
+	lab_bg c1 "$LAB_DIR/edge.log" "$CL_EDGE" -c "$LAB_DIR/edge.conf" ${CL_EDGE_ARGS:-}
 	CL_EDGE_PID=$LAB_LAST_PID
 }
 
