@@ -6,9 +6,9 @@
 #
 # 3 metros x 5 boxes. The edge emits an 8 Mb/s H.264/AAC clip (GOP 1 s) on
 # an SSM group for sixcast-client, and the same clip on an IPv4 ASM group that
-# ristsender (main profile, on its own core host) takes and sends to a
-# multicast group; a ristreceiver runs beside each sixcast-client with the
-# same 300 ms buffer. Each box drops LOSS% of the UDP it receives (both
+# ristsender (main profile, on its own core host) takes and sends to every
+# box; a ristreceiver runs beside each sixcast-client with the
+# same 300 ms buffer, fed by unicast from ristsender. Each box drops LOSS% of the UDP it receives (both
 # systems' data, repairs and requests alike) with nftables, independently,
 # or drops everything for bursts of about 10, 50 or 200 packets once a
 # second. Printed per point:
@@ -47,15 +47,19 @@ for b in "${BOXES[@]}"; do
 	if [ "$b" = $zapper ]; then CL_OUTPUTS="$PLAY" cl_box_start "$b"; else cl_box_start "$b"; fi
 done
 
-# RIST: a sender on c3 from the ASM copy to a multicast group; receivers.
-# IPv4: librist 0.2.7's ristreceiver cannot open an IPv6 multicast socket
-# ("Could not create socket"), so RIST runs over IGMP in this lab.
+# RIST: a sender on c3 takes the ASM copy and sends it to each box by
+# unicast (RIST's own deployment: point to point, every repair from the
+# sender); a ristreceiver beside each sixcast-client. (RIST multicast did
+# not repair here: librist 0.2.7 receivers could not open an IPv6 multicast
+# socket, and over IPv4 multicast the sender retransmitted nothing.)
+outs=""
+for b in "${BOXES[@]}"; do outs="$outs${outs:+,}rist://[$(lab_addr6 "$b")]:6000"; done
 lab_bg c3 "$LAB_DIR/ristsender.log" ristsender -p 1 -b 300 -S 1000 \
-	-i "rtp://@239.1.0.3:5000?miface=eth0" -o "rist://239.1.0.4:6000?miface=eth0"
+	-i "rtp://@239.1.0.3:5000?miface=eth0" -o "$outs"
 declare -A RPID
 for b in "${BOXES[@]}"; do
 	lab_bg "$b" "$LAB_DIR/$b.rist" ristreceiver -p 1 -b 300 -S 1000 \
-		-i "rist://@239.1.0.4:6000?miface=eth0" -o "udp://127.0.0.1:7000"
+		-i "rist://@[::]:6000" -o "udp://127.0.0.1:7000"
 	RPID[$b]=$LAB_LAST_PID
 done
 for b in "${BOXES[@]}"; do cl_wait_playing "$b" || { tail -n 5 "$LAB_DIR/$b.log" "$LAB_DIR/edge.log"; lab_fail "$b does not play"; }; done

@@ -49,8 +49,8 @@ lineup = {
     { id = 3; name = "east";  prefixes = [ "2001:db8:3::/48", "10.3.0.0/16" ]; }
   );
   channels = (
-    { id = 1; name = "Live"; source6 = "$CL_E6"; source4 = "$CL_E4"; },
-    { id = 2; name = "Clip"; source6 = "$CL_E6"; source4 = "$CL_E4"; }
+    { id = 1; name = "${CL_NAME1:-Live}"; source6 = "$CL_E6"; source4 = "$CL_E4"; },
+    { id = 2; name = "${CL_NAME2:-Clip}"; source6 = "$CL_E6"; source4 = "$CL_E4"; }
   );
 };
 CONF
