@@ -1,0 +1,363 @@
+/* hts: HTTP streaming of the current channel. See hts.h. */
+#include "config.h"
+
+#include "hts.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TS 188
+#define MAX_CLIENTS 16
+#define REQ_MAX 4096
+#define RING (2u << 20) /* about two seconds of an 8 Mb/s channel */
+
+enum state { READING, STREAMING, CLOSING };
+
+struct conn {
+	hts *h;
+	int fd;
+	enum state state;
+	char req[REQ_MAX + 1];
+	size_t reqlen;
+	uint8_t *ring; /* output: [head, head + len) modulo size */
+	size_t size, head, len;
+	bool want_pat;
+	bool polling_out;
+};
+
+struct hts {
+	sc_loop *loop;
+	int lfd;
+	struct hts_cb cb;
+	struct sc_logger lg;
+	struct conn *conns[MAX_CLIENTS];
+	struct hts_stats st;
+};
+
+static void conn_close(struct conn *c)
+{
+	hts *h = c->h;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (h->conns[i] == c)
+			h->conns[i] = NULL;
+	sc_loop_del_fd(h->loop, c->fd);
+	close(c->fd);
+	free(c->ring);
+	free(c);
+	h->st.clients--;
+}
+
+/* Send what the ring holds; close a CLOSING connection once it is empty.
+ * Returns false when the connection is gone (c is freed). */
+static bool flush(struct conn *c)
+{
+	while (c->len) {
+		size_t first = c->size - c->head < c->len ? c->size - c->head : c->len;
+		ssize_t n = send(c->fd, c->ring + c->head, first, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
+			conn_close(c);
+			return false;
+		}
+		c->head = (c->head + (size_t)n) % c->size;
+		c->len -= (size_t)n;
+		c->h->st.bytes += (uint64_t)n;
+	}
+	if (!c->len && c->state == CLOSING) {
+		conn_close(c);
+		return false;
+	}
+	if ((c->len > 0) != c->polling_out) {
+		c->polling_out = c->len > 0;
+		sc_loop_mod_fd(c->h->loop, c->fd, SC_LOOP_IN | (c->polling_out ? SC_LOOP_OUT : 0));
+	}
+	return true;
+}
+
+/* Append to the ring. Returns false when it does not fit. */
+static bool put(struct conn *c, const void *data, size_t len)
+{
+	size_t tail, first;
+
+	if (!c->ring) {
+		c->size = RING;
+		c->ring = malloc(c->size);
+		if (!c->ring)
+			return false;
+	}
+	if (c->size - c->len < len)
+		return false;
+	tail = (c->head + c->len) % c->size;
+	first = c->size - tail < len ? c->size - tail : len;
+	memcpy(c->ring + tail, data, first);
+	memcpy(c->ring, (const uint8_t *)data + first, len - first);
+	c->len += len;
+	return true;
+}
+
+/* Queue a response; body NULL with 200 starts a stream, or closes after
+ * the head when head_only. */
+static void respond(struct conn *c, int status, const char *reason, const char *type, const char *body,
+		    size_t len, bool head_only)
+{
+	char head[256];
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nCache-Control: no-cache\r\n"
+			 "Connection: close\r\nServer: sixcast-client\r\n\r\n",
+			 status, reason, type);
+
+	put(c, head, (size_t)n);
+	if (body && !put(c, body, len))
+		c->h->st.bad_requests++;
+	c->state = status == 200 && !body && !head_only ? STREAMING : CLOSING;
+	flush(c);
+}
+
+static void error(struct conn *c, int status, const char *reason, const char *msg)
+{
+	c->h->st.bad_requests++;
+	respond(c, status, reason, "text/plain; charset=utf-8", msg, strlen(msg), false);
+}
+
+/* "Host: name:port" of the request, for links in a playlist. */
+static void base_url(const struct conn *c, char *buf, size_t len)
+{
+	const char *host = strcasestr(c->req, "\r\nHost:");
+	size_t n;
+
+	if (!host) {
+		snprintf(buf, len, "http://[::1]:%u", hts_port(c->h));
+		return;
+	}
+	host += 7;
+	host += strspn(host, " \t");
+	n = strcspn(host, "\r\n");
+	snprintf(buf, len, "http://%.*s", (int)(n < 200 ? n : 200), host);
+}
+
+static void serve_playlist(struct conn *c)
+{
+	char base[256], *body = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&body, &len);
+
+	if (!f) {
+		error(c, 500, "Internal Server Error", "out of memory\n");
+		return;
+	}
+	base_url(c, base, sizeof(base));
+	fputs("#EXTM3U\n", f);
+	if (c->h->cb.playlist)
+		c->h->cb.playlist(c->h->cb.arg, f, base);
+	fclose(f);
+	respond(c, 200, "OK", "audio/x-mpegurl", body, len, false);
+	free(body);
+}
+
+static void serve(struct conn *c)
+{
+	char method[8], path[256];
+	unsigned id;
+	char tail;
+
+	if (sscanf(c->req, "%7s %255s HTTP/1.%*c", method, path) != 2 ||
+	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
+		error(c, 400, "Bad Request", "only GET /current, /channel/ID and /playlist.m3u\n");
+		return;
+	}
+	if (strcmp(path, "/playlist.m3u") == 0) {
+		serve_playlist(c);
+		return;
+	}
+	if (sscanf(path, "/channel/%u%c", &id, &tail) == 1) {
+		if (!c->h->cb.tune || c->h->cb.tune(c->h->cb.arg, id) < 0) {
+			error(c, 404, "Not Found", "no such channel\n");
+			return;
+		}
+	} else if (strcmp(path, "/current") != 0) {
+		error(c, 404, "Not Found", "try /current, /channel/ID or /playlist.m3u\n");
+		return;
+	}
+	c->want_pat = true;
+	c->h->st.streams++;
+	respond(c, 200, "OK", "video/mp2t", NULL, 0, strcmp(method, "HEAD") == 0);
+}
+
+static void on_conn(void *arg, int fd, uint32_t events)
+{
+	struct conn *c = arg;
+	ssize_t n;
+
+	if (events & SC_LOOP_OUT) {
+		flush(c);
+		return;
+	}
+	if (c->state != READING) {
+		char junk[512];
+
+		/* Players send nothing after the request; EOF means gone. */
+		n = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			conn_close(c);
+		return;
+	}
+	n = recv(fd, c->req + c->reqlen, REQ_MAX - c->reqlen, MSG_DONTWAIT);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			conn_close(c);
+		return;
+	}
+	c->reqlen += (size_t)n;
+	c->req[c->reqlen] = '\0';
+	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+		serve(c);
+	else if (c->reqlen == REQ_MAX)
+		error(c, 431, "Request Header Fields Too Large", "request too large\n");
+}
+
+static void on_accept(void *arg, int lfd, uint32_t events)
+{
+	hts *h = arg;
+	struct conn *c;
+	int fd, slot = -1;
+
+	(void)events;
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	h->st.connections++;
+	for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
+		if (!h->conns[i])
+			slot = i;
+	c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
+	if (!c || sc_loop_add_fd(h->loop, fd, SC_LOOP_IN, on_conn, c) < 0) {
+		static const char busy[] = "HTTP/1.0 503 Service Unavailable\r\nConnection: close\r\n\r\n";
+
+		send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->h = h;
+	c->fd = fd;
+	h->conns[slot] = c;
+	h->st.clients++;
+}
+
+/* Where a stream may start in ts[0..len): the first packet of a PAT. */
+static size_t pat_offset(const uint8_t *ts, size_t len)
+{
+	for (size_t off = 0; off + TS <= len; off += TS) {
+		const uint8_t *p = ts + off;
+
+		if (p[0] == 0x47 && (p[1] & 0x40) && (p[1] & 0x1f) == 0 && p[2] == 0)
+			return off;
+	}
+	return len;
+}
+
+void hts_write(hts *h, const uint8_t *ts, size_t len)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct conn *c = h->conns[i];
+		size_t off = 0;
+
+		if (!c || c->state != STREAMING)
+			continue;
+		if (c->want_pat) {
+			off = pat_offset(ts, len);
+			if (off == len)
+				continue;
+			c->want_pat = false;
+		}
+		if (!put(c, ts + off, len - off)) {
+			sc_logf(&h->lg, LOG_WARNING, "http output: a player fell %u MB behind; disconnected",
+				RING >> 20);
+			h->st.dropped_slow++;
+			conn_close(c);
+			continue;
+		}
+		flush(c);
+	}
+}
+
+void hts_channel_changed(hts *h)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (h->conns[i] && h->conns[i]->state == STREAMING)
+			h->conns[i]->want_pat = true;
+}
+
+int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct hts_cb *cb, const struct sc_logger *lg,
+	    hts **out)
+{
+	hts *h = calloc(1, sizeof(*h));
+	char where[SC_ADDR_STRLEN];
+	int one = 1, zero = 0, rc;
+
+	*out = NULL;
+	if (!h)
+		return -ENOMEM;
+	h->loop = loop;
+	h->cb = *cb;
+	if (lg)
+		h->lg = *lg;
+	sc_addr_format(addr, true, where, sizeof(where));
+	h->lfd = socket(sc_addr_family(addr), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->lfd < 0)
+		goto fail;
+	setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sc_addr_family(addr) == AF_INET6) /* [::] takes IPv4 players too */
+		setsockopt(h->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(h->lfd, &addr->u.sa, addr->len) < 0 || listen(h->lfd, 16) < 0)
+		goto fail;
+	rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h);
+	if (rc < 0) {
+		errno = -rc;
+		goto fail;
+	}
+	*out = h;
+	return 0;
+fail:
+	rc = -errno;
+	sc_logf(&h->lg, LOG_ERR, "http output: cannot listen on %s: %s", where, strerror(errno));
+	if (h->lfd >= 0)
+		close(h->lfd);
+	free(h);
+	return rc;
+}
+
+void hts_free(hts *h)
+{
+	if (!h)
+		return;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (h->conns[i])
+			conn_close(h->conns[i]);
+	sc_loop_del_fd(h->loop, h->lfd);
+	close(h->lfd);
+	free(h);
+}
+
+unsigned hts_port(const hts *h)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct sc_sockaddr a;
+
+	if (getsockname(h->lfd, (struct sockaddr *)&ss, &len) < 0 || sc_addr_from_sa((struct sockaddr *)&ss, len, &a) < 0)
+		return 0;
+	return sc_addr_port(&a);
+}
+
+const struct hts_stats *hts_stats(const hts *h)
+{
+	return &h->st;
+}

@@ -1,0 +1,57 @@
+/* hts: the set-top box's HTTP stream output, for VLC, mpv and ffplay.
+ *
+ *   GET /current          the channel being watched, as MPEG-TS, for ever
+ *   GET /channel/ID       tune to channel ID, then the same
+ *   GET /playlist.m3u     every channel as a link to /channel/ID
+ *
+ * A stream starts at the next PAT of the channel, so a player locks on at
+ * once; it goes on across channel changes. A player that falls more than
+ * its buffer (about two seconds) behind is disconnected rather than allowed
+ * to hold memory or stall the box. HTTP/1.0-style: one response per
+ * connection, closed at the end. */
+#ifndef HTS_H
+#define HTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sc_addr.h"
+#include "sc_log.h"
+#include "sc_loop.h"
+
+typedef struct hts hts;
+
+struct hts_cb {
+	/* A player asked for /channel/ID. Return 0 when the box tunes there
+	 * (or already watches it), -ENOENT for an unknown channel. */
+	int (*tune)(void *arg, uint32_t id);
+	/* Write an M3U playlist whose links start with base ("http://host:port"). */
+	void (*playlist)(void *arg, FILE *f, const char *base);
+	void *arg;
+};
+
+struct hts_stats {
+	uint64_t connections, streams, dropped_slow, bad_requests;
+	uint64_t bytes;
+	unsigned clients;
+};
+
+/* Listen on addr. cb is copied. Returns 0 and *out, or a negative errno
+ * (logged). */
+int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct hts_cb *cb, const struct sc_logger *lg,
+	    hts **out);
+void hts_free(hts *h);
+
+/* TS of the current channel: len is a multiple of 188. Copied to every
+ * streaming player. */
+void hts_write(hts *h, const uint8_t *ts, size_t len);
+
+/* The channel changed: every player restarts at the new channel's PAT. */
+void hts_channel_changed(hts *h);
+
+/* The port listened on (after binding port 0). */
+unsigned hts_port(const hts *h);
+const struct hts_stats *hts_stats(const hts *h);
+
+#endif

@@ -1,0 +1,28 @@
+/* rec: recording the watched channel to an MPEG-TS file, started and
+ * stopped through the control API. The file holds the released transport
+ * stream byte for byte (repaired packets included), starting at a PAT so
+ * that it plays from its first byte. */
+#ifndef REC_H
+#define REC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rec rec;
+
+/* Start recording into dir (created if missing) as
+ * "<dir>/ch<ID>-<YYYYmmdd-HHMMSS>.ts", or into path when path is not NULL.
+ * Returns 0 and *out, or a negative errno. */
+int rec_start(const char *dir, const char *path, uint32_t channel, rec **out);
+/* Write TS (whole packets). Returns 0, or a negative errno (disk full: the
+ * recording stops by itself; rec_error says why). */
+int rec_write(rec *r, const uint8_t *ts, size_t len);
+/* Stop and close; NULL is ignored. */
+void rec_stop(rec *r);
+
+const char *rec_path(const rec *r);
+uint64_t rec_bytes(const rec *r);
+/* The errno that stopped writing, or 0. */
+int rec_error(const rec *r);
+
+#endif

@@ -1,0 +1,150 @@
+/* stb_cfg: reading and checking the set-top box configuration. */
+#include "config.h"
+
+#include "stb_cfg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sc_log.h"
+
+static const char *const root_keys[] = { "client", "mgmt", "outputs", NULL };
+static const char *const client_keys[] = { "device_id", "credential", "interface", "metro", "repair_port",
+					   "playout_delay_ms", "policy", "fast_zap", "start_channel",
+					   "control", "log_level", NULL };
+static const char *const mgmt_keys[] = { "url", "timeout_ms", "retry_max_ms", NULL };
+static const char *const out_keys[] = { "http", "udp", "udp_rtp", "record_dir", "play", "video_sink",
+					"audio_sink", NULL };
+static const char *const policies[] = { "all", "ranked", NULL };
+
+static int copy_string(const config_setting_t *g, const char *name, const char *dflt, char *dst, size_t len,
+		       struct sc_cfg_err *err)
+{
+	const char *s;
+	int rc = sc_cfg_get_string(g, name, dflt, &s, err);
+
+	if (rc < 0)
+		return rc;
+	if (strlen(s) >= len)
+		return sc_cfg_fail(config_setting_get_member(g, name), err, "'%s' is longer than %zu characters",
+				   name, len - 1);
+	snprintf(dst, len, "%s", s);
+	return 0;
+}
+
+/* An optional address: "" (the default when dflt is "") means off. */
+static int opt_addr(const config_setting_t *g, const char *name, const char *dflt, uint16_t port,
+		    struct sc_sockaddr *out, struct sc_cfg_err *err)
+{
+	const char *s;
+	int rc = sc_cfg_get_string(g, name, dflt, &s, err);
+
+	memset(out, 0, sizeof(*out));
+	if (rc < 0 || !*s)
+		return rc;
+	return sc_cfg_get_addr(g, name, dflt, port, out, err);
+}
+
+static int read_client(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	long long v;
+	const char *s;
+	int rc;
+
+	if ((rc = sc_cfg_get_section(root, "client", CONFIG_TYPE_GROUP, &g, err)) < 0)
+		return rc;
+	if (!g)
+		return sc_cfg_fail(root, err, "the 'client' group is required (device_id, interface)");
+	if ((rc = sc_cfg_check_keys(g, client_keys, err)) < 0 ||
+	    (rc = copy_string(g, "device_id", NULL, c->device_id, sizeof(c->device_id), err)) < 0 ||
+	    (rc = copy_string(g, "credential", "", c->credential, sizeof(c->credential), err)) < 0 ||
+	    (rc = copy_string(g, "interface", NULL, c->iface, sizeof(c->iface), err)) < 0 ||
+	    (rc = copy_string(g, "metro", "", c->metro, sizeof(c->metro), err)) < 0)
+		return rc;
+	if (sc_if_index(c->iface, &c->ifindex) < 0)
+		return sc_cfg_fail(config_setting_get_member(g, "interface"), err,
+				   "'interface': no interface \"%s\" on this host", c->iface);
+	if ((rc = sc_cfg_get_int(g, "repair_port", 1, 65535, 5100, &v, err)) < 0)
+		return rc;
+	c->repair_port = (uint16_t)v;
+	if ((rc = sc_cfg_get_int(g, "playout_delay_ms", 20, 10000, 300, &v, err)) < 0)
+		return rc;
+	c->playout_delay_ns = (uint64_t)v * 1000000ULL;
+	if ((rc = sc_cfg_get_enum(g, "policy", policies, 1, &c->policy, err)) < 0 ||
+	    (rc = sc_cfg_get_bool(g, "fast_zap", true, &c->fast_zap, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "start_channel", 0, 2147483647, 0, &v, err)) < 0)
+		return rc;
+	c->start_channel = (uint32_t)v;
+	if ((rc = opt_addr(g, "control", "[::1]:8091", 8091, &c->control, err)) < 0 ||
+	    (rc = sc_cfg_get_string(g, "log_level", "info", &s, err)) < 0)
+		return rc;
+	c->log_level = sc_log_level_parse(s);
+	if (c->log_level < 0)
+		return sc_cfg_fail(config_setting_get_member(g, "log_level"), err,
+				   "'log_level' is \"%s\": use error, warning, notice, info or debug", s);
+	return 0;
+}
+
+static int read_mgmt(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	long long v;
+	int rc;
+
+	if ((rc = sc_cfg_get_section(root, "mgmt", CONFIG_TYPE_GROUP, &g, err)) < 0)
+		return rc;
+	if (!g)
+		return sc_cfg_fail(root, err, "the 'mgmt' group is required (mgmt.url)");
+	if ((rc = sc_cfg_check_keys(g, mgmt_keys, err)) < 0 ||
+	    (rc = copy_string(g, "url", NULL, c->mgmt_url, sizeof(c->mgmt_url), err)) < 0)
+		return rc;
+	if (strncmp(c->mgmt_url, "http://", 7) != 0 && strncmp(c->mgmt_url, "https://", 8) != 0)
+		return sc_cfg_fail(config_setting_get_member(g, "url"), err,
+				   "'url' must start with http:// or https://");
+	if ((rc = sc_cfg_get_int(g, "timeout_ms", 100, 60000, 3000, &v, err)) < 0)
+		return rc;
+	c->mgmt_timeout_ms = (unsigned)v;
+	if ((rc = sc_cfg_get_int(g, "retry_max_ms", 1000, 600000, 30000, &v, err)) < 0)
+		return rc;
+	c->mgmt_retry_max_ns = (uint64_t)v * 1000000ULL;
+	return 0;
+}
+
+static int read_outputs(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	int rc;
+
+	if ((rc = sc_cfg_get_section(root, "outputs", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(g, out_keys, err)) < 0 ||
+	    (rc = opt_addr(g, "http", "[::]:8090", 8090, &c->http, err)) < 0 ||
+	    (rc = opt_addr(g, "udp", "", 1234, &c->udp, err)) < 0 ||
+	    (rc = sc_cfg_get_bool(g, "udp_rtp", true, &c->udp_rtp, err)) < 0 ||
+	    (rc = copy_string(g, "record_dir", "/var/lib/sixcast/recordings", c->record_dir,
+			      sizeof(c->record_dir), err)) < 0 ||
+	    (rc = sc_cfg_get_bool(g, "play", false, &c->play, err)) < 0 ||
+	    (rc = copy_string(g, "video_sink", "autovideosink", c->video_sink, sizeof(c->video_sink), err)) < 0 ||
+	    (rc = copy_string(g, "audio_sink", "autoaudiosink", c->audio_sink, sizeof(c->audio_sink), err)) < 0)
+		return rc;
+	return 0;
+}
+
+int stb_cfg_load(const char *path, struct stb_cfg *out, struct sc_cfg_err *err)
+{
+	config_setting_t *root;
+	sc_cfg *cfg = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sc_cfg_load(path, &cfg, err);
+	if (rc < 0)
+		return rc;
+	root = sc_cfg_root(cfg);
+	if ((rc = sc_cfg_check_keys(root, root_keys, err)) == 0 && (rc = read_client(root, out, err)) == 0 &&
+	    (rc = read_mgmt(root, out, err)) == 0)
+		rc = read_outputs(root, out, err);
+	sc_cfg_free(cfg);
+	return rc;
+}
