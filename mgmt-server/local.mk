@@ -75,3 +75,23 @@ UNIT_TESTS += tests/unit/test_mg_state
 tests_unit_test_mg_state_SOURCES = tests/unit/test_mg_state.c $(TU)
 tests_unit_test_mg_state_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_state_LDADD = $(MG_TEST_LDADD)
+
+# sixcastctl: the NOC's command-line tool (libcurl easy + jansson). Its
+# modules go into a convenience library for tests/unit/test_ctl.
+noinst_LTLIBRARIES += mgmt-server/libctl.la
+mgmt_server_libctl_la_SOURCES = \
+	%reldir%/ctl.h %reldir%/ctl_opts.c %reldir%/ctl_opts.h \
+	%reldir%/ctl_table.c %reldir%/ctl_table.h %reldir%/ctl_http.c \
+	%reldir%/ctl_cmds.c %reldir%/ctl_cmds_noc.c %reldir%/ctl_run.c %reldir%/ctl_run.h
+mgmt_server_libctl_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
+	-DSC_SYSCONFDIR='"$(sysconfdir)"'
+mgmt_server_libctl_la_LIBADD = common/libsccommon.la $(CONFIG_LIBS) $(JANSSON_LIBS) $(CURL_LIBS)
+
+bin_PROGRAMS += mgmt-server/sixcastctl
+mgmt_server_sixcastctl_SOURCES = %reldir%/ctl_main.c
+mgmt_server_sixcastctl_LDADD = mgmt-server/libctl.la
+
+UNIT_TESTS += tests/unit/test_ctl
+tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c $(TU)
+tests_unit_test_ctl_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mgmt-server
+tests_unit_test_ctl_LDADD = mgmt-server/libctl.la $(UNIT_LDADD)
