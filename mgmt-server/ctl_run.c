@@ -160,7 +160,7 @@ static int load_config(struct ctl *c, const char *path)
 {
 	char def[600], err[600];
 	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
-	bool must = path != NULL;
+	bool must = path != NULL, had_token;
 	struct stat sb;
 	char *text;
 	int rc;
@@ -181,13 +181,14 @@ static int load_config(struct ctl *c, const char *path)
 		fprintf(stderr, "%s: %s: %s\n", c->prog, path, strerror(-rc));
 		return -1;
 	}
+	had_token = c->conn.token[0] != '\0';
 	rc = ctl_conn_from_config(&c->conn, text, path, err, sizeof(err));
 	free(text);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", c->prog, err);
 		return -1;
 	}
-	if (stat(path, &sb) == 0 && (sb.st_mode & 004) && c->conn.token[0])
+	if (stat(path, &sb) == 0 && (sb.st_mode & 004) && !had_token && c->conn.token[0])
 		fprintf(stderr, "%s: warning: %s holds a token and is readable by everyone (chmod 600 it)\n",
 			c->prog, path);
 	return 0;

@@ -95,3 +95,4 @@ UNIT_TESTS += tests/unit/test_ctl
 tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c $(TU)
 tests_unit_test_ctl_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mgmt-server
 tests_unit_test_ctl_LDADD = mgmt-server/libctl.la $(UNIT_LDADD)
+INTEGRATION_TESTS += tests/integration/mgmt_cli.sh
