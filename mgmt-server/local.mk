@@ -96,3 +96,18 @@ tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c $(TU)
 tests_unit_test_ctl_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mgmt-server
 tests_unit_test_ctl_LDADD = mgmt-server/libctl.la $(UNIT_LDADD)
 INTEGRATION_TESTS += tests/integration/mgmt_cli.sh
+
+# The NOC console: static files served by the daemon (--console, by default
+# $(pkgdatadir)/console), installed and shipped as they are: no build step.
+consoledir = $(pkgdatadir)/console
+dist_console_DATA = \
+	%reldir%/console/index.html %reldir%/console/console.css %reldir%/console/favicon.svg \
+	%reldir%/console/app.js %reldir%/console/api.js %reldir%/console/ui.js \
+	%reldir%/console/chart.js %reldir%/console/views.js %reldir%/console/views_lineup.js \
+	%reldir%/console/views_boxes.js %reldir%/console/views_charts.js
+
+# Its browser test (headless Chromium through playwright-core from npm;
+# SKIPs without them).
+INTEGRATION_TESTS += tests/integration/console_browser.sh
+EXTRA_DIST += tests/browser/package.json tests/browser/package-lock.json \
+	tests/browser/console_test.mjs
