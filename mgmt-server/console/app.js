@@ -39,6 +39,7 @@ async function route() {
   const root = $('view');
   root.replaceChildren(h('p', { class: 'dim' }, 'Loading…'));
   root.dataset.view = name;
+  delete root.dataset.ready; // set again once this render is complete
   const t0 = performance.now();
   try {
     await view.render(root, params, { navigate, reload: () => route() });

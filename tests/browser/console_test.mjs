@@ -6,6 +6,7 @@
 // console fails the test.
 //
 //   SIXCAST_URL=http://127.0.0.1:8080 SIXCAST_TOKEN=... SEED='{...}' node console_test.mjs
+// SHOTS=DIR saves a screenshot of each view there.
 // SEED (written by tests/integration/console_browser.sh): {"move_client": id,
 //   "to_metro": id, "to_metro_name": "...", "rebuild_channel": id,
 //   "expect": {"view": ["text", ...], ...}}
@@ -41,6 +42,7 @@ async function openView(page, name) {
   const text = await page.innerText('#view');
   for (const want of seed.expect?.[name] || [])
     if (!text.toLowerCase().includes(want.toLowerCase())) fail(`view ${name} lacks "${want}":\n${text.slice(0, 1500)}`);
+  if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/${name}.png`, fullPage: true });
   log(`view ${name}: ok`);
   return text;
 }
