@@ -109,5 +109,5 @@ dist_console_DATA = \
 # Its browser test (headless Chromium through playwright-core from npm;
 # SKIPs without them).
 INTEGRATION_TESTS += tests/integration/console_browser.sh
-EXTRA_DIST += tests/browser/package.json tests/browser/package-lock.json \
+EXTRA_DIST += docs/sixcastctl.md tests/browser/package.json tests/browser/package-lock.json \
 	tests/browser/console_test.mjs
