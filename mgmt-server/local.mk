@@ -111,3 +111,4 @@ dist_console_DATA = \
 INTEGRATION_TESTS += tests/integration/console_browser.sh
 EXTRA_DIST += docs/sixcastctl.md tests/browser/package.json tests/browser/package-lock.json \
 	tests/browser/console_test.mjs
+EXTRA_DIST += tests/bench/console_bench.sh tests/browser/console_bench.mjs

@@ -44,6 +44,7 @@ async function route() {
   try {
     await view.render(root, params, { navigate, reload: () => route() });
     root.dataset.ready = name;
+    performance.mark(`sixcast:ready:${name}`); // read by tests/browser/console_bench.mjs
     $('status-line').textContent = `${view.title} loaded in ${Math.round(performance.now() - t0)} ms`;
   } catch (e) {
     if (gen === generation) {
