@@ -96,6 +96,10 @@ export function showError(err) {
   box.append(a);
   while (box.children.length > 4) box.firstChild.remove();
 }
+// An event handler whose failures (an API refusal, say) are shown, not lost.
+export const guard = (fn) => async (e) => {
+  try { await fn(e); } catch (err) { showError(err); }
+};
 export function clearErrors() { document.getElementById('alerts').replaceChildren(); }
 let noticeTimer = 0;
 export function notice(text) {

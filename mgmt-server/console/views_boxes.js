@@ -2,7 +2,7 @@
 // so 100,000 boxes cost one page) and groups with their metro spread.
 
 import { get, post, patch, del, query } from './api.js';
-import { h, table, num, ago, rate, pill, kv, metroColour, formDialog, confirmDialog, notice } from './ui.js';
+import { h, table, num, ago, rate, pill, kv, metroColour, formDialog, confirmDialog, notice, guard } from './ui.js';
 import { metroChip } from './views_lineup.js';
 
 const PAGE = 100;
@@ -73,9 +73,11 @@ function clientActions(c, ctx, mets) {
         submit: (v) => post(`/clients/${c.id}/kick`, { ban: v.ban, ...(v.reason ? { reason: v.reason } : {}) }) });
       if (r) { notice(`Client ${c.id} kicked${r.banned ? ' and banned' : ''}`); ctx.reload(); }
     } }, 'Kick'),
-    c.banned ? h('button', { type: 'button', class: 'small', 'aria-label': `Unban client ${c.id}`, onclick: async () => {
-      await patch(`/clients/${c.id}`, { banned: false }).then(() => { notice(`Client ${c.id} unbanned`); ctx.reload(); });
-    } }, 'Unban') : null,
+    c.banned ? h('button', { type: 'button', class: 'small', 'aria-label': `Unban client ${c.id}`, onclick: guard(async () => {
+      await patch(`/clients/${c.id}`, { banned: false });
+      notice(`Client ${c.id} unbanned`);
+      ctx.reload();
+    }) }, 'Unban') : null,
   ];
 }
 
@@ -100,7 +102,7 @@ export const clients = {
     root.replaceChildren(h('h1', {}, 'Clients'), form, pager(r, params, ctx, 'clients', r.clients.length),
       table([
         { label: 'Id', num: true, cell: (c) => h('a', { href: `#clients?${new URLSearchParams({ ...params, show: c.id })}`,
-          onclick: (e) => { e.preventDefault(); clientDetail(c.id, detail); } }, String(c.id)) },
+          onclick: guard((e) => { e.preventDefault(); return clientDetail(c.id, detail); }) }, String(c.id)) },
         { label: 'Device', cls: 'mono', cell: (c) => c.device_id },
         { label: 'Metro', cell: (c) => [metroChip(c.metro_id, c.metro), c.pinned ? h('span', { class: 'dim', title: 'pinned by the NOC' }, ' 📌') : null] },
         { label: 'State', cell: (c) => (c.banned ? pill('BANNED', 'bad') : c.live ? pill('live', 'ok') : pill('silent', 'off')) },
@@ -163,7 +165,7 @@ export const groups = {
         `; sizes ${sizes} (target ${s.target_size}); ${num(s.open)} open.`),
       pager(r, params, ctx, 'groups', r.groups.length),
       table([
-        { label: 'Id', num: true, cell: (g) => h('a', { href: '#', onclick: (e) => { e.preventDefault(); groupDetail(g.id, detail); } }, String(g.id)) },
+        { label: 'Id', num: true, cell: (g) => h('a', { href: '#', onclick: guard((e) => { e.preventDefault(); return groupDetail(g.id, detail); }) }, String(g.id)) },
         { label: 'Channel', num: true, key: 'channel_id' },
         { label: 'Version', num: true, key: 'version' },
         { label: 'Size', num: true, cell: (g) => g.members.length },
