@@ -75,3 +75,40 @@ UNIT_TESTS += tests/unit/test_mg_state
 tests_unit_test_mg_state_SOURCES = tests/unit/test_mg_state.c $(TU)
 tests_unit_test_mg_state_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_state_LDADD = $(MG_TEST_LDADD)
+
+# sixcastctl: the NOC's command-line tool (libcurl easy + jansson). Its
+# modules go into a convenience library for tests/unit/test_ctl.
+noinst_LTLIBRARIES += mgmt-server/libctl.la
+mgmt_server_libctl_la_SOURCES = \
+	%reldir%/ctl.h %reldir%/ctl_opts.c %reldir%/ctl_opts.h \
+	%reldir%/ctl_table.c %reldir%/ctl_table.h %reldir%/ctl_http.c \
+	%reldir%/ctl_cmds.c %reldir%/ctl_cmds_noc.c %reldir%/ctl_run.c %reldir%/ctl_run.h
+mgmt_server_libctl_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
+	-DSC_SYSCONFDIR='"$(sysconfdir)"'
+mgmt_server_libctl_la_LIBADD = common/libsccommon.la $(CONFIG_LIBS) $(JANSSON_LIBS) $(CURL_LIBS)
+
+bin_PROGRAMS += mgmt-server/sixcastctl
+mgmt_server_sixcastctl_SOURCES = %reldir%/ctl_main.c
+mgmt_server_sixcastctl_LDADD = mgmt-server/libctl.la
+
+UNIT_TESTS += tests/unit/test_ctl
+tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c $(TU)
+tests_unit_test_ctl_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mgmt-server
+tests_unit_test_ctl_LDADD = mgmt-server/libctl.la $(UNIT_LDADD)
+INTEGRATION_TESTS += tests/integration/mgmt_cli.sh
+
+# The NOC console: static files served by the daemon (--console, by default
+# $(pkgdatadir)/console), installed and shipped as they are: no build step.
+consoledir = $(pkgdatadir)/console
+dist_console_DATA = \
+	%reldir%/console/index.html %reldir%/console/console.css %reldir%/console/favicon.svg \
+	%reldir%/console/app.js %reldir%/console/api.js %reldir%/console/ui.js \
+	%reldir%/console/chart.js %reldir%/console/views.js %reldir%/console/views_lineup.js \
+	%reldir%/console/views_boxes.js %reldir%/console/views_charts.js
+
+# Its browser test (headless Chromium through playwright-core from npm;
+# SKIPs without them).
+INTEGRATION_TESTS += tests/integration/console_browser.sh
+EXTRA_DIST += docs/sixcastctl.md tests/browser/package.json tests/browser/package-lock.json \
+	tests/browser/console_test.mjs
+EXTRA_DIST += tests/bench/console_bench.sh tests/browser/console_bench.mjs
