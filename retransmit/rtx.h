@@ -296,6 +296,16 @@ struct rtx_stats {
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
 	uint64_t latency_hist[RTX_LAT_BUCKETS];
+	/* fast channel change (appended) */
+	uint64_t bursts_requested;  /* client: BURST_REQ datagrams sent */
+	uint64_t bursts_answered;   /* client: BURST answers taken */
+	uint64_t burst_packets;     /* client: burst packets stored; edge: sent */
+	uint64_t burst_duplicates;  /* client: burst packets already held */
+	uint64_t bursts_served;     /* edge: bursts started */
+	uint64_t burst_refused;     /* edge: refused (rate, cap, no random
+				       access point); client: refusals received */
+	uint64_t burst_bytes;       /* edge: bytes of burst packets sent */
+	uint64_t raps;              /* edge: random access points seen */
 };
 
 /* Copy the counters. */
@@ -303,6 +313,38 @@ void rtx_session_stats(const rtx_session *s, struct rtx_stats *out);
 /* The q-quantile (0..1) of the latency histogram, as the upper bound of
  * its bucket in ns; 0 when the histogram is empty. */
 uint64_t rtx_stats_latency_ns(const struct rtx_stats *st, double q);
+
+/* Client: ask the channel's RET server for a fast-channel-change burst from the last
+ * random access point. Call after rtx_session_set_ret(), before multicast arrives.
+ * Returns 0, -ENOTCONN without a RET server, -EOPNOTSUPP on an edge. The burst's
+ * packets enter the raw buffer like repairs; playback starts at the burst's first
+ * packet and releases the already-late part of the burst at once, so the output
+ * starts with a decodable picture about one round trip after the call. */
+int rtx_session_request_burst(rtx_session *s);
+
+/* Client: the milestones of the last channel change, on the now_ns clock
+ * (0: not reached yet). */
+enum rtx_burst_state {
+	RTX_BURST_NONE = 0,    /* never asked */
+	RTX_BURST_ASKED = 1,   /* request sent, no answer yet */
+	RTX_BURST_ACTIVE = 2,  /* answered: burst packets coming */
+	RTX_BURST_DONE = 3,    /* spliced into the multicast */
+	RTX_BURST_REFUSED = 4, /* the server said no (or never answered) */
+};
+struct rtx_zap {
+	enum rtx_burst_state state;
+	uint64_t requested_ns;       /* rtx_session_request_burst() */
+	uint64_t answered_ns;        /* the server's answer arrived */
+	uint64_t first_burst_ns;     /* first burst packet stored */
+	uint64_t first_mcast_ns;     /* first multicast packet stored */
+	uint64_t first_delivered_ns; /* first packet out of the playback buffer */
+	uint64_t spliced_ns;         /* burst complete up to the splice point */
+	uint16_t start_seq;          /* first packet of the burst (PAT before the RAP) */
+	uint16_t rap_seq;            /* the packet that starts the random access point */
+	uint16_t splice_seq;         /* first packet the burst leaves to multicast */
+};
+/* Copy the milestones. */
+void rtx_session_zap(const rtx_session *s, struct rtx_zap *out);
 
 /* What a repair-port datagram claims to be, read without authentication,
  * so that a daemon with several sessions on one socket (an edge serving

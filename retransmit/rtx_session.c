@@ -287,3 +287,18 @@ int rtx_peek(const uint8_t *buf, size_t len, struct rtx_msg_info *info)
 	info->sender_id = h.sender_id;
 	return 0;
 }
+
+int rtx_session_request_burst(rtx_session *s)
+{
+	if (!s->client)
+		return -EOPNOTSUPP;
+	if (!s->grp.have_ret || s->grp.n_ret == 0)
+		return -ENOTCONN;
+	return -ENOTCONN; /* not implemented yet */
+}
+
+void rtx_session_zap(const rtx_session *s, struct rtx_zap *out)
+{
+	(void)s;
+	memset(out, 0, sizeof(*out));
+}
