@@ -48,6 +48,11 @@ void rtx_config_defaults(struct rtx_config *cfg, enum rtx_role role)
 	cfg->max_seqs_per_request = 1024;
 	cfg->max_requesters = edge ? 8192 : 256;
 	cfg->key_grace_ns = 10 * S;
+	cfg->burst_speed_pct = 150;
+	cfg->burst_max_ns = 3 * S;
+	cfg->burst_overlap_ns = 100 * MS;
+	cfg->burst_interval_ns = 200 * MS;
+	cfg->max_bursts = 64;
 }
 
 int rtx_policy_parse(const char *name)
@@ -105,6 +110,13 @@ static const char *bad_setting(const struct rtx_config *c, const struct rtx_call
 		return "max_seqs_per_request";
 	if (c->max_requesters == 0 || c->max_requesters > (1u << 24))
 		return "max_requesters";
+	if (c->burst_speed_pct < 100 || c->burst_speed_pct > 400)
+		return "burst_speed_pct";
+	if (c->burst_max_ns == 0 || c->burst_max_ns > 60 * S || c->burst_overlap_ns > 10 * S ||
+	    c->burst_interval_ns > 60 * S)
+		return "burst_max_ns/burst_overlap_ns/burst_interval_ns";
+	if (c->max_bursts > 4096)
+		return "max_bursts";
 	return NULL;
 }
 
@@ -301,4 +313,22 @@ void rtx_session_zap(const rtx_session *s, struct rtx_zap *out)
 {
 	(void)s;
 	memset(out, 0, sizeof(*out));
+}
+
+int rtx_session_input_rtp_flags(rtx_session *s, const uint8_t *buf, size_t len, unsigned flags)
+{
+	(void)flags;
+	return rtx_session_input_rtp(s, buf, len);
+}
+
+void rtx_session_set_burst_cap(rtx_session *s, uint64_t bps)
+{
+	(void)s;
+	(void)bps;
+}
+
+uint64_t rtx_session_burst_bps(const rtx_session *s)
+{
+	(void)s;
+	return 0;
 }
