@@ -3,7 +3,7 @@
 # the tests, an installed one exporting rtx_*.
 noinst_LTLIBRARIES += retransmit/librtxcore.la
 RTX_CORE_C = \
-	%reldir%/rtx_auth.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
+	%reldir%/rtx_auth.c %reldir%/rtx_burst.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
 	%reldir%/rtx_playout.c %reldir%/rtx_ratelimit.c %reldir%/rtx_rawbuf.c \
 	%reldir%/rtx_requester.c %reldir%/rtx_responder.c %reldir%/rtx_seq.c \
 	%reldir%/rtx_session.c %reldir%/rtx_session_in.c %reldir%/rtx_session_out.c \
