@@ -44,7 +44,11 @@ UNIT_TESTS += \
 	tests/unit/test_rtx_responder \
 	tests/unit/test_rtx_group \
 	tests/unit/test_rtx_stats \
-	tests/unit/test_rtx_session
+	tests/unit/test_rtx_session \
+	tests/unit/test_rtx_burst
+tests_unit_test_rtx_burst_SOURCES = tests/unit/test_rtx_burst.c $(TU)
+tests_unit_test_rtx_burst_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
+tests_unit_test_rtx_burst_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_SOURCES = tests/unit/test_rtx.c $(TU)
 tests_unit_test_rtx_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)

@@ -37,7 +37,7 @@
 /* A PAT this much older than the RAP is not the one before it. */
 #define PAT_MAX_AGE_NS (600 * MS)
 /* The client ends a burst that sent nothing for this long. */
-#define STALL_NS (200 * MS)
+#define STALL_NS (50 * MS)
 #define TRIES 3
 
 /* ---------------------------------------------------------------- edge */
@@ -192,10 +192,12 @@ int rtx_burst_edge_request(rtx_session *s, const struct rtx_hdr *h, const uint8_
 		s->st.malformed++;
 		return -EBADMSG;
 	}
-	/* A repeated request of a burst in progress: its answer was lost. */
+	/* A repeated request of a burst in progress (its answer was lost, or
+	 * the box restarted): the same burst, answering this request. */
 	for (size_t i = 0; i < s->n_bursts; i++)
 		if (s->bursts[i].who == h->sender_id) {
 			s->bursts[i].peer = from;
+			s->bursts[i].ans.echo_ts = h->ts;
 			send_answer(s, from, key, &s->bursts[i].ans);
 			return 0;
 		}
@@ -361,21 +363,21 @@ static uint64_t ts_span_ns(const rtx_session *s, uint32_t from, uint32_t to)
 
 /* How much stream from the burst's start is released as soon as it
  * arrives. The playback then runs at the stream's pace, backlog - late
- * behind live: at least the playback delay (its repair margin) where the
- * backlog allows, never so close that the burst could not bring its packets
- * before the multicast's are due (backlog - (backlog - r) / speed), and the
- * part up to the RAP (r) always: the edge sends that at once. */
+ * behind live, where backlog is the stream from the burst's start to the
+ * live head. The burst reaches the head (backlog - r) / speed after the
+ * answer, r being the part up to the RAP that the edge sends at once; the
+ * last packets it brings must keep the whole playback delay as repair
+ * margin, like any multicast packet: so late = backlog - that - delay, and
+ * at least r, so that the picture starts at once. */
 static uint64_t late_part(const rtx_session *s, const struct rtx_burst_ans *a)
 {
 	uint64_t d = ts_span_ns(s, a->start_ts, a->head_ts), r = ts_span_ns(s, a->start_ts, a->rap_ts);
-	uint64_t v = a->speed_pct >= 100 ? a->speed_pct : 100, keep, noskip;
+	uint64_t v = a->speed_pct >= 100 ? a->speed_pct : 100, reach;
 
 	if (r > d)
 		r = d;
-	noskip = d - (d - r) * 100 / v;
-	keep = d > s->cfg.playout_delay_ns ? d - s->cfg.playout_delay_ns : 0;
-	keep = keep < noskip ? keep : noskip;
-	return keep > r ? keep : r;
+	reach = (d - r) * 100 / v + s->cfg.playout_delay_ns;
+	return d > reach && d - reach > r ? d - reach : r;
 }
 
 /* Where the answer puts the burst; false when it cannot be used. */
@@ -416,7 +418,6 @@ int rtx_burst_client_answer(rtx_session *s, const struct rtx_hdr *h)
 {
 	struct rtx_cburst *f = &s->fcc;
 	struct rtx_burst_ans a;
-	uint64_t own;
 
 	if (rtx_burst_ans_parse(h->body, h->body_len, &a) < 0) {
 		s->st.malformed++;
@@ -424,9 +425,8 @@ int rtx_burst_client_answer(rtx_session *s, const struct rtx_hdr *h)
 	}
 	if (f->zap.state != RTX_BURST_ASKED || a.echo_ts < f->req_first_ts || a.echo_ts > f->req_last_ts)
 		return -EALREADY; /* a repeated answer, or not ours */
-	own = rtx_own_ts(s, s->now);
-	if (own > a.echo_ts)
-		rtx_rtt_sample(&s->grp.ret_rtt, own - a.echo_ts);
+	/* (No round-trip sample: the answer may be a copy sent along the
+	 * burst, long after the request.) */
 	f->zap.answered_ns = s->now;
 	if (a.status != RTX_BURST_OK) {
 		s->st.burst_refused++;
@@ -444,10 +444,17 @@ int rtx_burst_client_answer(rtx_session *s, const struct rtx_hdr *h)
 	return 0;
 }
 
-/* Holes from..to-1 among the burst's packets: asked of the RET server. */
+/* Holes from..to-1 among the burst's packets: asked of the RET server.
+ * The part of a burst released at once is due already; a hole in it holds
+ * the playback until the multicast's first packet is due, so that is its
+ * deadline. */
 static void holes(rtx_session *s, uint64_t from, uint64_t to, uint64_t deadline)
 {
-	uint64_t dropped, n = 0;
+	const struct rtx_slot *sl = s->fcc.first_mc_ext ? rtx_rawbuf_meta(s->rb, s->fcc.first_mc_ext) : NULL;
+	uint64_t dropped, n = 0, mc = sl ? sl->due_ns : s->now + s->cfg.playout_delay_ns;
+
+	if (deadline < mc)
+		deadline = mc;
 
 	for (uint64_t e = from; e < to && n < s->rq.gaps.cap; e++)
 		if (!rtx_rawbuf_has(s->rb, e) && rtx_req_add(&s->rq, e, to, s->now, deadline, &dropped) >= 0) {
