@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "edge_mgmt.h"
 #include "emit.h"
 #include "ret.h"
 #include "sc_httpd.h"
@@ -39,6 +40,13 @@ struct edge {
 	bool ticking;
 	sc_httpd *http;
 	edge_ret *ret;   /* NULL: no RET service */
+	edge_mgmt *mgmt; /* NULL: standalone */
+	struct mkey {    /* RET keys from the management server */
+		uint32_t id;
+		uint8_t key[32];
+	} *mkeys;
+	size_t n_mkeys;
+	uint64_t started_ns;
 	struct sc_logger lg;
 };
 
@@ -95,9 +103,13 @@ static void on_sent(void *arg, uint32_t chan_id, const struct rtpk_packet *pkt)
 	ret_packet(e->ret, chan_id, pkt->buf, pkt->len, (pkt->rap ? RTX_PKT_RAP : 0) | (pkt->pat ? RTX_PKT_PAT : 0));
 }
 
-/* The RET key of a channel: its own, else the edge's. */
+/* The RET key of a channel: the management server's, else its own, else
+ * the edge's. */
 static const uint8_t *ret_key_for(const edge *e, const struct edge_chan_cfg *c)
 {
+	for (size_t i = 0; i < e->n_mkeys; i++)
+		if (e->mkeys[i].id == c->chan.id)
+			return e->mkeys[i].key;
 	return c->has_ret_key ? c->ret_key : e->cfg.has_ret_key ? e->cfg.ret_key : NULL;
 }
 
@@ -361,6 +373,127 @@ static void remove_sdp_files(const edge *e, uint32_t id)
 	unlink(path);
 }
 
+/* ---- the management server ---- */
+
+static json_t *mgmt_channels(void *arg)
+{
+	const edge *e = arg;
+	json_t *a = json_array();
+	char host[SC_ADDR_STRLEN] = "", url[300];
+
+	if (e->cfg.http.len && e->cfg.source6.len)
+		sc_addr_format(&e->cfg.source6, false, host, sizeof(host));
+	for (size_t i = 0; i < e->cfg.nchans; i++) {
+		json_t *c = json_pack("{s:I}", "id", (json_int_t)e->cfg.chans[i].chan.id);
+
+		if (host[0]) {
+			snprintf(url, sizeof(url), "http://[%s]:%u/sdp/%u.sdp", host, sc_addr_port(&e->cfg.http),
+				 e->cfg.chans[i].chan.id);
+			json_object_set_new(c, "sdp_url", json_string(url));
+		}
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
+static json_t *mgmt_load(void *arg)
+{
+	edge *e = arg;
+	json_t *chans = json_array();
+	uint64_t bps = 0, req = 0, served = 0, bursts = 0;
+	unsigned rc_ = 0, bc = 0;
+
+	for (size_t i = 0; i < e->cfg.nchans; i++) {
+		struct chan_stats st;
+		struct ret_chan_stats rs = { 0 };
+		uint32_t id = e->cfg.chans[i].chan.id;
+
+		if (!e->chans[i])
+			continue;
+		chan_get_stats(e->chans[i], &st);
+		if (e->ret)
+			ret_chan_stats(e->ret, id, &rs);
+		bps += st.bitrate_bps;
+		req += rs.rtx.requests_received;
+		served += rs.rtx.repairs_sent;
+		bursts += rs.rtx.bursts_served;
+		json_array_append_new(chans, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)id,
+						       "bitrate_bps", (json_int_t)st.bitrate_bps, "packets",
+						       (json_int_t)st.packets_sent, "ret_requests",
+						       (json_int_t)rs.rtx.requests_received, "ret_served",
+						       (json_int_t)rs.rtx.repairs_sent, "burst_served",
+						       (json_int_t)rs.rtx.bursts_served));
+	}
+	if (e->ret)
+		ret_clients(e->ret, 10 * SC_NS_PER_S, &rc_, &bc);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "bitrate_bps", (json_int_t)bps, "ret_clients",
+			 (json_int_t)rc_, "burst_clients", (json_int_t)bc, "ret_requests", (json_int_t)req,
+			 "ret_served", (json_int_t)served, "burst_served", (json_int_t)bursts, "uptime_s",
+			 (json_int_t)((now(e) - e->started_ns) / SC_NS_PER_S), "channels", chans);
+}
+
+static void mgmt_ret_key(void *arg, uint32_t id, const uint8_t key[32])
+{
+	edge *e = arg;
+	struct mkey *k = NULL;
+
+	for (size_t i = 0; i < e->n_mkeys && !k; i++)
+		if (e->mkeys[i].id == id)
+			k = &e->mkeys[i];
+	if (!k) {
+		struct mkey *n = realloc(e->mkeys, (e->n_mkeys + 1) * sizeof(*n));
+
+		if (!n)
+			return;
+		e->mkeys = n;
+		k = &e->mkeys[e->n_mkeys++];
+		k->id = id;
+	}
+	memcpy(k->key, key, sizeof(k->key));
+	if (e->ret)
+		ret_set_key(e->ret, id, key);
+}
+
+static void mgmt_registered(void *arg, uint32_t edge_id)
+{
+	edge *e = arg;
+
+	if (e->ret)
+		ret_set_edge_id(e->ret, edge_id);
+}
+
+static void add_addr(json_t *a, const struct sc_sockaddr *addr, bool with_port, uint16_t port)
+{
+	struct sc_sockaddr x = *addr;
+	char text[SC_ADDR_STRLEN];
+
+	if (!addr->len)
+		return;
+	sc_addr_set_port(&x, port);
+	if (sc_addr_format(&x, with_port, text, sizeof(text)) == 0)
+		json_array_append_new(a, json_string(text));
+}
+
+static int start_mgmt(edge *e)
+{
+	struct edge_mgmt_ops ops = { e, mgmt_channels, mgmt_load, mgmt_ret_key, mgmt_registered };
+	struct edge_mgmt_cfg mc = { e->cfg.mgmt_url, e->cfg.mgmt_credential, e->cfg.name, json_array(), json_array(),
+				    e->cfg.mgmt_report_ns };
+	uint16_t port = e->cfg.ret_listen.len ? sc_addr_port(&e->cfg.ret_listen) : 5200;
+	int rc;
+
+	add_addr(mc.addrs, &e->cfg.source6, false, 0);
+	add_addr(mc.addrs, &e->cfg.source4, false, 0);
+	if (e->ret) {
+		add_addr(mc.ret_addrs, &e->cfg.source6, true, port);
+		add_addr(mc.ret_addrs, &e->cfg.source4, true, port);
+	}
+	rc = edge_mgmt_new(e->loop, &mc, &ops, &e->lg, &e->mgmt);
+	json_decref(mc.addrs);
+	json_decref(mc.ret_addrs);
+	return rc;
+}
+
 static int start_ret(edge *e)
 {
 	const struct edge_cfg *c = &e->cfg;
@@ -399,8 +532,11 @@ int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
 		goto fail;
 	if (e->cfg.ret_listen.len && (rc = start_ret(e)) < 0)
 		goto fail;
+	e->started_ns = now(e);
 	for (size_t i = 0; i < e->cfg.nchans; i++)
 		e->chans[i] = make_chan(e, &e->cfg.chans[i]);
+	if (e->cfg.mgmt_url[0] && (rc = start_mgmt(e)) < 0)
+		goto fail;
 	*out = e;
 	return 0;
 fail:
@@ -417,6 +553,8 @@ void edge_free(edge *e)
 	for (size_t i = 0; e->chans && i < e->cfg.nchans; i++)
 		chan_free(e->chans[i]);
 	free(e->chans);
+	edge_mgmt_free(e->mgmt);
+	free(e->mkeys);
 	ret_free(e->ret);
 	sc_httpd_free(e->http);
 	if (e->tfd >= 0) {
@@ -484,6 +622,8 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 			started++;
 	sc_logf(&e->lg, LOG_NOTICE, "reloaded: %zu channel(s) unchanged, %zu (re)started, %zu stopped", kept,
 		started, stopped);
+	if (started || stopped)
+		edge_mgmt_reregister(e->mgmt);
 	return 0;
 }
 

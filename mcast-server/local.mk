@@ -5,6 +5,7 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/chan.c %reldir%/chan.h \
 	%reldir%/edge.c %reldir%/edge.h \
 	%reldir%/edge_cfg.c %reldir%/edge_cfg.h \
+	%reldir%/edge_mgmt.c %reldir%/edge_mgmt.h \
 	%reldir%/emit.c %reldir%/emit.h \
 	%reldir%/pace.c %reldir%/pace.h \
 	%reldir%/pcr.c %reldir%/pcr.h \
@@ -17,9 +18,9 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/tsfix.c %reldir%/tsfix.h \
 	%reldir%/tsin.c %reldir%/tsin.h
 mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
-	$(CONFIG_CFLAGS) $(MHD_CFLAGS) -I$(top_srcdir)/retransmit
+	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit
 mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la $(GST_LIBS) $(JANSSON_LIBS) \
-	$(SODIUM_LIBS)
+	$(SODIUM_LIBS) $(CURL_LIBS)
 
 sbin_PROGRAMS += mcast-server/sixcast-mcast-server
 mcast_server_sixcast_mcast_server_SOURCES = %reldir%/main.c
@@ -66,7 +67,7 @@ tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
 tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
 
-INTEGRATION_TESTS += tests/integration/edge_lab.sh tests/integration/edge_ret_lab.sh
+INTEGRATION_TESTS += tests/integration/edge_lab.sh tests/integration/edge_ret_lab.sh tests/integration/edge_mgmt_lab.sh
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example
 

@@ -397,6 +397,11 @@ int ret_set_key(edge_ret *r, uint32_t id, const uint8_t key[RTX_KEY_BYTES])
 	return rc;
 }
 
+void ret_set_edge_id(edge_ret *r, uint32_t edge_id)
+{
+	r->cfg.edge_id = edge_id & ~RTX_EDGE_ID_FLAG;
+}
+
 bool ret_has_key(const edge_ret *r, uint32_t id)
 {
 	const struct rchan *c = find(r, id, NULL);

@@ -49,6 +49,9 @@ int ret_add_channel(edge_ret *r, uint32_t id, const uint8_t *key);
 void ret_remove_channel(edge_ret *r, uint32_t id);
 /* Set or change a channel's RET key. Returns 0 or -ENOENT. */
 int ret_set_key(edge_ret *r, uint32_t id, const uint8_t key[RTX_KEY_BYTES]);
+/* The edge id from the management server: sessions made from now on sign
+ * with it (the others keep the provisional 0, which is valid too). */
+void ret_set_edge_id(edge_ret *r, uint32_t edge_id);
 /* Whether channel id has a key. */
 bool ret_has_key(const edge_ret *r, uint32_t id);
 
