@@ -170,6 +170,22 @@ struct rtx_config {
 	uint64_t key_grace_ns;
 	uint64_t ts_base_ns;
 	uint64_t max_clock_skew_ns;
+
+	/* Fast channel change (appended). Edge: a burst is sent at
+	 * burst_speed_pct / 100 times the pace the packets were emitted at
+	 * (100..400), from the newest random access point at least the
+	 * requester's playback delay old to burst_overlap_ns of stream past the
+	 * live head at the request (that covers the requester's join), and
+	 * lasts at most burst_max_ns (a random access point too old for that
+	 * is refused); a requester gets at most one burst per
+	 * burst_interval_ns; at most max_bursts run at once. Client: an
+	 * unanswered request is repeated after twice the RET server's round
+	 * trip (burst_interval_ns at most), twice, then given up. */
+	uint32_t burst_speed_pct;
+	uint64_t burst_max_ns;
+	uint64_t burst_overlap_ns;
+	uint64_t burst_interval_ns;
+	uint32_t max_bursts;
 };
 
 /* Defaults for role (documented in docs/protocol/repair.md and chosen from
@@ -230,6 +246,20 @@ int rtx_session_set_ret(rtx_session *s, const struct rtx_ret *r);
  * late for playback (kept for serving), -ERANGE outside the sequence window
  * (a possible restart, awaiting confirmation). */
 int rtx_session_input_rtp(rtx_session *s, const uint8_t *buf, size_t len);
+
+/* Edge: what an emitted packet holds, for fast channel change. */
+#define RTX_PKT_RAP 0x1u /* the start of a random access point of the video */
+#define RTX_PKT_PAT 0x2u /* a PAT (a burst starts at the PAT before a RAP) */
+/* Edge: rtx_session_input_rtp() for an emitted packet with its RTX_PKT_*
+ * flags: the session remembers the last random access points, where bursts
+ * start. Same returns. */
+int rtx_session_input_rtp_flags(rtx_session *s, const uint8_t *buf, size_t len, unsigned flags);
+/* Edge: cap the bit rate of this session's bursts, all requesters together
+ * (0: no cap); a request that would go over it is refused. An edge serving
+ * many channels shares one budget between them with
+ * rtx_session_burst_bps(): the bit rate of the bursts running now. */
+void rtx_session_set_burst_cap(rtx_session *s, uint64_t bps);
+uint64_t rtx_session_burst_bps(const rtx_session *s);
 
 /* Feed one datagram received on the repair port from peer handle `from`
  * (requests are answered to `from`, within this call). Returns 0 when it
@@ -353,6 +383,8 @@ enum rtx_msg_type {
 	RTX_MSG_NACK = 1,
 	RTX_MSG_REPAIR = 2,
 	RTX_MSG_MISSING = 3,
+	RTX_MSG_BURST_REQ = 4, /* fast channel change: client -> edge */
+	RTX_MSG_BURST = 5,     /* its answer: the splice information */
 };
 struct rtx_msg_info {
 	enum rtx_msg_type type;
