@@ -96,6 +96,7 @@ static json_t *rtx_json(const struct rtx_stats *st)
 	ADD(o, *st, gaps); ADD(o, *st, reordered); ADD(o, *st, repaired_peer); ADD(o, *st, repaired_ret);
 	ADD(o, *st, duplicates); ADD(o, *st, late); ADD(o, *st, unrepaired); ADD(o, *st, delivered);
 	ADD(o, *st, requests_sent); ADD(o, *st, ret_requests_sent); ADD(o, *st, requests_received);
+	ADD(o, *st, seqs_requested); ADD(o, *st, missing_received); ADD(o, *st, seqs_missing);
 	ADD(o, *st, repairs_sent); ADD(o, *st, requests_refused); ADD(o, *st, malformed); ADD(o, *st, auth_failed);
 	ADD(o, *st, non_member); ADD(o, *st, replayed); ADD(o, *st, bytes_sent); ADD(o, *st, bytes_received);
 	json_object_set_new(o, "repair_latency_p50_ms", json_real((double)rtx_stats_latency_ns(st, 0.5) / 1e6));

@@ -183,6 +183,11 @@ static int make_session(struct stb_tuner *t)
 	 * memory: 2 MiB hold 1.7 s of an 8 Mb/s channel, 0.7 s of 20 Mb/s,
 	 * well over the playout delay the group asks within. */
 	rc.buffer_max_bytes = STB_RAWBUF_BYTES;
+	/* The edge is the last resort (it serves every box of the channel):
+	 * give the group three rounds before RET (a round of two peers fails
+	 * for about 1% of losses at 5% loss both ways); ret_lead_ns still
+	 * sends the request to RET in time when the deadline comes near. */
+	rc.ret_after_rounds = 3;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	rc.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
 	return rtx_session_new(&rc, &cb, &t->rtx);
