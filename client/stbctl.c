@@ -95,6 +95,10 @@ static void print_object(json_t *o, int indent)
 		if (json_is_object(v)) {
 			printf("%*s%s:\n", indent, "", k);
 			print_object(v, indent + 2);
+		} else if (json_is_real(v)) {
+			printf("%*s%-22s %.1f\n", indent, "", k, json_real_value(v));
+		} else if (json_is_string(v)) {
+			printf("%*s%-22s %s\n", indent, "", k, json_string_value(v));
 		} else {
 			char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,9 @@
 
 #include <jansson.h>
 
+#include "edge_mgmt.h"
 #include "emit.h"
+#include "ret.h"
 #include "sc_httpd.h"
 #include "sc_log.h"
 #include "sdp.h"
@@ -36,6 +39,14 @@ struct edge {
 	int tfd;         /* the periodic tick */
 	bool ticking;
 	sc_httpd *http;
+	edge_ret *ret;   /* NULL: no RET service */
+	edge_mgmt *mgmt; /* NULL: standalone */
+	struct mkey {    /* RET keys from the management server */
+		uint32_t id;
+		uint8_t key[32];
+	} *mkeys;
+	size_t n_mkeys;
+	uint64_t started_ns;
 	struct sc_logger lg;
 };
 
@@ -82,6 +93,24 @@ static void on_tick(void *arg, int fd, uint32_t events)
 		busy = e->chans[i] && chan_next_due(e->chans[i], &due);
 	if (!busy)
 		set_tick(e, 0);
+}
+
+/* Every packet that leaves feeds the channel's RET and burst cache. */
+static void on_sent(void *arg, uint32_t chan_id, const struct rtpk_packet *pkt)
+{
+	edge *e = arg;
+
+	ret_packet(e->ret, chan_id, pkt->buf, pkt->len, (pkt->rap ? RTX_PKT_RAP : 0) | (pkt->pat ? RTX_PKT_PAT : 0));
+}
+
+/* The RET key of a channel: the management server's, else its own, else
+ * the edge's. */
+static const uint8_t *ret_key_for(const edge *e, const struct edge_chan_cfg *c)
+{
+	for (size_t i = 0; i < e->n_mkeys; i++)
+		if (e->mkeys[i].id == c->chan.id)
+			return e->mkeys[i].key;
+	return c->has_ret_key ? c->ret_key : e->cfg.has_ret_key ? e->cfg.ret_key : NULL;
 }
 
 static const struct sc_sockaddr *source_for(const edge *e, const struct sc_sockaddr *group)
@@ -131,6 +160,7 @@ static json_t *chan_json(const edge *e, size_t i)
 	struct chan_stats st;
 	char g6[SC_ADDR_STRLEN] = "", g4[SC_ADDR_STRLEN] = "", path[64];
 	const struct tsin_stats *ts = e->chans[i] ? chan_ts_stats(e->chans[i]) : NULL;
+	struct ret_chan_stats rs;
 	json_t *o;
 
 	if (e->chans[i])
@@ -148,6 +178,17 @@ static json_t *chan_json(const edge *e, size_t i)
 		      "restarts", (json_int_t)st.restarts, "cc_errors", (json_int_t)(ts ? ts->cc_errors : 0));
 	if (o && st.last_error[0])
 		json_object_set_new(o, "error", json_string(st.last_error));
+	if (o && e->ret && ret_chan_stats(e->ret, c->id, &rs) == 0)
+		json_object_set_new(o, "ret", json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "key",
+							ret_has_key(e->ret, c->id), "requests",
+							(json_int_t)rs.rtx.requests_received, "repairs",
+							(json_int_t)rs.rtx.repairs_sent, "refused",
+							(json_int_t)rs.rtx.seqs_refused, "auth_failures",
+							(json_int_t)rs.rtx.auth_failed, "bursts",
+							(json_int_t)rs.rtx.bursts_served, "burst_refused",
+							(json_int_t)rs.rtx.burst_refused, "burst_packets",
+							(json_int_t)rs.rtx.burst_packets, "burst_bps",
+							(json_int_t)rs.burst_bps));
 	return o;
 }
 
@@ -189,6 +230,49 @@ static void http_sdp(edge *e, const char *url, struct sc_http_resp *resp)
 	sc_httpd_printf(resp, 200, "application/sdp", "%s", text);
 }
 
+/* The RET service's counters, one family per counter, a line per channel. */
+static void ret_metrics(const edge *e, FILE *f)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} m[] = {
+		{ "requests", "RET requests (NACKs) that authenticated.", offsetof(struct rtx_stats, requests_received) },
+		{ "repairs", "Packets sent as RET repairs.", offsetof(struct rtx_stats, repairs_sent) },
+		{ "refused", "Packets refused by the per-client rate limit.", offsetof(struct rtx_stats, seqs_refused) },
+		{ "missing", "Packets asked for that the edge no longer held.", offsetof(struct rtx_stats, seqs_missing) },
+		{ "auth_failures", "Datagrams with a bad MAC or for a channel without a key.",
+		  offsetof(struct rtx_stats, auth_failed) },
+		{ "malformed", "Malformed or replayed datagrams.", offsetof(struct rtx_stats, malformed) },
+		{ "bursts", "Fast channel change bursts started.", offsetof(struct rtx_stats, bursts_served) },
+		{ "burst_refused", "Burst requests refused (rate, bandwidth cap, no random access point).",
+		  offsetof(struct rtx_stats, burst_refused) },
+		{ "burst_packets", "Packets sent in bursts.", offsetof(struct rtx_stats, burst_packets) },
+	};
+	unsigned rc_, bc;
+
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		fprintf(f, "# HELP sixcast_ret_%s_total %s\n# TYPE sixcast_ret_%s_total counter\n", m[k].name, m[k].help,
+			m[k].name);
+		for (size_t i = 0; i < e->cfg.nchans; i++) {
+			struct ret_chan_stats rs;
+			uint64_t v;
+
+			if (!e->chans[i] || ret_chan_stats(e->ret, e->cfg.chans[i].chan.id, &rs) < 0)
+				continue;
+			memcpy(&v, (const uint8_t *)&rs.rtx + m[k].off, sizeof(v));
+			fprintf(f, "sixcast_ret_%s_total{channel=\"%u\"} %llu\n", m[k].name, e->cfg.chans[i].chan.id,
+				(unsigned long long)v);
+		}
+	}
+	ret_clients(e->ret, 10 * SC_NS_PER_S, &rc_, &bc);
+	fprintf(f, "# HELP sixcast_ret_clients Set-top boxes heard on the RET port in the last 10 s.\n"
+		   "# TYPE sixcast_ret_clients gauge\nsixcast_ret_clients %u\n"
+		   "# TYPE sixcast_ret_burst_clients gauge\nsixcast_ret_burst_clients %u\n"
+		   "# TYPE sixcast_ret_unrouted_total counter\nsixcast_ret_unrouted_total %llu\n",
+		rc_, bc, (unsigned long long)ret_unrouted(e->ret));
+}
+
 static void http_metrics(edge *e, struct sc_http_resp *resp)
 {
 	const struct emit_stats *es = emit_stats(e->em);
@@ -220,6 +304,8 @@ static void http_metrics(edge *e, struct sc_http_resp *resp)
 		if (e->chans[i])
 			fprintf(f, "sixcast_channel_source_cc_errors_total{channel=\"%u\"} %llu\n",
 				e->cfg.chans[i].chan.id, (unsigned long long)chan_ts_stats(e->chans[i])->cc_errors);
+	if (e->ret)
+		ret_metrics(e, f);
 	fclose(f);
 	resp->status = 200;
 	resp->type = "text/plain; version=0.0.4";
@@ -244,12 +330,13 @@ static void on_http(void *arg, const struct sc_http_req *req, struct sc_http_res
 				"{\"error\": \"not found; try /channels, /sdp/ID.sdp, /metrics\"}\n");
 }
 
-static chan *make_chan(edge *e, const struct chan_cfg *c)
+static chan *make_chan(edge *e, const struct edge_chan_cfg *ec)
 {
+	const struct chan_cfg *c = &ec->chan;
 	struct chan_env env = {
 		.loop = e->loop, .em = e->em, .lg = e->lg,
 		.latency_ns = e->cfg.latency_ns, .lookahead_ns = e->cfg.lookahead_ns,
-		.stall_ns = e->cfg.stall_ns, .wake = wake, .sent = NULL, .arg = e,
+		.stall_ns = e->cfg.stall_ns, .wake = wake, .sent = e->ret ? on_sent : NULL, .arg = e,
 	};
 	char err[300];
 	chan *ch = NULL;
@@ -260,6 +347,15 @@ static chan *make_chan(edge *e, const struct chan_cfg *c)
 	}
 	if (e->cfg.sdp_dir[0])
 		write_sdp_files(e, c);
+	if (e->ret) {
+		int rc = ret_add_channel(e->ret, c->id, ret_key_for(e, ec));
+
+		if (rc < 0)
+			sc_logf(&e->lg, LOG_ERR, "channel %u (%s): no RET service: %s", c->id, c->name, strerror(-rc));
+		else if (!ret_key_for(e, ec) && !e->cfg.mgmt_url[0])
+			sc_logf(&e->lg, LOG_WARNING, "channel %u (%s): no RET key (ret.key or the channel's ret_key):"
+				" RET requests will fail", c->id, c->name);
+	}
 	chan_start(ch);
 	sc_logf(&e->lg, LOG_INFO, "channel %u (%s) from %s", c->id, c->name, c->source);
 	return ch;
@@ -275,6 +371,140 @@ static void remove_sdp_files(const edge *e, uint32_t id)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/%u-ipv4.sdp", e->cfg.sdp_dir, id);
 	unlink(path);
+}
+
+/* ---- the management server ---- */
+
+static json_t *mgmt_channels(void *arg)
+{
+	const edge *e = arg;
+	json_t *a = json_array();
+	char host[SC_ADDR_STRLEN] = "", url[300];
+
+	if (e->cfg.http.len && e->cfg.source6.len)
+		sc_addr_format(&e->cfg.source6, false, host, sizeof(host));
+	for (size_t i = 0; i < e->cfg.nchans; i++) {
+		json_t *c = json_pack("{s:I}", "id", (json_int_t)e->cfg.chans[i].chan.id);
+
+		if (host[0]) {
+			snprintf(url, sizeof(url), "http://[%s]:%u/sdp/%u.sdp", host, sc_addr_port(&e->cfg.http),
+				 e->cfg.chans[i].chan.id);
+			json_object_set_new(c, "sdp_url", json_string(url));
+		}
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
+static json_t *mgmt_load(void *arg)
+{
+	edge *e = arg;
+	json_t *chans = json_array();
+	uint64_t bps = 0, req = 0, served = 0, bursts = 0;
+	unsigned rc_ = 0, bc = 0;
+
+	for (size_t i = 0; i < e->cfg.nchans; i++) {
+		struct chan_stats st;
+		struct ret_chan_stats rs = { 0 };
+		uint32_t id = e->cfg.chans[i].chan.id;
+
+		if (!e->chans[i])
+			continue;
+		chan_get_stats(e->chans[i], &st);
+		if (e->ret)
+			ret_chan_stats(e->ret, id, &rs);
+		bps += st.bitrate_bps;
+		req += rs.rtx.requests_received;
+		served += rs.rtx.repairs_sent;
+		bursts += rs.rtx.bursts_served;
+		json_array_append_new(chans, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)id,
+						       "bitrate_bps", (json_int_t)st.bitrate_bps, "packets",
+						       (json_int_t)st.packets_sent, "ret_requests",
+						       (json_int_t)rs.rtx.requests_received, "ret_served",
+						       (json_int_t)rs.rtx.repairs_sent, "burst_served",
+						       (json_int_t)rs.rtx.bursts_served));
+	}
+	if (e->ret)
+		ret_clients(e->ret, 10 * SC_NS_PER_S, &rc_, &bc);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "bitrate_bps", (json_int_t)bps, "ret_clients",
+			 (json_int_t)rc_, "burst_clients", (json_int_t)bc, "ret_requests", (json_int_t)req,
+			 "ret_served", (json_int_t)served, "burst_served", (json_int_t)bursts, "uptime_s",
+			 (json_int_t)((now(e) - e->started_ns) / SC_NS_PER_S), "channels", chans);
+}
+
+static void mgmt_ret_key(void *arg, uint32_t id, const uint8_t key[32])
+{
+	edge *e = arg;
+	struct mkey *k = NULL;
+
+	for (size_t i = 0; i < e->n_mkeys && !k; i++)
+		if (e->mkeys[i].id == id)
+			k = &e->mkeys[i];
+	if (!k) {
+		struct mkey *n = realloc(e->mkeys, (e->n_mkeys + 1) * sizeof(*n));
+
+		if (!n)
+			return;
+		e->mkeys = n;
+		k = &e->mkeys[e->n_mkeys++];
+		k->id = id;
+	}
+	memcpy(k->key, key, sizeof(k->key));
+	if (e->ret)
+		ret_set_key(e->ret, id, key);
+}
+
+static void mgmt_registered(void *arg, uint32_t edge_id)
+{
+	edge *e = arg;
+
+	if (e->ret)
+		ret_set_edge_id(e->ret, edge_id);
+}
+
+static void add_addr(json_t *a, const struct sc_sockaddr *addr, bool with_port, uint16_t port)
+{
+	struct sc_sockaddr x = *addr;
+	char text[SC_ADDR_STRLEN];
+
+	if (!addr->len)
+		return;
+	sc_addr_set_port(&x, port);
+	if (sc_addr_format(&x, with_port, text, sizeof(text)) == 0)
+		json_array_append_new(a, json_string(text));
+}
+
+static int start_mgmt(edge *e)
+{
+	struct edge_mgmt_ops ops = { e, mgmt_channels, mgmt_load, mgmt_ret_key, mgmt_registered };
+	struct edge_mgmt_cfg mc = { e->cfg.mgmt_url, e->cfg.mgmt_credential, e->cfg.name, json_array(), json_array(),
+				    e->cfg.mgmt_report_ns };
+	uint16_t port = e->cfg.ret_listen.len ? sc_addr_port(&e->cfg.ret_listen) : 5200;
+	int rc;
+
+	add_addr(mc.addrs, &e->cfg.source6, false, 0);
+	add_addr(mc.addrs, &e->cfg.source4, false, 0);
+	if (e->ret) {
+		add_addr(mc.ret_addrs, &e->cfg.source6, true, port);
+		add_addr(mc.ret_addrs, &e->cfg.source4, true, port);
+	}
+	rc = edge_mgmt_new(e->loop, &mc, &ops, &e->lg, &e->mgmt);
+	json_decref(mc.addrs);
+	json_decref(mc.ret_addrs);
+	return rc;
+}
+
+static int start_ret(edge *e)
+{
+	const struct edge_cfg *c = &e->cfg;
+	struct ret_cfg rc = {
+		.listen = c->ret_listen, .window_ns = c->ret_window_ns, .max_bitrate_bps = c->ret_max_bitrate,
+		.rate_pps = c->ret_rate_pps, .burst_speed = c->burst_speed, .burst_max_ns = c->burst_max_ns,
+		.burst_overlap_ns = c->burst_overlap_ns, .burst_interval_ns = c->burst_interval_ns,
+		.burst_total_bps = c->burst_total_bps,
+	};
+
+	return ret_new(e->loop, &rc, &e->lg, &e->ret);
 }
 
 int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
@@ -300,8 +530,13 @@ int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
 	if (e->cfg.http.len &&
 	    (rc = sc_httpd_new(loop, &e->cfg.http, 0, on_http, e, &e->lg, &e->http)) < 0)
 		goto fail;
+	if (e->cfg.ret_listen.len && (rc = start_ret(e)) < 0)
+		goto fail;
+	e->started_ns = now(e);
 	for (size_t i = 0; i < e->cfg.nchans; i++)
-		e->chans[i] = make_chan(e, &e->cfg.chans[i].chan);
+		e->chans[i] = make_chan(e, &e->cfg.chans[i]);
+	if (e->cfg.mgmt_url[0] && (rc = start_mgmt(e)) < 0)
+		goto fail;
 	*out = e;
 	return 0;
 fail:
@@ -318,6 +553,9 @@ void edge_free(edge *e)
 	for (size_t i = 0; e->chans && i < e->cfg.nchans; i++)
 		chan_free(e->chans[i]);
 	free(e->chans);
+	edge_mgmt_free(e->mgmt);
+	free(e->mkeys);
+	ret_free(e->ret);
 	sc_httpd_free(e->http);
 	if (e->tfd >= 0) {
 		sc_loop_del_fd(e->loop, e->tfd);
@@ -360,6 +598,8 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 	for (size_t k = 0; k < e->cfg.nchans; k++)
 		if (e->chans[k]) {
 			remove_sdp_files(e, e->cfg.chans[k].chan.id);
+			if (e->ret)
+				ret_remove_channel(e->ret, e->cfg.chans[k].chan.id);
 			chan_free(e->chans[k]);
 			stopped++;
 		}
@@ -370,16 +610,20 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 	e->cfg.lookahead_ns = n->lookahead_ns;
 	e->cfg.stall_ns = n->stall_ns;
 	e->cfg.tick_ns = n->tick_ns;
+	memcpy(e->cfg.ret_key, n->ret_key, sizeof(e->cfg.ret_key));
+	e->cfg.has_ret_key = n->has_ret_key;
 	e->cfg.chans = n->chans;
 	e->cfg.nchans = n->nchans;
 	n->chans = NULL;
 	n->nchans = 0;
 	e->chans = next;
 	for (size_t i = 0; i < e->cfg.nchans; i++)
-		if (!e->chans[i] && (e->chans[i] = make_chan(e, &e->cfg.chans[i].chan)))
+		if (!e->chans[i] && (e->chans[i] = make_chan(e, &e->cfg.chans[i])))
 			started++;
 	sc_logf(&e->lg, LOG_NOTICE, "reloaded: %zu channel(s) unchanged, %zu (re)started, %zu stopped", kept,
 		started, stopped);
+	if (started || stopped)
+		edge_mgmt_reregister(e->mgmt);
 	return 0;
 }
 

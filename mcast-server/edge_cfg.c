@@ -21,7 +21,8 @@ static const char *const root_keys[] = { "edge", "ret", "mgmt", "channels", NULL
 static const char *const edge_keys[] = { "name", "interface", "source6", "source4", "http", "sdp_dir",
 					 "latency_ms", "lookahead_ms", "stall_ms", "tick_us", "hops",
 					 "dscp", "log_level", NULL };
-static const char *const ret_keys[] = { "listen", "window_ms", "rate_pps", "burst_speed", "burst_max_ms",
+static const char *const ret_keys[] = { "listen", "window_ms", "max_bitrate", "rate_pps", "key", "burst_speed",
+					"burst_max_ms", "burst_overlap_ms", "burst_interval_ms", "burst_total_mbps",
 					NULL };
 static const char *const mgmt_keys[] = { "url", "credential", "report_ms", NULL };
 static const char *const chan_keys[] = { "id", "name", "source", "group6", "group4", "ipv6", "ipv4",
@@ -125,6 +126,23 @@ static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long
 	return 0;
 }
 
+/* An optional RET key: 64 hex characters. */
+static int read_key(config_setting_t *g, const char *name, uint8_t key[32], bool *has, struct sc_cfg_err *err)
+{
+	const char *s;
+	size_t n = 0;
+	int rc;
+
+	*has = false;
+	if ((rc = sc_cfg_get_string(g, name, "", &s, err)) < 0 || !*s)
+		return rc;
+	if (strlen(s) != 64 || sodium_hex2bin(key, 32, s, 64, NULL, &n, NULL) != 0 || n != 32)
+		return sc_cfg_fail(config_setting_get_member(g, name), err,
+				   "'%s' must be 64 hex characters (32 bytes)", name);
+	*has = true;
+	return 0;
+}
+
 static int read_ret_mgmt(const config_setting_t *root, struct edge_cfg *c, struct sc_cfg_err *err)
 {
 	config_setting_t *g;
@@ -138,13 +156,22 @@ static int read_ret_mgmt(const config_setting_t *root, struct edge_cfg *c, struc
 		return rc;
 	if (*s && (rc = sc_cfg_get_addr(g, "listen", "[::]:5200", 5200, &c->ret_listen, err)) < 0)
 		return rc;
-	if ((rc = get_ms(g, "window_ms", 200, 30000, 2000, &c->ret_window_ns, err)) < 0 ||
-	    (rc = sc_cfg_get_int(g, "rate_pps", 10, 1000000, 2000, &v, err)) < 0)
+	if ((rc = get_ms(g, "window_ms", 200, 30000, 3000, &c->ret_window_ns, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "max_bitrate", 100000, 1000000000, 12000000, &v, err)) < 0)
+		return rc;
+	c->ret_max_bitrate = (uint64_t)v;
+	if ((rc = sc_cfg_get_int(g, "rate_pps", 10, 1000000, 2000, &v, err)) < 0)
 		return rc;
 	c->ret_rate_pps = (unsigned)v;
-	if ((rc = sc_cfg_get_float(g, "burst_speed", 1.0, 4.0, 1.5, &c->burst_speed, err)) < 0 ||
-	    (rc = get_ms(g, "burst_max_ms", 200, 10000, 3000, &c->burst_max_ns, err)) < 0)
+	if ((rc = read_key(g, "key", c->ret_key, &c->has_ret_key, err)) < 0)
 		return rc;
+	if ((rc = sc_cfg_get_float(g, "burst_speed", 1.0, 4.0, 1.5, &c->burst_speed, err)) < 0 ||
+	    (rc = get_ms(g, "burst_max_ms", 200, 10000, 3000, &c->burst_max_ns, err)) < 0 ||
+	    (rc = get_ms(g, "burst_overlap_ms", 0, 2000, 100, &c->burst_overlap_ns, err)) < 0 ||
+	    (rc = get_ms(g, "burst_interval_ms", 0, 10000, 200, &c->burst_interval_ns, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "burst_total_mbps", 0, 100000, 1000, &v, err)) < 0)
+		return rc;
+	c->burst_total_bps = (uint64_t)v * 1000000;
 	if ((rc = sc_cfg_get_section(root, "mgmt", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
 	    (rc = sc_cfg_check_keys(g, mgmt_keys, err)) < 0 ||
 	    (rc = sc_cfg_get_string(g, "url", "", &s, err)) < 0)
@@ -264,17 +291,7 @@ static int read_channel(config_setting_t *e, const struct edge_cfg *c, long long
 	if ((rc = sc_cfg_get_int(e, "bitrate", 0, 1000000000, 0, &v, err)) < 0)
 		return rc;
 	ch->fallback_bps = (uint64_t)v;
-	if ((rc = sc_cfg_get_string(e, "ret_key", "", &s, err)) < 0)
-		return rc;
-	if (*s) {
-		size_t n = 0;
-
-		if (strlen(s) != 64 || sodium_hex2bin(out->ret_key, 32, s, 64, NULL, &n, NULL) != 0 || n != 32)
-			return sc_cfg_fail(config_setting_get_member(e, "ret_key"), err,
-					   "'ret_key' must be 64 hex characters (32 bytes)");
-		out->has_ret_key = true;
-	}
-	return 0;
+	return read_key(e, "ret_key", out->ret_key, &out->has_ret_key, err);
 }
 
 /* No two channels may share an id or a group. */

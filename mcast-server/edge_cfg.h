@@ -34,9 +34,13 @@ struct edge_cfg {
 	/* RET and fast channel change (unicast repair service). */
 	struct sc_sockaddr ret_listen;       /* len 0: no RET service */
 	uint64_t ret_window_ns;
+	uint64_t ret_max_bitrate;            /* bits/s: sizes the RET buffers */
 	unsigned ret_rate_pps;
+	uint8_t ret_key[32];                 /* for channels without their own */
+	bool has_ret_key;
 	double burst_speed;
-	uint64_t burst_max_ns;
+	uint64_t burst_max_ns, burst_overlap_ns, burst_interval_ns;
+	uint64_t burst_total_bps;            /* 0: no cap */
 	/* Management server. */
 	char mgmt_url[256];                  /* "" : standalone */
 	char mgmt_credential[128];

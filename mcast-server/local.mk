@@ -5,9 +5,11 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/chan.c %reldir%/chan.h \
 	%reldir%/edge.c %reldir%/edge.h \
 	%reldir%/edge_cfg.c %reldir%/edge_cfg.h \
+	%reldir%/edge_mgmt.c %reldir%/edge_mgmt.h \
 	%reldir%/emit.c %reldir%/emit.h \
 	%reldir%/pace.c %reldir%/pace.h \
 	%reldir%/pcr.c %reldir%/pcr.h \
+	%reldir%/ret.c %reldir%/ret.h \
 	%reldir%/rtpk.c %reldir%/rtpk.h \
 	%reldir%/sdp.c %reldir%/sdp.h \
 	%reldir%/src.c %reldir%/src.h %reldir%/src_int.h \
@@ -16,8 +18,9 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/tsfix.c %reldir%/tsfix.h \
 	%reldir%/tsin.c %reldir%/tsin.h
 mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
-	$(CONFIG_CFLAGS) $(MHD_CFLAGS)
-mcast_server_libedge_la_LIBADD = common/libsccommon.la $(GST_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
+	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit
+mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la $(GST_LIBS) $(JANSSON_LIBS) \
+	$(SODIUM_LIBS) $(CURL_LIBS)
 
 sbin_PROGRAMS += mcast-server/sixcast-mcast-server
 mcast_server_sixcast_mcast_server_SOURCES = %reldir%/main.c
@@ -28,7 +31,7 @@ mcast_server_sixcast_mcast_server_LDADD = mcast-server/libedge.la
 # tsrec: records a channel and checks TS continuity (lab tests, demo).
 noinst_PROGRAMS += tests/tools/tsrec
 tests_tools_tsrec_SOURCES = tests/tools/tsrec.c
-tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server
+tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit
 tests_tools_tsrec_LDADD = mcast-server/libedge.la
 
 # Benchmarks: built, never run by make check (see tests/bench/edge_bench.sh).
@@ -38,7 +41,7 @@ tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
 EXTRA_DIST += tests/bench/edge_bench.sh
 
-EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server $(GST_CFLAGS)
+EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
 TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h
 
@@ -64,6 +67,14 @@ tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
 tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
 
-INTEGRATION_TESTS += tests/integration/edge_lab.sh
+INTEGRATION_TESTS += tests/integration/edge_lab.sh tests/integration/edge_ret_lab.sh tests/integration/edge_mgmt_lab.sh
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example
+
+# rtxprobe: a set-top box reduced to RET and fast channel change (lab tests,
+# benchmarks).
+noinst_PROGRAMS += tests/tools/rtxprobe
+tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c
+tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/mcast-server \
+	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld
+tests_tools_rtxprobe_LDADD = mcast-server/libedge.la igmp-mld/libmldcore.la $(SODIUM_LIBS)

@@ -15,6 +15,10 @@
 
 #include "ts.h"
 
+/* The ring grows up to this many times its first size for PCR gaps
+ * longer than it holds (see grow()). */
+#define PCR_GROWTH 16
+
 struct slot {
 	uint8_t ts[TS_SIZE];
 	uint64_t t;
@@ -22,7 +26,7 @@ struct slot {
 
 struct pcr_timeline {
 	struct slot *ring;
-	size_t cap;
+	size_t cap, max_cap;
 	uint64_t pushed, timed, popped;
 	uint64_t next_t;
 	/* Rate of the last good PCR interval: delta ticks over steps packets. */
@@ -43,6 +47,7 @@ pcr_timeline *pcr_new(size_t max_pending, unsigned max_gap_ms, uint64_t fallback
 	if (!tl)
 		return NULL;
 	tl->cap = max_pending ? max_pending : 1;
+	tl->max_cap = tl->cap * PCR_GROWTH;
 	tl->ring = calloc(tl->cap, sizeof(*tl->ring));
 	if (!tl->ring) {
 		free(tl);
@@ -66,6 +71,28 @@ void pcr_free(pcr_timeline *tl)
 static struct slot *at(pcr_timeline *tl, uint64_t k)
 {
 	return &tl->ring[k % tl->cap];
+}
+
+/* Double the ring, keeping every pending packet at its index. Encoders
+ * such as GStreamer's mpegtsmux write a PCR only at a PES start, so a big
+ * I-frame of a high-rate stream can put more packets between two PCRs than
+ * the spec's 100 ms would: wait for the next PCR rather than lose them.
+ * Only for a stream that has shown a PCR: a PCR-less one is declared so at
+ * the first size.
+ * Returns 0, or -ENOBUFS at the bound or without memory. */
+static int grow(pcr_timeline *tl)
+{
+	size_t ncap = tl->cap * 2;
+	struct slot *n;
+
+	if (ncap > tl->max_cap || !(n = calloc(ncap, sizeof(*n))))
+		return -ENOBUFS;
+	for (uint64_t k = tl->popped; k < tl->pushed; k++)
+		n[k % ncap] = *at(tl, k);
+	free(tl->ring);
+	tl->ring = n;
+	tl->cap = ncap;
+	return 0;
 }
 
 /* Time of position k >= timed at the current rate (or the fallback). */
@@ -159,7 +186,7 @@ int pcr_push(pcr_timeline *tl, const uint8_t *ts)
 	uint64_t k = tl->pushed, raw;
 	bool has_pcr = ts_pcr(ts, &raw);
 
-	if (tl->pushed - tl->popped == tl->cap) {
+	if (tl->pushed - tl->popped == tl->cap && (tl->popped != tl->timed || tl->pcr_pid < 0 || grow(tl) < 0)) {
 		/* A ring full of packets no PCR has timed: the stream lacks
 		 * PCRs. Run at the last or the fallback rate from now on. */
 		if (tl->popped == tl->timed && rate_known(tl)) {

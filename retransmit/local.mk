@@ -3,7 +3,7 @@
 # the tests, an installed one exporting rtx_*.
 noinst_LTLIBRARIES += retransmit/librtxcore.la
 RTX_CORE_C = \
-	%reldir%/rtx_auth.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
+	%reldir%/rtx_auth.c %reldir%/rtx_burst.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
 	%reldir%/rtx_playout.c %reldir%/rtx_ratelimit.c %reldir%/rtx_rawbuf.c \
 	%reldir%/rtx_requester.c %reldir%/rtx_responder.c %reldir%/rtx_seq.c \
 	%reldir%/rtx_session.c %reldir%/rtx_session_in.c %reldir%/rtx_session_out.c \
@@ -44,7 +44,11 @@ UNIT_TESTS += \
 	tests/unit/test_rtx_responder \
 	tests/unit/test_rtx_group \
 	tests/unit/test_rtx_stats \
-	tests/unit/test_rtx_session
+	tests/unit/test_rtx_session \
+	tests/unit/test_rtx_burst
+tests_unit_test_rtx_burst_SOURCES = tests/unit/test_rtx_burst.c $(TU)
+tests_unit_test_rtx_burst_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
+tests_unit_test_rtx_burst_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_SOURCES = tests/unit/test_rtx.c $(TU)
 tests_unit_test_rtx_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)

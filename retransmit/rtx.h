@@ -170,6 +170,22 @@ struct rtx_config {
 	uint64_t key_grace_ns;
 	uint64_t ts_base_ns;
 	uint64_t max_clock_skew_ns;
+
+	/* Fast channel change (appended). Edge: a burst is sent at
+	 * burst_speed_pct / 100 times the pace the packets were emitted at
+	 * (100..400), from the newest random access point at least the
+	 * requester's playback delay old to burst_overlap_ns of stream past the
+	 * live head at the request (that covers the requester's join), and
+	 * lasts at most burst_max_ns (a random access point too old for that
+	 * is refused); a requester gets at most one burst per
+	 * burst_interval_ns; at most max_bursts run at once. Client: an
+	 * unanswered request is repeated after twice the RET server's round
+	 * trip (burst_interval_ns at most), twice, then given up. */
+	uint32_t burst_speed_pct;
+	uint64_t burst_max_ns;
+	uint64_t burst_overlap_ns;
+	uint64_t burst_interval_ns;
+	uint32_t max_bursts;
 };
 
 /* Defaults for role (documented in docs/protocol/repair.md and chosen from
@@ -230,6 +246,20 @@ int rtx_session_set_ret(rtx_session *s, const struct rtx_ret *r);
  * late for playback (kept for serving), -ERANGE outside the sequence window
  * (a possible restart, awaiting confirmation). */
 int rtx_session_input_rtp(rtx_session *s, const uint8_t *buf, size_t len);
+
+/* Edge: what an emitted packet holds, for fast channel change. */
+#define RTX_PKT_RAP 0x1u /* the start of a random access point of the video */
+#define RTX_PKT_PAT 0x2u /* a PAT (a burst starts at the PAT before a RAP) */
+/* Edge: rtx_session_input_rtp() for an emitted packet with its RTX_PKT_*
+ * flags: the session remembers the last random access points, where bursts
+ * start. Same returns. */
+int rtx_session_input_rtp_flags(rtx_session *s, const uint8_t *buf, size_t len, unsigned flags);
+/* Edge: cap the bit rate of this session's bursts, all requesters together
+ * (0: no cap); a request that would go over it is refused. An edge serving
+ * many channels shares one budget between them with
+ * rtx_session_burst_bps(): the bit rate of the bursts running now. */
+void rtx_session_set_burst_cap(rtx_session *s, uint64_t bps);
+uint64_t rtx_session_burst_bps(const rtx_session *s);
 
 /* Feed one datagram received on the repair port from peer handle `from`
  * (requests are answered to `from`, within this call). Returns 0 when it
@@ -296,6 +326,16 @@ struct rtx_stats {
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
 	uint64_t latency_hist[RTX_LAT_BUCKETS];
+	/* fast channel change (appended) */
+	uint64_t bursts_requested;  /* client: BURST_REQ datagrams sent */
+	uint64_t bursts_answered;   /* client: BURST answers taken */
+	uint64_t burst_packets;     /* client: burst packets stored; edge: sent */
+	uint64_t burst_duplicates;  /* client: burst packets already held */
+	uint64_t bursts_served;     /* edge: bursts started */
+	uint64_t burst_refused;     /* edge: refused (rate, cap, no random
+				       access point); client: refusals received */
+	uint64_t burst_bytes;       /* edge: bytes of burst packets sent */
+	uint64_t raps;              /* edge: random access points seen */
 };
 
 /* Copy the counters. */
@@ -304,6 +344,38 @@ void rtx_session_stats(const rtx_session *s, struct rtx_stats *out);
  * its bucket in ns; 0 when the histogram is empty. */
 uint64_t rtx_stats_latency_ns(const struct rtx_stats *st, double q);
 
+/* Client: ask the channel's RET server for a fast-channel-change burst from the last
+ * random access point. Call after rtx_session_set_ret(), before multicast arrives.
+ * Returns 0, -ENOTCONN without a RET server, -EOPNOTSUPP on an edge. The burst's
+ * packets enter the raw buffer like repairs; playback starts at the burst's first
+ * packet and releases the already-late part of the burst at once, so the output
+ * starts with a decodable picture about one round trip after the call. */
+int rtx_session_request_burst(rtx_session *s);
+
+/* Client: the milestones of the last channel change, on the now_ns clock
+ * (0: not reached yet). */
+enum rtx_burst_state {
+	RTX_BURST_NONE = 0,    /* never asked */
+	RTX_BURST_ASKED = 1,   /* request sent, no answer yet */
+	RTX_BURST_ACTIVE = 2,  /* answered: burst packets coming */
+	RTX_BURST_DONE = 3,    /* spliced into the multicast */
+	RTX_BURST_REFUSED = 4, /* the server said no (or never answered) */
+};
+struct rtx_zap {
+	enum rtx_burst_state state;
+	uint64_t requested_ns;       /* rtx_session_request_burst() */
+	uint64_t answered_ns;        /* the server's answer arrived */
+	uint64_t first_burst_ns;     /* first burst packet stored */
+	uint64_t first_mcast_ns;     /* first multicast packet stored */
+	uint64_t first_delivered_ns; /* first packet out of the playback buffer */
+	uint64_t spliced_ns;         /* burst complete up to the splice point */
+	uint16_t start_seq;          /* first packet of the burst (PAT before the RAP) */
+	uint16_t rap_seq;            /* the packet that starts the random access point */
+	uint16_t splice_seq;         /* first packet the burst leaves to multicast */
+};
+/* Copy the milestones. */
+void rtx_session_zap(const rtx_session *s, struct rtx_zap *out);
+
 /* What a repair-port datagram claims to be, read without authentication,
  * so that a daemon with several sessions on one socket (an edge serving
  * many channels) can pick the session by (ret, group_id). */
@@ -311,6 +383,8 @@ enum rtx_msg_type {
 	RTX_MSG_NACK = 1,
 	RTX_MSG_REPAIR = 2,
 	RTX_MSG_MISSING = 3,
+	RTX_MSG_BURST_REQ = 4, /* fast channel change: client -> edge */
+	RTX_MSG_BURST = 5,     /* its answer: the splice information */
 };
 struct rtx_msg_info {
 	enum rtx_msg_type type;

@@ -23,6 +23,7 @@ void rtx_playout_reset(struct rtx_playout *po)
 	po->ref_started = false;
 	po->ref_cur = po->ref_prev = 0;
 	po->epoch_end = 0;
+	po->extra_ns = 0;
 }
 
 /* Extend ts to 64 bits around the highest timestamp seen and return its
@@ -72,15 +73,27 @@ uint64_t rtx_playout_due(struct rtx_playout *po, uint32_t ts, uint64_t now_ns,
 	int64_t off, ref, due;
 
 	if (po->clock_rate == 0)
-		return first_arrival ? now_ns + po->delay_ns : 0;
+		return first_arrival ? now_ns + po->delay_ns + po->extra_ns : 0;
 	off = ts_offset_ns(po, ts);
 	if (first_arrival)
 		update_reference(po, (int64_t)now_ns - off, now_ns);
 	if (!po->ref_started)
-		return now_ns + po->delay_ns;
+		return now_ns + po->delay_ns + po->extra_ns;
 	ref = po->ref_cur < po->ref_prev ? po->ref_cur : po->ref_prev;
-	due = off + ref + (int64_t)po->delay_ns;
+	due = off + ref + (int64_t)po->delay_ns + (int64_t)po->extra_ns;
 	return due < 0 ? 0 : (uint64_t)due;
+}
+
+void rtx_playout_anchor(struct rtx_playout *po, uint32_t ts, uint64_t now_ns)
+{
+	int64_t off;
+
+	if (po->clock_rate == 0 || po->ref_started)
+		return;
+	off = ts_offset_ns(po, ts);
+	po->ref_started = true;
+	po->ref_cur = po->ref_prev = (int64_t)now_ns - off;
+	po->epoch_end = now_ns + RTX_PLAYOUT_EPOCH_NS;
 }
 
 void rtx_playout_start(struct rtx_playout *po, uint64_t ext)

@@ -41,6 +41,7 @@ struct rtx_playout {
 	bool ref_started;
 	int64_t ref_cur, ref_prev; /* transit minima of this and the last epoch */
 	uint64_t epoch_end;
+	uint64_t extra_ns;   /* added to every playback time (after a burst) */
 };
 
 /* Packets handed out: pkt/len of a held packet, or pkt NULL for one that
@@ -56,6 +57,11 @@ void rtx_playout_reset(struct rtx_playout *po);
  * may move the reference. */
 uint64_t rtx_playout_due(struct rtx_playout *po, uint32_t ts, uint64_t now_ns,
 			 bool first_arrival);
+
+/* Anchor the reference on a packet of RTP timestamp ts taken as live at
+ * now_ns, unless multicast packets did already (a fast channel change
+ * learns the live head from the edge before any multicast arrives). */
+void rtx_playout_anchor(struct rtx_playout *po, uint32_t ts, uint64_t now_ns);
 
 /* Start handing out at ext (the stream's first packet). */
 void rtx_playout_start(struct rtx_playout *po, uint64_t ext);

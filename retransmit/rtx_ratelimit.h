@@ -33,6 +33,7 @@ struct rtx_peer_state {
 	struct rtx_bucket bucket;
 	struct rtx_replay replay; /* of its NACKs */
 	uint64_t hi_ts;           /* highest timestamp of anything it sent */
+	uint64_t burst_ns;        /* when it was last given a burst (0: never) */
 };
 
 struct rtx_ptab;

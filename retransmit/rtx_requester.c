@@ -96,9 +96,12 @@ void rtx_req_missing(struct rtx_requester *rq, uint64_t ext, int member, uint64_
 	     (gp->lacks & gp->step_mask) == gp->step_mask) ||
 	    (gp->asked && (gp->lacks & gp->asked) == gp->asked)) {
 		/* Move on now: to the next member, or to RET. */
+		/* Under `ranked` the members asked so far are not all the
+		 * members: the step moves on to the next one and finds out
+		 * itself when nobody is left (only then is RET the answer). */
 		if (rq->cfg.policy == RTX_POLICY_RANKED)
 			gp->step_end = now_ns;
-		if ((gp->lacks & gp->asked) == gp->asked)
+		else if ((gp->lacks & gp->asked) == gp->asked)
 			gp->exhausted = 1;
 		gp->next_ns = now_ns;
 		rq->next_ns = min64(rq->next_ns, now_ns);

@@ -48,6 +48,11 @@ void rtx_config_defaults(struct rtx_config *cfg, enum rtx_role role)
 	cfg->max_seqs_per_request = 1024;
 	cfg->max_requesters = edge ? 8192 : 256;
 	cfg->key_grace_ns = 10 * S;
+	cfg->burst_speed_pct = 150;
+	cfg->burst_max_ns = 3 * S;
+	cfg->burst_overlap_ns = 100 * MS;
+	cfg->burst_interval_ns = 200 * MS;
+	cfg->max_bursts = 64;
 }
 
 int rtx_policy_parse(const char *name)
@@ -105,6 +110,13 @@ static const char *bad_setting(const struct rtx_config *c, const struct rtx_call
 		return "max_seqs_per_request";
 	if (c->max_requesters == 0 || c->max_requesters > (1u << 24))
 		return "max_requesters";
+	if (c->burst_speed_pct < 100 || c->burst_speed_pct > 400)
+		return "burst_speed_pct";
+	if (c->burst_max_ns == 0 || c->burst_max_ns > 60 * S || c->burst_overlap_ns > 10 * S ||
+	    c->burst_interval_ns > 60 * S)
+		return "burst_max_ns/burst_overlap_ns/burst_interval_ns";
+	if (c->max_bursts > 4096)
+		return "max_bursts";
 	return NULL;
 }
 
@@ -126,7 +138,9 @@ static int alloc_parts(rtx_session *s)
 		s->tx_cap = RTX_WIRE_OVERHEAD + RTX_LIST_BODY_MAX;
 	s->tx = malloc(s->tx_cap);
 	s->scratch = calloc(c->max_seqs_per_request, sizeof(*s->scratch));
-	if (!s->rb || !s->peers || !s->tx || !s->scratch)
+	if (!s->client && c->max_bursts)
+		s->bursts = calloc(c->max_bursts, sizeof(*s->bursts));
+	if (!s->rb || !s->peers || !s->tx || !s->scratch || (!s->client && c->max_bursts && !s->bursts))
 		return -ENOMEM;
 	return rtx_req_init(&s->rq, &rc);
 }
@@ -182,6 +196,7 @@ void rtx_session_free(rtx_session *s)
 	rtx_req_free(&s->rq);
 	free(s->tx);
 	free(s->scratch);
+	free(s->bursts);
 	free(s);
 }
 
@@ -230,6 +245,8 @@ void rtx_session_playout_out(void *ctx, uint64_t ext, const uint8_t *pkt, size_t
 	rtx_session *s = ctx;
 
 	if (pkt) {
+		if (!s->fcc.zap.first_delivered_ns)
+			s->fcc.zap.first_delivered_ns = s->now;
 		s->st.delivered++;
 		s->cb.deliver(s->cb.ctx, ext, pkt, len);
 		return;
@@ -249,14 +266,22 @@ void rtx_session_update_deadline(rtx_session *s)
 		p = rtx_playout_next(&s->po, s->rb);
 		if (p < d)
 			d = p;
+		p = rtx_burst_client_next(s);
+	} else {
+		p = rtx_burst_edge_next(s);
 	}
-	s->deadline = d;
+	s->deadline = p < d ? p : d;
 }
 
 uint64_t rtx_session_run(rtx_session *s)
 {
 	s->now = s->cb.now_ns(s->cb.ctx);
+	if (!s->client && s->now >= s->deadline) {
+		rtx_burst_edge_run(s);
+		rtx_session_update_deadline(s);
+	}
 	if (s->client && s->now >= s->deadline) {
+		rtx_burst_client_run(s);
 		rtx_playout_run(&s->po, s->rb, s->now, rtx_session_playout_out, s);
 		if (rtx_req_run(&s->rq, &s->grp, s->now, rtx_out_nacks, s) < 0)
 			sc_logf(&s->log, LOG_ERR, "rtx: out of memory scheduling requests");
@@ -287,3 +312,4 @@ int rtx_peek(const uint8_t *buf, size_t len, struct rtx_msg_info *info)
 	info->sender_id = h.sender_id;
 	return 0;
 }
+

@@ -21,6 +21,7 @@ void rtx_in_restart(rtx_session *s)
 	rtx_rawbuf_clear(s->rb);
 	rtx_playout_reset(&s->po);
 	rtx_req_clear(&s->rq);
+	rtx_burst_reset(s);
 	s->st.restarts++;
 	sc_logf(&s->log, LOG_NOTICE, "rtx: source restarted (ssrc %08x): buffers reset",
 		(unsigned)s->seq.ssrc);
@@ -62,13 +63,20 @@ static void heartbeat(rtx_session *s)
 /* A multicast packet of the client: bookkeeping after it was stored. */
 static void client_stored(rtx_session *s, uint64_t ext, uint64_t prev_high, uint64_t due)
 {
+	/* Below the splice point of a burst in progress, the burst fills. */
+	uint64_t floor = rtx_burst_client_floor(s);
+
 	heartbeat(s);
 	rtx_playout_stored(&s->po, ext, false);
+	rtx_burst_client_mcast(s, ext);
 	if (ext < prev_high) {
 		if (rtx_req_resolve(&s->rq, ext, NULL) == 0)
 			s->st.reordered++;
 	} else if (prev_high && ext > prev_high + 1) {
-		add_gaps(s, prev_high, ext, due);
+		if (prev_high < floor)
+			prev_high = floor;
+		if (ext > prev_high + 1)
+			add_gaps(s, prev_high, ext, due);
 	}
 	rtx_req_highest(&s->rq, ext, s->now);
 }
@@ -81,7 +89,8 @@ static int store_rtp(rtx_session *s, const uint8_t *buf, size_t len, const struc
 
 	if (s->client) {
 		due = rtx_playout_due(&s->po, rtp->timestamp, s->now, true);
-		if (!rtx_playout_pending(&s->po, ext)) {
+		/* (Not started: held back while a burst is asked for.) */
+		if (s->po.started && !rtx_playout_pending(&s->po, ext)) {
 			/* Too late to play; still worth serving to others. */
 			rc = rtx_rawbuf_put(s->rb, ext, buf, len, s->now, due, 0);
 			if (rc == -EEXIST) {
@@ -108,7 +117,7 @@ static int store_rtp(rtx_session *s, const uint8_t *buf, size_t len, const struc
 	return 0;
 }
 
-int rtx_session_input_rtp(rtx_session *s, const uint8_t *buf, size_t len)
+static int input_rtp(rtx_session *s, const uint8_t *buf, size_t len, unsigned flags)
 {
 	struct sc_rtp rtp;
 	uint64_t ext;
@@ -129,12 +138,24 @@ int rtx_session_input_rtp(rtx_session *s, const uint8_t *buf, size_t len)
 		if (s->had_stream)
 			rtx_in_restart(s);
 		s->had_stream = true;
-		if (s->client)
+		if (s->client && rtx_burst_client_may_start(s, ext))
 			rtx_playout_start(&s->po, ext);
 	}
 	rc = store_rtp(s, buf, len, &rtp, ext);
+	if (rc == 0 && !s->client)
+		rtx_burst_edge_input(s, ext, len, flags);
 	rtx_session_update_deadline(s);
 	return rc;
+}
+
+int rtx_session_input_rtp(rtx_session *s, const uint8_t *buf, size_t len)
+{
+	return input_rtp(s, buf, len, 0);
+}
+
+int rtx_session_input_rtp_flags(rtx_session *s, const uint8_t *buf, size_t len, unsigned flags)
+{
+	return input_rtp(s, buf, len, flags);
 }
 
 /* ---- repair-protocol datagrams ---- */
@@ -153,7 +174,11 @@ static int role_check(const rtx_session *s, const struct rtx_hdr *h, bool ret)
 {
 	bool edge_sender = (h->sender_id & RTX_EDGE_ID_FLAG) != 0;
 
-	if (h->type == RTX_MSG_NACK) {
+	if (h->type == RTX_MSG_BURST_REQ && s->client)
+		return -EOPNOTSUPP;
+	if (h->type == RTX_MSG_BURST && !ret)
+		return -EOPNOTSUPP;
+	if (h->type == RTX_MSG_NACK || h->type == RTX_MSG_BURST_REQ) {
 		/* Edges answer RET requests from clients; clients answer their
 		 * group. */
 		if (s->client ? ret : (!ret || edge_sender))
@@ -203,7 +228,7 @@ static int fresh_check(rtx_session *s, struct origin *o)
 	o->ps = rtx_ptab_get(s->peers, o->h.sender_id, s->now);
 	if (rtx_replay_fresh(&o->ps->hi_ts, o->h.ts, RTX_REPLAY_WINDOW_NS) < 0)
 		return -EALREADY;
-	if (o->h.type != RTX_MSG_NACK)
+	if (o->h.type != RTX_MSG_NACK && o->h.type != RTX_MSG_BURST_REQ)
 		return 0;
 	return rtx_replay_check(&o->ps->replay, o->h.ts, RTX_REPLAY_WINDOW_NS);
 }
@@ -335,6 +360,8 @@ static int handle_repair(rtx_session *s, struct origin *o)
 		s->st.malformed++;
 		return -EBADMSG;
 	}
+	if (o->ret && rtx_burst_client_packet(s, &rtp, rp.rtp, rp.rtp_len))
+		return 0;
 	rtt_sample(s, o, rp.echo_ts);
 	return take_repair(s, o, &rtp, rp.rtp, rp.rtp_len);
 }
@@ -388,6 +415,12 @@ int rtx_session_input_peer(rtx_session *s, const uint8_t *buf, size_t len, uint6
 		break;
 	case RTX_MSG_REPAIR:
 		rc = handle_repair(s, &o);
+		break;
+	case RTX_MSG_BURST_REQ:
+		rc = rtx_burst_edge_request(s, &o.h, o.key, o.ps, from);
+		break;
+	case RTX_MSG_BURST:
+		rc = rtx_burst_client_answer(s, &o.h);
 		break;
 	default:
 		rc = handle_missing(s, &o);

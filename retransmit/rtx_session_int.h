@@ -17,6 +17,7 @@
 #include "rtx_seq.h"
 #include "rtx_wire.h"
 #include "sc_log.h"
+#include "sc_rtp.h"
 
 /* The multicast stream is our link's heartbeat: a pause longer than this
  * many smoothed packet intervals (and RTX_SILENCE_MIN_NS) means we could
@@ -28,6 +29,38 @@
 #define RTX_LIST_BODY_MAX 1200
 /* How far below a sender's highest timestamp a reordered message may be. */
 #define RTX_REPLAY_WINDOW_NS (2ULL * 1000000000ULL)
+
+/* Fast channel change: random access points an edge remembers. */
+#define RTX_RAPS 16
+struct rtx_rap {
+	uint64_t start; /* the PAT before the RAP (or the RAP itself) */
+	uint64_t rap;
+};
+
+/* One burst an edge is sending. */
+struct rtx_eburst {
+	uint64_t peer;
+	uint32_t who;          /* requester's sender id */
+	uint64_t next, end;    /* next packet to send; splice (not sent) */
+	uint64_t t0, a0;       /* start time; emission time of the first packet */
+	uint64_t until;        /* gives up then, wherever it is */
+	uint64_t bps;
+	unsigned since_ans;    /* packets since the answer was last sent */
+	struct rtx_burst_ans ans;
+};
+
+/* The client's fast channel change. */
+struct rtx_cburst {
+	struct rtx_zap zap;
+	uint64_t req_first_ts, req_last_ts; /* our requests' timestamps */
+	unsigned tries;
+	uint64_t retry_at;
+	uint32_t ssrc;
+	uint64_t start, end;   /* burst range, extended numbers [start, end) */
+	uint64_t hi;           /* highest burst packet taken (start - 1 before) */
+	uint64_t last_pkt_ns;
+	uint64_t first_mc_ext; /* first multicast packet stored, 0 if none */
+};
 
 /* Where the answers to the datagram being handled go, and under which key. */
 struct rtx_reply {
@@ -64,6 +97,17 @@ struct rtx_session {
 	uint64_t now;          /* time of the call being handled */
 	uint64_t last_mc_ns;   /* last multicast packet stored */
 	uint64_t mc_gap_ns;    /* smoothed time between multicast packets */
+	/* fast channel change, edge */
+	struct rtx_rap raps[RTX_RAPS];
+	unsigned n_raps, rap_pos;
+	uint64_t last_pat;
+	struct rtx_eburst *bursts; /* max_bursts */
+	size_t n_bursts;
+	uint64_t burst_cap_bps;
+	uint64_t in_gap_ns;        /* smoothed time between emitted packets */
+	uint64_t rate_start, rate_bytes, rate_bps;
+	/* fast channel change, client */
+	struct rtx_cburst fcc;
 };
 
 /* rtx_session.c */
@@ -83,7 +127,36 @@ void rtx_out_repair(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len);
 /* MISSING answers to s->reply for exts[0..n). */
 void rtx_out_missing(rtx_session *s, const uint64_t *exts, size_t n);
 
+/* Signed BURST_REQ / BURST datagrams. */
+void rtx_out_burst_req(rtx_session *s, uint64_t peer, const struct rtx_burst_req *r);
+void rtx_out_burst_ans(rtx_session *s, uint64_t peer, const uint8_t *key, uint32_t domain,
+		       const struct rtx_burst_ans *a);
+
 /* rtx_session_in.c */
 void rtx_in_restart(rtx_session *s);
+
+/* rtx_burst.c: fast channel change. Edge side: */
+/* An emitted packet was stored as ext (RTX_PKT_* flags). */
+void rtx_burst_edge_input(rtx_session *s, uint64_t ext, size_t len, unsigned flags);
+/* An authenticated BURST_REQ from `who` (state ps) at peer handle from,
+ * verified under key. Returns 0 or -EBADMSG/-EBUSY. */
+int rtx_burst_edge_request(rtx_session *s, const struct rtx_hdr *h, const uint8_t *key,
+			   struct rtx_peer_state *ps, uint64_t from);
+void rtx_burst_edge_run(rtx_session *s);
+uint64_t rtx_burst_edge_next(rtx_session *s);
+/* Client side: */
+int rtx_burst_client_answer(rtx_session *s, const struct rtx_hdr *h);
+/* A RET repair: 1 if it was a burst packet (taken or counted), 0 if not. */
+int rtx_burst_client_packet(rtx_session *s, const struct sc_rtp *rtp, const uint8_t *pkt, size_t len);
+/* A multicast packet was stored as ext. */
+void rtx_burst_client_mcast(rtx_session *s, uint64_t ext);
+/* Whether the playback may start on the multicast stream at ext now. */
+bool rtx_burst_client_may_start(rtx_session *s, uint64_t ext);
+/* Multicast gaps at or below this are the burst's to fill (0: none). */
+uint64_t rtx_burst_client_floor(const rtx_session *s);
+void rtx_burst_client_run(rtx_session *s);
+uint64_t rtx_burst_client_next(const rtx_session *s);
+/* Both: a source restart ends everything in progress. */
+void rtx_burst_reset(rtx_session *s);
 
 #endif

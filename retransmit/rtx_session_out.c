@@ -123,3 +123,22 @@ void rtx_out_missing(rtx_session *s, const uint64_t *exts, size_t n)
 	send_lists(s, RTX_MSG_MISSING, s->reply.peer, s->reply.key, s->reply.ret,
 		   s->reply.group_id, s->reply.echo_ts, exts, n);
 }
+
+void rtx_out_burst_req(rtx_session *s, uint64_t peer, const struct rtx_burst_req *r)
+{
+	size_t body = rtx_burst_req_put(s->tx + RTX_WIRE_HDR, r);
+
+	put_hdr(s, RTX_MSG_BURST_REQ, true, s->grp.ret_domain, body);
+	sign_send(s, peer, s->grp.ret_key, body);
+}
+
+void rtx_out_burst_ans(rtx_session *s, uint64_t peer, const uint8_t *key, uint32_t domain,
+		       const struct rtx_burst_ans *a)
+{
+	size_t body = RTX_WIRE_BURST_LEN;
+
+	/* The header first: it takes the timestamp. */
+	put_hdr(s, RTX_MSG_BURST, true, domain, body);
+	rtx_burst_ans_put(s->tx + RTX_WIRE_HDR, a);
+	sign_send(s, peer, key, body);
+}

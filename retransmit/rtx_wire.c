@@ -16,7 +16,7 @@ int rtx_wire_parse(const uint8_t *buf, size_t len, struct rtx_hdr *h)
 	if (sc_get_be16(buf) != RTX_WIRE_MAGIC || buf[2] != RTX_WIRE_VERSION)
 		return -EBADMSG;
 	h->type = buf[3];
-	if (h->type < RTX_MSG_NACK || h->type > RTX_MSG_MISSING)
+	if (h->type < RTX_MSG_NACK || h->type > RTX_MSG_BURST)
 		return -EBADMSG;
 	h->flags = buf[4];
 	if ((h->flags & ~RTX_WIRE_FLAGS_KNOWN) || buf[5] != 0)
@@ -164,4 +164,54 @@ int rtx_repair_parse(const uint8_t *body, size_t len, struct rtx_repair *r)
 	r->rtp = body + RTX_WIRE_REPAIR_HDR;
 	r->rtp_len = len - RTX_WIRE_REPAIR_HDR;
 	return 0;
+}
+
+int rtx_burst_req_parse(const uint8_t *body, size_t len, struct rtx_burst_req *r)
+{
+	if (!body || len != RTX_WIRE_BURST_REQ_LEN || sc_get_be32(body + 4) != 0)
+		return -EBADMSG;
+	r->backlog_ms = sc_get_be32(body);
+	return 0;
+}
+
+size_t rtx_burst_req_put(uint8_t *body, const struct rtx_burst_req *r)
+{
+	sc_put_be32(body, r->backlog_ms);
+	sc_put_be32(body + 4, 0);
+	return RTX_WIRE_BURST_REQ_LEN;
+}
+
+int rtx_burst_ans_parse(const uint8_t *body, size_t len, struct rtx_burst_ans *a)
+{
+	if (!body || len != RTX_WIRE_BURST_LEN || body[0] > RTX_BURST_NO_STREAM || body[1] != 0)
+		return -EBADMSG;
+	a->status = body[0];
+	a->speed_pct = sc_get_be16(body + 2);
+	a->ssrc = sc_get_be32(body + 4);
+	a->echo_ts = sc_get_be64(body + 8);
+	a->start = sc_get_be16(body + 16);
+	a->rap = sc_get_be16(body + 18);
+	a->splice = sc_get_be16(body + 20);
+	a->head = sc_get_be16(body + 22);
+	a->start_ts = sc_get_be32(body + 24);
+	a->rap_ts = sc_get_be32(body + 28);
+	a->head_ts = sc_get_be32(body + 32);
+	return 0;
+}
+
+size_t rtx_burst_ans_put(uint8_t *body, const struct rtx_burst_ans *a)
+{
+	body[0] = a->status;
+	body[1] = 0;
+	sc_put_be16(body + 2, a->speed_pct);
+	sc_put_be32(body + 4, a->ssrc);
+	sc_put_be64(body + 8, a->echo_ts);
+	sc_put_be16(body + 16, a->start);
+	sc_put_be16(body + 18, a->rap);
+	sc_put_be16(body + 20, a->splice);
+	sc_put_be16(body + 22, a->head);
+	sc_put_be32(body + 24, a->start_ts);
+	sc_put_be32(body + 28, a->rap_ts);
+	sc_put_be32(body + 32, a->head_ts);
+	return RTX_WIRE_BURST_LEN;
 }

@@ -55,6 +55,40 @@
  * The echo timestamp is the timestamp of the request answered, so the
  * requester measures its round trip on its own clock, unambiguously.
  *
+ * Fast channel change: a BURST_REQ (RET domain only) asks for a burst from
+ * the newest random access point at least `backlog` ms old:
+ *
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  backlog (ms)                                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  reserved = 0                                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * and the edge answers with a BURST carrying the splice information, then
+ * sends packets start .. splice-1 as REPAIRs (echoing the request):
+ *
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |    status     |  reserved = 0 |       speed (percent)         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  media SSRC                                   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  echo timestamp (64 bits)                     |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  start seq (PAT before RAP)   |  RAP seq                      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  splice seq (first not sent)  |  head seq (live at request)   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  RTP timestamp of start                       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  RTP timestamp of the RAP                     |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  RTP timestamp of head                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * status: 0 OK; a refusal (1 rate, 2 busy, 3 no random access point, 4 no
+ * stream) has the fields after the echo 0. Both bodies have fixed lengths.
+ *
  * Parsers take (buffer, length), check every length before reading, and
  * return -EBADMSG for anything malformed. They never authenticate: see
  * rtx_auth. */
@@ -76,6 +110,9 @@
 #define RTX_WIRE_LIST_HDR 16 /* SSRC + echo + counts */
 #define RTX_WIRE_REPAIR_HDR 8
 #define RTX_WIRE_RANGE_MIN 17 /* runs this long go out as ranges */
+
+#define RTX_WIRE_BURST_REQ_LEN 8
+#define RTX_WIRE_BURST_LEN 36
 
 /* Byte offsets in the header (the MAC's nonce is read from them). */
 #define RTX_WIRE_OFF_TS 16
@@ -134,5 +171,36 @@ struct rtx_repair {
 };
 /* Returns 0, or -EBADMSG when shorter than the echo plus an RTP header. */
 int rtx_repair_parse(const uint8_t *body, size_t len, struct rtx_repair *r);
+
+/* A BURST_REQ body. */
+struct rtx_burst_req {
+	uint32_t backlog_ms;
+};
+/* Returns 0, or -EBADMSG (wrong length, reserved not 0). */
+int rtx_burst_req_parse(const uint8_t *body, size_t len, struct rtx_burst_req *r);
+/* Writes RTX_WIRE_BURST_REQ_LEN bytes; returns that. */
+size_t rtx_burst_req_put(uint8_t *body, const struct rtx_burst_req *r);
+
+enum rtx_burst_status {
+	RTX_BURST_OK = 0,
+	RTX_BURST_RATE = 1,   /* asked again too soon */
+	RTX_BURST_BUSY = 2,   /* bandwidth cap or too many bursts */
+	RTX_BURST_NO_RAP = 3, /* no usable random access point held */
+	RTX_BURST_NO_STREAM = 4,
+};
+
+/* A BURST body. */
+struct rtx_burst_ans {
+	uint8_t status;
+	uint16_t speed_pct;
+	uint32_t ssrc;
+	uint64_t echo_ts;
+	uint16_t start, rap, splice, head;
+	uint32_t start_ts, rap_ts, head_ts;
+};
+/* Returns 0, or -EBADMSG (wrong length, unknown status, reserved not 0). */
+int rtx_burst_ans_parse(const uint8_t *body, size_t len, struct rtx_burst_ans *a);
+/* Writes RTX_WIRE_BURST_LEN bytes; returns that. */
+size_t rtx_burst_ans_put(uint8_t *body, const struct rtx_burst_ans *a);
 
 #endif

@@ -1,88 +1,84 @@
 #!/bin/bash
-# The live demo: what sixcast can show today, in the namespace lab.
+# The live demo: the whole sixcast system in the namespace lab.
 #   bash scripts/demo.sh BUILD_DIR      (./run demo calls this)
 #
-# Three metros of set-top boxes behind snooping bridges; the edge server in
-# the core emits two channels over IPv6 SSM (one also over IPv4): a
-# GStreamer-made H.264/AAC clip and a live GStreamer test pattern. Boxes
-# tune in (source-specific joins) and record; one box sits on a 5%-lossy
-# line; one box does not tune in and sees nothing. ffprobe opens the SDP.
-# The demo ends by saying what is not built yet.
+# Three metros of set-top boxes behind snooping bridges. In the core: the
+# management server (c2) and the edge server (c1), which emits a
+# GStreamer-made H.264/AAC channel and a live GStreamer test pattern over
+# IPv6 SSM (and IPv4). Every box runs sixcast-client: it registers, is put
+# in a repair group spread over the metros, joins source-specifically,
+# repairs its losses from its group (then the edge), and records through its
+# control API. One box sits on a 5%-lossy line. sixcast-mldmon watches the
+# joins on the core bridge; ffprobe opens the SDP.
 set -u
 top="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$top/build}"
-edge="$build/mcast-server/sixcast-mcast-server"
-tsrec="$build/tests/tools/tsrec"
 secs="${SIXCAST_DEMO_SECONDS:-8}"
+export top_srcdir="$top" top_builddir="$build"
 . "$top/tests/lab/lab.sh"
-for t in "$edge" "$tsrec"; do
-	[ -x "$t" ] || { echo "demo: $t is not built; run ./run build" >&2; exit 1; }
-done
-
 bold() { printf '\033[1m%s\033[0m\n' "$*"; }
 
 bold "sixcast demo: the metro lab"
-lab_up 3 2 1
-E6="$(lab_addr6 c1)"
-echo "  core: c1 ($E6) runs sixcast-mcast-server, the edge"
+lab_up 3 3 2
+. "$top/tests/integration/client_lib.sh"
+echo "  core: c1 ($CL_E6) runs sixcast-mcast-server, c2 runs sixcast-mgmt-server ($CL_MURL)"
 for m in 1 2 3; do
-	echo "  metro $m: $(lab_hosts $m | tr '\n' ' ')(2001:db8:$m::/48, 10.$m.0.0/16)"
+	echo "  metro $m: $(lab_hosts $m | tr '\n' ' ')(2001:db8:$m::/48, 10.$m.0.0/16), each runs sixcast-client"
 done
 
-bold "making a channel with GStreamer (H.264 + AAC in MPEG-TS, GOP 1 s)"
-gst-launch-1.0 -q videotestsrc num-buffers=125 pattern=ball ! video/x-raw,width=640,height=360,framerate=25/1 ! \
-	x264enc bitrate=1500 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mux. \
-	audiotestsrc num-buffers=216 ! audioconvert ! avenc_aac ! aacparse ! mux. \
-	mpegtsmux name=mux ! filesink location="$LAB_DIR/clip.ts" || exit 1
-cat >"$LAB_DIR/edge.conf" <<EOF
-edge: { name = "edge-demo"; interface = "eth0"; sdp_dir = "$LAB_DIR/sdp"; };
-channels = (
-  { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; ipv4 = true; },
-  { id = 2; name = "Live pattern";
-    source = "gst:videotestsrc is-live=true pattern=smpte ! video/x-raw,width=640,height=360,framerate=25/1 ! x264enc bitrate=1000 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mpegtsmux"; }
-);
-EOF
-lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
+bold "the management server, and a channel made with GStreamer (H.264 + AAC, GOP 1 s)"
+CL_NAME1=Clip CL_NAME2="Live pattern" cl_mgmt_start
+cl_clip "$LAB_DIR/clip.ts" 1500 5
+live="gst:videotestsrc is-live=true pattern=smpte ! video/x-raw,width=640,height=360,framerate=25/1 ! x264enc bitrate=1000 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mpegtsmux"
+cl_edge_start "{ id = 1; name = \"Clip\"; source = \"file:$LAB_DIR/clip.ts\"; ipv4 = true; }" \
+	"{ id = 2; name = \"Live pattern\"; source = \"$live\"; }"
 lab_wait_querier || exit 1
-sleep 1
 sed 's/^/  /' "$LAB_DIR/edge.log"
 
 lab_loss m2h1 5
-echo "  m2h1's line loses 5% of UDP (nftables); m3h2 does not tune in"
-lab_count_start m3h2 5000
-bold "boxes tune to channel 1 (IPv6 SSM ff3e::8000:1 from $E6) and record ${secs}s"
-for h in m1h1 m1h2 m2h1 m2h2 m3h1; do
-	lab_bg "$h" "$LAB_DIR/$h.txt" "$tsrec" rec -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -t "$secs" -o "$LAB_DIR/$h.ts"
-done
-lab_bg m1h2 "$LAB_DIR/v4.txt" "$tsrec" rec -g "232.1.0.1:5000" -s "$(lab_addr4 c1)" -i eth0 -t "$secs" -o "$LAB_DIR/v4.ts"
-lab_bg m3h1 "$LAB_DIR/ch2.txt" "$tsrec" rec -g "[ff3e::8000:2]:5000" -s "$E6" -i eth0 -t "$secs" -o "$LAB_DIR/ch2.ts"
+echo "  m2h1's line loses 5% of what it receives (nftables)"
+BOXES=(m1h1 m1h2 m1h3 m2h1 m2h2 m2h3 m3h1 m3h2 m3h3)
+# The watcher sees the boxes' joins for 6 s, then prints its table.
+fab "$build/igmp-mld/sixcast-mldmon" -i core --time 6 >"$LAB_DIR/mldmon.txt" 2>&1 &
+MLDMON=$!
+for b in "${BOXES[@]}"; do cl_box_start "$b"; done
+for b in "${BOXES[@]}"; do cl_wait_playing "$b" || echo "  $b does not play yet: see $LAB_DIR/$b.log"; done
+bold "every box plays channel 1; the management server's groups (GET /api/v1/channels/1/groups)"
+noc /channels/1/groups | jf '"\n".join("  group %d v%d: %s%s" % (g["id"], g["version"], ", ".join("client %d (%s)" % (m["client_id"], m["metro"]) for m in g["members"]), "  [all metros distinct]" if g["distinct"] else "") for g in j["groups"])'
+stb m3h3 tune 2 >/dev/null && echo "  m3h3 zaps to channel 2 (sixcast-stb tune 2)"
 echo "  ffprobe on m1h1 opens $LAB_DIR/sdp/1.sdp:"
 lab_exec m1h1 timeout 15 ffprobe -v error -protocol_whitelist file,udp,rtp -show_entries stream=codec_name,width,height,sample_rate \
 	-of compact=p=0 "$LAB_DIR/sdp/1.sdp" 2>/dev/null | grep . | sort -u | sed 's/^/    /'
-while pgrep -f "$tsrec rec" >/dev/null; do sleep 0.3; done
 
-field() { sed -n "s/.*$2=\([0-9]*\).*/\1/p" "$LAB_DIR/$1.txt" | head -1; }
-bold "what each box recorded"
-printf '  %-14s %-9s %-10s %-10s %s\n' box "TS pkts" "RTP lost" "CC errors" "video frames"
-for h in m1h1 m1h2 m2h1 m2h2 m3h1 v4 ch2; do
-	label="$h"
-	[ "$h" = v4 ] && label="m1h2 (IPv4)"
-	[ "$h" = ch2 ] && label="m3h1 (ch 2)"
-	[ "$h" = m2h1 ] && label="m2h1 (5% loss)"
+bold "every box records ${secs}s through its control API (sixcast-stb record start/stop)"
+for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b.ts" >/dev/null; done
+sleep "$secs"
+for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
+printf '  %-16s %-4s %-8s %-9s %-6s %-10s %-8s %-10s %s\n' box ch "TS pkts" "CC errs" frames "lost" "by group" "by edge" unrepaired
+for b in "${BOXES[@]}"; do
+	chk="$("$CL_TSREC" check "$LAB_DIR/$b.ts")"
 	frames="$(ffprobe -v quiet -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 \
-		"$LAB_DIR/$h.ts" | grep -m1 '[0-9]')"
-	printf '  %-14s %-9s %-10s %-10s %s\n' "$label" "$(field "$h" packets)" "$(field "$h" rtp_lost)" \
-		"$(field "$h" cc_errors)" "${frames:-0}"
+		"$LAB_DIR/$b.ts" | grep -m1 '[0-9]')"
+	read -r ch g p r u <<<"$(stb "$b" stats | jf '" ".join(str(x) for x in [0] + [j["repair"][k] for k in ("gaps", "repaired_peer", "repaired_ret", "unrepaired")])')"
+	ch="$(stb "$b" status | jf 'j["channel"]["id"]')"
+	label="$b"
+	[ "$b" = m2h1 ] && label="m2h1 (5% loss)"
+	printf '  %-16s %-4s %-8s %-9s %-6s %-10s %-8s %-10s %s\n' "$label" "$ch" \
+		"$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' <<<"$chk" | head -1)" \
+		"$(sed -n 's/.*cc_errors=\([0-9]*\).*/\1/p' <<<"$chk" | head -1)" "${frames:-0}" "$g" "$p" "$r" "$u"
 done
-echo "  m3h2 (did not tune in): $(lab_count m3h2) datagrams of any channel reached its wire"
-bold "the edge's view (GET /channels)"
-lab_exec m1h1 curl -s "http://[$E6]:8081/channels" |
-	grep -E '"(id|name|bitrate_bps|packets)"' | paste - - - - | tr -s ' \t' ' ' | sed 's/^/ /'
+echo "  (lost/by group/by edge/unrepaired: RTP packets since the box tuned, from sixcast-stb stats)"
+
+bold "m2h1's status (sixcast-stb status)"
+lab_exec m2h1 "$CL_STB" status | sed 's/^/  /'
+wait "$MLDMON" 2>/dev/null
+bold "who joined what, seen on the core bridge (sixcast-mldmon -i core)"
+sed -n "/^# [0-9]* membership/,\$p" "$LAB_DIR/mldmon.txt" |
+	awk '/^#/ { next } /^[^ ]/ { keep = ($1 ~ /^ff3e|^232\./) } keep' | head -n 24 | sed 's/^/  /'
 
 bold "not built yet (the issues say when):"
 cat <<'TXT'
-  - in-group repair: m2h1's losses above would be repaired by its group  (issues 4, 7)
-  - sixcast-mgmt-server: registry, grouping, API, NOC console             (issue 6)
-  - sixcast-client: tune, repair, play, record                            (issue 7)
-  - edge RET and fast channel change, P2P mesh fallback                   (issues 5, 8)
+  - the NOC console and sixcastctl                                    (issue 6)
+  - P2P mesh fallback                                                 (issue 8)
+  - Debian packages, systemd units, man pages                         (issue 9)
 TXT

@@ -114,6 +114,26 @@ static void test_no_pcr(void)
 	pcr_free(tl);
 }
 
+/* PCRs further apart than the ring holds (mpegtsmux after a big I-frame):
+ * the ring grows and every packet is timed, none dropped. */
+static void test_sparse_pcr(void)
+{
+	pcr_timeline *tl = pcr_new(50, 500, 0);
+	uint8_t p[TS_SIZE];
+	uint64_t t = 0, last = 0;
+	int n = 0;
+
+	push_run(tl, 201, 0, 200, 0, false);
+	CU_ASSERT_EQUAL(pcr_stats(tl)->dropped, 0);
+	while (pcr_pop(tl, p, &t) == 1) {
+		CU_ASSERT(n == 0 || t > last);
+		last = t;
+		n++;
+	}
+	CU_ASSERT_EQUAL(n, 201);
+	pcr_free(tl);
+}
+
 static void test_fallback(void)
 {
 	/* 8 Mb/s fallback: 188 * 8 * 27e6 / 8e6 = 5076 ticks per packet. */
@@ -186,6 +206,7 @@ int tu_register(void)
 		{ "discontinuities", test_discontinuities },
 		{ "no PCR, no fallback", test_no_pcr },
 		{ "no PCR, fallback rate", test_fallback },
+		{ "PCRs sparser than the ring", test_sparse_pcr },
 		{ "source restart", test_restart },
 		{ "random stream stays monotonic", test_random_monotonic },
 		{ NULL, NULL },

@@ -236,6 +236,34 @@ static void test_escalation(void)
 	rtx_req_free(&f.rq);
 }
 
+/* ranked, with RET: the first member asked lacks the packet. That is no
+ * reason for RET while other members have not been asked: the next member
+ * is asked at once, and RET only once every member lacks it. */
+static void test_ranked_lack_is_not_exhaustion(void)
+{
+	struct fix f;
+	uint64_t dropped;
+	int i;
+
+	setup(&f, RTX_POLICY_RANKED, true);
+	f.rq.cfg.ret_after_rounds = 100;
+	rtx_req_add(&f.rq, 100, 101, 0, 300 * MS, &dropped);
+	run_at(&f, 5 * MS);
+	CU_ASSERT_EQUAL_FATAL(f.log.n, 1);
+	rtx_req_missing(&f.rq, 100, f.log.a[0].target, 6 * MS);
+	run_at(&f, 6 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 0);
+	CU_ASSERT_EQUAL_FATAL(f.log.n, 2);
+	/* the others lack it too, one after the other: then RET */
+	for (i = 2; i <= NMEM; i++) {
+		CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 0);
+		rtx_req_missing(&f.rq, 100, f.log.a[f.log.n - 1].target, (uint64_t)(5 + i) * MS);
+		run_at(&f, (uint64_t)(5 + i) * MS);
+	}
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 1);
+	rtx_req_free(&f.rq);
+}
+
 static void test_deadline(void)
 {
 	struct fix f;
@@ -361,6 +389,7 @@ int tu_register(void)
 		{ "ranked: one at a time", test_ranked_one_at_a_time },
 		{ "ranked: spreads the load", test_ranked_spreads_load },
 		{ "escalation to RET", test_escalation },
+		{ "ranked: one lack is not exhaustion", test_ranked_lack_is_not_exhaustion },
 		{ "deadline", test_deadline },
 		{ "regroup", test_regroup },
 		{ "bounded gaps", test_bounded_gaps },

@@ -61,7 +61,7 @@ static void test_header_rejects(void)
 	memcpy(bad, buf, len);
 	bad[3] = 0;
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
-	bad[3] = 4;
+	bad[3] = 6;
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
 	memcpy(bad, buf, len);
 	bad[4] = 0x02;

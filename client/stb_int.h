@@ -1,0 +1,137 @@
+/* stb_int: what the parts of the set-top box daemon share (stb.c core,
+ * stb_tuner.c reception, stb_mgmt.c management server, stb_out.c outputs,
+ * stb_api.c control API). Not a public interface. */
+#ifndef STB_INT_H
+#define STB_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hts.h"
+#include "mgc_json.h"
+#include "mld.h"
+#include "peers.h"
+#include "player.h"
+#include "rec.h"
+#include "rtx.h"
+#include "sc_httpc.h"
+#include "sc_httpd.h"
+#include "sc_log.h"
+#include "stb.h"
+
+/* One tuned channel: its multicast socket and its retransmit session. */
+struct stb_tuner {
+	struct stb *s;
+	struct mgc_channel ch;
+	int family;               /* of the multicast join */
+	mld_recv *mr;
+	rtx_session *rtx;
+	sc_timer *timer;
+	bool has_group, has_ret, burst_asked;
+	uint32_t group_id, group_version;
+	/* zap milestones, monotonic ns (0: not yet) */
+	uint64_t asked_ns;        /* the viewer asked for the channel */
+	uint64_t tune_ns, join_ns, first_rx_ns, first_out_ns;
+	uint64_t rx_datagrams, rx_errors, out_packets;
+	uint64_t last_rx_ns;
+	bool starving;            /* no multicast for a while: logged once */
+};
+
+struct stb_out {
+	hts *hts;
+	int udp_fd;
+	rec *rec;
+	uint32_t rec_channel;
+	player *pl;
+	uint64_t bytes, udp_errors;
+};
+
+enum stb_mg_state { MG_IDLE, MG_REGISTERING, MG_READY };
+
+struct stb {
+	sc_loop *loop;
+	struct stb_cfg cfg;
+	struct sc_logger lg;
+	struct mld_log mlg;
+	uint64_t started_ns;
+
+	/* repair socket (dual-stack UDP, the repair port) */
+	int rfd;
+	peers *peers;
+	uint64_t repair_in, repair_bad, repair_stray;
+
+	/* management server */
+	sc_httpc *http;
+	enum stb_mg_state mg;
+	unsigned mg_need;         /* steps to redo after a failure */
+	struct mgc_register reg;
+	bool mgmt_up;
+	char mgmt_err[160];
+	uint64_t backoff_ns;
+	sc_timer *mg_timer;       /* retry of register / tune / channels */
+	sc_timer *hb_timer;
+	int64_t hb_req, tune_req;
+	uint64_t hb_sent_ns;
+	unsigned heartbeat_ms;
+	uint32_t lineup_version;
+	struct mgc_channel *chans;
+	size_t n_chans;
+	uint64_t mgmt_errors;
+
+	/* what the viewer wants and what is tuned */
+	uint32_t want;            /* channel asked for; 0: none */
+	uint64_t want_ns;         /* when */
+	bool tune_confirmed;      /* the management server answered for want */
+	sc_timer *zap_timer;      /* plain join when the tune answer is slow */
+	struct stb_tuner *t;
+	/* RET of channels tuned before, for tuning while the server is away */
+	struct stb_ret_cache { uint32_t channel; struct mgc_ret ret; } ret_cache[16];
+
+	struct stb_out out;
+	sc_httpd *api;
+	mld_nlwatch *nlw;         /* link flaps and address changes: rejoin */
+	sc_timer *house;          /* once a second: starvation, status */
+};
+
+/* stb.c */
+const struct mgc_channel *stb_channel(const struct stb *s, uint32_t id);
+/* The viewer (API, HTTP output, start-up) asks for channel id. Returns 0,
+ * -ENOENT for a channel not in the line-up. */
+int stb_request_tune(struct stb *s, uint32_t id);
+int stb_send(struct stb *s, uint64_t peer, const uint8_t *buf, size_t len);
+void stb_cache_ret(struct stb *s, uint32_t channel, const struct mgc_ret *r);
+const struct mgc_ret *stb_cached_ret(const struct stb *s, uint32_t channel);
+
+/* Events from stb_mgmt.c. */
+void stb_on_registered(struct stb *s);
+void stb_on_channels(struct stb *s);
+void stb_on_tuned(struct stb *s, const struct mgc_tune *tu);
+void stb_on_group(struct stb *s, const struct mgc_group *g); /* NULL: none */
+
+/* stb_tuner.c */
+int stb_tuner_new(struct stb *s, const struct mgc_channel *ch, struct stb_tuner **out);
+void stb_tuner_free(struct stb_tuner *t);
+void stb_tuner_set_group(struct stb_tuner *t, const struct mgc_group *g);
+void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst);
+void stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
+void stb_tuner_rejoin(struct stb_tuner *t);
+
+/* stb_mgmt.c */
+void stb_mgmt_start(struct stb *s);
+void stb_mgmt_tune(struct stb *s, uint32_t id);
+void stb_mgmt_stop(struct stb *s);
+/* POST leave; returns the request id (> 0) or a negative errno. */
+int64_t stb_mgmt_leave(struct stb *s, sc_httpc_done done, void *arg);
+
+/* stb_out.c */
+int stb_out_open(struct stb *s);
+void stb_out_close(struct stb *s);
+void stb_out_packet(struct stb *s, const uint8_t *rtp, size_t len);
+void stb_out_channel_changed(struct stb *s);
+int stb_out_record(struct stb *s, bool start, const char *path, char *why, size_t len);
+
+/* stb_api.c */
+int stb_api_open(struct stb *s);
+void stb_api_close(struct stb *s);
+
+#endif

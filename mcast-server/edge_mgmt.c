@@ -1,0 +1,247 @@
+/* edge_mgmt: registration and load reports. See edge_mgmt.h. */
+#include "config.h"
+
+#include "edge_mgmt.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_httpc.h"
+
+#define BACKOFF_MIN_NS (1 * SC_NS_PER_S)
+#define BACKOFF_MAX_NS (30 * SC_NS_PER_S)
+#define TIMEOUT_MS 5000
+
+enum state { REGISTERING, REPORTING };
+
+struct edge_mgmt {
+	sc_loop *loop;
+	sc_httpc *http;
+	struct sc_logger lg;
+	struct edge_mgmt_ops ops;
+	char *url, *credential, *name;
+	json_t *addrs, *ret_addrs;
+	uint64_t report_ns, backoff;
+	sc_timer *timer;
+	enum state state;
+	int64_t inflight;
+	uint32_t edge_id;
+	char token[160];
+	bool up;
+	json_int_t lineup_version;
+};
+
+static void schedule(edge_mgmt *m, uint64_t delay)
+{
+	sc_timer_arm(m->timer, delay);
+}
+
+static void failed(edge_mgmt *m, const char *what, int status, const char *err, const char *body)
+{
+	if (m->up || m->backoff == BACKOFF_MIN_NS)
+		sc_logf(&m->lg, LOG_WARNING, "management server %s: %s%s%s; retrying in %llu s", m->url, what,
+			status ? "" : ": ", status ? (body && *body ? body : "refused") : (err ? err : "no answer"),
+			(unsigned long long)(m->backoff / SC_NS_PER_S));
+	m->up = false;
+	schedule(m, m->backoff);
+	m->backoff = m->backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : m->backoff * 2;
+}
+
+static void take_keys(edge_mgmt *m, json_t *chans)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(chans, i, c) {
+		json_int_t id = json_integer_value(json_object_get(c, "id"));
+		const char *hex = json_string_value(json_object_get(c, "ret_key"));
+		uint8_t key[32];
+		size_t n = 0;
+
+		if (id <= 0 || id > UINT32_MAX || !hex || strlen(hex) != 64 ||
+		    sodium_hex2bin(key, sizeof(key), hex, 64, NULL, &n, NULL) != 0 || n != 32) {
+			sc_logf(&m->lg, LOG_WARNING, "management server: a channel without a usable id or ret_key");
+			continue;
+		}
+		m->ops.ret_key(m->ops.arg, (uint32_t)id, key);
+	}
+}
+
+static void on_register(void *arg, int status, const char *body, size_t len, const char *err)
+{
+	edge_mgmt *m = arg;
+	json_t *j = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+	json_int_t id = j ? json_integer_value(json_object_get(j, "edge_id")) : 0;
+	json_int_t rep = j ? json_integer_value(json_object_get(j, "report_ms")) : 0;
+	const char *tok = j ? json_string_value(json_object_get(j, "token")) : NULL;
+
+	m->inflight = 0;
+	if (!j || id <= 0 || id > 0x7fffffff || !tok || strlen(tok) >= sizeof(m->token)) {
+		failed(m, "registration refused", status, err, body);
+		json_decref(j);
+		return;
+	}
+	m->edge_id = (uint32_t)id;
+	snprintf(m->token, sizeof(m->token), "%s", tok);
+	if (rep >= 100 && rep <= 3600000)
+		m->report_ns = (uint64_t)rep * SC_NS_PER_MS;
+	take_keys(m, json_object_get(j, "channels"));
+	json_decref(j);
+	m->state = REPORTING;
+	m->up = true;
+	m->backoff = BACKOFF_MIN_NS;
+	sc_logf(&m->lg, LOG_NOTICE, "registered with %s as edge %u; load reports every %llu ms", m->url,
+		(unsigned)m->edge_id, (unsigned long long)(m->report_ns / SC_NS_PER_MS));
+	m->ops.registered(m->ops.arg, m->edge_id);
+	schedule(m, m->report_ns);
+}
+
+static void on_load(void *arg, int status, const char *body, size_t len, const char *err)
+{
+	edge_mgmt *m = arg;
+	json_t *j;
+	json_int_t v;
+
+	m->inflight = 0;
+	if (status == 401 || status == 403 || status == 404) {
+		/* The server forgot us (restarted on a fresh store, or an admin
+		 * deleted the edge): register anew. */
+		sc_logf(&m->lg, LOG_NOTICE, "management server answered %d to a load report: registering again", status);
+		m->state = REGISTERING;
+		schedule(m, 0);
+		return;
+	}
+	if (status != 200) {
+		failed(m, "load report failed", status, err, body);
+		return;
+	}
+	if (!m->up)
+		sc_logf(&m->lg, LOG_NOTICE, "management server %s is back", m->url);
+	m->up = true;
+	m->backoff = BACKOFF_MIN_NS;
+	j = json_loadb(body, len, 0, NULL);
+	v = j ? json_integer_value(json_object_get(j, "report_ms")) : 0;
+	if (v >= 100 && v <= 3600000)
+		m->report_ns = (uint64_t)v * SC_NS_PER_MS;
+	v = j ? json_integer_value(json_object_get(j, "lineup_version")) : 0;
+	if (v && m->lineup_version && v != m->lineup_version)
+		m->state = REGISTERING; /* new line-up: fetch channels and keys again */
+	if (v)
+		m->lineup_version = v;
+	json_decref(j);
+	schedule(m, m->state == REGISTERING ? 0 : m->report_ns);
+}
+
+static void send_register(edge_mgmt *m)
+{
+	json_t *j = json_pack("{s:s, s:s, s:O, s:O, s:o}", "name", m->name, "credential", m->credential, "addrs",
+			      m->addrs, "ret_addrs", m->ret_addrs, "channels", m->ops.channels(m->ops.arg));
+	char url[600], *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	int64_t id;
+
+	json_decref(j);
+	snprintf(url, sizeof(url), "%s/api/v1/edges/register", m->url);
+	id = text ? sc_httpc_request(m->http, "POST", url, NULL, text, TIMEOUT_MS, on_register, m) : -ENOMEM;
+	free(text);
+	if (id < 0)
+		failed(m, "cannot send the registration", 0, strerror((int)-id), NULL);
+	else
+		m->inflight = id;
+}
+
+static void send_load(edge_mgmt *m)
+{
+	json_t *j = m->ops.load(m->ops.arg);
+	char url[600], *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	int64_t id;
+
+	json_decref(j);
+	snprintf(url, sizeof(url), "%s/api/v1/edges/%u/load", m->url, (unsigned)m->edge_id);
+	id = text ? sc_httpc_request(m->http, "POST", url, m->token, text, TIMEOUT_MS, on_load, m) : -ENOMEM;
+	free(text);
+	if (id < 0)
+		failed(m, "cannot send a load report", 0, strerror((int)-id), NULL);
+	else
+		m->inflight = id;
+}
+
+static void on_timer(void *arg)
+{
+	edge_mgmt *m = arg;
+
+	if (m->inflight)
+		return;
+	if (m->state == REGISTERING)
+		send_register(m);
+	else
+		send_load(m);
+}
+
+int edge_mgmt_new(sc_loop *loop, const struct edge_mgmt_cfg *cfg, const struct edge_mgmt_ops *ops,
+		  const struct sc_logger *lg, edge_mgmt **out)
+{
+	edge_mgmt *m = calloc(1, sizeof(*m));
+
+	*out = NULL;
+	if (!m)
+		return -ENOMEM;
+	m->loop = loop;
+	m->lg = *lg;
+	m->ops = *ops;
+	m->report_ns = cfg->report_ns;
+	m->backoff = BACKOFF_MIN_NS;
+	m->url = strdup(cfg->url);
+	m->credential = strdup(cfg->credential);
+	m->name = strdup(cfg->name);
+	m->addrs = json_deep_copy(cfg->addrs);
+	m->ret_addrs = json_deep_copy(cfg->ret_addrs);
+	m->http = sc_httpc_new(loop, lg);
+	m->timer = sc_timer_new(loop, on_timer, m);
+	if (!m->url || !m->credential || !m->name || !m->addrs || !m->ret_addrs || !m->http || !m->timer) {
+		edge_mgmt_free(m);
+		return -ENOMEM;
+	}
+	/* Strip a trailing slash so that paths join cleanly. */
+	if (*m->url && m->url[strlen(m->url) - 1] == '/')
+		m->url[strlen(m->url) - 1] = '\0';
+	schedule(m, 0);
+	*out = m;
+	return 0;
+}
+
+void edge_mgmt_free(edge_mgmt *m)
+{
+	if (!m)
+		return;
+	sc_timer_free(m->timer);
+	sc_httpc_free(m->http);
+	json_decref(m->addrs);
+	json_decref(m->ret_addrs);
+	free(m->url);
+	free(m->credential);
+	free(m->name);
+	sodium_memzero(m->token, sizeof(m->token));
+	free(m);
+}
+
+void edge_mgmt_reregister(edge_mgmt *m)
+{
+	if (!m)
+		return;
+	m->state = REGISTERING;
+	if (!m->inflight)
+		schedule(m, 0);
+}
+
+uint32_t edge_mgmt_id(const edge_mgmt *m)
+{
+	return m ? m->edge_id : 0;
+}
+
+bool edge_mgmt_up(const edge_mgmt *m)
+{
+	return m && m->up;
+}

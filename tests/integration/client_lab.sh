@@ -1,0 +1,131 @@
+#!/bin/bash
+# client_lab: the whole system end to end in the namespace lab.
+#
+# A management server and an edge (a live GStreamer H.264/AAC channel and a
+# looped clip) in the core; 3 metros x 5 set-top boxes running
+# sixcast-client, each under 5% independent nftables loss on what it
+# receives. Checked: every box registers, is grouped across metros, tunes by
+# a source-specific join, and its recording (started and stopped through the
+# control API with sixcast-stb) has zero continuity-counter errors; repairs
+# came from peers; a channel change gives a clean recording of the new
+# channel; a box killed with SIGKILL is dropped from its group and the rest
+# regroup; the management server going away does not stop the picture.
+set -u
+. "${top_srcdir:-.}/tests/lab/lab.sh"
+METROS=3 PER=5
+lab_up $METROS $PER 2
+. "${top_srcdir:-.}/tests/integration/client_lib.sh"
+cl_mgmt_start
+# A live channel and a looped 3 s clip, GOP 1 s.
+cl_clip "$LAB_DIR/clip.ts" 800 3
+live="gst:videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=180,framerate=25/1 ! x264enc bitrate=1500 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mpegtsmux"
+cl_edge_start "{ id = 1; name = \"Live\"; source = \"$live\"; ipv4 = true; }" \
+	"{ id = 2; name = \"Clip\"; source = \"file:$LAB_DIR/clip.ts\"; ipv4 = true; }"
+lab_wait_querier || exit 99
+client="$CL_CLIENT" tsrec="$CL_TSREC" MGMT_PID=$CL_MGMT_PID
+
+bad="$LAB_DIR/bad.conf"
+cl_box_conf m1h1 | sed 's/playout_delay_ms = 300/playout_delay_ms = "x"/' >"$bad"
+out="$("$client" --check-config -c "$bad" 2>&1)" && lab_fail "a bad client config passed the check"
+grep -q "bad.conf:2:" <<<"$out" || lab_fail "bad config not named with its line: $out"
+echo "bad config: $out"
+
+BOXES=()
+for m in $(seq $METROS); do
+	for h in $(seq $PER); do
+		BOXES+=("m${m}h$h")
+		lab_loss "m${m}h$h" 5
+		cl_box_start "m${m}h$h"
+	done
+done
+
+# Every box plays channel 1 in a repair group.
+for b in "${BOXES[@]}"; do
+	cl_wait_playing "$b" || { tail "$LAB_DIR/$b.log" >&2; lab_fail "$b: not playing"; }
+	st="$(stb "$b" status)"
+	[ "$(jf 'j.get("repair_group") is not None' <<<"$st")" = True ] || lab_fail "$b: not in a repair group: $st"
+done
+echo "all ${#BOXES[@]} boxes play channel 1 in a repair group"
+groups="$(noc /channels/1/groups)"
+echo "groups: $(jf '[(g["id"], len(g["members"]), g["distinct"]) for g in j["groups"]]' <<<"$groups")"
+
+# Record 8 s on every box through the control API. Repair counters are
+# read before and after: the share of the edge is measured while the
+# groups are up (before, a box alone in a new group asks the edge).
+counters() { stb "$1" stats | jf '" ".join(str(j["repair"][k]) for k in ("gaps", "repaired_peer", "repaired_ret", "unrepaired"))'; }
+declare -A C0
+for b in "${BOXES[@]}"; do C0[$b]="$(counters "$b")"; done
+for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b.ts" >/dev/null || lab_fail "$b: record start"; done
+sleep 8
+for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null || lab_fail "$b: record stop"; done
+
+peer=0 ret=0 unrep=0 lost=0 dropped=0
+for b in "${BOXES[@]}"; do
+	chk="$("$tsrec" check "$LAB_DIR/$b.ts")"
+	p="$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' <<<"$chk" | head -1)"
+	cc="$(sed -n 's/.*cc_errors=\([0-9]*\).*/\1/p' <<<"$chk" | head -1)"
+	read -r g0 rp0 rr0 u0 <<<"${C0[$b]}"
+	read -r g rp rr u <<<"$(counters "$b")"
+	g=$((g - g0)) rp=$((rp - rp0)) rr=$((rr - rr0)) u=$((u - u0))
+	d="$(lab_loss_count "$b")"
+	echo "$b: ts_packets=$p cc_errors=$cc dropped_by_nft=$d gaps=$g repaired_peer=$rp repaired_ret=$rr unrepaired=$u"
+	[ "${p:-0}" -gt 2000 ] || lab_fail "$b: only ${p:-0} TS packets recorded"
+	[ "$cc" = 0 ] || lab_fail "$b: $cc continuity errors"
+	peer=$((peer + rp)) ret=$((ret + rr)) unrep=$((unrep + u)) lost=$((lost + g)) dropped=$((dropped + d))
+done
+echo "total while recording: nft dropped (since start) $dropped, gaps $lost, repaired by peers $peer, by RET $ret, unrepaired $unrep"
+[ "$peer" -gt 0 ] || lab_fail "no repair came from peers"
+[ "$lost" -gt 0 ] || lab_fail "no loss seen: is the nftables loss on?"
+[ $((ret * 100)) -le $((peer + ret)) ] || lab_fail "the edge served more than 1% of the repairs ($ret of $((peer + ret)))"
+
+# A channel change: three boxes of three metros zap to channel 2 and form
+# a group there; the new channel's recording must be clean.
+z=m2h3
+for b in m1h3 m2h3 m3h3; do stb "$b" tune 2 >/dev/null || lab_fail "$b: tune 2"; done
+for b in m1h3 m2h3 m3h3; do cl_wait_playing "$b" 2 || lab_fail "$b does not play channel 2"; done
+echo "$z zapped to channel 2: $(stb "$z" status | jf 'j["zap"]')"
+sleep 1
+stb "$z" record start "$LAB_DIR/zap.ts" >/dev/null
+sleep 4
+stb "$z" record stop >/dev/null
+chk="$("$tsrec" check "$LAB_DIR/zap.ts")"
+echo "after the zap: $chk" | head -1
+grep -q "cc_errors=0" <<<"$chk" || lab_fail "the recording after a channel change has CC errors"
+lab_exec "$z" curl -s --max-time 3 -o "$LAB_DIR/http.ts" "http://[::1]:8090/current"
+n="$(stat -c %s "$LAB_DIR/http.ts" 2>/dev/null || echo 0)"
+[ "$n" -gt 30000 ] || lab_fail "the HTTP output gave $n bytes in 3 s"
+chk="$("$tsrec" check "$LAB_DIR/http.ts")"
+grep -q "sync_errors=0 cc_errors=0" <<<"$chk" || lab_fail "the HTTP output is not a clean TS: $chk"
+echo "HTTP output /current: $n bytes in 3 s, $chk"
+
+# Kill one box: it leaves its group within missed_heartbeats periods.
+k=m1h2
+kid="$(stb "$k" status | jf 'j["client_id"]')"
+kill -9 "${CL_PID[$k]}"
+for _ in $(seq 80); do
+	noc /channels/1/groups | grep -q "\"client_id\": *$kid[,}]" || break
+	sleep 0.1
+done
+noc /channels/1/groups | grep -q "\"client_id\": *$kid[,}]" && lab_fail "killed box $kid is still in a group"
+echo "killed box $kid left its group"
+sleep 1.5
+for b in m2h1 m3h1; do
+	[ "$(stb "$b" status | jf 'j.get("repair_group") is not None')" = True ] || lab_fail "$b lost its group"
+done
+
+# The management server goes away: the boxes play on.
+kill "$MGMT_PID"
+b=m3h2
+before="$(stb "$b" stats | jf 'j["repair"]["delivered"]')"
+sleep 3
+st="$(stb "$b" status)"
+after="$(stb "$b" stats | jf 'j["repair"]["delivered"]')"
+echo "management server down: $b mgmt_up=$(jf 'j["mgmt_up"]' <<<"$st"), delivered $before -> $after"
+[ "$(jf 'j["mgmt_up"]' <<<"$st")" = False ] || lab_fail "$b did not notice the management server left"
+[ "$after" -gt $((before + 200)) ] || lab_fail "$b stopped playing without the management server"
+grep -q "management server.*retrying" "$LAB_DIR/$b.log" || lab_fail "$b did not log the outage in words"
+
+for b in "${BOXES[@]}"; do
+	grep -E "Sanitizer|runtime error" "$LAB_DIR/$b.log" && lab_fail "$b: sanitizer report"
+done
+echo "PASS"

@@ -1,0 +1,121 @@
+# shellcheck shell=bash
+# client_lib: the whole system in the namespace lab, for client_lab.sh and
+# tests/bench/client_bench.sh. Source after tests/lab/lab.sh and lab_up
+# (at least 2 core hosts: c1 runs the edge, c2 the management server).
+#
+#   cl_mgmt_start                      management server on c2 (heartbeat 1 s)
+#   cl_clip FILE KBPS SECONDS          an H.264 (GOP 1 s) + AAC TS clip
+#                                      (CL_PATTERN=snow: the bitrate is met)
+#   cl_edge_start "CHANNEL" ...        the edge on c1 with these channel lines
+#   cl_box_start HOST [CLIENT-SETTINGS] a sixcast-client on HOST, channel 1
+#   stb HOST ARGS...                   sixcast-stb --json on HOST
+#   jf EXPR                            a Python expression over JSON on stdin (j)
+#   noc PATH                           GET /api/v1PATH as the NOC
+
+CL_B="${top_builddir:-.}"
+CL_CLIENT="$CL_B/client/sixcast-client"
+CL_STB="$CL_B/client/sixcast-stb"
+CL_EDGE="$CL_B/mcast-server/sixcast-mcast-server"
+CL_MGMT="$CL_B/mgmt-server/sixcast-mgmt-server"
+CL_TSREC="$CL_B/tests/tools/tsrec"
+for t in "$CL_CLIENT" "$CL_STB" "$CL_EDGE" "$CL_MGMT" "$CL_TSREC"; do
+	[ -x "$t" ] || { echo "not built: $t" >&2; exit 99; }
+done
+for t in gst-launch-1.0 curl python3; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
+
+CL_ADMIN=lab-admin-token-0123456789
+CL_BOXCRED=lab-box-secret-0123456789
+CL_EDGECRED=lab-edge-secret-0123456789
+CL_E6="$(lab_addr6 c1)"
+CL_E4="$(lab_addr4 c1)"
+CL_MURL="http://[$(lab_addr6 c2)]:8080"
+CL_MGMT_PID=""
+CL_EDGE_PID=""
+declare -A CL_PID
+
+cl_mgmt_start() {
+	cat >"$LAB_DIR/mgmt.conf" <<CONF
+log_level = "info";
+http = { listen = [ "[::]:8080" ]; long_poll_max_ms = 5000; };
+store = { path = "$LAB_DIR/mgmt.db"; flush_ms = 200; };
+auth = { admins = ( { name = "noc"; token = "$CL_ADMIN"; } );
+  client_credential = "$CL_BOXCRED"; edge_credential = "$CL_EDGECRED"; };
+clients = { heartbeat_ms = 1000; missed_heartbeats = 3; };
+edges = { report_ms = 1000; };
+lineup = {
+  metros = (
+    { id = 1; name = "north"; prefixes = [ "2001:db8:1::/48", "10.1.0.0/16" ]; },
+    { id = 2; name = "south"; prefixes = [ "2001:db8:2::/48", "10.2.0.0/16" ]; },
+    { id = 3; name = "east";  prefixes = [ "2001:db8:3::/48", "10.3.0.0/16" ]; }
+  );
+  channels = (
+    { id = 1; name = "${CL_NAME1:-Live}"; source6 = "$CL_E6"; source4 = "$CL_E4"; },
+    { id = 2; name = "${CL_NAME2:-Clip}"; source6 = "$CL_E6"; source4 = "$CL_E4"; }
+  );
+};
+CONF
+	lab_bg c2 "$LAB_DIR/mgmt.log" "$CL_MGMT" -c "$LAB_DIR/mgmt.conf"
+	CL_MGMT_PID=$LAB_LAST_PID
+	for _ in $(seq 100); do lab_exec c2 curl -sf -o /dev/null "$CL_MURL/metrics" && return 0; sleep 0.1; done
+	lab_fail "the management server does not answer"
+}
+
+noc() { lab_exec c2 curl -sf -H "Authorization: Bearer $CL_ADMIN" "$CL_MURL/api/v1$1"; }
+
+cl_clip() { # FILE KBPS SECONDS
+	local n=$(($3 * 25))
+	gst-launch-1.0 -q videotestsrc num-buffers=$n pattern="${CL_PATTERN:-ball}" ! \
+		video/x-raw,width=640,height=360,framerate=25/1 ! \
+		x264enc bitrate="$2" key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mux. \
+		audiotestsrc num-buffers=$((n * 44100 / 25 / 1024 + 1)) ! audioconvert ! avenc_aac ! aacparse ! mux. \
+		mpegtsmux name=mux ! filesink location="$1" || exit 99
+}
+
+cl_edge_start() { # CHANNEL-LINE...
+	local l first=1
+	{
+		echo "edge: { name = \"edge-lab\"; interface = \"eth0\"; sdp_dir = \"$LAB_DIR/sdp\"; };"
+		echo "mgmt: { url = \"$CL_MURL\"; credential = \"$CL_EDGECRED\"; };"
+		echo 'channels = ('
+		for l in "$@"; do
+			[ $first = 1 ] || echo ','
+			first=0
+			printf '  %s' "$l"
+		done
+		printf '\n);\n'
+	} >"$LAB_DIR/edge.conf"
+	# An edge built before registration existed refuses the mgmt section.
+	"$CL_EDGE" --check-config -c "$LAB_DIR/edge.conf" >/dev/null 2>&1 || sed -i '/^mgmt:/d' "$LAB_DIR/edge.conf"
+	lab_bg c1 "$LAB_DIR/edge.log" "$CL_EDGE" -c "$LAB_DIR/edge.conf" ${CL_EDGE_ARGS:-}
+	CL_EDGE_PID=$LAB_LAST_PID
+}
+
+cl_box_conf() { # HOST [CLIENT-SETTINGS]
+	cat <<CONF
+client: { device_id = "stb-$1"; credential = "$CL_BOXCRED"; interface = "eth0";
+  start_channel = 1; playout_delay_ms = 300; log_level = "${CL_LOG:-info}"; ${2:-} };
+mgmt: { url = "$CL_MURL"; timeout_ms = 1000; retry_max_ms = 2000; };
+outputs: { http = "[::]:8090"; record_dir = "$LAB_DIR/rec-$1"; ${CL_OUTPUTS:-} };
+CONF
+}
+
+cl_box_start() { # HOST [CLIENT-SETTINGS]
+	cl_box_conf "$1" "${2:-}" >"$LAB_DIR/$1.conf"
+	lab_bg "$1" "$LAB_DIR/$1.log" "$CL_CLIENT" -c "$LAB_DIR/$1.conf"
+	CL_PID[$1]=$LAB_LAST_PID
+}
+
+stb() { local b="$1"; shift; lab_exec "$b" "$CL_STB" --json "$@"; }
+jf() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# cl_wait_playing HOST [CHANNEL]: until the box plays (in a group when a
+# management server is up). Returns 1 after 10 s.
+cl_wait_playing() {
+	local st
+	for _ in $(seq 100); do
+		st="$(stb "$1" status 2>/dev/null)" || st=""
+		[ -n "$st" ] && [ "$(jf "j['channel'] is not None and j['channel']['id'] == ${2:-1} and j['zap']['first_output_ms'] >= 0" <<<"$st")" = True ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

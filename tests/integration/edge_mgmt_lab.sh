@@ -1,0 +1,100 @@
+#!/bin/bash
+# edge_mgmt_lab: the edge registers with the real management server in the
+# lab, takes its RET keys from it and reports load; a box zaps with the key
+# the server hands out; the server restarted on an empty store makes the
+# edge register again (new keys, which the edge then uses); while the server
+# is down the edge goes on serving and retries.
+set -u
+. "${top_srcdir:-.}/tests/lab/lab.sh"
+B="${top_builddir:-.}"
+edge="$B/mcast-server/sixcast-mcast-server"
+mgmt="$B/mgmt-server/sixcast-mgmt-server"
+probe="$B/tests/tools/rtxprobe"
+for t in "$edge" "$mgmt" "$probe"; do [ -x "$t" ] || { echo "not built: $t" >&2; exit 99; }; done
+for t in gst-launch-1.0 curl; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
+
+lab_up 1 2 2
+E6="$(lab_addr6 c1)"
+M6="$(lab_addr6 c2)"
+ADMIN=noc-admin-token-0123456789
+URL="http://[$M6]:8080"
+
+gst-launch-1.0 -q videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=320,height=180,framerate=25/1 ! \
+	x264enc bitrate=800 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! \
+	mpegtsmux ! filesink location="$LAB_DIR/clip.ts" || exit 99
+
+cat >"$LAB_DIR/mgmt.conf" <<EOF
+http = { listen = [ "[$M6]:8080" ]; };
+store = { path = "$LAB_DIR/mgmt.db"; flush_ms = 200; };
+auth = { admins = ( { name = "noc"; token = "$ADMIN"; } ); client_credential = "box-secret-0123456789";
+         edge_credential = "edge-secret-0123456789"; };
+edges = { report_ms = 500; };
+lineup = { metros = ( { id = 1; name = "m1"; prefixes = [ "2001:db8:1::/48" ]; } );
+           channels = ( { id = 1; name = "Clip"; } ); };
+EOF
+cat >"$LAB_DIR/edge.conf" <<EOF
+edge: { name = "edge-lab"; interface = "eth0"; };
+mgmt: { url = "$URL"; credential = "edge-secret-0123456789"; };
+channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
+EOF
+start_mgmt() {
+	lab_bg c2 "$LAB_DIR/mgmt.log" "$mgmt" -c "$LAB_DIR/mgmt.conf"
+	MPID=$LAB_LAST_PID
+	for _ in $(seq 100); do lab_exec c2 curl -sf -o /dev/null "$URL/metrics" && return 0; sleep 0.1; done
+	lab_fail "the management server did not start: $(tail -5 "$LAB_DIR/mgmt.log")"
+}
+admin() { lab_exec c2 curl -sf -H "Authorization: Bearer $ADMIN" "$URL/api/v1$1"; }
+ret_key() { # the channel's RET key as the server hands it to edges
+	admin "/edges/$1/channels" | grep -o '"ret_key": *"[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{64\}'
+}
+wait_log() { # PATTERN COUNT SECONDS
+	for _ in $(seq $(($3 * 10))); do
+		[ "$(grep -c "$1" "$LAB_DIR/edge.log")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	lab_fail "edge log: no '$1' (x$2): $(tail -5 "$LAB_DIR/edge.log")"
+}
+zap() { # NAME KEY
+	lab_exec m1h1 "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -k "$2" -b \
+		-o "$LAB_DIR/$1.ts" >"$LAB_DIR/$1.txt" 2>&1
+	cat "$LAB_DIR/$1.txt"
+	grep -q 'burst_state=3 ' "$LAB_DIR/$1.txt" || lab_fail "$1: the burst with the server's key did not splice"
+	grep -q ' lost=0 ' "$LAB_DIR/$1.txt" || lab_fail "$1: packets lost"
+}
+
+start_mgmt
+lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
+EPID=$LAB_LAST_PID
+wait_log "registered with .* as edge" 1 10
+id="$(sed -n 's/.*registered with .* as edge \([0-9]*\).*/\1/p' "$LAB_DIR/edge.log" | head -1)"
+key1="$(ret_key "$id")"
+[ ${#key1} = 64 ] || lab_fail "no RET key for channel 1 from the server"
+lab_wait_querier || exit 99
+sleep 1.5
+edges="$(admin /edges)"
+echo "GET /edges: $edges"
+grep -q '"bitrate_bps": *[1-9]' <<<"$edges" || lab_fail "no load report with a bit rate: $edges"
+zap zap1 "$key1"
+
+# The server loses its store: the edge's next report is refused, it
+# registers again and gets the new key.
+kill -9 "$MPID"
+wait "$MPID" 2>/dev/null
+rm -f "$LAB_DIR"/mgmt.db*
+start_mgmt
+wait_log "registering again" 1 10
+wait_log "registered with .* as edge" 2 10
+id="$(sed -n 's/.*registered with .* as edge \([0-9]*\).*/\1/p' "$LAB_DIR/edge.log" | tail -1)"
+key2="$(ret_key "$id")"
+[ "$key2" != "$key1" ] || lab_fail "the new store handed out the same key"
+zap zap2 "$key2"
+
+# Down: the edge retries with backoff and keeps serving.
+kill -TERM "$MPID"
+wait "$MPID" 2>/dev/null
+wait_log "load report failed\|management server .*: no answer\|Couldn't connect\|retrying in" 1 10
+zap zap3 "$key2"
+kill -0 "$EPID" || lab_fail "the edge died"
+kill -TERM "$EPID"
+wait "$EPID" 2>/dev/null
+echo "PASS: the edge registers, takes its RET keys from the server, re-registers after a restart, runs on without it"

@@ -1,0 +1,124 @@
+#!/bin/bash
+# edge_ret_lab: the edge's RET service and fast channel change in the lab.
+#
+# An edge in the core emits a GStreamer-made H.264/AAC channel (GOP 1 s) to
+# an ff3e:: SSM group and serves RET on [::]:5200 with a key from its
+# config. In a metro:
+#  - a box under 5% nftables loss runs rtxprobe (a retransmit client whose
+#    only repairer is the edge): every lost packet is repaired, its recorded
+#    output has no continuity-counter error;
+#  - a box with a wrong key gets no repair at all, and the edge counts the
+#    authentication failures;
+#  - a box zaps with a burst: the output starts with a PAT and a random
+#    access point about a round trip after the request, is gap-free across
+#    the splice into the multicast, and decodes (ffprobe);
+#  - the same over IPv4 (the RET socket takes both families).
+set -u
+. "${top_srcdir:-.}/tests/lab/lab.sh"
+B="${top_builddir:-.}"
+edge="$B/mcast-server/sixcast-mcast-server"
+tsrec="$B/tests/tools/tsrec"
+probe="$B/tests/tools/rtxprobe"
+for t in "$edge" "$tsrec" "$probe"; do [ -x "$t" ] || { echo "not built: $t" >&2; exit 99; }; done
+for t in gst-launch-1.0 ffprobe curl; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
+
+lab_up 1 4 1
+E6="$(lab_addr6 c1)"
+E4="$(lab_addr4 c1)"
+KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+BAD=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
+
+# 4 s of H.264 (GOP 1 s, about 2 Mb/s) + AAC, looped by the edge.
+gst-launch-1.0 -q videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=640,height=360,framerate=25/1 ! \
+	x264enc bitrate=2000 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mux. \
+	audiotestsrc num-buffers=173 ! audioconvert ! avenc_aac ! aacparse ! mux. \
+	mpegtsmux name=mux ! filesink location="$LAB_DIR/clip.ts" || exit 99
+
+cat >"$LAB_DIR/edge.conf" <<EOF
+edge: { name = "edge-ret"; interface = "eth0"; };
+ret: { listen = "[::]:5200"; key = "$KEY"; };
+channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; ipv4 = true; } );
+EOF
+lab_exec c1 "$edge" -c "$LAB_DIR/edge.conf" --check-config || lab_fail "check-config refused a good file"
+lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
+EPID=$LAB_LAST_PID
+lab_wait_querier || exit 99
+
+run_probe() { # HOST NAME SECONDS ARGS...: rtxprobe on the channel, key=value line into NAME.txt
+	local h="$1" name="$2" secs="$3"
+	shift 3
+	lab_exec "$h" "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t "$secs" \
+		-o "$LAB_DIR/$name.ts" "$@" >"$LAB_DIR/$name.txt" 2>"$LAB_DIR/$name.err"
+}
+field() { tr ' ' '\n' <"$LAB_DIR/$1.txt" | sed -n "s/^$2=//p" | head -1; }
+cc_errors() { "$tsrec" check "$LAB_DIR/$1.ts" | sed -n 's/.*cc_errors=\([0-9]*\).*/\1/p' | head -1; }
+
+# 1. RET under 5% loss (multicast, requests and repairs alike).
+lab_loss m1h1 5
+run_probe m1h1 ret 8 -k "$KEY" &
+P1=$!
+# 2. A wrong key, same loss, at the same time.
+lab_loss m1h2 5
+run_probe m1h2 badkey 5 -k "$BAD" &
+P2=$!
+wait $P1 $P2
+cat "$LAB_DIR/ret.txt" "$LAB_DIR/badkey.txt"
+dropped=$(lab_loss_count m1h1)
+echo "m1h1: nftables dropped $dropped datagrams"
+pps=$(($(stat -c %s "$LAB_DIR/clip.ts") / 1316 / 4))
+[ "$(field ret delivered)" -gt $((pps * 6)) ] || lab_fail "RET box delivered only $(field ret delivered) packets"
+[ "$(field ret gaps)" -gt 0 ] || lab_fail "no loss was seen: is nftables dropping?"
+[ "$(field ret lost)" = 0 ] || lab_fail "RET box: $(field ret lost) packets never repaired"
+[ "$(field ret repaired_ret)" -gt 0 ] || lab_fail "RET box: nothing repaired by the edge"
+cc="$(cc_errors ret)"
+[ "$cc" = 0 ] || lab_fail "RET box recording: $cc continuity errors"
+[ "$(field badkey repaired_ret)" = 0 ] || lab_fail "a wrong key got $(field badkey repaired_ret) repairs"
+[ "$(field badkey lost)" -gt 0 ] || lab_fail "the wrong-key box lost nothing: was it asking?"
+metrics="$(lab_exec m1h3 curl -sf "http://[$E6]:8081/metrics")"
+grep -q '^sixcast_ret_auth_failures_total{channel="1"} [1-9]' <<<"$metrics" ||
+	lab_fail "the edge did not count the wrong key: $(grep auth <<<"$metrics")"
+grep -q '^sixcast_ret_repairs_total{channel="1"} [1-9]' <<<"$metrics" || lab_fail "no repairs in /metrics"
+lab_exec m1h3 curl -sf "http://[$E6]:8081/channels" | grep -q '"repairs": [1-9]' || lab_fail "no repairs in /channels"
+echo "RET: $(field ret repaired_ret) repaired, 0 lost, 0 CC errors; wrong key: 0 repairs"
+lab_loss_clear m1h1
+lab_loss_clear m1h2
+
+# 3. Zap with a burst, twice, at different points of the GOP.
+pat_first() { # FILE: whether one of the first 7 TS packets (the first RTP packet) is a PAT
+	local sync b1 b2 rest
+	while read -r sync b1 b2 rest; do
+		[ "$sync" = 47 ] && [ $(((0x$b1 & 0x1f) << 8 | 0x$b2)) = 0 ] && return 0
+	done < <(od -An -tx1 -v -w188 -N1316 "$1")
+	return 1
+}
+zap_check() { # NAME
+	local n="$1" first frames
+	cat "$LAB_DIR/$n.txt"
+	[ "$(field "$n" burst_state)" = 3 ] || lab_fail "$n: the burst did not splice (state $(field "$n" burst_state))"
+	[ "$(field "$n" lost)" = 0 ] || lab_fail "$n: $(field "$n" lost) packets lost across the splice"
+	[ "$(field "$n" burst_packets)" -gt 0 ] || lab_fail "$n: no burst packets"
+	cc="$(cc_errors "$n")"
+	[ "$cc" = 0 ] || lab_fail "$n: $cc continuity errors"
+	pat_first "$LAB_DIR/$n.ts" || lab_fail "$n: the first RTP packet out holds no PAT"
+	frames="$(ffprobe -v quiet -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 \
+		"$LAB_DIR/$n.ts" | grep -m1 '[0-9]')"
+	echo "$n: starts with a PAT, decodes to ${frames:-0} frames; first packet out $(field "$n" first_out_ms) ms," \
+		"first RAP out $(field "$n" first_rap_out_ms) ms after the request"
+	[ "${frames:-0}" -ge 50 ] || lab_fail "$n: decodes to only ${frames:-0} frames"
+}
+run_probe m1h3 zap1 3 -k "$KEY" -b
+sleep 0.4
+run_probe m1h3 zap2 3 -k "$KEY" -b
+zap_check zap1
+zap_check zap2
+
+# 4. IPv4: RET and a burst over the dual-stack socket.
+lab_exec m1h4 "$probe" -g "232.1.0.1:5000" -s "$E4" -i eth0 -r "$E4:5200" -c 1 -t 3 -k "$KEY" -b \
+	-o "$LAB_DIR/zap4.ts" >"$LAB_DIR/zap4.txt" 2>"$LAB_DIR/zap4.err"
+zap_check zap4
+
+metrics="$(lab_exec m1h3 curl -sf "http://[$E6]:8081/metrics")"
+grep -q '^sixcast_ret_bursts_total{channel="1"} [3-9]' <<<"$metrics" || lab_fail "bursts not counted: $(grep burst <<<"$metrics")"
+kill -TERM "$EPID"
+wait "$EPID" 2>/dev/null
+echo "PASS: RET repairs every loss, refuses a wrong key; burst zaps splice gap-free over IPv6 and IPv4"
