@@ -6,7 +6,7 @@ RTX_CORE_C = \
 	%reldir%/rtx_auth.c %reldir%/rtx_burst.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
 	%reldir%/rtx_playout.c %reldir%/rtx_ratelimit.c %reldir%/rtx_rawbuf.c \
 	%reldir%/rtx_requester.c %reldir%/rtx_responder.c %reldir%/rtx_seq.c \
-	%reldir%/rtx_session.c %reldir%/rtx_session_in.c %reldir%/rtx_session_out.c \
+	%reldir%/rtx_session.c %reldir%/rtx_session_in.c %reldir%/rtx_session_out.c %reldir%/rtx_starve.c \
 	%reldir%/rtx_stats.c %reldir%/rtx_version.c %reldir%/rtx_wire.c
 RTX_CORE_H = \
 	%reldir%/rtx.h %reldir%/rtx_auth.h %reldir%/rtx_gaps.h %reldir%/rtx_group.h \

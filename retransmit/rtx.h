@@ -336,6 +336,9 @@ struct rtx_stats {
 				       access point); client: refusals received */
 	uint64_t burst_bytes;       /* edge: bytes of burst packets sent */
 	uint64_t raps;              /* edge: random access points seen */
+	/* multicast gone (appended) */
+	uint64_t starved;           /* client: multicast silences that started a pull */
+	uint64_t pulled;            /* client: packets asked for by prediction */
 };
 
 /* Copy the counters. */

@@ -132,6 +132,11 @@ static uint64_t successor(struct rtx_playout *po, struct rtx_rawbuf *rb)
 			return e;
 		}
 	}
+	/* No multicast packet after the head: the stream is pulled through
+	 * repairs (multicast gone), and the first repair held paces instead. */
+	for (e = po->head + 1; e <= hi; e++)
+		if (rtx_rawbuf_meta(rb, e))
+			return e;
 	return 0;
 }
 

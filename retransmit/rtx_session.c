@@ -267,6 +267,8 @@ void rtx_session_update_deadline(rtx_session *s)
 		if (p < d)
 			d = p;
 		p = rtx_burst_client_next(s);
+		if (rtx_starve_next(s) < d)
+			d = rtx_starve_next(s);
 	} else {
 		p = rtx_burst_edge_next(s);
 	}
@@ -282,6 +284,7 @@ uint64_t rtx_session_run(rtx_session *s)
 	}
 	if (s->client && s->now >= s->deadline) {
 		rtx_burst_client_run(s);
+		rtx_starve_run(s);
 		rtx_playout_run(&s->po, s->rb, s->now, rtx_session_playout_out, s);
 		if (rtx_req_run(&s->rq, &s->grp, s->now, rtx_out_nacks, s) < 0)
 			sc_logf(&s->log, LOG_ERR, "rtx: out of memory scheduling requests");

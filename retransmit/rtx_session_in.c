@@ -322,7 +322,7 @@ static int take_repair(rtx_session *s, const struct origin *o, const struct sc_r
 	uint64_t ext = rtx_seq_nearest(&s->seq, rtp->seq), detect, due;
 
 	if (!s->seq.started || rtp->ssrc != s->seq.ssrc || ext == 0 ||
-	    ext > rtx_rawbuf_highest(s->rb)) {
+	    (ext > rtx_rawbuf_highest(s->rb) && !(s->pull_ns && rtx_gaps_find(&s->rq.gaps, ext)))) {
 		s->st.unsolicited++;
 		return -EALREADY;
 	}

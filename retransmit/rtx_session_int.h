@@ -108,6 +108,9 @@ struct rtx_session {
 	uint64_t rate_start, rate_bytes, rate_bps;
 	/* fast channel change, client */
 	struct rtx_cburst fcc;
+	/* multicast gone: the stream pulled by prediction (rtx_starve.c) */
+	uint64_t pull_ns;          /* time the next predicted packet is due; 0: not pulling */
+	uint64_t pull_ext;         /* highest number predicted so far */
 };
 
 /* rtx_session.c */
@@ -154,6 +157,13 @@ void rtx_burst_client_mcast(rtx_session *s, uint64_t ext);
 bool rtx_burst_client_may_start(rtx_session *s, uint64_t ext);
 /* Multicast gaps at or below this are the burst's to fill (0: none). */
 uint64_t rtx_burst_client_floor(const rtx_session *s);
+
+/* rtx_starve.c: a client whose multicast went silent asks for the packets
+ * it expects, as gaps. Returns the next time it wants to run (UINT64_MAX:
+ * not now). */
+uint64_t rtx_starve_run(rtx_session *s);
+/* When rtx_starve_run() wants to run next, without running it. */
+uint64_t rtx_starve_next(const rtx_session *s);
 void rtx_burst_client_run(rtx_session *s);
 uint64_t rtx_burst_client_next(const rtx_session *s);
 /* Both: a source restart ends everything in progress. */

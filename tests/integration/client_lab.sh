@@ -113,6 +113,24 @@ for b in m2h1 m3h1; do
 	[ "$(stb "$b" status | jf 'j.get("repair_group") is not None')" = True ] || lab_fail "$b lost its group"
 done
 
+# A box whose multicast is blocked (its own line drops the channel's port)
+# plays on: it pulls the stream from its group and the edge's RET.
+mb=m3h4
+lab_exec "$mb" nft add table inet mcblock
+lab_exec "$mb" nft add chain inet mcblock input '{ type filter hook input priority 0; policy accept; }'
+lab_exec "$mb" nft add rule inet mcblock input udp dport 5000 counter drop
+sleep 1
+read -r d0 p0 r0 <<<"$(stb "$mb" stats | jf '" ".join(str(j["repair"][k]) for k in ("delivered", "repaired_peer", "repaired_ret"))')"
+stb "$mb" record start "$LAB_DIR/blocked.ts" >/dev/null
+sleep 4
+stb "$mb" record stop >/dev/null
+read -r d1 p1 r1 <<<"$(stb "$mb" stats | jf '" ".join(str(j["repair"][k]) for k in ("delivered", "repaired_peer", "repaired_ret"))')"
+chk="$("$tsrec" check "$LAB_DIR/blocked.ts")"
+echo "multicast blocked on $mb: delivered $((d1 - d0)) in 4 s, from the group $((p1 - p0)), from RET $((r1 - r0)); $chk" | head -1
+[ $((d1 - d0)) -gt 300 ] || lab_fail "$mb stopped playing when its multicast was blocked"
+grep -q "cc_errors=0" <<<"$chk" || lab_fail "$mb's recording without multicast has CC errors: $chk"
+lab_exec "$mb" nft delete table inet mcblock
+
 # The management server goes away: the boxes play on.
 kill "$MGMT_PID"
 b=m3h2
