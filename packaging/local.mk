@@ -74,4 +74,6 @@ EXTRA_DIST += \
 	%reldir%/sysusers.d/sixcast.conf \
 	$(SC_CONFIGS) \
 	%reldir%/build-deb.sh \
+	tests/integration/pkg_deb.sh \
+	tests/integration/pkg_root.sh \
 	%reldir%/debian

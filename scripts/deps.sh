@@ -16,4 +16,5 @@ DEPS_RUN="iproute2 nftables iputils-ping procps tcpdump
   ffmpeg sqlite3 curl"
 
 # To test and benchmark: the reference tools compared side by side.
-DEPS_TEST="multicat rist-tools valgrind"
+DEPS_TEST="multicat rist-tools valgrind
+  dpkg-dev debhelper fakeroot lintian mandoc"
