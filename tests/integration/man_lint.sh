@@ -33,6 +33,27 @@ for c in "$top_srcdir"/packaging/etc/*.conf; do
 	[ -f "$man/$f" ] || bad "no page $f for $(basename "$c")"
 done
 
+# Every setting a daemon's config module knows (its *_keys[] lists) is in
+# the configuration's page, as .Va or as a section.
+conf_keys() {
+	awk '/static const char \*const [a-z_]*keys\[\] = \{/ { on = 1 }
+		on { print } on && /\};/ { on = 0 }' "$@" |
+		grep -o '"[a-z0-9_]*"' | tr -d '"' | sort -u
+}
+check_conf() {
+	local page="$man/$1" key n=0
+	shift
+	for key in $(conf_keys "$@"); do
+		n=$((n + 1))
+		grep -q -E "(Va|^\.Ss) ${key}( |,|$)" "$page" ||
+			bad "$(basename "$page"): the setting '$key' ($(basename "$1") ...) is not documented"
+	done
+	echo "man_lint: $(basename "$page"): $n settings documented"
+}
+check_conf sixcast-mcast-server.conf.5 "$top_srcdir"/mcast-server/edge_cfg.c
+check_conf sixcast-mgmt-server.conf.5 "$top_srcdir"/mgmt-server/mg_cfg*.c
+check_conf sixcast-client.conf.5 "$top_srcdir"/client/stb_cfg.c
+
 # Every installed program has a page, and the page has its options.
 [ -f "$top_builddir/Makefile" ] || { echo "man_lint: no build in $top_builddir; programs not checked"; exit $fail; }
 progs="$(printf 'print:\n\t@echo $(bin_PROGRAMS) $(sbin_PROGRAMS)\n' |
