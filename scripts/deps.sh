@@ -16,7 +16,8 @@ DEPS_RUN="iproute2 nftables iputils-ping procps tcpdump
   ffmpeg sqlite3 curl"
 
 # To test and benchmark: the reference tools compared side by side.
-DEPS_TEST="multicat rist-tools valgrind chromium nodejs"
+DEPS_TEST="multicat rist-tools valgrind chromium nodejs
+  dpkg-dev debhelper fakeroot lintian mandoc"
 # npm for the browser tests' playwright-core: Debian's package, unless the
 # installed nodejs brings its own (NodeSource's does, and conflicts with it).
 command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
