@@ -76,6 +76,7 @@ cl_edge_start() { # CHANNEL-LINE...
 	{
 		echo "edge: { name = \"edge-lab\"; interface = \"eth0\"; sdp_dir = \"$LAB_DIR/sdp\"; };"
 		echo "mgmt: { url = \"$CL_MURL\"; credential = \"$CL_EDGECRED\"; };"
+		echo "${CL_EDGE_EXTRA:-}"
 		echo 'channels = ('
 		for l in "$@"; do
 			[ $first = 1 ] || echo ','
