@@ -39,7 +39,7 @@ noinst_PROGRAMS += tests/bench/pcapgaps
 tests_bench_pcapgaps_SOURCES = tests/bench/pcapgaps.c
 tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
-EXTRA_DIST += tests/bench/edge_bench.sh
+EXTRA_DIST += tests/bench/edge_bench.sh tests/bench/edge_ret_bench.sh
 
 EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
