@@ -7,8 +7,9 @@
 #  1. RET: BOXES rtxprobe boxes, each under LOSS% nftables loss (multicast,
 #     requests and repairs alike), repair everything from the edge alone for
 #     SECONDS: repairs per second served, and the edge's CPU per repair (its
-#     utime+stime over the window, minus the same window's cost without
-#     boxes, divided by the repairs), residual loss at the boxes.
+#     utime+stime over the window, minus the same window's cost with the
+#     same boxes joined but without
+#     loss, divided by the repairs), residual loss at the boxes.
 #  2. Zap: ZAPS channel changes with a burst and ZAPS without (join and wait),
 #     one box, no loss, 300 ms playback delay: from the request (or the join)
 #     to the first packet out of the playback buffer, to the first packet out
@@ -62,19 +63,23 @@ probe_run() { # HOST NAME SECONDS ARGS...
 }
 field() { tr ' ' '\n' <"$LAB_DIR/$1.txt" | sed -n "s/^$2=//p"; }
 
-# 1. RET.
+# 1. RET: the same boxes without loss first (the multicast to them costs the
+# sender's CPU too, on veths), then with it.
+boxes_run() { # NAME-PREFIX
+	local pids=() h
+	for h in $(lab_hosts 1); do
+		probe_run "$h" "$1-$h" "$secs" &
+		pids+=($!)
+	done
+	wait "${pids[@]}" # (not a bare wait: the edge runs in the background too)
+}
 c0=$(cpu)
-sleep "$secs"
+boxes_run base
 base=$(($(cpu) - c0))
 for h in $(lab_hosts 1); do lab_loss "$h" "$loss"; done
 r0=$(metric sixcast_ret_repairs_total)
 c0=$(cpu)
-pids=()
-for h in $(lab_hosts 1); do
-	probe_run "$h" "ret-$h" "$secs" &
-	pids+=($!)
-done
-wait "${pids[@]}" # (not a bare wait: the edge runs in the background too)
+boxes_run ret
 c1=$(cpu)
 r1=$(metric sixcast_ret_repairs_total)
 for h in $(lab_hosts 1); do lab_loss_clear "$h"; done
@@ -86,7 +91,7 @@ for h in $(lab_hosts 1); do
 done
 awk -v rep="$rep" -v s="$secs" -v c="$((c1 - c0))" -v b="$base" -v hz="$hz" -v n="$boxes" -v l="$loss" \
 	-v lost="$lost" -v d="$delivered" 'BEGIN {
-	printf "RET: %d boxes at %d%% loss, %d s: %d repairs, %.0f repairs/s; edge CPU %.2f s (%.2f s without boxes)",
+	printf "RET: %d boxes at %d%% loss, %d s: %d repairs, %.0f repairs/s; edge CPU %.2f s (%.2f s without loss)",
 		n, l, s, rep, rep / s, c / hz, b / hz
 	if (rep > 0) printf ", %.1f us per repair", (c - b) / hz / rep * 1e6
 	printf "; residual loss at the boxes %d of %d packets\n", lost, d
