@@ -219,9 +219,9 @@ static int open_sockets(chan *c, char *err, size_t errlen)
 {
 	c->h6 = c->h4 = -1;
 	if (c->cfg.group6.len)
-		c->h6 = emit_socket(c->env.em, AF_INET6, c->cfg.ifindex, c->cfg.hops, c->cfg.dscp);
+		c->h6 = emit_socket(c->env.em, AF_INET6, c->cfg.ifindex, c->cfg.hops, c->cfg.dscp, c->env.src6);
 	if (c->cfg.group4.len)
-		c->h4 = emit_socket(c->env.em, AF_INET, c->cfg.ifindex, c->cfg.hops, c->cfg.dscp);
+		c->h4 = emit_socket(c->env.em, AF_INET, c->cfg.ifindex, c->cfg.hops, c->cfg.dscp, c->env.src4);
 	if ((c->cfg.group6.len && c->h6 < 0) || (c->cfg.group4.len && c->h4 < 0)) {
 		int rc = c->h6 < 0 && c->cfg.group6.len ? c->h6 : c->h4;
 

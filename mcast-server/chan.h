@@ -43,6 +43,7 @@ struct chan_env {
 	uint64_t latency_ns;    /* live jitter budget before packets are late */
 	uint64_t lookahead_ns;  /* how far ahead to read files and non-live pipelines */
 	uint64_t stall_ns;      /* a live source silent this long is restarted */
+	const struct sc_sockaddr *src6, *src4; /* emit from these (the SSM sources); NULL: any */
 	/* The channel has a packet due at due_ns: wake the scheduler by then. */
 	void (*wake)(void *arg, uint64_t due_ns);
 	/* A packet just left (for the RET and burst caches). */

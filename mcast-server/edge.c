@@ -336,7 +336,8 @@ static chan *make_chan(edge *e, const struct edge_chan_cfg *ec)
 	struct chan_env env = {
 		.loop = e->loop, .em = e->em, .lg = e->lg,
 		.latency_ns = e->cfg.latency_ns, .lookahead_ns = e->cfg.lookahead_ns,
-		.stall_ns = e->cfg.stall_ns, .wake = wake, .sent = e->ret ? on_sent : NULL, .arg = e,
+		.stall_ns = e->cfg.stall_ns, .src6 = &e->cfg.source6, .src4 = &e->cfg.source4,
+		.wake = wake, .sent = e->ret ? on_sent : NULL, .arg = e,
 	};
 	char err[300];
 	chan *ch = NULL;

@@ -4,12 +4,14 @@
 #include "emit.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mld.h"
 #include "rtpk.h"
 
 #define BATCH 64
@@ -19,6 +21,7 @@ struct sock {
 	int fd;
 	int family, hops, dscp;
 	unsigned ifindex;
+	struct sc_sockaddr src; /* bound to; len 0: any */
 	/* The pending batch of this socket. */
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -56,40 +59,43 @@ void emit_free(emit *e)
 	free(e);
 }
 
-static int set_options(int fd, int family, unsigned ifindex, int hops, int dscp)
+static void mld_log_cb(void *ctx, int level, const char *msg)
 {
-	int off = 0, tos = dscp << 2, sndbuf = 4 << 20;
-
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	if (family == AF_INET6) {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof(off)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) < 0)
-			return -errno;
-	} else {
-		struct ip_mreqn m = { .imr_ifindex = (int)ifindex };
-		unsigned char ttl = (unsigned char)hops, loop = 0;
-
-		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) < 0)
-			return -errno;
-	}
-	return 0;
+	sc_logf(ctx, level, "%s", msg);
 }
 
-int emit_socket(emit *e, int family, unsigned ifindex, int hops, int dscp)
+/* A sender through the igmp-mld library (interface, hop limit, DSCP, loop
+ * off, send buffer), bound to src when given: the edge emits from the SSM
+ * source its SDP names, whatever other addresses the interface has. */
+static int open_sender(emit *e, int family, unsigned ifindex, int hops, int dscp, const struct sc_sockaddr *src)
+{
+	char iface[16], host[SC_ADDR_STRLEN];
+	struct mld_addr a;
+	struct mld_send_cfg c = { .iface = iface, .family = family, .hops = hops, .dscp = dscp, .loop = false,
+				  .sndbuf = 4 << 20 };
+	struct mld_log lg = { mld_log_cb, &e->lg, e->lg.max_level };
+
+	snprintf(iface, sizeof(iface), "%u", ifindex);
+	if (src && src->len) {
+		if (sc_addr_format(src, false, host, sizeof(host)) < 0 || mld_addr_parse(host, &a) < 0)
+			return -EINVAL;
+		c.bind_addr = &a;
+	}
+	return mld_send_open(&c, &lg);
+}
+
+int emit_socket(emit *e, int family, unsigned ifindex, int hops, int dscp, const struct sc_sockaddr *src)
 {
 	struct sock *s;
 	int rc;
 
-	if ((family != AF_INET6 && family != AF_INET) || hops < 1 || hops > 255 || dscp < 0 || dscp > 63)
+	if ((family != AF_INET6 && family != AF_INET) || hops < 1 || hops > 255 || dscp < 0 || dscp > 63 ||
+	    (src && src->len && sc_addr_family(src) != family))
 		return -EINVAL;
 	for (int i = 0; i < e->nsocks; i++) {
 		s = e->socks[i];
-		if (s->family == family && s->ifindex == ifindex && s->hops == hops && s->dscp == dscp)
+		if (s->family == family && s->ifindex == ifindex && s->hops == hops && s->dscp == dscp &&
+		    s->src.len == (src ? src->len : 0) && (!s->src.len || sc_addr_equal(&s->src, src)))
 			return i;
 	}
 	if (e->nsocks == MAX_SOCKETS)
@@ -97,20 +103,19 @@ int emit_socket(emit *e, int family, unsigned ifindex, int hops, int dscp)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->fd < 0) {
-		rc = -errno;
-		free(s);
-		return rc;
-	}
-	rc = set_options(s->fd, family, ifindex, hops, dscp);
+	s->fd = rc = open_sender(e, family, ifindex, hops, dscp, src);
 	if (rc < 0) {
-		sc_logf(&e->lg, LOG_ERR, "multicast sender options (interface %u, hops %d, dscp %d): %s",
-			ifindex, hops, dscp, strerror(-rc));
-		close(s->fd);
+		char text[SC_ADDR_STRLEN] = "any address";
+
+		if (src && src->len)
+			sc_addr_format(src, false, text, sizeof(text));
+		sc_logf(&e->lg, LOG_ERR, "multicast sender (interface %u, hops %d, dscp %d, from %s): %s", ifindex, hops,
+			dscp, text, strerror(-rc));
 		free(s);
 		return rc;
 	}
+	if (src)
+		s->src = *src;
 	s->family = family;
 	s->ifindex = ifindex;
 	s->hops = hops;

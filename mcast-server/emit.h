@@ -29,9 +29,11 @@ emit *emit_new(const struct sc_logger *lg);
 void emit_free(emit *e);
 
 /* A socket for the family of dst on interface ifindex, with hop limit (TTL)
- * hops and DSCP dscp (0..63). Sockets are shared: the same arguments return
- * the same handle. Returns a handle >= 0, or a negative errno. */
-int emit_socket(emit *e, int family, unsigned ifindex, int hops, int dscp);
+ * hops and DSCP dscp (0..63), sending from src (NULL or len 0: the kernel
+ * chooses), set up by the igmp-mld library's sender API. Sockets are
+ * shared: the same arguments return the same handle. Returns a handle >= 0,
+ * or a negative errno (-EADDRNOTAVAIL: src is no address of this host). */
+int emit_socket(emit *e, int family, unsigned ifindex, int hops, int dscp, const struct sc_sockaddr *src);
 
 /* Queue len bytes (copied) for dst on socket handle h. Sends the batch when
  * it is full. Returns 0 or a negative errno from a send. */

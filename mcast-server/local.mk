@@ -18,8 +18,9 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/tsfix.c %reldir%/tsfix.h \
 	%reldir%/tsin.c %reldir%/tsin.h
 mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
-	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit
-mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la $(GST_LIBS) $(JANSSON_LIBS) \
+	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld
+mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la igmp-mld/libmldcore.la \
+	$(GST_LIBS) $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(CURL_LIBS)
 
 sbin_PROGRAMS += mcast-server/sixcast-mcast-server
@@ -39,7 +40,7 @@ noinst_PROGRAMS += tests/bench/pcapgaps
 tests_bench_pcapgaps_SOURCES = tests/bench/pcapgaps.c
 tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
-EXTRA_DIST += tests/bench/edge_bench.sh
+EXTRA_DIST += tests/bench/edge_bench.sh tests/bench/edge_ret_bench.sh
 
 EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
@@ -77,4 +78,4 @@ noinst_PROGRAMS += tests/tools/rtxprobe
 tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c
 tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/mcast-server \
 	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld
-tests_tools_rtxprobe_LDADD = mcast-server/libedge.la igmp-mld/libmldcore.la $(SODIUM_LIBS)
+tests_tools_rtxprobe_LDADD = mcast-server/libedge.la $(SODIUM_LIBS)

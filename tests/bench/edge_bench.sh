@@ -11,7 +11,8 @@
 #   pacing from a capture on the sender's wire: per-flow inter-packet gap
 #   deviation from the flow's median (p50/p99/max) and the largest number of
 #   packets of one flow inside any 1 ms window.
-# Environment: BUILD (default ./build), BENCH_DIR (default /var/tmp/sixcast-bench).
+# Environment: BUILD (default ./build), BENCH_DIR (default /var/tmp/sixcast-bench),
+# EDGE_RET=off (the edge without its RET/burst service).
 set -u
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${BUILD:-$top/build}"
@@ -97,6 +98,8 @@ measure() {
 # --- sixcast: one process, N channels ---
 {
 	echo 'edge: { interface = "eth0"; http = ""; };'
+	# RET and burst caches are on by default; EDGE_RET=off measures without.
+	[ "${EDGE_RET:-on}" = off ] && echo 'ret: { listen = ""; };'
 	echo 'channels = ('
 	for ((i = 1; i <= nch; i++)); do
 		printf '  { id = %d; name = "bench %d"; source = "file:%s"; }%s\n' "$i" "$i" "$ts" \

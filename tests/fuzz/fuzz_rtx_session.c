@@ -3,12 +3,14 @@
  * that the fuzzer reaches past authentication into the requester, the
  * responder and the playback buffer. The input is a sequence of records:
  *   op (1 byte) | length (1 byte) | data (length bytes)
- * op % 6: 0 multicast RTP to the client (data is the datagram), 1 group
- * datagram to the client, 2 RET datagram to the edge, 3 RTP to the edge,
- * 4 advance the clock by data[0] ms and run, 5 regroup. For 1 and 2 the
- * harness takes the type from data[0], writes a valid header (sender and
- * group from data[1]), uses data[2..] as the body and signs it. Whatever
- * the sessions send is dropped. */
+ * op % 8: 0 multicast RTP to the client (data is the datagram), 1 group
+ * datagram to the client, 2 RET datagram to the edge, 3 RTP to the edge
+ * (marked RAP/PAT by the length's low bits), 4 advance the clock by data[0]
+ * ms and run both, 5 regroup, 6 RET datagram to the client, 7 the client
+ * asks for a burst. For 1, 2 and 6 the harness takes the type from data[0]
+ * (any of the five, fast channel change included), writes a valid header
+ * (sender and group from data[1]), uses data[2..] as the body and signs it.
+ * Whatever the sessions send is dropped. */
 #include "config.h"
 
 #include <string.h>
@@ -87,7 +89,7 @@ static void signed_input(rtx_session *s, bool ret, const uint8_t *d, size_t n)
 
 	if (n < 2)
 		return;
-	h.type = (uint8_t)(1 + d[0] % 3);
+	h.type = (uint8_t)(1 + d[0] % 5);
 	h.flags = ret ? RTX_WIRE_FLAG_RET : 0;
 	h.group_id = ret ? 5 : 10;
 	h.sender_id = ret ? (d[1] & 1 ? RTX_EDGE_ID_FLAG | 1 : 2u + d[1] % 3) :
@@ -114,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c || !e)
 		goto out;
 	while (i + 2 <= size) {
-		uint8_t op = data[i] % 6;
+		uint8_t op = data[i] % 8;
 
 		n = data[i + 1];
 		i += 2;
@@ -124,9 +126,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: rtx_session_input_rtp(c, data + i, n); break;
 		case 1: signed_input(c, false, data + i, n); break;
 		case 2: signed_input(e, true, data + i, n); break;
-		case 3: rtx_session_input_rtp(e, data + i, n); break;
-		case 4: clk += (n ? data[i] : 1) * MS; rtx_session_run(c); break;
-		default: set_group(c, ++version, n ? data[i] : 0); break;
+		case 3: rtx_session_input_rtp_flags(e, data + i, n, (unsigned)n & 3); break;
+		case 4:
+			clk += (n ? data[i] : 1) * MS;
+			rtx_session_run(c);
+			rtx_session_run(e);
+			break;
+		case 5: set_group(c, ++version, n ? data[i] : 0); break;
+		case 6: signed_input(c, true, data + i, n); break;
+		default: rtx_session_request_burst(c); break;
 		}
 		i += n;
 	}

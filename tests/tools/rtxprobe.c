@@ -13,7 +13,8 @@
  * At the end it prints one line of key=value pairs: the session's counters
  * and the zap milestones in ms from the start (request or join):
  * first_out_ms (first packet out of the playback buffer), first_rap_out_ms
- * (first packet out holding a video random access point), answer_ms,
+ * (first packet out holding a video random access point), first_frame_ms
+ * (the first picture is whole at the output: the next one starts), answer_ms,
  * first_burst_ms, first_mcast_ms, spliced_ms. */
 #include "config.h"
 
@@ -39,7 +40,8 @@ struct probe {
 	int mfd, rfd;
 	struct sc_sockaddr ret;
 	FILE *out;
-	uint64_t t0, first_out, first_rap;
+	uint64_t t0, first_out, first_rap, first_frame;
+	int pmt_pid, video_pid; /* -1 until known */
 	uint64_t delivered, lost, ts_packets;
 	bool verbose;
 };
@@ -58,6 +60,24 @@ static int send_cb(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
 	return sendto(p->rfd, buf, len, 0, &p->ret.u.sa, p->ret.len) < 0 ? -errno : 0;
 }
 
+/* The video PID, from the PAT and the PMT as they go by (a decoder can
+ * start only after them anyway). */
+static void find_video(struct probe *p, const uint8_t *t)
+{
+	struct ts_pmt pmt;
+	uint16_t pid;
+
+	if (p->video_pid >= 0)
+		return;
+	if (ts_pid(t) == TS_PID_PAT && ts_pat_first_pmt(t, &pid) == 0) {
+		p->pmt_pid = pid;
+	} else if (p->pmt_pid >= 0 && ts_pid(t) == p->pmt_pid && ts_pmt_parse(t, &pmt) == 0) {
+		for (unsigned i = 0; i < pmt.nstreams; i++)
+			if (ts_stream_is_video(pmt.streams[i].type))
+				p->video_pid = pmt.streams[i].pid;
+	}
+}
+
 static void deliver_cb(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len)
 {
 	struct probe *p = ctx;
@@ -73,8 +93,17 @@ static void deliver_cb(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len)
 		const uint8_t *t = r.payload + off;
 
 		p->ts_packets++;
-		if (!p->first_rap && ts_check(t) == TS_OK && ts_random_access(t))
+		if (ts_check(t) != TS_OK)
+			continue;
+		find_video(p, t);
+		if (p->video_pid < 0 || ts_pid(t) != p->video_pid)
+			continue;
+		if (!p->first_rap && ts_random_access(t)) {
 			p->first_rap = now_cb(NULL);
+		} else if (p->first_rap && !p->first_frame && ts_pusi(t)) {
+			/* The next picture starts: the first one is whole. */
+			p->first_frame = now_cb(NULL);
+		}
 	}
 	fwrite(r.payload, 1, r.payload_len, p->out);
 }
@@ -111,7 +140,7 @@ static void report(const struct probe *p)
 	       "repaired_ret=%llu unrepaired=%llu late=%llu ret_requests=%llu duplicates=%llu "
 	       "duplicates_rtp=%llu bursts_requested=%llu bursts_answered=%llu burst_packets=%llu "
 	       "burst_duplicates=%llu burst_refused=%llu burst_state=%d start_seq=%u rap_seq=%u splice_seq=%u "
-	       "first_out_ms=%.1f first_rap_out_ms=%.1f answer_ms=%.1f first_burst_ms=%.1f "
+	       "first_out_ms=%.1f first_rap_out_ms=%.1f first_frame_ms=%.1f answer_ms=%.1f first_burst_ms=%.1f "
 	       "first_mcast_ms=%.1f spliced_ms=%.1f\n",
 	       (unsigned long long)p->delivered, (unsigned long long)p->lost, (unsigned long long)p->ts_packets,
 	       (unsigned long long)st.received, (unsigned long long)st.gaps, (unsigned long long)st.reordered,
@@ -121,7 +150,7 @@ static void report(const struct probe *p)
 	       (unsigned long long)st.bursts_requested, (unsigned long long)st.bursts_answered,
 	       (unsigned long long)st.burst_packets, (unsigned long long)st.burst_duplicates,
 	       (unsigned long long)st.burst_refused, (int)z.state, z.start_seq, z.rap_seq, z.splice_seq,
-	       ms(p, p->first_out), ms(p, p->first_rap), ms(p, z.answered_ns), ms(p, z.first_burst_ns),
+	       ms(p, p->first_out), ms(p, p->first_rap), ms(p, p->first_frame), ms(p, z.answered_ns), ms(p, z.first_burst_ns),
 	       ms(p, z.first_mcast_ns), ms(p, z.spliced_ns));
 }
 
@@ -177,7 +206,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	const char *group = NULL, *source = NULL, *iface = NULL, *ret = NULL, *key = NULL, *out = NULL;
-	struct probe p = { .mfd = -1 };
+	struct probe p = { .mfd = -1, .pmt_pid = -1, .video_pid = -1 };
 	struct rtx_config cfg;
 	struct rtx_callbacks cb = { &p, now_cb, send_cb, deliver_cb, lost_cb, log_cb, LOG_DEBUG };
 	struct rtx_ret rr = { 0 };

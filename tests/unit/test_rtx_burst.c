@@ -522,11 +522,69 @@ static void test_roles(void)
 	teardown();
 }
 
+static void test_pacing(void)
+{
+	struct sim sm;
+	uint64_t t, sent_at[600] = { 0 };
+	size_t n = 0, before_rap = 0;
+	struct rtx_burst_ans a;
+	struct rtx_hdr h;
+
+	/* The edge alone: what it sends for one request, and when. */
+	setup(&sm);
+	run_until(&sm, 1200 * MS);
+	t = clk;
+	CU_ASSERT_EQUAL(rtx_session_request_burst(client_n.s), 0);
+	while (clk < t + 1500 * MS) {
+		clk += 100000;
+		emit_due(&sm);
+		for (size_t i = 0; i < net.n; i++) {
+			struct dgram *d = &net.q[i];
+
+			if (d->to == 0) {
+				rtx_session_input_peer(edge_n.s, d->buf, d->len, 1);
+			} else if (rtx_wire_parse(d->buf, d->len, &h) == 0 && h.type == RTX_MSG_REPAIR && n < 600) {
+				sent_at[n++] = d->at - ONE_WAY;
+			} else if (h.type == RTX_MSG_BURST) {
+				rtx_burst_ans_parse(h.body, h.body_len, &a);
+			}
+		}
+		net.n = 0;
+		rtx_session_run(edge_n.s);
+	}
+	/* PAT before RAP at 247, RAP at 250, live head at the request 600:
+	 * 247..249 at once, then packet 250 + k at k x 2 ms / 1.5, up to the
+	 * splice point 100 ms of stream past the head, sent as emitted. */
+	CU_ASSERT_EQUAL(a.start, seq_of(247));
+	CU_ASSERT_EQUAL(a.rap, seq_of(250));
+	CU_ASSERT_EQUAL(a.head, seq_of(600));
+	CU_ASSERT_EQUAL(a.splice, seq_of(651));
+	CU_ASSERT_EQUAL(n, 651 - 247);
+	t = sent_at[0]; /* the request's arrival at the edge */
+	for (size_t k = 0; k < n; k++) {
+		uint64_t want = k < 3 ? t : t + (k - 3) * PKT_NS * 100 / 150;
+		uint64_t emitted = (247 + k) * PKT_NS;
+
+		if (want < emitted)
+			want = emitted; /* past the head: as it is emitted */
+		before_rap += k < 3 && sent_at[k] == t;
+		/* Within the 1 ms slack and the 100 us step of the loop. */
+		if (sent_at[k] + 1 * MS < want || sent_at[k] > want + 200000) {
+			CU_FAIL("burst packet sent off its pace");
+			break;
+		}
+	}
+	CU_ASSERT_EQUAL(before_rap, 3);
+	CU_ASSERT_EQUAL(rtx_session_burst_bps(edge_n.s), 0); /* over */
+	teardown();
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
 		{ "wire", test_wire },
 		{ "roles and replay", test_roles },
+		{ "pacing", test_pacing },
 		{ "zap and splice", test_zap_splice },
 		{ "zap under loss", test_zap_with_loss },
 		{ "answer lost", test_answer_lost },
