@@ -14,7 +14,7 @@
 #include "stb_int.h"
 
 #define BATCH 32
-#define STB_RAWBUF_BYTES (2u << 20)
+#define STB_RAWBUF_BYTES (4u << 20)
 #define DGRAM_MAX 2048
 
 static uint64_t now(const struct stb *s)
@@ -180,8 +180,10 @@ static int make_session(struct stb_tuner *t)
 	rc.playout_delay_ns = s->cfg.playout_delay_ns;
 	rc.clock_rate = 90000;
 	/* The raw buffer is touched slot by slot, so its size is resident
-	 * memory: 2 MiB hold 1.7 s of an 8 Mb/s channel, 0.7 s of 20 Mb/s,
-	 * well over the playout delay the group asks within. */
+	 * memory. A fast-zap burst (from a random access point at least one
+	 * playout delay old, up to the live head and a little past it) must
+	 * fit in half of it: 4 MiB hold 1.7 s of an 8 Mb/s channel in that
+	 * half, a GOP of 1 s plus the 300 ms delay and the overlap. */
 	rc.buffer_max_bytes = STB_RAWBUF_BYTES;
 	/* The edge is the last resort (it serves every box of the channel):
 	 * give the group three rounds before RET (a round of two peers fails
