@@ -362,7 +362,11 @@ static int handle_repair(rtx_session *s, struct origin *o)
 	}
 	if (o->ret && rtx_burst_client_packet(s, &rtp, rp.rtp, rp.rtp_len))
 		return 0;
-	rtt_sample(s, o, rp.echo_ts);
+	/* A burst's stragglers echo the burst request, seconds old: no
+	 * round-trip sample (it would make RET look too slow to ask). */
+	if (!(o->ret && s->fcc.req_first_ts && rp.echo_ts >= s->fcc.req_first_ts &&
+	      rp.echo_ts <= s->fcc.req_last_ts))
+		rtt_sample(s, o, rp.echo_ts);
 	return take_repair(s, o, &rtp, rp.rtp, rp.rtp_len);
 }
 
