@@ -1,0 +1,36 @@
+# client/mesh/: the P2P mesh library (libscmesh: wire protocol, membership
+# and streaming overlays, source role, switching policy), its tests, its
+# simulation and benchmark, its fuzz target and its lab tool.
+noinst_LTLIBRARIES += client/mesh/libscmesh.la
+MESH_C = \
+	%reldir%/mesh_bmap.c %reldir%/mesh_node.c %reldir%/mesh_overlay.c \
+	%reldir%/mesh_stream.c %reldir%/mesh_switch.c %reldir%/mesh_wire.c
+MESH_H = \
+	%reldir%/mesh.h %reldir%/mesh_bmap.h %reldir%/mesh_int.h \
+	%reldir%/mesh_switch.h %reldir%/mesh_wire.h
+client_mesh_libscmesh_la_SOURCES = $(MESH_C) $(MESH_H)
+client_mesh_libscmesh_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/retransmit
+client_mesh_libscmesh_la_LIBADD = retransmit/librtxcore.la common/libsccommon.la $(SODIUM_LIBS)
+
+MESH_TEST_CFLAGS = $(UNIT_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/client/mesh -I$(top_srcdir)/retransmit \
+	-I$(top_srcdir)/tests/bench
+MESH_TEST_LDADD = client/mesh/libscmesh.la $(UNIT_LDADD)
+UNIT_TESTS += \
+	tests/unit/test_mesh_wire \
+	tests/unit/test_mesh_bmap \
+	tests/unit/test_mesh_switch \
+	tests/unit/test_mesh_node
+tests_unit_test_mesh_wire_SOURCES = tests/unit/test_mesh_wire.c $(TU)
+tests_unit_test_mesh_wire_CFLAGS = $(MESH_TEST_CFLAGS)
+tests_unit_test_mesh_wire_LDADD = $(MESH_TEST_LDADD) $(SODIUM_LIBS)
+tests_unit_test_mesh_bmap_SOURCES = tests/unit/test_mesh_bmap.c $(TU)
+tests_unit_test_mesh_bmap_CFLAGS = $(MESH_TEST_CFLAGS)
+tests_unit_test_mesh_bmap_LDADD = $(MESH_TEST_LDADD)
+tests_unit_test_mesh_switch_SOURCES = tests/unit/test_mesh_switch.c $(TU)
+tests_unit_test_mesh_switch_CFLAGS = $(MESH_TEST_CFLAGS)
+tests_unit_test_mesh_switch_LDADD = $(MESH_TEST_LDADD)
+tests_unit_test_mesh_node_SOURCES = tests/unit/test_mesh_node.c $(TU)
+tests_unit_test_mesh_node_CFLAGS = $(MESH_TEST_CFLAGS)
+tests_unit_test_mesh_node_LDADD = $(MESH_TEST_LDADD) $(SODIUM_LIBS)
+
+EXTRA_DIST += docs/protocol/mesh.md
