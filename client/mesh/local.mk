@@ -34,3 +34,15 @@ tests_unit_test_mesh_node_CFLAGS = $(MESH_TEST_CFLAGS)
 tests_unit_test_mesh_node_LDADD = $(MESH_TEST_LDADD) $(SODIUM_LIBS)
 
 EXTRA_DIST += docs/protocol/mesh.md
+
+# The simulation of a channel's mesh: a unit test (what is certain) and the
+# engine of the benchmark (built by make, run by hand).
+MESH_SIM = tests/bench/mesh_sim.c tests/bench/mesh_sim.h
+UNIT_TESTS += tests/unit/test_mesh_sim
+tests_unit_test_mesh_sim_SOURCES = tests/unit/test_mesh_sim.c $(TU) $(MESH_SIM)
+tests_unit_test_mesh_sim_CFLAGS = $(MESH_TEST_CFLAGS)
+tests_unit_test_mesh_sim_LDADD = $(MESH_TEST_LDADD)
+noinst_PROGRAMS += tests/bench/mesh_bench
+tests_bench_mesh_bench_SOURCES = tests/bench/mesh_bench.c $(MESH_SIM)
+tests_bench_mesh_bench_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/client/mesh -I$(top_srcdir)/tests/bench
+tests_bench_mesh_bench_LDADD = client/mesh/libscmesh.la
