@@ -24,6 +24,7 @@
 #define RETRY_NS (3 * SC_NS_PER_S)
 #define FULL_RETRY_NS (10 * SC_NS_PER_S)
 #define NO_PATH_NS (1 * SC_NS_PER_S)
+#define STARVED_NS (600 * SC_NS_PER_MS)
 
 static uint64_t rnd(struct mesh_node *n)
 {
@@ -69,6 +70,11 @@ static void recompute_depth(struct mesh_node *n)
 			min = p->depth;
 	}
 	d = min >= MESH_DEPTH_NONE - 1 ? MESH_DEPTH_NONE : (uint8_t)(min + 1);
+	/* A node that receives nothing has no path, whatever its partners
+	 * say: this cuts the count to infinity of a group of partners whose
+	 * common upstream died. */
+	if (n->anchored && n->now - n->last_arrival_ns > STARVED_NS)
+		d = MESH_DEPTH_NONE;
 	if (d != n->depth) {
 		n->depth = d;
 		n->t_bmap = n->now; /* tell the partners soon */
@@ -574,7 +580,9 @@ void mesh_stream_partners_tick(struct mesh_node *n)
 	if (src && src->pstate == MESH_P_NONE && src->retry_after_ns <= n->now &&
 	    (n->source_direct || (n->depth == MESH_DEPTH_NONE && n->now - n->no_path_since_ns >= NO_PATH_NS)))
 		ask(n, src);
-	while (count < n->cfg.partners_min && (p = candidate(n))) {
+	/* without a path, look wider: up to partners_max */
+	while ((count < n->cfg.partners_min ||
+		(n->depth == MESH_DEPTH_NONE && count < n->cfg.partners_max)) && (p = candidate(n))) {
 		ask(n, p);
 		count++;
 	}
@@ -765,6 +773,7 @@ void mesh_stream_pull_tick(struct mesh_node *n)
 
 	if (n->paused || !n->anchored)
 		return;
+	recompute_depth(n);
 	check_stalls(n);
 	newest = mesh_buf_newest(&n->buf);
 	for (seq = n->play_next; seq <= newest; seq++) {
