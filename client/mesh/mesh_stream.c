@@ -612,7 +612,8 @@ static struct mesh_peer *provider(struct mesh_node *n, unsigned s, const unsigne
 			best = p;
 	}
 	/* keep a provider that is still about as good: moving costs a gap */
-	if (cur && !((cur->stalled >> s) & 1) && best && cur->strip_recv[s] * 5 >= best->strip_recv[s] * 4)
+	if (cur && !((cur->stalled >> s) & 1) && best && cur->strip_recv[s] &&
+	    cur->strip_recv[s] * 5 >= best->strip_recv[s] * 4)
 		return cur;
 	return best;
 }
@@ -666,7 +667,9 @@ void mesh_stream_round_tick(struct mesh_node *n)
 		}
 		p->claimed /= 2;
 		p->answered /= 2;
-		if (expected >= 16 && p->round_recv * 2 < expected && n->now - p->partner_since_ns > n->cfg.round_ns) {
+		/* delivered under half its strips, or went silent on them */
+		if (((expected >= 16 && p->round_recv * 2 < expected) || (p->stalled && !p->round_recv)) &&
+		    n->now - p->partner_since_ns > n->cfg.round_ns) {
 			sc_logf(&n->lg, LOG_DEBUG, "mesh: partner %u is poor (%u of %llu)", p->id, p->round_recv,
 				(unsigned long long)expected);
 			p->poor = true;
