@@ -46,3 +46,15 @@ noinst_PROGRAMS += tests/bench/mesh_bench
 tests_bench_mesh_bench_SOURCES = tests/bench/mesh_bench.c $(MESH_SIM)
 tests_bench_mesh_bench_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/client/mesh -I$(top_srcdir)/tests/bench
 tests_bench_mesh_bench_LDADD = client/mesh/libscmesh.la
+
+# Fuzz target (./configure CC=clang --enable-fuzzers): the library's and
+# the repair library's sources compiled in, so that libFuzzer sees them.
+MESH_FUZZ_SOURCES = $(MESH_C) $(RTX_CORE_C) common/sc_rtp.c common/sc_log.c
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_mesh
+endif
+tests_fuzz_fuzz_mesh_SOURCES = tests/fuzz/fuzz_mesh.c $(MESH_FUZZ_SOURCES)
+tests_fuzz_fuzz_mesh_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	-I$(top_srcdir)/client/mesh -I$(top_srcdir)/retransmit
+tests_fuzz_fuzz_mesh_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_mesh_LDADD = $(SODIUM_LIBS)
