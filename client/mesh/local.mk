@@ -58,3 +58,10 @@ tests_fuzz_fuzz_mesh_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -fsanitize=fuzzer,ad
 	-I$(top_srcdir)/client/mesh -I$(top_srcdir)/retransmit
 tests_fuzz_fuzz_mesh_LDFLAGS = -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_mesh_LDADD = $(SODIUM_LIBS)
+
+# The lab tool: mesh nodes on real UDP sockets (built by make: the lab
+# tests and the benchmark use it).
+noinst_PROGRAMS += tests/tools/meshpeer
+tests_tools_meshpeer_SOURCES = tests/tools/meshpeer.c
+tests_tools_meshpeer_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/client/mesh
+tests_tools_meshpeer_LDADD = client/mesh/libscmesh.la $(CURL_LIBS) $(JANSSON_LIBS)

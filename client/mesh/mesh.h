@@ -210,6 +210,10 @@ struct mesh_stats {
 	unsigned partners, out_view, in_view, children, depth;
 	uint64_t first_packet_ns, first_deliver_ns; /* 0: not yet (now_ns clock) */
 	uint64_t newest;                            /* highest ext seq held */
+	/* delivery time - source timestamp over the packets delivered: the
+	 * playback lag behind the source, when its clock is ours (same host,
+	 * or synchronised clocks) */
+	uint64_t lag_sum_ns, lag_max_ns;
 };
 void mesh_node_stats(const mesh_node *n, struct mesh_stats *out);
 

@@ -386,6 +386,20 @@ static uint64_t deadline(const struct mesh_node *n, uint64_t seq)
 	return (uint64_t)((int64_t)ts + n->offset_ns) + n->cfg.playout_delay_ns;
 }
 
+static void delivered(struct mesh_node *n, const struct mesh_slot *s)
+{
+	uint64_t lag = n->now > s->src_ts ? n->now - s->src_ts : 0;
+
+	if (n->cb.deliver)
+		n->cb.deliver(n->cb.ctx, s->seq, s->data, s->len);
+	n->st.delivered++;
+	n->st.lag_sum_ns += lag;
+	if (lag > n->st.lag_max_ns)
+		n->st.lag_max_ns = lag;
+	if (!n->st.first_deliver_ns)
+		n->st.first_deliver_ns = n->now;
+}
+
 static void anchor(struct mesh_node *n, uint64_t seq, uint64_t src_ts)
 {
 	n->anchored = true;
@@ -435,12 +449,8 @@ static int store(struct mesh_node *n, uint64_t seq, uint64_t src_ts, const uint8
 			n->st.late++;
 		if (seq > n->first_seq + 16 && src_ts > n->anchor_src_ts && seq == mesh_buf_newest(&n->buf))
 			n->ns_per_pkt = (src_ts - n->anchor_src_ts) / (seq - n->first_seq);
-		if (n->cfg.release == MESH_RELEASE_ARRIVAL && seq >= n->first_seq && n->cb.deliver) {
-			n->cb.deliver(n->cb.ctx, seq, s->data, s->len);
-			n->st.delivered++;
-			if (!n->st.first_deliver_ns)
-				n->st.first_deliver_ns = n->now;
-		}
+		if (n->cfg.release == MESH_RELEASE_ARRIVAL && seq >= n->first_seq)
+			delivered(n, s);
 	}
 	push(n, s, from);
 	return 0;
@@ -843,11 +853,7 @@ void mesh_stream_playout(struct mesh_node *n)
 			if (n->cb.lost)
 				n->cb.lost(n->cb.ctx, n->play_next);
 		} else if (n->cfg.release == MESH_RELEASE_PLAYOUT) {
-			if (n->cb.deliver)
-				n->cb.deliver(n->cb.ctx, s->seq, s->data, s->len);
-			n->st.delivered++;
-			if (!n->st.first_deliver_ns)
-				n->st.first_deliver_ns = n->now;
+			delivered(n, s);
 		}
 		n->play_next++;
 	}
