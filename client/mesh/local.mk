@@ -65,3 +65,8 @@ noinst_PROGRAMS += tests/tools/meshpeer
 tests_tools_meshpeer_SOURCES = tests/tools/meshpeer.c
 tests_tools_meshpeer_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/client/mesh
 tests_tools_meshpeer_LDADD = client/mesh/libscmesh.la $(CURL_LIBS) $(JANSSON_LIBS)
+
+# Lab tests (root, namespaces): a metro without multicast, a network
+# without multicast, churn.
+INTEGRATION_TESTS += tests/integration/mesh_lab.sh
+EXTRA_DIST += tests/integration/mesh_lib.sh

@@ -140,6 +140,7 @@ struct mesh_config {
 	uint64_t round_ns;          /* partner evaluation round */
 	uint64_t stall_ns;          /* a strip silent this long moves elsewhere */
 	unsigned pull_th1;          /* general pull: older than newest - TH1 (packets) */
+	uint64_t pull_th1_ns;       /* ... or than the newest's time - this */
 	uint64_t pull_th2_ns;       /* urgent pull: within TH2 of the deadline */
 	uint64_t pull_retry_ns;     /* a pull unanswered this long is asked again */
 	uint64_t playout_delay_ns;  /* first packet -> its playback */

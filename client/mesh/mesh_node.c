@@ -31,6 +31,7 @@ void mesh_config_defaults(struct mesh_config *c, enum mesh_role role)
 	c->round_ns = 2 * SC_NS_PER_S;
 	c->stall_ns = 300 * SC_NS_PER_MS;
 	c->pull_th1 = 64;
+	c->pull_th1_ns = 200 * SC_NS_PER_MS;
 	c->pull_th2_ns = 400 * SC_NS_PER_MS;
 	c->pull_retry_ns = 150 * SC_NS_PER_MS;
 	c->playout_delay_ns = 1 * SC_NS_PER_S;

@@ -24,6 +24,7 @@
 #define RETRY_NS (3 * SC_NS_PER_S)
 #define FULL_RETRY_NS (10 * SC_NS_PER_S)
 #define NO_PATH_NS (1 * SC_NS_PER_S)
+#define MAX_DEPTH 32
 #define STARVED_NS (600 * SC_NS_PER_MS)
 
 static uint64_t rnd(struct mesh_node *n)
@@ -69,7 +70,8 @@ static void recompute_depth(struct mesh_node *n)
 		if (p->id && p->pstate == MESH_P_PARTNER && p->depth < min)
 			min = p->depth;
 	}
-	d = min >= MESH_DEPTH_NONE - 1 ? MESH_DEPTH_NONE : (uint8_t)(min + 1);
+	/* a depth past MAX_DEPTH is a loop of partners counting up */
+	d = min >= MAX_DEPTH ? MESH_DEPTH_NONE : (uint8_t)(min + 1);
 	/* A node that receives nothing has no path, whatever its partners
 	 * say: this cuts the count to infinity of a group of partners whose
 	 * common upstream died. */
@@ -705,7 +707,12 @@ static void check_stalls(struct mesh_node *n)
 	bool moved = false;
 	unsigned i, s;
 
-	if (n->now - n->last_arrival_ns > n->cfg.stall_ns)
+	/* a strip carries one packet in P: a slow stream is not a stall */
+	uint64_t stall = n->cfg.stall_ns;
+
+	if (3 * n->cfg.strips * n->ns_per_pkt > stall)
+		stall = 3 * n->cfg.strips * n->ns_per_pkt;
+	if (n->now - n->last_arrival_ns > stall)
 		return; /* nothing flows: not one provider's fault */
 	for (i = 0; i < MESH_MAX_PEERS; i++) {
 		struct mesh_peer *p = &n->peers[i];
@@ -714,7 +721,7 @@ static void check_stalls(struct mesh_node *n)
 			continue;
 		for (s = 0; s < n->cfg.strips; s++)
 			if ((p->sub_to_it >> s) & 1 && !((p->stalled >> s) & 1) &&
-			    n->now - p->strip_last_ns[s] > n->cfg.stall_ns) {
+			    n->now - p->strip_last_ns[s] > stall) {
 				p->stalled |= (uint16_t)(1u << s);
 				p->strip_recv[s] = 0;
 				moved = true;
@@ -797,7 +804,8 @@ void mesh_stream_pull_tick(struct mesh_node *n)
 		if (mesh_buf_has(&n->buf, seq))
 			continue;
 		urgent = deadline(n, seq) <= n->now + n->cfg.pull_th2_ns;
-		general = newest - seq > n->cfg.pull_th1;
+		general = newest - seq > n->cfg.pull_th1 ||
+			  (newest - seq) * n->ns_per_pkt > n->cfg.pull_th1_ns;
 		if (!urgent && !general)
 			continue;
 		retry = urgent ? n->cfg.pull_retry_ns / 2 : n->cfg.pull_retry_ns;
