@@ -23,7 +23,7 @@
 #define ASK_TIMEOUT_NS (1 * SC_NS_PER_S)
 #define RETRY_NS (3 * SC_NS_PER_S)
 #define FULL_RETRY_NS (10 * SC_NS_PER_S)
-#define NO_PATH_NS (1 * SC_NS_PER_S)
+#define NO_PATH_NS (300 * SC_NS_PER_MS)
 #define MAX_DEPTH 32
 #define STARVED_NS (600 * SC_NS_PER_MS)
 

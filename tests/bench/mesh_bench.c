@@ -5,7 +5,7 @@
  * source's upload as a multiple of the stream rate, and control overhead
  * as a share of the mesh's bytes. Built by make, run by hand:
  *
- *   build/tests/bench/mesh_bench [-d SECONDS] [-s SEED] [-p PEERS] [-c CHURN_MS]
+ *   build/tests/bench/mesh_bench [-d SECONDS] [-s SEED] [-p PEERS] [-c CHURN_MS] [-r PPS]
  *
  * Without -p it runs the table of the issue (20/50/100, churn off/on).
  * Targets: continuity >= 0.999, source upload <= 4x, start-up <= 2 s,
@@ -19,6 +19,8 @@
 #include "mesh_sim.h"
 #include "sc_clock.h"
 
+static unsigned pps = 400;
+
 static void row(unsigned peers, uint64_t churn_ms, unsigned secs, uint64_t seed)
 {
 	struct mesh_sim_config c;
@@ -30,6 +32,7 @@ static void row(unsigned peers, uint64_t churn_ms, unsigned secs, uint64_t seed)
 	c.duration_ns = secs * SC_NS_PER_S;
 	c.join_spread_ns = 3 * SC_NS_PER_S;
 	c.churn_every_ns = churn_ms * SC_NS_PER_MS;
+	c.pps = pps;
 	if (mesh_sim_run(&c, &r) < 0) {
 		fprintf(stderr, "mesh_bench: simulation failed\n");
 		exit(1);
@@ -49,20 +52,21 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, churn = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:s:p:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:p:c:r:")) != -1) {
 		switch (opt) {
 		case 'd': secs = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
 		case 'p': peers = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'c': churn = strtoull(optarg, NULL, 10); break;
+		case 'r': pps = (unsigned)strtoul(optarg, NULL, 10); break;
 		default:
-			fprintf(stderr, "usage: %s [-d SECONDS] [-s SEED] [-p PEERS] [-c CHURN_MS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d SECONDS] [-s SEED] [-p PEERS] [-c CHURN_MS] [-r PPS]\n", argv[0]);
 			return 2;
 		}
 	}
-	printf("mesh simulation: %u s, 400 pps x 1316 B (4.3 Mb/s), 4 metros (2 ms within, 10 ms across),\n"
+	printf("mesh simulation: %u s, %u pps x 1316 B (%.1f Mb/s), 4 metros (2 ms within, 10 ms across),\n"
 	       "jitter 1 ms, source max 3 direct children, 8 strips, playout delay 1 s; seed %llu\n",
-	       secs, (unsigned long long)seed);
+	       secs, pps, pps * 1328 * 8 / 1e6, (unsigned long long)seed);
 	printf("peers  churn  every survivors  cont.avg   cont.min  start.avg start.max  lag.avg  lag.max   src.up  control   dups  part depth kills bad  corr\n");
 	printf("                (ms)                                     (ms)      (ms)     (ms)     (ms)\n");
 	if (peers) {

@@ -187,6 +187,17 @@ static void cb_deliver(void *ctx, uint64_t seq, const uint8_t *rtp, size_t len)
 		fwrite(r.payload, 1, r.payload_len, nd->out);
 }
 
+static void cb_lost(void *ctx, uint64_t seq)
+{
+	struct node *nd = ctx;
+	struct mesh_stats st;
+
+	mesh_node_stats(nd->n, &st);
+	if (st.lost <= 20)
+		sc_log(LOG_NOTICE, "node %u: packet %llu missing at its deadline (newest %llu, partners %u, depth %u)",
+		       nd->id, (unsigned long long)seq, (unsigned long long)st.newest, st.partners, st.depth);
+}
+
 static int cb_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *h)
 {
 	struct sc_sockaddr s;
@@ -404,8 +415,8 @@ static int tracker_join(struct node *nd)
 	json_t *j;
 
 	sc_addr_format(&nd->local, true, addr, sizeof(addr));
-	snprintf(body, sizeof(body), "{\"device_id\":\"%s-%s\",\"credential\":\"%s\",\"addrs\":[\"%s\"]}",
-		 A.device ? A.device : "meshpeer", addr, A.cred ? A.cred : "", addr);
+	snprintf(body, sizeof(body), "{\"device_id\":\"%s-%u\",\"credential\":\"%s\",\"addrs\":[\"%s\"]}",
+		 A.device ? A.device : "meshpeer", sc_addr_port(&nd->local), A.cred ? A.cred : "", addr);
 	if (!(j = http("POST", "/clients/register", NULL, body)))
 		return -EIO;
 	nd->id = (uint32_t)json_integer_value(json_object_get(j, "client_id"));
@@ -449,7 +460,7 @@ static int open_socket(struct node *nd, const struct sc_sockaddr *at)
 static int start_node(struct node *nd)
 {
 	struct mesh_callbacks cb = { .ctx = nd, .now_ns = cb_now, .send = cb_send, .deliver = cb_deliver,
-				     .handle_of = cb_handle_of, .addr_of = cb_addr_of,
+				     .lost = cb_lost, .handle_of = cb_handle_of, .addr_of = cb_addr_of,
 				     .want_peers = cb_want_peers, .log = sc_log_sink };
 	struct mesh_config cfg;
 	struct timespec ts;
@@ -602,7 +613,7 @@ static void report(void)
 		printf("{\"role\":\"peer\",\"id\":%u,\"delivered\":%llu,\"lost\":%llu,\"continuity\":%.6f,"
 		       "\"cc_errors\":%llu,\"ts_packets\":%llu,\"startup_ms\":%.1f,\"lag_ms_avg\":%.1f,\"lag_ms_max\":%.1f,"
 		       "\"partners\":%u,\"depth\":%u,\"received\":%llu,\"duplicates\":%llu,\"pulled\":%llu,"
-		       "\"ctl_bytes_sent\":%llu,\"data_bytes_sent\":%llu,\"liars_dropped\":%llu,\"auth_failed\":%llu}\n",
+		       "\"ctl_bytes_sent\":%llu,\"data_bytes_sent\":%llu,\"liars_dropped\":%llu,\"auth_failed\":%llu,\"send_errors\":%llu}\n",
 		       nd->id, (unsigned long long)st.delivered, (unsigned long long)st.lost,
 		       due ? (double)st.delivered / due : 0.0, (unsigned long long)nd->cc_errors,
 		       (unsigned long long)nd->ts_packets,
@@ -611,7 +622,8 @@ static void report(void)
 		       (double)st.lag_max_ns / 1e6, st.partners, st.depth, (unsigned long long)st.data_received,
 		       (unsigned long long)st.data_duplicates, (unsigned long long)st.data_pulled_in,
 		       (unsigned long long)st.ctl_bytes_sent, (unsigned long long)st.data_bytes_sent,
-		       (unsigned long long)st.liars_dropped, (unsigned long long)st.auth_failed);
+		       (unsigned long long)st.liars_dropped, (unsigned long long)st.auth_failed,
+		       (unsigned long long)st.send_errors);
 	}
 	fflush(stdout);
 }
