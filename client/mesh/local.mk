@@ -68,5 +68,6 @@ tests_tools_meshpeer_LDADD = client/mesh/libscmesh.la $(CURL_LIBS) $(JANSSON_LIB
 
 # Lab tests (root, namespaces): a metro without multicast, a network
 # without multicast, churn.
-INTEGRATION_TESTS += tests/integration/mesh_lab.sh tests/integration/mesh_nomcast_lab.sh
+INTEGRATION_TESTS += tests/integration/mesh_lab.sh tests/integration/mesh_nomcast_lab.sh \
+	tests/integration/mesh_churn_lab.sh
 EXTRA_DIST += tests/integration/mesh_lib.sh

@@ -34,7 +34,7 @@ void mesh_config_defaults(struct mesh_config *c, enum mesh_role role)
 	c->pull_th1_ns = 200 * SC_NS_PER_MS;
 	c->pull_th2_ns = 400 * SC_NS_PER_MS;
 	c->pull_retry_ns = 150 * SC_NS_PER_MS;
-	c->playout_delay_ns = 1 * SC_NS_PER_S;
+	c->playout_delay_ns = 1500 * SC_NS_PER_MS;
 	c->buffer_pkts = 2048;
 	c->bmap_bits = 1024;
 	c->max_ahead = 1024;

@@ -25,6 +25,7 @@
 #define FULL_RETRY_NS (10 * SC_NS_PER_S)
 #define NO_PATH_NS (300 * SC_NS_PER_MS)
 #define MAX_DEPTH 32
+#define PARTNER_DEAD 3
 #define STARVED_NS (600 * SC_NS_PER_MS)
 
 static uint64_t rnd(struct mesh_node *n)
@@ -538,13 +539,28 @@ void mesh_stream_data_in(struct mesh_node *n, struct mesh_peer *p, const struct 
 
 /* ---- periodic work ---- */
 
+/* Partners publish a map every bmap_interval: one silent for PARTNER_DEAD
+ * of them is gone (killed, unplugged), long before the overlay's
+ * dead_after, so that its strips and its slot move on at once. */
 void mesh_stream_bmap_tick(struct mesh_node *n)
 {
 	unsigned i;
 
-	for (i = 0; i < MESH_MAX_PEERS; i++)
-		if (n->peers[i].id && n->peers[i].pstate == MESH_P_PARTNER)
-			send_bmap(n, &n->peers[i]);
+	for (i = 0; i < MESH_MAX_PEERS; i++) {
+		struct mesh_peer *p = &n->peers[i];
+
+		if (!p->id || p->pstate != MESH_P_PARTNER)
+			continue;
+		if (n->now - p->last_heard_ns > PARTNER_DEAD * n->cfg.bmap_interval_ns &&
+		    n->now - p->partner_since_ns > PARTNER_DEAD * n->cfg.bmap_interval_ns) {
+			sc_logf(&n->lg, LOG_DEBUG, "mesh: partner %u went silent", p->id);
+			n->st.dead_removed++;
+			mesh_stream_drop_partner(n, p, false);
+			p->retry_after_ns = n->now + RETRY_NS;
+			continue;
+		}
+		send_bmap(n, p);
+	}
 }
 
 static void ask(struct mesh_node *n, struct mesh_peer *p)

@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("mesh simulation: %u s, %u pps x 1316 B (%.1f Mb/s), 4 metros (2 ms within, 10 ms across),\n"
-	       "jitter 1 ms, source max 3 direct children, 8 strips, playout delay 1 s; seed %llu\n",
+	       "jitter 1 ms, source max 3 direct children, 8 strips, playout delay 1.5 s; seed %llu\n",
 	       secs, pps, pps * 1328 * 8 / 1e6, (unsigned long long)seed);
 	printf("peers  churn  every survivors  cont.avg   cont.min  start.avg start.max  lag.avg  lag.max   src.up  control   dups  part depth kills bad  corr\n");
 	printf("                (ms)                                     (ms)      (ms)     (ms)     (ms)\n");

@@ -380,8 +380,9 @@ static void test_pull_triggers(void)
 	mark = nout;
 	for (seq = 121; seq <= 130; seq++)
 		fdata(a, &f, base + seq, seq * 2500000);
-	/* deadline of 125: arrival of the first + 1 s + 125 x 2.5 ms */
-	now_v += 500 * MS;
+	/* far from the deadline of 125 (arrival of the first + playout delay
+	 * + 125 x 2.5 ms) and under TH1: no pull */
+	now_v += 300 * MS;
 	mesh_node_run(a);
 	CU_ASSERT_EQUAL(count_to(mark, f.handle, MESH_MSG_PULL), 0);
 	mesh_node_free(a);
@@ -406,12 +407,20 @@ static void test_urgent_pull(void)
 			fdata(a, &f, base + seq, seq * 2500000);
 	fbmap(a, &f, 0, base, 21, true);
 	mark = nout;
-	/* the deadline of 10 is t0 + 1 s + 25 ms; urgent from TH2 before, at
-	 * the first pull tick (every pull_retry / 3) */
-	dl = t0 + SC_NS_PER_S + 25 * MS;
-	for (now_v = dl - cfg.pull_th2_ns - 200 * MS; !count_to(mark, f.handle, MESH_MSG_PULL) && now_v < dl;
-	     now_v += MS)
+	/* the deadline of 10 is t0 + playout delay + 25 ms; urgent from TH2
+	 * before, at the first pull tick (every pull_retry / 3); the partner
+	 * keeps publishing its map (else it would be gone) */
+	dl = t0 + cfg.playout_delay_ns + 25 * MS;
+	for (now_v = t0; now_v < dl - cfg.pull_th2_ns - 200 * MS; now_v += 100 * MS) {
+		fbmap(a, &f, 0, base, 21, true);
 		mesh_node_run(a);
+	}
+	mark = nout;
+	for (; !count_to(mark, f.handle, MESH_MSG_PULL) && now_v < dl; now_v += MS) {
+		if (now_v % (100 * MS) == 0)
+			fbmap(a, &f, 0, base, 21, true);
+		mesh_node_run(a);
+	}
 	CU_ASSERT(now_v > dl - cfg.pull_th2_ns);
 	CU_ASSERT(now_v <= dl - cfg.pull_th2_ns + cfg.pull_retry_ns / 3 + 2 * MS);
 	CU_ASSERT_EQUAL_FATAL(count_to(mark, f.handle, MESH_MSG_PULL), 1);
@@ -420,7 +429,7 @@ static void test_urgent_pull(void)
 	CU_ASSERT_EQUAL(p.base, base + 10);
 	CU_ASSERT(p.flags & MESH_PULL_URGENT);
 	/* at its deadline it is given up, the rest is played in order */
-	now_v = t0 + 2 * SC_NS_PER_S;
+	now_v = t0 + cfg.playout_delay_ns + SC_NS_PER_S;
 	mesh_node_run(a);
 	CU_ASSERT_EQUAL(ndelivered, 20);
 	for (seq = 1; seq < ndelivered; seq++)
