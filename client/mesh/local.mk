@@ -71,3 +71,5 @@ tests_tools_meshpeer_LDADD = client/mesh/libscmesh.la $(CURL_LIBS) $(JANSSON_LIB
 INTEGRATION_TESTS += tests/integration/mesh_lab.sh tests/integration/mesh_nomcast_lab.sh \
 	tests/integration/mesh_churn_lab.sh
 EXTRA_DIST += tests/integration/mesh_lib.sh
+EXTRA_DIST += tests/bench/mesh_bench.sh
+EXTRA_DIST += %reldir%/README.md
