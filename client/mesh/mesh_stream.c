@@ -24,7 +24,7 @@
 #define RETRY_NS (3 * SC_NS_PER_S)
 #define FULL_RETRY_NS (10 * SC_NS_PER_S)
 #define NO_PATH_NS (300 * SC_NS_PER_MS)
-#define MAX_DEPTH 32
+#define MAX_DEPTH 16
 #define PARTNER_DEAD 3
 #define STARVED_NS (600 * SC_NS_PER_MS)
 
@@ -94,6 +94,12 @@ static void send_small(struct mesh_node *n, struct mesh_peer *p, uint8_t type, u
 static void send_bmap(struct mesh_node *n, struct mesh_peer *p)
 {
 	struct mesh_bmap_msg m = { .depth = n->depth };
+
+	/* Poison reverse: a partner our depth comes from is told we have no
+	 * path of our own, so that two partners never take each other for
+	 * their way to the source (and count up when it goes). */
+	if (n->cfg.role == MESH_ROLE_PEER && n->depth != MESH_DEPTH_NONE && p->depth + 1 == n->depth)
+		m.depth = MESH_DEPTH_NONE;
 
 	if (mesh_buf_any(&n->buf) && !n->paused) {
 		uint64_t newest = mesh_buf_newest(&n->buf), lo = mesh_buf_oldest(&n->buf);
