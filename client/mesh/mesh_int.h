@@ -81,6 +81,7 @@ struct mesh_node {
 	bool paused;
 	uint8_t depth;
 	uint64_t no_path_since_ns;
+	uint64_t short_since_ns;    /* fewer than 2 partners since (0: not) */
 	uint64_t head_hint;         /* newest sequence a source announced */
 
 	/* playout */

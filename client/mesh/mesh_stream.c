@@ -32,8 +32,9 @@ static uint64_t rnd(struct mesh_node *n)
 {
 	uint64_t z;
 
+	/* seeded from what the caller chose, so that a simulation replays */
 	if (!n->rng)
-		n->rng = ((uint64_t)n->session << 32) | n->cfg.self_id;
+		n->rng = n->cfg.ts_base_ns ^ ((uint64_t)n->cfg.self_id << 32) ^ 0x6d657368;
 	z = (n->rng += 0x9e3779b97f4a7c15ULL);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -174,7 +175,14 @@ static void redirect(struct mesh_node *n, struct mesh_peer *p)
 	}
 }
 
-static void preq_in(struct mesh_node *n, struct mesh_peer *p, uint8_t depth)
+/* Room for a requester: up to partners_max, and a little past it for one
+ * that has almost no partner yet (else a late joiner in a mesh where
+ * everyone is full would never get in). */
+#define STARVING_SLACK 4
+#define STARVING 0x8000u /* in a PREQ: refused everywhere for a while */
+#define STARVING_NS (1 * SC_NS_PER_S)
+
+static void preq_in(struct mesh_node *n, struct mesh_peer *p, uint8_t depth, uint16_t its_partners)
 {
 	unsigned have = mesh_stream_partners(n);
 
@@ -190,7 +198,7 @@ static void preq_in(struct mesh_node *n, struct mesh_peer *p, uint8_t depth)
 	} else if (n->paused || p->is_source) {
 		send_small(n, p, MESH_MSG_PREFUSE, MESH_REFUSE_PAUSED, 0, 0);
 		return;
-	} else if (have >= n->cfg.partners_max) {
+	} else if (have >= n->cfg.partners_max + (its_partners & STARVING ? STARVING_SLACK : 0)) {
 		send_small(n, p, MESH_MSG_PREFUSE, MESH_REFUSE_FULL, 0, 0);
 		return;
 	}
@@ -333,7 +341,7 @@ void mesh_stream_ctl_in(struct mesh_node *n, struct mesh_peer *p, const struct m
 			return;
 		}
 		if (h->type == MESH_MSG_PREQ) {
-			preq_in(n, p, b);
+			preq_in(n, p, b, c);
 		} else if (h->type == MESH_MSG_PACCEPT) {
 			if (n->cfg.role == MESH_ROLE_SOURCE || (p->pstate == MESH_P_NONE &&
 			    (n->paused || mesh_stream_partners(n) >= n->cfg.partners_max)))
@@ -571,9 +579,18 @@ void mesh_stream_bmap_tick(struct mesh_node *n)
 
 static void ask(struct mesh_node *n, struct mesh_peer *p)
 {
+	unsigned have = mesh_stream_partners(n);
+	uint16_t c = (uint16_t)have;
+
+	if (have >= 2)
+		n->short_since_ns = 0;
+	else if (!n->short_since_ns)
+		n->short_since_ns = n->now;
+	else if (n->now - n->short_since_ns > STARVING_NS)
+		c |= STARVING;
 	p->pstate = MESH_P_ASKED;
 	p->asked_ns = n->now;
-	send_small(n, p, MESH_MSG_PREQ, n->source_direct && p->is_source, n->depth, 0);
+	send_small(n, p, MESH_MSG_PREQ, n->source_direct && p->is_source, n->depth, c);
 }
 
 /* The best candidate to ask: near first, poor ones only as a last resort. */

@@ -4,6 +4,7 @@
 #include "mesh_sim.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -431,11 +432,21 @@ static void results(struct sim *s)
 					     ((double)s->npkts * (12 + s->c.payload));
 			continue;
 		}
+		if (getenv("MESH_SIM_DEBUG") && (st.lost || st.poor_flagged || st.liars_dropped))
+			fprintf(stderr, "peer %u: lost %llu poor %llu liars %llu dropped %llu added %llu redirects %llu depth %u\n",
+				i, (unsigned long long)st.lost, (unsigned long long)st.poor_flagged,
+				(unsigned long long)st.liars_dropped, (unsigned long long)st.partners_dropped,
+				(unsigned long long)st.partners_added, (unsigned long long)st.redirects_received, st.depth);
 		rx += st.data_received;
 		dups += st.data_duplicates;
 		r->pushed += st.data_pushed_in;
 		r->pulled += st.data_pulled_in;
 		r->urgent += st.urgent_pulls_sent;
+		if (!sn->ever_died && !sn->any && getenv("MESH_SIM_DEBUG"))
+			fprintf(stderr, "peer %u never played: partners %u depth %u out %u in %u redirects %llu added %llu dropped %llu newest %llu\n",
+				i, st.partners, st.depth, st.out_view, st.in_view,
+				(unsigned long long)st.redirects_received, (unsigned long long)st.partners_added,
+				(unsigned long long)st.partners_dropped, (unsigned long long)st.newest);
 		if (sn->ever_died || !sn->any)
 			continue;
 		r->survivors++;
