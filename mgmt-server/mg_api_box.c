@@ -469,8 +469,34 @@ static json_t *edge_stream_addrs(struct mg_state *st, uint32_t channel)
 	return arr;
 }
 
+/* The mesh's hosting node (docs/protocol/mesh.md): the first live edge
+ * carrying the channel runs it on its RET port; its mesh id is the source
+ * flag | edge id. An empty object when no edge carries the channel. */
+static json_t *mesh_source(struct mg_state *st, uint32_t channel)
+{
+	json_t *o = json_object(), *arr;
+	struct mg_edge *e;
+	size_t pos = 0;
+	char buf[SC_ADDR_STRLEN];
+
+	while (o && (e = mg_edge_next(st, &pos)))
+		if (mg_edge_carries(e, channel) && mg_edge_live(st, e) && e->nret) {
+			arr = json_array();
+			for (size_t i = 0; arr && i < e->nret; i++) {
+				mg_caddr_format(&e->ret[i], buf, sizeof(buf));
+				json_array_append_new(arr, json_string(buf));
+			}
+			json_object_set_new(o, "edge_id", json_integer(e->id));
+			json_object_set_new(o, "id", json_integer((json_int_t)(0x80000000u | e->id)));
+			json_object_set_new(o, "addrs", arr ? arr : json_array());
+			break;
+		}
+	return o;
+}
+
 void mg_h_peers(struct mg_call *c)
 {
+	json_t *answer;
 	int64_t want = mg_arg_id(c->r, "client_id");
 	struct mg_client *cl = c->who.client;
 	struct trk_answer a;
@@ -509,13 +535,15 @@ void mg_h_peers(struct mg_call *c)
 	}
 	for (size_t i = 0; rnd && i < a.nrandom; i++)
 		json_array_append_new(rnd, peer_json(c->st, a.random[i]));
-	mg_reply_json(c->r, 200,
-		      json_pack("{s:I, s:I, s:s, s:b, s:I, s:I, s:I, s:{s:o}, s:o, s:o}", "channel_id",
-				(json_int_t)c->id[0], "client_id", (json_int_t)cl->id, "mode",
-				a.direct ? "edge" : "mesh", "direct", a.direct, "direct_used",
-				(json_int_t)a.direct_used, "direct_max", (json_int_t)a.direct_max, "peers",
-				(json_int_t)a.peers, "edge", "addrs", edge_stream_addrs(c->st, c->id[0]),
-				"near", near, "random", rnd));
+	answer = json_pack("{s:I, s:I, s:s, s:b, s:I, s:I, s:I, s:{s:o}, s:o, s:o}", "channel_id",
+			   (json_int_t)c->id[0], "client_id", (json_int_t)cl->id, "mode",
+			   a.direct ? "edge" : "mesh", "direct", a.direct, "direct_used",
+			   (json_int_t)a.direct_used, "direct_max", (json_int_t)a.direct_max, "peers",
+			   (json_int_t)a.peers, "edge", "addrs", edge_stream_addrs(c->st, c->id[0]),
+			   "near", near, "random", rnd);
+	if (answer)
+		json_object_set_new(answer, "source", mesh_source(c->st, c->id[0]));
+	mg_reply_json(c->r, 200, answer);
 }
 
 void mg_api_box_init(struct mg_api *api)

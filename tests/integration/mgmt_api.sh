@@ -80,6 +80,9 @@ api_as "$TB" POST "/clients/$B/tune" '{"channel_id":1}'; expect 200 "re-tune B"
 case "$(jget 'j["sdp"]')" in *"source-filter: incl IN IP6 ff3e::8000:1 2001:db8::1"*) ;; *) mg_fail "SDP source filter: $BODY" ;; esac
 api_as "$TB" GET "/channels/1/peers"; expect 200 "peers of B"
 [ "$(jget 'j["mode"]')" = mesh ] || mg_fail "past the edge's threshold (1) B should use the mesh: $BODY"
+# the mesh's hosting node: the edge's RET port, its mesh id flag | edge id
+[ "$(jget 'j["source"]["addrs"][0]')" = "[2001:db8::1]:5200" ] || mg_fail "mesh source address: $BODY"
+[ "$(jget 'j["source"]["id"] == 0x80000000 | j["source"]["edge_id"]')" = True ] || mg_fail "mesh source id: $BODY"
 
 # --- bad input changes nothing ---
 api GET /summary; expect 200 summary; before="$(jget 'j["clients"]')"

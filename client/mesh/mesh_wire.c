@@ -1,0 +1,312 @@
+/* mesh_wire: encoders and bounds-checked decoders of the mesh protocol,
+ * its key derivation and its MAC. See mesh_wire.h and
+ * docs/protocol/mesh.md. */
+#include "config.h"
+
+#include "mesh_wire.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "sc_bytes.h"
+#include "sc_rtp.h"
+
+static const char KDF_CONTEXT[] = "sixcast-mesh";
+
+void mesh_wire_key(const uint8_t ret_key[MESH_KEY_BYTES], uint32_t channel, uint8_t key[MESH_KEY_BYTES])
+{
+	uint8_t in[sizeof(KDF_CONTEXT) - 1 + 4];
+
+	memcpy(in, KDF_CONTEXT, sizeof(KDF_CONTEXT) - 1);
+	sc_put_be32(in + sizeof(KDF_CONTEXT) - 1, channel);
+	crypto_generichash(key, MESH_KEY_BYTES, in, sizeof(in), ret_key, MESH_KEY_BYTES);
+}
+
+/* Minimum body length per type (index = type); bodies may be longer only
+ * where the type has a variable part. */
+static const uint16_t body_min[MESH_MSG_MAX + 1] = {
+	[MESH_MSG_HELLO] = 24,  [MESH_MSG_NQUERY] = 4, [MESH_MSG_NANSWER] = 4,
+	[MESH_MSG_PREQ] = 4,    [MESH_MSG_PACCEPT] = 4, [MESH_MSG_PREFUSE] = 4,
+	[MESH_MSG_BMAP] = 12,   [MESH_MSG_SUB] = 4,     [MESH_MSG_UNSUB] = 4,
+	[MESH_MSG_DATA] = MESH_WIRE_DATA_HDR + SC_RTP_HDR_MIN, [MESH_MSG_PULL] = 12,
+	[MESH_MSG_FULL] = 4,
+};
+
+int mesh_wire_parse(const uint8_t *buf, size_t len, struct mesh_hdr *h)
+{
+	size_t blen;
+
+	if (!buf || len < MESH_WIRE_OVERHEAD || len > MESH_WIRE_MAX)
+		return -EBADMSG;
+	if (sc_get_be16(buf) != MESH_WIRE_MAGIC || buf[2] != MESH_WIRE_VERSION)
+		return -EBADMSG;
+	h->type = buf[3];
+	if (h->type == 0 || h->type > MESH_MSG_MAX || buf[5] != 0)
+		return -EBADMSG;
+	blen = sc_get_be16(buf + 6);
+	if (blen != len - MESH_WIRE_OVERHEAD || blen < body_min[h->type])
+		return -EBADMSG;
+	h->flags = buf[4];
+	h->channel = sc_get_be32(buf + 8);
+	h->sender = sc_get_be32(buf + 12);
+	h->ts = sc_get_be64(buf + MESH_WIRE_OFF_TS);
+	h->session = sc_get_be32(buf + MESH_WIRE_OFF_SESSION);
+	if (!h->sender || !h->channel || !h->session)
+		return -EBADMSG;
+	h->body = buf + MESH_WIRE_HDR;
+	h->body_len = blen;
+	return 0;
+}
+
+static void nonce_of(const uint8_t *msg, uint8_t nonce[12])
+{
+	memcpy(nonce, msg + MESH_WIRE_OFF_SESSION, 4);
+	memcpy(nonce + 4, msg + MESH_WIRE_OFF_TS, 8);
+}
+
+size_t mesh_wire_seal(const uint8_t key[MESH_KEY_BYTES], uint8_t *buf, const struct mesh_hdr *h,
+		      size_t body_len)
+{
+	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	unsigned long long tag_len;
+	uint8_t none = 0;
+	size_t len = MESH_WIRE_HDR + body_len;
+
+	sc_put_be16(buf, MESH_WIRE_MAGIC);
+	buf[2] = MESH_WIRE_VERSION;
+	buf[3] = h->type;
+	buf[4] = h->flags;
+	buf[5] = 0;
+	sc_put_be16(buf + 6, (uint16_t)body_len);
+	sc_put_be32(buf + 8, h->channel);
+	sc_put_be32(buf + 12, h->sender);
+	sc_put_be64(buf + MESH_WIRE_OFF_TS, h->ts);
+	sc_put_be32(buf + MESH_WIRE_OFF_SESSION, h->session);
+	nonce_of(buf, nonce);
+	crypto_aead_chacha20poly1305_ietf_encrypt_detached(&none, buf + len, &tag_len, &none, 0, buf, len,
+							   NULL, nonce, key);
+	return len + MESH_WIRE_MAC;
+}
+
+int mesh_wire_verify(const uint8_t key[MESH_KEY_BYTES], const uint8_t *buf, size_t len)
+{
+	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	uint8_t none = 0;
+
+	if (len < MESH_WIRE_OVERHEAD)
+		return -EACCES;
+	nonce_of(buf, nonce);
+	if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(&none, NULL, &none, 0, buf + len - MESH_WIRE_MAC,
+							       buf, len - MESH_WIRE_MAC, nonce, key) != 0)
+		return -EACCES;
+	return 0;
+}
+
+int mesh_peek(const uint8_t *buf, size_t len, uint32_t *channel_id, uint32_t *sender_id)
+{
+	struct mesh_hdr h;
+
+	if (mesh_wire_parse(buf, len, &h) < 0)
+		return 0;
+	if (channel_id)
+		*channel_id = h.channel;
+	if (sender_id)
+		*sender_id = h.sender;
+	return 1;
+}
+
+int mesh_enc_hello(uint8_t *b, const struct mesh_hello *m)
+{
+	b[0] = m->flags;
+	b[1] = m->depth;
+	b[2] = b[3] = 0;
+	sc_put_be64(b + 4, m->newest);
+	sc_put_be64(b + 12, m->echo_ts);
+	sc_put_be32(b + 20, m->echo_delay_us);
+	return 24;
+}
+
+int mesh_dec_hello(const uint8_t *b, size_t len, struct mesh_hello *m)
+{
+	if (len != 24 || (b[0] & ~MESH_HELLO_KNOWN) || b[2] || b[3])
+		return -EBADMSG;
+	m->flags = b[0];
+	m->depth = b[1];
+	m->newest = sc_get_be64(b + 4);
+	m->echo_ts = sc_get_be64(b + 12);
+	m->echo_delay_us = sc_get_be32(b + 20);
+	return 0;
+}
+
+int mesh_enc_small(uint8_t *b, uint8_t a, uint8_t bb, uint16_t c)
+{
+	b[0] = a;
+	b[1] = bb;
+	sc_put_be16(b + 2, c);
+	return 4;
+}
+
+int mesh_dec_small(const uint8_t *b, size_t len, uint8_t *a, uint8_t *bb, uint16_t *c)
+{
+	if (len != 4)
+		return -EBADMSG;
+	*a = b[0];
+	*bb = b[1];
+	*c = sc_get_be16(b + 2);
+	return 0;
+}
+
+/* An entry: id (4), family (1), reserved (1), port (2), address (16). */
+int mesh_enc_entries(uint8_t *b, const struct mesh_entries *m)
+{
+	size_t i;
+
+	if (m->n > MESH_WIRE_MAX_ENTRIES)
+		return -EMSGSIZE;
+	b[0] = (uint8_t)m->n;
+	b[1] = b[2] = b[3] = 0;
+	for (i = 0; i < m->n; i++) {
+		uint8_t *e = b + 4 + i * MESH_WIRE_ENTRY;
+		const struct mesh_entry *x = &m->e[i];
+
+		if (!x->id || (x->addr.family != 4 && x->addr.family != 6))
+			return -EINVAL;
+		sc_put_be32(e, x->id);
+		e[4] = x->addr.family;
+		e[5] = 0;
+		sc_put_be16(e + 6, x->addr.port);
+		memset(e + 8, 0, 16);
+		memcpy(e + 8, x->addr.addr, x->addr.family == 6 ? 16 : 4);
+	}
+	return (int)(4 + m->n * MESH_WIRE_ENTRY);
+}
+
+int mesh_dec_entries(const uint8_t *b, size_t len, struct mesh_entries *m)
+{
+	size_t i, n;
+
+	if (len < 4 || b[1] || b[2] || b[3])
+		return -EBADMSG;
+	n = b[0];
+	if (n > MESH_WIRE_MAX_ENTRIES || len != 4 + n * MESH_WIRE_ENTRY)
+		return -EBADMSG;
+	for (i = 0; i < n; i++) {
+		const uint8_t *e = b + 4 + i * MESH_WIRE_ENTRY;
+		struct mesh_entry *x = &m->e[i];
+
+		x->id = sc_get_be32(e);
+		x->addr.family = e[4];
+		if (!x->id || (e[4] != 4 && e[4] != 6) || e[5] || !sc_get_be16(e + 6))
+			return -EBADMSG;
+		x->addr.port = sc_get_be16(e + 6);
+		memset(x->addr.addr, 0, sizeof(x->addr.addr));
+		memcpy(x->addr.addr, e + 8, e[4] == 6 ? 16 : 4);
+	}
+	m->n = n;
+	return 0;
+}
+
+int mesh_enc_bmap(uint8_t *b, const struct mesh_bmap_msg *m)
+{
+	size_t nbytes = ((size_t)m->nbits + 7) / 8;
+
+	if (m->nbits > MESH_WIRE_MAX_BITS)
+		return -EMSGSIZE;
+	b[0] = m->depth;
+	b[1] = 0;
+	sc_put_be16(b + 2, m->nbits);
+	sc_put_be64(b + 4, m->start);
+	if (nbytes)
+		memcpy(b + 12, m->bits, nbytes);
+	return (int)(12 + nbytes);
+}
+
+int mesh_dec_bmap(const uint8_t *b, size_t len, struct mesh_bmap_msg *m)
+{
+	size_t nbytes;
+
+	if (len < 12 || b[1])
+		return -EBADMSG;
+	m->depth = b[0];
+	m->nbits = sc_get_be16(b + 2);
+	m->start = sc_get_be64(b + 4);
+	nbytes = ((size_t)m->nbits + 7) / 8;
+	if (m->nbits > MESH_WIRE_MAX_BITS || len != 12 + nbytes || m->start > UINT64_MAX - m->nbits)
+		return -EBADMSG;
+	/* bits past nbits in the last byte are zero */
+	if ((m->nbits & 7) && (b[12 + nbytes - 1] & (0xffu >> (m->nbits & 7))))
+		return -EBADMSG;
+	m->bits = b + 12;
+	return 0;
+}
+
+int mesh_enc_data(uint8_t *b, const struct mesh_data *m)
+{
+	if (m->rtp_len < SC_RTP_HDR_MIN ||
+	    m->rtp_len > MESH_WIRE_MAX - MESH_WIRE_OVERHEAD - MESH_WIRE_DATA_HDR)
+		return -EMSGSIZE;
+	b[0] = m->flags;
+	b[1] = b[2] = b[3] = 0;
+	sc_put_be64(b + 4, m->seq);
+	sc_put_be64(b + 12, m->src_ts);
+	memcpy(b + MESH_WIRE_DATA_HDR, m->rtp, m->rtp_len);
+	return (int)(MESH_WIRE_DATA_HDR + m->rtp_len);
+}
+
+int mesh_dec_data(const uint8_t *b, size_t len, struct mesh_data *m)
+{
+	struct sc_rtp r;
+
+	if (len < MESH_WIRE_DATA_HDR + SC_RTP_HDR_MIN || (b[0] & ~MESH_DATA_KNOWN) || b[1] || b[2] || b[3])
+		return -EBADMSG;
+	m->flags = b[0];
+	m->seq = sc_get_be64(b + 4);
+	m->src_ts = sc_get_be64(b + 12);
+	m->rtp = b + MESH_WIRE_DATA_HDR;
+	m->rtp_len = len - MESH_WIRE_DATA_HDR;
+	if (sc_rtp_parse(m->rtp, m->rtp_len, &r) < 0 || r.seq != (uint16_t)m->seq)
+		return -EBADMSG;
+	return 0;
+}
+
+int mesh_enc_pull(uint8_t *b, const struct mesh_pull *m)
+{
+	size_t i;
+
+	if (!m->n || m->n > MESH_WIRE_MAX_PULL)
+		return -EINVAL;
+	b[0] = m->flags;
+	b[1] = (uint8_t)m->n;
+	b[2] = b[3] = 0;
+	sc_put_be64(b + 4, m->base);
+	for (i = 0; i < m->n; i++)
+		sc_put_be16(b + 12 + 2 * i, m->off[i]);
+	return (int)(12 + 2 * m->n);
+}
+
+int mesh_dec_pull(const uint8_t *b, size_t len, struct mesh_pull *m)
+{
+	size_t i;
+
+	if (len < 12 || (b[0] & ~MESH_PULL_URGENT) || b[2] || b[3])
+		return -EBADMSG;
+	m->flags = b[0];
+	m->n = b[1];
+	m->base = sc_get_be64(b + 4);
+	if (!m->n || m->n > MESH_WIRE_MAX_PULL || len != 12 + 2 * m->n || m->base > UINT64_MAX - 65536)
+		return -EBADMSG;
+	for (i = 0; i < m->n; i++)
+		m->off[i] = sc_get_be16(b + 12 + 2 * i);
+	return 0;
+}
+
+const char *mesh_msg_name(unsigned type)
+{
+	static const char *const names[] = {
+		"?", "hello", "nquery", "nanswer", "preq", "paccept", "prefuse",
+		"bmap", "sub", "unsub", "data", "pull", "full",
+	};
+
+	return type <= MESH_MSG_MAX ? names[type] : "?";
+}

@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# mesh_lib: what the mesh lab tests share (sourced after tests/lab/lab.sh).
+B="${top_builddir:-.}"
+MESHPEER="$B/tests/tools/meshpeer"
+[ -x "$MESHPEER" ] || { echo "not built: $MESHPEER" >&2; exit 99; }
+for t in gst-launch-1.0 ffprobe python3; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
+MESH_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+
+# mesh_clip SECONDS FILE: H.264 (GOP 1 s) + AAC in MPEG-TS, about 1 Mb/s.
+mesh_clip() {
+	gst-launch-1.0 -q videotestsrc num-buffers=$((25 * $1)) pattern=ball ! \
+		video/x-raw,width=320,height=180,framerate=25/1 ! \
+		x264enc bitrate=800 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mux. \
+		audiotestsrc num-buffers=$((44 * $1)) ! audioconvert ! avenc_aac ! aacparse ! mux. \
+		mpegtsmux name=mux ! filesink location="$2" || exit 99
+}
+
+# mesh_id HOST: a peer id from the host's place (metro * 100 + host).
+mesh_id() {
+	local h="$1" m
+	m="${h#m}"
+	m="${m%%h*}"
+	printf '%d' $((m * 1000 + ${h#*h} * 10))
+}
+
+# mesh_peer_list HOSTS...: the static peer list of those hosts (node 0 of each).
+mesh_peer_list() {
+	local h out=""
+	for h in "$@"; do out="$out${out:+,}$(mesh_id "$h")@[$(lab_addr6 "$h")]:5100"; done
+	printf '%s' "$out"
+}
+
+# mesh_check NAME JSON MIN_CONT MIN_DELIVERED: every peer of a report played
+# at least MIN_CONT of its packets and MIN_DELIVERED packets, with no TS
+# continuity error (MESH_CC_OK=1: packets lost are allowed to show as
+# continuity errors); prints the figures.
+mesh_check() {
+	python3 - "$@" <<'PY' || lab_fail "$1: see above"
+import json, sys
+import os
+name, path, min_cont, min_del = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+cc_ok = os.environ.get('MESH_CC_OK') == '1'
+peers = [json.loads(l) for l in open(path) if l.startswith('{')]
+peers = [p for p in peers if p['role'] == 'peer']
+bad = []
+for p in peers:
+    if p['continuity'] < min_cont or p['delivered'] < min_del or (p['cc_errors'] and not cc_ok):
+        bad.append(p)
+if peers:
+    c = [p['continuity'] for p in peers]
+    print("%s: %d peers, continuity min %.5f avg %.5f, startup avg %.0f ms max %.0f ms, lag avg %.0f ms max %.0f ms, cc errors %d"
+          % (name, len(peers), min(c), sum(c) / len(c), sum(p['startup_ms'] for p in peers) / len(peers),
+             max(p['startup_ms'] for p in peers), sum(p['lag_ms_avg'] for p in peers) / len(peers),
+             max(p['lag_ms_max'] for p in peers), sum(p['cc_errors'] for p in peers)))
+for p in bad:
+    print("  bad:", json.dumps(p))
+sys.exit(1 if bad or not peers else 0)
+PY
+}
+
+# mesh_probe FILE: the codecs ffprobe finds in a recording.
+mesh_probe() {
+	ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 "$1" 2>/dev/null | grep . | sort -u | tr '\n' ' '
+}
