@@ -76,9 +76,11 @@ bold "who joined what, seen on the core bridge (sixcast-mldmon -i core)"
 sed -n "/^# [0-9]* membership/,\$p" "$LAB_DIR/mldmon.txt" |
 	awk '/^#/ { next } /^[^ ]/ { keep = ($1 ~ /^ff3e|^232\./) } keep' | head -n 24 | sed 's/^/  /'
 
-bold "not built yet (the issues say when):"
+bold "not in the box yet (the issues say when):"
 cat <<'TXT'
-  - the NOC console and sixcastctl                                    (issue 6)
-  - P2P mesh fallback                                                 (issue 8)
-  - Debian packages, systemd units, man pages                         (issue 9)
+  - P2P mesh fallback: the library, its lab tool and lab tests exist
+    (tests/integration/mesh_lab.sh); sixcast-client and the edge do not use
+    it yet                                                           (issue 8)
+  The NOC console and sixcastctl (docs/sixcastctl.md) and the Debian
+  packages (packaging/build-deb.sh) are not part of this demo.
 TXT
