@@ -86,6 +86,7 @@ struct mesh_node {
 
 	/* playout */
 	bool anchored;
+	bool started;               /* the start of the playback was chosen */
 	uint64_t first_seq, play_next;
 	int64_t offset_ns;          /* first arrival - its source timestamp */
 	uint64_t anchor_src_ts;

@@ -421,6 +421,7 @@ static void anchor(struct mesh_node *n, uint64_t seq, uint64_t src_ts)
 {
 	n->anchored = true;
 	n->first_seq = n->play_next = seq;
+	n->started = false;
 	n->anchor_src_ts = src_ts;
 	n->offset_ns = (int64_t)(n->now - src_ts);
 	if (!n->ns_per_pkt)
@@ -553,6 +554,23 @@ void mesh_stream_data_in(struct mesh_node *n, struct mesh_peer *p, const struct 
 
 /* ---- periodic work ---- */
 
+/* A subscription is soft state: a SUB lost on the way would leave the
+ * strips unserved for good (a node that never received anything has no
+ * stall to detect), so it is said again while its strips stay silent. */
+static void resub_if_silent(struct mesh_node *n, struct mesh_peer *p)
+{
+	uint64_t quiet = 2 * n->cfg.bmap_interval_ns;
+	unsigned s;
+
+	if (3 * n->cfg.strips * n->ns_per_pkt > quiet)
+		quiet = 3 * n->cfg.strips * n->ns_per_pkt; /* a slow stream is not silence */
+	for (s = 0; s < n->cfg.strips; s++)
+		if ((p->sub_to_it >> s) & 1 && n->now - p->strip_last_ns[s] > quiet) {
+			send_small(n, p, MESH_MSG_SUB, (uint8_t)n->cfg.strips, 0, p->sub_to_it);
+			return;
+		}
+}
+
 /* Partners publish a map every bmap_interval: one silent for PARTNER_DEAD
  * of them is gone (killed, unplugged), long before the overlay's
  * dead_after, so that its strips and its slot move on at once. */
@@ -574,6 +592,7 @@ void mesh_stream_bmap_tick(struct mesh_node *n)
 			continue;
 		}
 		send_bmap(n, p);
+		resub_if_silent(n, p);
 	}
 }
 
@@ -879,9 +898,31 @@ uint64_t mesh_stream_next_playout(const struct mesh_node *n)
 	return deadline(n, n->play_next);
 }
 
+/* The first packet heard is often a lone push on one strip while the
+ * packets right after it are older than anything the other partners still
+ * hold: playing from it would open on a gap. So the playback starts at the
+ * first run of one packet per strip held in a row; what lies before it is
+ * before this peer's start, not lost. */
+static void pick_start(struct mesh_node *n)
+{
+	uint64_t seq, run = 0, newest = mesh_buf_newest(&n->buf);
+
+	n->started = true;
+	for (seq = n->play_next; seq <= newest; seq++) {
+		run = mesh_buf_has(&n->buf, seq) ? run + 1 : 0;
+		if (run == n->cfg.strips) {
+			n->play_next = seq + 1 - run;
+			return;
+		}
+	}
+}
+
 void mesh_stream_playout(struct mesh_node *n)
 {
 	unsigned guard = 0;
+
+	if (n->anchored && !n->started && !n->paused && deadline(n, n->play_next) <= n->now)
+		pick_start(n);
 
 	while (n->anchored && !n->paused && n->play_next <= mesh_buf_newest(&n->buf) && guard++ < 65536) {
 		const struct mesh_slot *s;
