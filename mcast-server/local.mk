@@ -18,8 +18,10 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/tsfix.c %reldir%/tsfix.h \
 	%reldir%/tsin.c %reldir%/tsin.h
 mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
-	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld
+	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld \
+	-I$(top_srcdir)/client/mesh
 mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la igmp-mld/libmldcore.la \
+	client/mesh/libscmesh.la \
 	$(GST_LIBS) $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(CURL_LIBS)
 
@@ -32,7 +34,8 @@ mcast_server_sixcast_mcast_server_LDADD = mcast-server/libedge.la
 # tsrec: records a channel and checks TS continuity (lab tests, demo).
 noinst_PROGRAMS += tests/tools/tsrec
 tests_tools_tsrec_SOURCES = tests/tools/tsrec.c
-tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit
+tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit \
+	-I$(top_srcdir)/client/mesh
 tests_tools_tsrec_LDADD = mcast-server/libedge.la
 
 # Benchmarks: built, never run by make check (see tests/bench/edge_bench.sh).
@@ -42,7 +45,8 @@ tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
 EXTRA_DIST += tests/bench/edge_bench.sh tests/bench/edge_ret_bench.sh
 
-EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit $(GST_CFLAGS)
+EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit \
+	-I$(top_srcdir)/client/mesh $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
 TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h
 
@@ -77,5 +81,5 @@ EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example
 noinst_PROGRAMS += tests/tools/rtxprobe
 tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c
 tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/mcast-server \
-	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld
+	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/client/mesh
 tests_tools_rtxprobe_LDADD = mcast-server/libedge.la $(SODIUM_LIBS)
