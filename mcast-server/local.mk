@@ -55,7 +55,8 @@ UNIT_TESTS += \
 	tests/unit/test_pcr \
 	tests/unit/test_tsin \
 	tests/unit/test_tsfix \
-	tests/unit/test_rtpk
+	tests/unit/test_rtpk \
+	tests/unit/test_edge_mesh
 tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
 tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
@@ -71,6 +72,9 @@ tests_unit_test_tsfix_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
 tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU)
+tests_unit_test_edge_mesh_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS)
+tests_unit_test_edge_mesh_LDADD = $(EDGE_TEST_LDADD)
 
 INTEGRATION_TESTS += tests/integration/edge_lab.sh tests/integration/edge_ret_lab.sh tests/integration/edge_mgmt_lab.sh
 
