@@ -646,9 +646,9 @@ static void warn_restart_needed(const edge *e, const struct edge_cfg *n)
 {
 	if (strcmp(e->cfg.iface, n->iface) != 0 || !sc_addr_equal(&e->cfg.http, &n->http) ||
 	    strcmp(e->cfg.sdp_dir, n->sdp_dir) != 0 || !sc_addr_equal(&e->cfg.ret_listen, &n->ret_listen) ||
-	    strcmp(e->cfg.mgmt_url, n->mgmt_url) != 0)
-		sc_logf(&e->lg, LOG_WARNING, "reload: interface, http, sdp_dir, ret.listen and mgmt.url "
-					     "take effect only after a restart");
+	    strcmp(e->cfg.mgmt_url, n->mgmt_url) != 0 || e->cfg.mesh_edge_id != n->mesh_edge_id)
+		sc_logf(&e->lg, LOG_WARNING, "reload: interface, http, sdp_dir, ret.listen, mgmt.url and "
+					     "edge.mesh.edge_id take effect only after a restart");
 }
 
 int edge_reconfigure(edge *e, struct edge_cfg *n)
