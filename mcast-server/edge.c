@@ -642,10 +642,16 @@ void edge_free(edge *e)
 	free(e);
 }
 
+/* Two optional addresses are the same: both off, or equal. */
+static bool same_opt_addr(const struct sc_sockaddr *a, const struct sc_sockaddr *b)
+{
+	return (!a->len && !b->len) || sc_addr_equal(a, b);
+}
+
 static void warn_restart_needed(const edge *e, const struct edge_cfg *n)
 {
-	if (strcmp(e->cfg.iface, n->iface) != 0 || !sc_addr_equal(&e->cfg.http, &n->http) ||
-	    strcmp(e->cfg.sdp_dir, n->sdp_dir) != 0 || !sc_addr_equal(&e->cfg.ret_listen, &n->ret_listen) ||
+	if (strcmp(e->cfg.iface, n->iface) != 0 || !same_opt_addr(&e->cfg.http, &n->http) ||
+	    strcmp(e->cfg.sdp_dir, n->sdp_dir) != 0 || !same_opt_addr(&e->cfg.ret_listen, &n->ret_listen) ||
 	    strcmp(e->cfg.mgmt_url, n->mgmt_url) != 0 || e->cfg.mesh_edge_id != n->mesh_edge_id)
 		sc_logf(&e->lg, LOG_WARNING, "reload: interface, http, sdp_dir, ret.listen, mgmt.url and "
 					     "edge.mesh.edge_id take effect only after a restart");
@@ -654,7 +660,7 @@ static void warn_restart_needed(const edge *e, const struct edge_cfg *n)
 int edge_reconfigure(edge *e, struct edge_cfg *n)
 {
 	chan **next = calloc(n->nchans ? n->nchans : 1, sizeof(*next));
-	size_t kept = 0, started = 0, stopped = 0;
+	size_t kept = 0, started = 0, stopped = 0, meshed = 0;
 
 	if (!next) {
 		edge_cfg_free(n);
@@ -669,6 +675,12 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 			next[i] = e->chans[k];
 			e->chans[k] = NULL;
 			kept++;
+			/* The mesh node is remade (its children partner again);
+			 * the multicast goes on untouched. */
+			if (e->ret && n->chans[i].mesh_max_children != e->cfg.chans[k].mesh_max_children) {
+				ret_set_mesh(e->ret, n->chans[i].chan.id, n->chans[i].mesh_max_children);
+				meshed++;
+			}
 		}
 	}
 	for (size_t k = 0; k < e->cfg.nchans; k++)
@@ -698,7 +710,7 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 			started++;
 	sc_logf(&e->lg, LOG_NOTICE, "reloaded: %zu channel(s) unchanged, %zu (re)started, %zu stopped", kept,
 		started, stopped);
-	if (started || stopped)
+	if (started || stopped || meshed) /* meshed: the tracker's direct_max */
 		edge_mgmt_reregister(e->mgmt);
 	return 0;
 }

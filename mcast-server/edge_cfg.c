@@ -417,6 +417,5 @@ bool edge_chan_cfg_equal(const struct edge_chan_cfg *a, const struct edge_chan_c
 	       x->group4.len == y->group4.len && (!x->group4.len || sc_addr_equal(&x->group4, &y->group4)) &&
 	       x->ifindex == y->ifindex && x->hops == y->hops && x->dscp == y->dscp &&
 	       x->fallback_bps == y->fallback_bps && a->has_ret_key == b->has_ret_key &&
-	       a->mesh_max_children == b->mesh_max_children &&
 	       memcmp(a->ret_key, b->ret_key, sizeof(a->ret_key)) == 0;
 }

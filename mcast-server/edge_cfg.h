@@ -62,7 +62,8 @@ struct edge_cfg {
 int edge_cfg_load(const char *path, bool deep_check, struct edge_cfg *out, struct sc_cfg_err *err);
 void edge_cfg_free(struct edge_cfg *cfg);
 
-/* Whether two channel configurations differ in anything that matters. */
+/* Whether two channel configurations differ in anything that needs the
+ * channel restarted (the mesh setting does not: it applies live). */
 bool edge_chan_cfg_equal(const struct edge_chan_cfg *a, const struct edge_chan_cfg *b);
 
 #endif
