@@ -154,6 +154,21 @@ static chan *find_chan(const edge *e, uint32_t id, size_t *idx)
 	return NULL;
 }
 
+/* The mesh's hosting node of a channel: its children and upload. upload_x
+ * is what it sent (data and control) over the stream it was fed. */
+static json_t *mesh_json(const struct ret_chan_stats *rs)
+{
+	const struct mesh_stats *m = &rs->mesh_st;
+	uint64_t sent = m->data_bytes_sent + m->ctl_bytes_sent;
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}", "children", (json_int_t)m->children,
+			 "in_view", (json_int_t)m->in_view, "input_bytes", (json_int_t)rs->mesh_input_bytes,
+			 "data_bytes_sent", (json_int_t)m->data_bytes_sent, "ctl_bytes_sent",
+			 (json_int_t)m->ctl_bytes_sent, "pulls_served", (json_int_t)m->data_pulled_out, "redirects",
+			 (json_int_t)m->redirects_sent, "auth_failures", (json_int_t)m->auth_failed, "upload_x",
+			 rs->mesh_input_bytes ? (double)sent / (double)rs->mesh_input_bytes : 0.0);
+}
+
 static json_t *chan_json(const edge *e, size_t i)
 {
 	const struct chan_cfg *c = &e->cfg.chans[i].chan;
@@ -189,6 +204,8 @@ static json_t *chan_json(const edge *e, size_t i)
 							(json_int_t)rs.rtx.burst_refused, "burst_packets",
 							(json_int_t)rs.rtx.burst_packets, "burst_bps",
 							(json_int_t)rs.burst_bps));
+	if (o && e->ret && rs.mesh)
+		json_object_set_new(o, "mesh", mesh_json(&rs));
 	return o;
 }
 
@@ -230,6 +247,36 @@ static void http_sdp(edge *e, const char *url, struct sc_http_resp *resp)
 	sc_httpd_printf(resp, 200, "application/sdp", "%s", text);
 }
 
+/* The mesh's hosting nodes: a line per channel that runs one. */
+static void mesh_metrics(const edge *e, FILE *f)
+{
+	static const char *const names[] = { "sixcast_mesh_children", "sixcast_mesh_data_bytes_sent_total",
+					     "sixcast_mesh_ctl_bytes_sent_total", "sixcast_mesh_input_bytes_total" };
+	static const char *const help[] = { "gauge Boxes the edge's mesh node serves directly.",
+					    "counter Stream bytes the mesh node sent (push and pulls).",
+					    "counter Mesh control bytes the node sent.",
+					    "counter RTP bytes of the channel fed to the mesh node." };
+
+	for (size_t k = 0; k < 4; k++) {
+		fprintf(f, "# TYPE %s %.*s\n# HELP %s %s\n", names[k], (int)strcspn(help[k], " "), help[k], names[k],
+			strchr(help[k], ' ') + 1);
+		for (size_t i = 0; i < e->cfg.nchans; i++) {
+			struct ret_chan_stats rs;
+			const struct mesh_stats *m = &rs.mesh_st;
+			uint64_t v[4];
+
+			if (!e->chans[i] || ret_chan_stats(e->ret, e->cfg.chans[i].chan.id, &rs) < 0 || !rs.mesh)
+				continue;
+			v[0] = m->children;
+			v[1] = m->data_bytes_sent;
+			v[2] = m->ctl_bytes_sent;
+			v[3] = rs.mesh_input_bytes;
+			fprintf(f, "%s{channel=\"%u\"} %llu\n", names[k], e->cfg.chans[i].chan.id,
+				(unsigned long long)v[k]);
+		}
+	}
+}
+
 /* The RET service's counters, one family per counter, a line per channel. */
 static void ret_metrics(const edge *e, FILE *f)
 {
@@ -265,6 +312,7 @@ static void ret_metrics(const edge *e, FILE *f)
 				(unsigned long long)v);
 		}
 	}
+	mesh_metrics(e, f);
 	ret_clients(e->ret, 10 * SC_NS_PER_S, &rc_, &bc);
 	fprintf(f, "# HELP sixcast_ret_clients Set-top boxes heard on the RET port in the last 10 s.\n"
 		   "# TYPE sixcast_ret_clients gauge\nsixcast_ret_clients %u\n"
@@ -356,6 +404,8 @@ static chan *make_chan(edge *e, const struct edge_chan_cfg *ec)
 		else if (!ret_key_for(e, ec) && !e->cfg.mgmt_url[0])
 			sc_logf(&e->lg, LOG_WARNING, "channel %u (%s): no RET key (ret.key or the channel's ret_key):"
 				" RET requests will fail", c->id, c->name);
+		if (rc == 0 && ec->mesh_max_children)
+			ret_set_mesh(e->ret, c->id, ec->mesh_max_children);
 	}
 	chan_start(ch);
 	sc_logf(&e->lg, LOG_INFO, "channel %u (%s) from %s", c->id, c->name, c->source);
@@ -386,6 +436,12 @@ static json_t *mgmt_channels(void *arg)
 		sc_addr_format(&e->cfg.source6, false, host, sizeof(host));
 	for (size_t i = 0; i < e->cfg.nchans; i++) {
 		json_t *c = json_pack("{s:I}", "id", (json_int_t)e->cfg.chans[i].chan.id);
+		unsigned direct = e->cfg.chans[i].mesh_max_children;
+
+		/* The tracker's hosting-node threshold: the boxes this edge's
+		 * mesh node takes directly (docs/api.md). */
+		if (direct && e->ret)
+			json_object_set_new(c, "direct_max", json_integer(direct));
 
 		if (host[0]) {
 			snprintf(url, sizeof(url), "http://[%s]:%u/sdp/%u.sdp", host, sc_addr_port(&e->cfg.http),
@@ -401,7 +457,7 @@ static json_t *mgmt_load(void *arg)
 {
 	edge *e = arg;
 	json_t *chans = json_array();
-	uint64_t bps = 0, req = 0, served = 0, bursts = 0;
+	uint64_t bps = 0, req = 0, served = 0, bursts = 0, direct = 0;
 	unsigned rc_ = 0, bc = 0;
 
 	for (size_t i = 0; i < e->cfg.nchans; i++) {
@@ -418,17 +474,20 @@ static json_t *mgmt_load(void *arg)
 		req += rs.rtx.requests_received;
 		served += rs.rtx.repairs_sent;
 		bursts += rs.rtx.bursts_served;
-		json_array_append_new(chans, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)id,
+		direct += rs.mesh_st.children;
+		json_array_append_new(chans, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)id,
 						       "bitrate_bps", (json_int_t)st.bitrate_bps, "packets",
 						       (json_int_t)st.packets_sent, "ret_requests",
 						       (json_int_t)rs.rtx.requests_received, "ret_served",
 						       (json_int_t)rs.rtx.repairs_sent, "burst_served",
-						       (json_int_t)rs.rtx.bursts_served));
+						       (json_int_t)rs.rtx.bursts_served, "direct_clients",
+						       (json_int_t)rs.mesh_st.children));
 	}
 	if (e->ret)
 		ret_clients(e->ret, 10 * SC_NS_PER_S, &rc_, &bc);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "bitrate_bps", (json_int_t)bps, "ret_clients",
-			 (json_int_t)rc_, "burst_clients", (json_int_t)bc, "ret_requests", (json_int_t)req,
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "bitrate_bps", (json_int_t)bps,
+			 "ret_clients", (json_int_t)rc_, "burst_clients", (json_int_t)bc, "direct_clients",
+			 (json_int_t)direct, "ret_requests", (json_int_t)req,
 			 "ret_served", (json_int_t)served, "burst_served", (json_int_t)bursts, "uptime_s",
 			 (json_int_t)((now(e) - e->started_ns) / SC_NS_PER_S), "channels", chans);
 }
@@ -495,6 +554,13 @@ static int start_mgmt(edge *e)
 	return rc;
 }
 
+static bool addr_is_any(const struct sc_sockaddr *a)
+{
+	if (sc_addr_family(a) == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&a->u.in6.sin6_addr);
+	return sc_addr_family(a) == AF_INET && a->u.in4.sin_addr.s_addr == 0;
+}
+
 static int start_ret(edge *e)
 {
 	const struct edge_cfg *c = &e->cfg;
@@ -502,9 +568,18 @@ static int start_ret(edge *e)
 		.listen = c->ret_listen, .window_ns = c->ret_window_ns, .max_bitrate_bps = c->ret_max_bitrate,
 		.rate_pps = c->ret_rate_pps, .burst_speed = c->burst_speed, .burst_max_ns = c->burst_max_ns,
 		.burst_overlap_ns = c->burst_overlap_ns, .burst_interval_ns = c->burst_interval_ns,
-		.burst_total_bps = c->burst_total_bps,
+		.burst_total_bps = c->burst_total_bps, .mesh_edge_id = c->mesh_edge_id,
 	};
+	const struct sc_sockaddr *self = c->source6.len ? &c->source6 : &c->source4;
 
+	/* The mesh nodes announce the RET socket's address: its own when it
+	 * is bound to one, else the edge's (the one registered as ret_addrs). */
+	if (addr_is_any(&c->ret_listen) && self->len) {
+		rc.mesh_self = *self;
+		sc_addr_set_port(&rc.mesh_self, sc_addr_port(&c->ret_listen));
+	} else {
+		rc.mesh_self = c->ret_listen;
+	}
 	return ret_new(e->loop, &rc, &e->lg, &e->ret);
 }
 
@@ -567,19 +642,25 @@ void edge_free(edge *e)
 	free(e);
 }
 
+/* Two optional addresses are the same: both off, or equal. */
+static bool same_opt_addr(const struct sc_sockaddr *a, const struct sc_sockaddr *b)
+{
+	return (!a->len && !b->len) || sc_addr_equal(a, b);
+}
+
 static void warn_restart_needed(const edge *e, const struct edge_cfg *n)
 {
-	if (strcmp(e->cfg.iface, n->iface) != 0 || !sc_addr_equal(&e->cfg.http, &n->http) ||
-	    strcmp(e->cfg.sdp_dir, n->sdp_dir) != 0 || !sc_addr_equal(&e->cfg.ret_listen, &n->ret_listen) ||
-	    strcmp(e->cfg.mgmt_url, n->mgmt_url) != 0)
-		sc_logf(&e->lg, LOG_WARNING, "reload: interface, http, sdp_dir, ret.listen and mgmt.url "
-					     "take effect only after a restart");
+	if (strcmp(e->cfg.iface, n->iface) != 0 || !same_opt_addr(&e->cfg.http, &n->http) ||
+	    strcmp(e->cfg.sdp_dir, n->sdp_dir) != 0 || !same_opt_addr(&e->cfg.ret_listen, &n->ret_listen) ||
+	    strcmp(e->cfg.mgmt_url, n->mgmt_url) != 0 || e->cfg.mesh_edge_id != n->mesh_edge_id)
+		sc_logf(&e->lg, LOG_WARNING, "reload: interface, http, sdp_dir, ret.listen, mgmt.url and "
+					     "edge.mesh.edge_id take effect only after a restart");
 }
 
 int edge_reconfigure(edge *e, struct edge_cfg *n)
 {
 	chan **next = calloc(n->nchans ? n->nchans : 1, sizeof(*next));
-	size_t kept = 0, started = 0, stopped = 0;
+	size_t kept = 0, started = 0, stopped = 0, meshed = 0;
 
 	if (!next) {
 		edge_cfg_free(n);
@@ -594,6 +675,12 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 			next[i] = e->chans[k];
 			e->chans[k] = NULL;
 			kept++;
+			/* The mesh node is remade (its children partner again);
+			 * the multicast goes on untouched. */
+			if (e->ret && n->chans[i].mesh_max_children != e->cfg.chans[k].mesh_max_children) {
+				ret_set_mesh(e->ret, n->chans[i].chan.id, n->chans[i].mesh_max_children);
+				meshed++;
+			}
 		}
 	}
 	for (size_t k = 0; k < e->cfg.nchans; k++)
@@ -623,22 +710,30 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 			started++;
 	sc_logf(&e->lg, LOG_NOTICE, "reloaded: %zu channel(s) unchanged, %zu (re)started, %zu stopped", kept,
 		started, stopped);
-	if (started || stopped)
+	if (started || stopped || meshed) /* meshed: the tracker's direct_max */
 		edge_mgmt_reregister(e->mgmt);
 	return 0;
 }
 
 void edge_status(const edge *e, char *buf, size_t len)
 {
-	size_t up = 0;
+	size_t up = 0, meshes = 0, children = 0;
+	int n;
 
 	for (size_t i = 0; i < e->cfg.nchans; i++) {
 		struct chan_stats st;
+		struct ret_chan_stats rs;
 
 		if (!e->chans[i])
 			continue;
 		chan_get_stats(e->chans[i], &st);
 		up += st.running;
+		if (e->ret && ret_chan_stats(e->ret, e->cfg.chans[i].chan.id, &rs) == 0 && rs.mesh) {
+			meshes++;
+			children += rs.mesh_st.children;
+		}
 	}
-	snprintf(buf, len, "%zu of %zu channel(s) running on %s", up, e->cfg.nchans, e->cfg.iface);
+	n = snprintf(buf, len, "%zu of %zu channel(s) running on %s", up, e->cfg.nchans, e->cfg.iface);
+	if (meshes && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", mesh on %zu with %zu direct child(ren)", meshes, children);
 }

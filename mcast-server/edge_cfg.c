@@ -20,13 +20,15 @@
 static const char *const root_keys[] = { "edge", "ret", "mgmt", "channels", NULL };
 static const char *const edge_keys[] = { "name", "interface", "source6", "source4", "http", "sdp_dir",
 					 "latency_ms", "lookahead_ms", "stall_ms", "tick_us", "hops",
-					 "dscp", "log_level", NULL };
+					 "dscp", "log_level", "mesh", NULL };
+static const char *const edge_mesh_keys[] = { "enabled", "max_children", "edge_id", NULL };
+static const char *const chan_mesh_keys[] = { "enabled", "max_children", NULL };
 static const char *const ret_keys[] = { "listen", "window_ms", "max_bitrate", "rate_pps", "key", "burst_speed",
 					"burst_max_ms", "burst_overlap_ms", "burst_interval_ms", "burst_total_mbps",
 					NULL };
 static const char *const mgmt_keys[] = { "url", "credential", "report_ms", NULL };
 static const char *const chan_keys[] = { "id", "name", "source", "group6", "group4", "ipv6", "ipv4",
-					 "hops", "dscp", "bitrate", "ret_key", NULL };
+					 "hops", "dscp", "bitrate", "ret_key", "mesh", NULL };
 
 /* The first global address of the interface in the family, as the SSM
  * source that players and set-top boxes must name. */
@@ -63,6 +65,47 @@ static int get_ms(const config_setting_t *g, const char *name, long long min, lo
 
 	*ns = (uint64_t)v * SC_NS_PER_MS;
 	return rc;
+}
+
+/* edge.mesh = { enabled; max_children; edge_id; }: the P2P mesh's hosting
+ * node, one per channel on the RET port. */
+static int read_edge_mesh(const config_setting_t *edge, struct edge_cfg *c, struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	long long v;
+	int rc;
+
+	if ((rc = sc_cfg_get_section(edge, "mesh", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(g, edge_mesh_keys, err)) < 0 ||
+	    (rc = sc_cfg_get_bool(g, "enabled", false, &c->mesh_enabled, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "max_children", 1, 1000, 3, &v, err)) < 0)
+		return rc;
+	c->mesh_max_children = (unsigned)v;
+	if ((rc = sc_cfg_get_int(g, "edge_id", 1, 0x7fffffff, 1, &v, err)) < 0)
+		return rc;
+	c->mesh_edge_id = (uint32_t)v;
+	return 0;
+}
+
+/* A channel's mesh = { enabled; max_children; } over the edge's. */
+static int read_chan_mesh(config_setting_t *e, const struct edge_cfg *c, bool ret_on, struct edge_chan_cfg *out,
+			  struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	bool on;
+	long long v;
+	int rc;
+
+	if ((rc = sc_cfg_get_section(e, "mesh", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(g, chan_mesh_keys, err)) < 0 ||
+	    (rc = sc_cfg_get_bool(g, "enabled", c->mesh_enabled, &on, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "max_children", 1, 1000, c->mesh_max_children, &v, err)) < 0)
+		return rc;
+	out->mesh_max_children = on ? (unsigned)v : 0;
+	if (on && !ret_on)
+		return sc_cfg_fail(g ? g : e, err, "channel %u: the mesh shares the RET port: it needs ret.listen",
+				   out->chan.id);
+	return 0;
 }
 
 static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long *hops, long long *dscp,
@@ -123,7 +166,7 @@ static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long
 	if (c->log_level < 0)
 		return sc_cfg_fail(config_setting_get_member(g, "log_level"), err,
 				   "'edge.log_level' is \"%s\": use error, warning, notice, info or debug", s);
-	return 0;
+	return read_edge_mesh(g, c, err);
 }
 
 /* An optional RET key: 64 hex characters. */
@@ -291,7 +334,9 @@ static int read_channel(config_setting_t *e, const struct edge_cfg *c, long long
 	if ((rc = sc_cfg_get_int(e, "bitrate", 0, 1000000000, 0, &v, err)) < 0)
 		return rc;
 	ch->fallback_bps = (uint64_t)v;
-	return read_key(e, "ret_key", out->ret_key, &out->has_ret_key, err);
+	if ((rc = read_key(e, "ret_key", out->ret_key, &out->has_ret_key, err)) < 0)
+		return rc;
+	return read_chan_mesh(e, c, c->ret_listen.len != 0, out, err);
 }
 
 /* No two channels may share an id or a group. */

@@ -20,6 +20,9 @@ struct edge_chan_cfg {
 	struct chan_cfg chan;
 	uint8_t ret_key[32]; /* RET key when no management server gives one */
 	bool has_ret_key;
+	/* The mesh's hosting node for this channel: direct children, 0 = no
+	 * mesh (the edge's mesh setting unless the channel has its own). */
+	unsigned mesh_max_children;
 };
 
 struct edge_cfg {
@@ -41,6 +44,10 @@ struct edge_cfg {
 	double burst_speed;
 	uint64_t burst_max_ns, burst_overlap_ns, burst_interval_ns;
 	uint64_t burst_total_bps;            /* 0: no cap */
+	/* The P2P mesh's hosting node (edge.mesh): the default of channels. */
+	bool mesh_enabled;
+	unsigned mesh_max_children;
+	uint32_t mesh_edge_id;               /* mesh id while no edge id is known */
 	/* Management server. */
 	char mgmt_url[256];                  /* "" : standalone */
 	char mgmt_credential[128];
@@ -55,7 +62,8 @@ struct edge_cfg {
 int edge_cfg_load(const char *path, bool deep_check, struct edge_cfg *out, struct sc_cfg_err *err);
 void edge_cfg_free(struct edge_cfg *cfg);
 
-/* Whether two channel configurations differ in anything that matters. */
+/* Whether two channel configurations differ in anything that needs the
+ * channel restarted (the mesh setting does not: it applies live). */
 bool edge_chan_cfg_equal(const struct edge_chan_cfg *a, const struct edge_chan_cfg *b);
 
 #endif

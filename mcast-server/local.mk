@@ -18,8 +18,10 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/tsfix.c %reldir%/tsfix.h \
 	%reldir%/tsin.c %reldir%/tsin.h
 mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
-	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld
+	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld \
+	-I$(top_srcdir)/client/mesh
 mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la igmp-mld/libmldcore.la \
+	client/mesh/libscmesh.la \
 	$(GST_LIBS) $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(CURL_LIBS)
 
@@ -32,7 +34,8 @@ mcast_server_sixcast_mcast_server_LDADD = mcast-server/libedge.la
 # tsrec: records a channel and checks TS continuity (lab tests, demo).
 noinst_PROGRAMS += tests/tools/tsrec
 tests_tools_tsrec_SOURCES = tests/tools/tsrec.c
-tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit
+tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit \
+	-I$(top_srcdir)/client/mesh
 tests_tools_tsrec_LDADD = mcast-server/libedge.la
 
 # Benchmarks: built, never run by make check (see tests/bench/edge_bench.sh).
@@ -42,7 +45,8 @@ tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
 EXTRA_DIST += tests/bench/edge_bench.sh tests/bench/edge_ret_bench.sh
 
-EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit $(GST_CFLAGS)
+EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit \
+	-I$(top_srcdir)/client/mesh $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
 TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h
 
@@ -51,7 +55,8 @@ UNIT_TESTS += \
 	tests/unit/test_pcr \
 	tests/unit/test_tsin \
 	tests/unit/test_tsfix \
-	tests/unit/test_rtpk
+	tests/unit/test_rtpk \
+	tests/unit/test_edge_mesh
 tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
 tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
@@ -67,6 +72,9 @@ tests_unit_test_tsfix_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
 tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU)
+tests_unit_test_edge_mesh_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS)
+tests_unit_test_edge_mesh_LDADD = $(EDGE_TEST_LDADD)
 
 INTEGRATION_TESTS += tests/integration/edge_lab.sh tests/integration/edge_ret_lab.sh tests/integration/edge_mgmt_lab.sh
 
@@ -77,5 +85,5 @@ EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example
 noinst_PROGRAMS += tests/tools/rtxprobe
 tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c
 tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/mcast-server \
-	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld
+	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/client/mesh
 tests_tools_rtxprobe_LDADD = mcast-server/libedge.la $(SODIUM_LIBS)

@@ -4,6 +4,7 @@
 
 #include "ret.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,15 @@ struct rchan {
 	sc_timer *t;
 	uint64_t armed;        /* the timer's deadline, RTX_NO_DEADLINE: stopped */
 	bool has_key;
+	uint8_t key[RTX_KEY_BYTES];
+	/* the mesh's hosting node: NULL until on and keyed */
+	unsigned mesh_max;     /* direct children; 0: no mesh */
+	mesh_node *m;
+	sc_timer *mt;
+	uint64_t m_armed;      /* MESH_NO_DEADLINE: stopped */
+	uint32_t m_id;         /* the id m runs with */
+	unsigned m_children;   /* last logged */
+	uint64_t m_in_bytes;
 };
 
 struct edge_ret {
@@ -169,6 +179,179 @@ static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t)
 	return best;
 }
 
+/* ---- the mesh's hosting node ---- */
+
+static void to_mesh(const struct sc_sockaddr *s, struct mesh_addr *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (sc_addr_family(s) == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&s->u.in6.sin6_addr)) {
+		m->family = 6;
+		memcpy(m->addr, s->u.in6.sin6_addr.s6_addr, 16);
+	} else if (sc_addr_family(s) == AF_INET6) {
+		m->family = 4;
+		memcpy(m->addr, s->u.in6.sin6_addr.s6_addr + 12, 4);
+	} else if (sc_addr_family(s) == AF_INET) {
+		m->family = 4;
+		memcpy(m->addr, &s->u.in4.sin_addr, 4);
+	}
+	m->port = sc_addr_port(s);
+}
+
+/* The socket address of a mesh address, in the form recvmmsg gives for
+ * it: a dual-stack socket sees IPv4 as mapped addresses. */
+static int from_mesh(const edge_ret *r, const struct mesh_addr *m, struct sc_sockaddr *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (m->family != 4 && m->family != 6)
+		return -EAFNOSUPPORT;
+	if (m->family == 4 && sc_addr_family(&r->cfg.listen) == AF_INET) {
+		s->u.in4.sin_family = AF_INET;
+		memcpy(&s->u.in4.sin_addr, m->addr, 4);
+		s->u.in4.sin_port = htons(m->port);
+		s->len = sizeof(s->u.in4);
+		return 0;
+	}
+	s->u.in6.sin6_family = AF_INET6;
+	if (m->family == 6) {
+		memcpy(s->u.in6.sin6_addr.s6_addr, m->addr, 16);
+	} else {
+		s->u.in6.sin6_addr.s6_addr[10] = s->u.in6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(s->u.in6.sin6_addr.s6_addr + 12, m->addr, 4);
+	}
+	s->u.in6.sin6_port = htons(m->port);
+	s->len = sizeof(s->u.in6);
+	return 0;
+}
+
+/* Handles are the address table's slots, as for RET. A slot a child still
+ * uses is not taken over while the child talks (heartbeats, buffer maps
+ * and pulls keep it recent); a silent one is dropped by the node anyway. */
+static int mesh_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *handle)
+{
+	struct rchan *c = ctx;
+	struct sc_sockaddr s;
+	int h;
+
+	if (from_mesh(c->r, a, &s) < 0)
+		return -EAFNOSUPPORT;
+	h = peer_handle(c->r, &s, now(c->r));
+	if (h < 0)
+		return h;
+	*handle = (uint64_t)h;
+	return 0;
+}
+
+static int mesh_addr_of(void *ctx, uint64_t handle, struct mesh_addr *a)
+{
+	const struct rchan *c = ctx;
+
+	if (handle >= PEERS || !c->r->peers[handle].a.len)
+		return -ENOENT;
+	to_mesh(&c->r->peers[handle].a, a);
+	return 0;
+}
+
+static void mesh_rearm(struct rchan *c)
+{
+	uint64_t d = c->m ? mesh_node_deadline(c->m) : MESH_NO_DEADLINE;
+
+	if (d == c->m_armed)
+		return;
+	c->m_armed = d;
+	if (d == MESH_NO_DEADLINE)
+		sc_timer_stop(c->mt);
+	else
+		sc_timer_arm_at(c->mt, d);
+}
+
+/* The number of direct children goes to the log when it changes: the
+ * edge's mesh load at a glance. */
+static void mesh_log_children(struct rchan *c)
+{
+	struct mesh_stats st;
+
+	mesh_node_stats(c->m, &st);
+	if (st.children == c->m_children)
+		return;
+	sc_logf(&c->r->lg, LOG_INFO, "channel %u: mesh: %u direct child(ren) of %u, %llu data bytes sent", c->id,
+		st.children, c->mesh_max, (unsigned long long)st.data_bytes_sent);
+	c->m_children = st.children;
+}
+
+static void on_mesh_timer(void *arg)
+{
+	struct rchan *c = arg;
+
+	c->m_armed = MESH_NO_DEADLINE;
+	if (!c->m)
+		return;
+	mesh_node_run(c->m);
+	mesh_log_children(c);
+	mesh_rearm(c);
+}
+
+static uint32_t mesh_self_id(const edge_ret *r)
+{
+	return MESH_SOURCE_ID_FLAG | (r->cfg.edge_id ? r->cfg.edge_id : r->cfg.mesh_edge_id);
+}
+
+static void mesh_stop(struct rchan *c)
+{
+	mesh_node_free(c->m); /* says goodbye to the children */
+	c->m = NULL;
+	c->m_children = 0;
+	mesh_rearm(c);
+}
+
+/* (Re)make the node: on, keyed, with the current edge id. */
+static int mesh_start(struct rchan *c)
+{
+	const edge_ret *r = c->r;
+	struct mesh_callbacks cb = { .ctx = c, .now_ns = clock_now_cb, .send = send_cb,
+				     .handle_of = mesh_handle_of, .addr_of = mesh_addr_of, .log = log_cb,
+				     .log_level = r->lg.max_level };
+	struct mesh_config mc;
+	struct timespec ts;
+	int rc;
+
+	mesh_stop(c);
+	if (!c->mesh_max || !c->has_key)
+		return 0;
+	mesh_config_defaults(&mc, MESH_ROLE_SOURCE);
+	mc.self_id = mesh_self_id(r);
+	mc.channel_id = c->id;
+	memcpy(mc.ret_key, c->key, MESH_KEY_BYTES);
+	to_mesh(&r->cfg.mesh_self, &mc.self_addr);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	mc.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
+	mc.max_children = c->mesh_max;
+	rc = mesh_node_new(&mc, &cb, &c->m);
+	if (rc < 0) {
+		sc_logf(&r->lg, LOG_ERR, "channel %u: no mesh: %s", c->id, strerror(-rc));
+		return rc;
+	}
+	c->m_id = mc.self_id;
+	c->m_in_bytes = 0;
+	sc_logf(&r->lg, LOG_INFO, "channel %u: mesh hosting node %u up, up to %u direct children", c->id,
+		mc.self_id & ~MESH_SOURCE_ID_FLAG, c->mesh_max);
+	mesh_rearm(c);
+	return 0;
+}
+
+static void handle_mesh(edge_ret *r, const uint8_t *buf, size_t len, const struct sc_sockaddr *from, uint64_t t,
+			uint32_t chan_id)
+{
+	struct rchan *c = find(r, chan_id, NULL);
+	int h;
+
+	if (!c || !c->m || (h = peer_handle(r, from, t)) < 0) {
+		r->unrouted++;
+		return;
+	}
+	mesh_node_input(c->m, buf, len, (uint64_t)h);
+	mesh_rearm(c);
+}
+
 /* ---- datagrams ---- */
 
 /* Share the edge-wide burst budget: this channel may use what the others
@@ -189,8 +372,13 @@ static void handle(edge_ret *r, const uint8_t *buf, size_t len, const struct sc_
 {
 	struct rtx_msg_info info;
 	struct rchan *c;
+	uint32_t mesh_chan;
 	int h;
 
+	if (mesh_peek(buf, len, &mesh_chan, NULL)) {
+		handle_mesh(r, buf, len, from, t, mesh_chan);
+		return;
+	}
 	if (rtx_peek(buf, len, &info) < 0 || !info.ret || !(c = find(r, info.group_id, NULL))) {
 		r->unrouted++;
 		return;
@@ -291,6 +479,8 @@ static void chan_free(struct rchan *c)
 {
 	if (!c)
 		return;
+	mesh_node_free(c->m);
+	sc_timer_free(c->mt);
 	sc_timer_free(c->t);
 	rtx_session_free(c->s);
 	free(c);
@@ -356,11 +546,13 @@ int ret_add_channel(edge_ret *r, uint32_t id, const uint8_t *key)
 	c->r = r;
 	c->id = id;
 	c->armed = RTX_NO_DEADLINE;
+	c->m_armed = MESH_NO_DEADLINE;
 	cb = (struct rtx_callbacks){ .ctx = c, .now_ns = clock_now_cb, .send = send_cb, .log = log_cb,
 				     .log_level = r->lg.max_level };
 	session_config(r, &rc);
 	c->t = sc_timer_new(r->loop, on_timer, c);
-	err = c->t ? rtx_session_new(&rc, &cb, &c->s) : -ENOMEM;
+	c->mt = sc_timer_new(r->loop, on_mesh_timer, c);
+	err = c->t && c->mt ? rtx_session_new(&rc, &cb, &c->s) : -ENOMEM;
 	if (err < 0) {
 		chan_free(c);
 		return err;
@@ -392,14 +584,33 @@ int ret_set_key(edge_ret *r, uint32_t id, const uint8_t key[RTX_KEY_BYTES])
 		return -ENOENT;
 	memcpy(rr.key, key, RTX_KEY_BYTES);
 	rc = rtx_session_set_ret(c->s, &rr);
-	if (rc == 0)
-		c->has_key = true;
-	return rc;
+	if (rc < 0)
+		return rc;
+	if (c->has_key && memcmp(c->key, key, RTX_KEY_BYTES) == 0 && (c->m || !c->mesh_max))
+		return 0;
+	c->has_key = true;
+	memcpy(c->key, key, RTX_KEY_BYTES);
+	mesh_start(c); /* a new key: a new node (logged when it fails) */
+	return 0;
+}
+
+int ret_set_mesh(edge_ret *r, uint32_t id, unsigned max_children)
+{
+	struct rchan *c = find(r, id, NULL);
+
+	if (!c)
+		return -ENOENT;
+	c->mesh_max = max_children;
+	return mesh_start(c);
 }
 
 void ret_set_edge_id(edge_ret *r, uint32_t edge_id)
 {
 	r->cfg.edge_id = edge_id & ~RTX_EDGE_ID_FLAG;
+	/* The mesh's id is the tracker's "source" id: follow it now. */
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ch[i]->m && r->ch[i]->m_id != mesh_self_id(r))
+			mesh_start(r->ch[i]);
 }
 
 bool ret_has_key(const edge_ret *r, uint32_t id)
@@ -417,6 +628,10 @@ void ret_packet(edge_ret *r, uint32_t id, const uint8_t *buf, size_t len, unsign
 		return;
 	rtx_session_input_rtp_flags(c->s, buf, len, flags);
 	rearm(c);
+	if (c->m && mesh_node_input_rtp(c->m, buf, len) == 0) {
+		c->m_in_bytes += len;
+		mesh_rearm(c);
+	}
 }
 
 int ret_chan_stats(const edge_ret *r, uint32_t id, struct ret_chan_stats *out)
@@ -428,6 +643,11 @@ int ret_chan_stats(const edge_ret *r, uint32_t id, struct ret_chan_stats *out)
 		return -ENOENT;
 	rtx_session_stats(c->s, &out->rtx);
 	out->burst_bps = rtx_session_burst_bps(c->s);
+	if (c->m) {
+		out->mesh = true;
+		mesh_node_stats(c->m, &out->mesh_st);
+		out->mesh_input_bytes = c->m_in_bytes;
+	}
 	return 0;
 }
 

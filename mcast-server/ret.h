@@ -7,7 +7,14 @@
  * rtx_peek() (RET domain = channel id) and answered through the session's
  * send callback. Requesters' addresses live in a table whose index is the
  * session's peer handle; an entry stays reserved while a burst may still be
- * sending to it. Bursts are paced by each session's deadline on a timer. */
+ * sending to it. Bursts are paced by each session's deadline on a timer.
+ *
+ * The same socket carries the P2P mesh (docs/protocol/mesh.md): a channel
+ * with the mesh on also runs the mesh's hosting node (libscmesh, source
+ * role, id MESH_SOURCE_ID_FLAG | edge id, keyed by the channel's RET key),
+ * fed with the same packets. mesh_peek() tells its datagrams from RET's;
+ * both share the address table. The node is made once the channel has a
+ * key and made anew when the key or the edge id changes. */
 #ifndef RET_H
 #define RET_H
 
@@ -15,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mesh.h"
 #include "rtx.h"
 #include "sc_addr.h"
 #include "sc_log.h"
@@ -29,11 +37,18 @@ struct ret_cfg {
 	double burst_speed;        /* 1.0 .. 4.0 */
 	uint64_t burst_max_ns, burst_overlap_ns, burst_interval_ns;
 	uint64_t burst_total_bps;  /* all channels' bursts together; 0: no cap */
+	/* The mesh: the address its nodes announce (the edge's at the RET
+	 * port) and the edge id they use while edge_id is still 0. */
+	struct sc_sockaddr mesh_self;
+	uint32_t mesh_edge_id;
 };
 
 struct ret_chan_stats {
 	struct rtx_stats rtx;      /* the session's counters */
 	uint64_t burst_bps;        /* bursts running now */
+	bool mesh;                 /* a mesh node runs: the next two are set */
+	struct mesh_stats mesh_st;
+	uint64_t mesh_input_bytes; /* RTP bytes fed to the node: the stream */
 };
 
 typedef struct edge_ret edge_ret;
@@ -52,6 +67,10 @@ int ret_set_key(edge_ret *r, uint32_t id, const uint8_t key[RTX_KEY_BYTES]);
 /* The edge id from the management server: sessions made from now on sign
  * with it (the others keep the provisional 0, which is valid too). */
 void ret_set_edge_id(edge_ret *r, uint32_t edge_id);
+/* Run the mesh's hosting node for channel id with up to max_children
+ * direct children (0: no mesh). The node starts once the channel has a
+ * key. Returns 0, -ENOENT, or the library's error (logged). */
+int ret_set_mesh(edge_ret *r, uint32_t id, unsigned max_children);
 /* Whether channel id has a key. */
 bool ret_has_key(const edge_ret *r, uint32_t id);
 

@@ -12,7 +12,8 @@
 #   deviation from the flow's median (p50/p99/max) and the largest number of
 #   packets of one flow inside any 1 ms window.
 # Environment: BUILD (default ./build), BENCH_DIR (default /var/tmp/sixcast-bench),
-# EDGE_RET=off (the edge without its RET/burst service).
+# EDGE_RET=off (the edge without its RET/burst service), EDGE_MESH=on (with
+# the P2P mesh's hosting node on every channel, no boxes: its idle cost).
 set -u
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${BUILD:-$top/build}"
@@ -97,7 +98,12 @@ measure() {
 
 # --- sixcast: one process, N channels ---
 {
-	echo 'edge: { interface = "eth0"; http = ""; };'
+	if [ "${EDGE_MESH:-off}" = on ]; then
+		echo 'edge: { interface = "eth0"; http = ""; mesh = { enabled = true; }; };'
+		echo "ret: { key = \"$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')\"; };"
+	else
+		echo 'edge: { interface = "eth0"; http = ""; };'
+	fi
 	# RET and burst caches are on by default; EDGE_RET=off measures without.
 	[ "${EDGE_RET:-on}" = off ] && echo 'ret: { listen = ""; };'
 	echo 'channels = ('

@@ -2,7 +2,8 @@
 # mesh_churn_lab: boxes killed (SIGKILL: no goodbye) and restarted at random
 # every 2 s while the others keep playing.
 #
-# A source (meshpeer source, TS file, at most 3 direct partners) and 16
+# The edge (sixcast-mcast-server, TS file, its mesh hosting node on the RET
+# port with at most 3 direct children) and 16
 # boxes in 2 metros (static peer lists, one box per host). 6 "stable" boxes
 # run throughout; the other 10 are killed and restarted at random, one
 # every 2 s, for 16 s. The stable boxes must keep decoding: continuity at
@@ -13,15 +14,23 @@
 set -u
 . "${top_srcdir:-.}/tests/lab/lab.sh"
 . "${top_srcdir:-.}/tests/integration/mesh_lib.sh"
+edge="$B/mcast-server/sixcast-mcast-server"
+[ -x "$edge" ] || { echo "not built: $edge" >&2; exit 99; }
 
 lab_up 2 8 1
 S6="$(lab_addr6 c1)"
 mesh_clip 30 "$LAB_DIR/clip.ts"
-kbps=$(($(stat -c %s "$LAB_DIR/clip.ts") * 8 / 30 / 1000))
-lab_bg c1 "$LAB_DIR/source.json" "$MESHPEER" source --edge-id 1 --listen "[$S6]:5200" --key "$MESH_KEY" \
-	--ts-file "$LAB_DIR/clip.ts" --kbps "$kbps" --max-children 3 --duration 25
+cat >"$LAB_DIR/edge.conf" <<CONF
+edge: { name = "edge-churn"; interface = "eth0"; http = "";
+        mesh = { enabled = true; max_children = 3; edge_id = 1; }; };
+ret: { key = "$MESH_KEY"; };
+channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
+CONF
+lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
 spid=$LAB_LAST_PID
-sleep 0.5
+for _ in $(seq 50); do grep -q 'mesh hosting node 1 up' "$LAB_DIR/edge.log" && break; sleep 0.1; done
+grep -q 'mesh hosting node 1 up' "$LAB_DIR/edge.log" || lab_fail "the edge's mesh node did not start"
+sleep 0.5 # the edge has the stream
 hosts=($(lab_hosts 1) $(lab_hosts 2))
 list="$(mesh_peer_list "${hosts[@]}")"
 stable=(m1h1 m1h5 m1h8 m2h2 m2h4 m2h7)

@@ -1,28 +1,31 @@
 #!/bin/bash
 # mesh_lab: a metro without multicast keeps watching through the mesh.
 #
-# The edge (sixcast-mcast-server) emits a channel on its SSM group; the
-# mesh's hosting node (meshpeer source, on a second core host) takes it
-# from multicast. Metro 1's multicast is blocked by nftables on every host
+# The edge (sixcast-mcast-server) emits a channel on its SSM group and is
+# itself the mesh's hosting node (edge.mesh, on its RET port 5200, mesh id
+# 0x80000000 | 1, keyed by the channel's RET key). Metro 1's multicast is blocked by nftables on every host
 # (an mcprobe receiver there proves nothing arrives); its 10 boxes run
 # meshpeer peers that know each other and the source. Every one of them
 # plays the channel: continuity at least 0.999 after start-up, no TS
 # continuity-counter error in what it wrote, and ffprobe finds H.264 and AAC
-# in it. The source serves at most 3 of them directly (the rest through the
-# mesh): its upload stays under 4x the stream.
+# in it. The edge serves at most 3 of them directly (the rest through the
+# mesh): its mesh upload (from its /channels counters over the boxes' run)
+# stays under 4x the stream.
 set -u
 . "${top_srcdir:-.}/tests/lab/lab.sh"
 . "${top_srcdir:-.}/tests/integration/mesh_lib.sh"
 edge="$B/mcast-server/sixcast-mcast-server"
 mcprobe="$B/tests/tools/mcprobe"
 [ -x "$edge" ] || { echo "not built: $edge" >&2; exit 99; }
+command -v curl >/dev/null || lab_skip "missing curl"
 
-lab_up 1 10 2
+lab_up 1 10 1
 E6="$(lab_addr6 c1)"
-S6="$(lab_addr6 c2)"
 mesh_clip 30 "$LAB_DIR/clip.ts"
 cat >"$LAB_DIR/edge.conf" <<CONF
-edge: { name = "edge-mesh"; interface = "eth0"; sdp_dir = "$LAB_DIR/sdp"; };
+edge: { name = "edge-mesh"; interface = "eth0"; sdp_dir = "$LAB_DIR/sdp"; http = "[$E6]:8081";
+        mesh = { enabled = true; max_children = 3; edge_id = 1; }; };
+ret: { key = "$MESH_KEY"; };
 channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
 CONF
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
@@ -40,19 +43,19 @@ got="$(lab_exec m1h1 timeout 10 "$mcprobe" recv -g '[ff3e::8000:1]:5000' -i eth0
 echo "multicast received in metro 1 while blocked: ${got:-0}"
 [ "${got:-0}" = 0 ] || lab_fail "metro 1 still receives multicast"
 
-lab_bg c2 "$LAB_DIR/source.json" "$MESHPEER" source --edge-id 1 --listen "[$S6]:5200" --key "$MESH_KEY" \
-	--group '[ff3e::8000:1]:5000' --ssm "$E6" --iface eth0 --max-children 3 --duration 21
-spid=$LAB_LAST_PID
-sleep 1 # the source has the stream
+mesh_edge_snap c1 "http://[$E6]:8081" "$LAB_DIR/edge0.json"
 list="$(mesh_peer_list "${hosts[@]}")"
 pids=()
 for h in "${hosts[@]}"; do
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --listen "[$(lab_addr6 "$h")]:5100" --id "$(mesh_id "$h")" \
-		--key "$MESH_KEY" --source "1@[$S6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" --duration 18
+		--key "$MESH_KEY" --source "1@[$E6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" --duration 18
 	pids+=("$LAB_LAST_PID")
 	sleep 0.1
 done
+sleep 8
+mesh_edge_snap c1 "http://[$E6]:8081" "$LAB_DIR/edge-mid.json"
 for p in "${pids[@]}"; do wait "$p"; done
+mesh_edge_snap c1 "http://[$E6]:8081" "$LAB_DIR/edge1.json"
 cat "$LAB_DIR"/m1h*.json >"$LAB_DIR/peers.json"
 # the clip's rate over 18 s less a start-up of 2 s, give or take
 pps=$(($(stat -c %s "$LAB_DIR/clip.ts") / 1316 / 30))
@@ -62,9 +65,11 @@ for h in m1h1 m1h10; do
 	echo "ffprobe $h: $c"
 	[ "$c" = "aac h264 " ] || lab_fail "ffprobe on $h's recording found: $c"
 done
-wait "$spid"
-src="$(grep '"role":"source"' "$LAB_DIR/source.json")"
-echo "source: $src"
+grep -q 'mesh hosting node 1 up' "$LAB_DIR/edge.log" || lab_fail "the edge's mesh node did not start"
+src="$(mesh_edge_upload "$LAB_DIR/edge0.json" "$LAB_DIR/edge1.json" "$LAB_DIR/edge-mid.json")"
+echo "edge (mesh source): $src"
 up="$(sed -n 's/.*"upload_x":\([0-9.]*\).*/\1/p' <<<"$src")"
-awk -v u="${up:-99}" 'BEGIN { exit !(u <= 4.0) }' || lab_fail "source upload ${up}x the stream"
-echo "PASS: 10 boxes without multicast play the channel from the mesh"
+ch="$(sed -n 's/.*"children":\([0-9]*\).*/\1/p' <<<"$src")"
+[ "${ch:-0}" -ge 1 ] && [ "${ch:-0}" -le 3 ] || lab_fail "the edge had ${ch:-no} direct children, wanted 1 to 3"
+awk -v u="${up:-99}" 'BEGIN { exit !(u <= 4.0) }' || lab_fail "edge mesh upload ${up}x the stream"
+echo "PASS: 10 boxes without multicast play the channel from the edge's mesh"

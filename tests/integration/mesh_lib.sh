@@ -62,3 +62,29 @@ PY
 mesh_probe() {
 	ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 "$1" 2>/dev/null | grep . | sort -u | tr '\n' ' '
 }
+
+# mesh_edge_snap HOST URL FILE: the edge's channel 1 counters (GET
+# /channels on the edge's HTTP port) into FILE.
+mesh_edge_snap() {
+	lab_exec "$1" curl -sf "$2/channels" >"$3" || lab_fail "GET $2/channels failed"
+}
+
+# mesh_edge_upload BEFORE AFTER MID: the edge's mesh node between two
+# snapshots, as one JSON line: direct children at MID (the boxes are gone at
+# AFTER), bytes fed and sent, and upload_x = (data + control bytes sent) /
+# stream bytes fed over that time.
+mesh_edge_upload() {
+	python3 - "$@" <<'PY' || lab_fail "no mesh figures in the edge's /channels"
+import json, sys
+a, b, m = (json.load(open(p))[0].get('mesh') for p in sys.argv[1:4])
+if not a or not b or not m:
+    sys.exit(1)
+d = lambda k: b[k] - a[k]
+sent = d('data_bytes_sent') + d('ctl_bytes_sent')
+print(json.dumps({"role": "edge", "children": m['children'], "input_bytes": d('input_bytes'),
+                  "data_bytes_sent": d('data_bytes_sent'), "ctl_bytes_sent": d('ctl_bytes_sent'),
+                  "pulls_served": d('pulls_served'), "redirects": d('redirects'),
+                  "upload_x": round(sent / d('input_bytes'), 3) if d('input_bytes') > 0 else 99},
+                 separators=(',', ':')))
+PY
+}
