@@ -1,0 +1,153 @@
+#!/bin/bash
+# client_mesh_lab: real set-top boxes fall back to the P2P mesh when their
+# metro loses multicast, and return to multicast when it comes back.
+#
+# A management server (c2, the tracker), an edge (c1, a looped H.264/AAC
+# clip) and the mesh's hosting node (c3: the meshpeer tool in source role,
+# fed by multicast, until the edge hosts the mesh itself). The management
+# server learns of the hosting node as edges tell it of theirs: this lab
+# registers the edge through the API with the hosting node's address first
+# among its RET addresses (the tracker's "source"), the edge's own RET
+# second, and reports its load. Metro 1's 6 boxes run sixcast-client with
+# `mesh = { enabled = true; }`.
+#
+# Checked: the boxes play by multicast; nftables then drops the channel's
+# multicast on every box of the metro: each box switches to the mesh (its
+# log says so and why), and a recording of 6 s in mesh mode has zero TS
+# continuity errors with most packets from the mesh; multicast is let
+# through again: each box returns to multicast, and a recording across the
+# switch back is continuous (zero continuity errors). Figures printed:
+# start-up in mesh mode (block -> switch -> first mesh packet), the longest
+# output pauses entering, in and leaving mesh mode, the mesh's share.
+set -u
+. "${top_srcdir:-.}/tests/lab/lab.sh"
+PER=6
+lab_up 1 $PER 3
+. "${top_srcdir:-.}/tests/integration/client_lib.sh"
+MESHPEER="$CL_B/tests/tools/meshpeer"
+[ -x "$MESHPEER" ] || { echo "not built: $MESHPEER" >&2; exit 99; }
+client="$CL_CLIENT" tsrec="$CL_TSREC"
+S6="$(lab_addr6 c3)"
+t0=$SECONDS
+
+cl_mgmt_start
+cl_clip "$LAB_DIR/clip.ts" 800 6
+
+# The edge's registration, as an edge that hosts the mesh would send it:
+# the hosting node on the first RET address. direct_max 2: the tracker
+# sends the third box that asks into the mesh.
+reg="$(lab_exec c2 curl -sf -H 'Content-Type: application/json' -d "{\"name\": \"edge-lab\",
+	\"credential\": \"$CL_EDGECRED\", \"addrs\": [\"$CL_E6\", \"$CL_E4\"],
+	\"ret_addrs\": [\"[$S6]:5200\", \"[$CL_E6]:5200\"], \"burst_addrs\": [\"[$CL_E6]:5200\"],
+	\"channels\": [{\"id\": 1, \"direct_max\": 2}]}" "$CL_MURL/api/v1/edges/register")" ||
+	lab_fail "edge registration refused"
+eid="$(jf 'j["edge_id"]' <<<"$reg")"
+etok="$(jf 'j["token"]' <<<"$reg")"
+key="$(jf '[c for c in j["channels"] if c["id"] == 1][0]["ret_key"]' <<<"$reg")"
+lab_bg c2 /dev/null bash -c "while :; do curl -sf -o /dev/null -H 'Authorization: Bearer $etok' \
+	-H 'Content-Type: application/json' -d '{}' '$CL_MURL/api/v1/edges/$eid/load'; sleep 0.5; done"
+
+cat >"$LAB_DIR/edge.conf" <<CONF
+edge: { name = "edge-lab"; interface = "eth0"; sdp_dir = "$LAB_DIR/sdp"; };
+channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; ret_key = "$key"; } );
+CONF
+lab_bg c1 "$LAB_DIR/edge.log" "$CL_EDGE" -c "$LAB_DIR/edge.conf"
+lab_bg c3 "$LAB_DIR/source.json" "$MESHPEER" source --edge-id "$eid" --listen "[$S6]:5200" --key "$key" \
+	--group '[ff3e::8000:1]:5000' --ssm "$CL_E6" --iface eth0 --max-children 2 --duration 120
+lab_wait_querier || exit 99
+
+BOXES=()
+for h in $(seq $PER); do
+	b="m1h$h"
+	BOXES+=("$b")
+	{ cl_box_conf "$b"; echo 'mesh = { enabled = true; };'; } >"$LAB_DIR/$b.conf"
+	lab_bg "$b" "$LAB_DIR/$b.log" "$client" -c "$LAB_DIR/$b.conf"
+done
+for b in "${BOXES[@]}"; do
+	cl_wait_playing "$b" || { tail "$LAB_DIR/$b.log" >&2; lab_fail "$b: not playing"; }
+done
+# The stream's rate by multicast, to compare the mesh's with.
+r0="$(stb m1h1 stats | jf 'j["repair"]["delivered"]')"
+sleep 3
+rate=$((($(stb m1h1 stats | jf 'j["repair"]["delivered"]') - r0) / 3))
+for b in "${BOXES[@]}"; do
+	m="$(stb "$b" status | jf 'j["mode"]')"
+	[ "$m" = multicast ] || lab_fail "$b: mode $m before the block"
+done
+echo "all $PER boxes play channel 1 by multicast, $rate packets/s ($((SECONDS - t0)) s into the lab)"
+
+# Metro 1 loses multicast (the channel's port to any group, on every box).
+declare -A BLOCK
+for b in "${BOXES[@]}"; do
+	lab_exec "$b" nft -f - <<'NFT'
+table inet nomc {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		ip6 daddr ff00::/8 udp dport 5000 counter drop
+	}
+}
+NFT
+	BLOCK[$b]=$(date +%s%N)
+done
+mesh() { stb "$1" stats | jf "j['mesh']$2"; }
+for b in "${BOXES[@]}"; do
+	for _ in $(seq 50); do
+		[ "$(mesh "$b" '["startup_ms"] >= 0')" = True ] && break
+		sleep 0.1
+	done
+	# block -> switch: now - block - (time since the switch)
+	read -r since st <<<"$(mesh "$b" '["since_switch_ms"], j["mesh"]["startup_ms"]' | tr -d '(),')"
+	[ "$st" != "-1.0" ] || { tail -20 "$LAB_DIR/$b.log" >&2; lab_fail "$b: no packet from the mesh"; }
+	sw=$(python3 -c "print(round(($(date +%s%N) - ${BLOCK[$b]}) / 1e6 - $since))")
+	echo "$b: block -> mesh mode ${sw} ms, -> first mesh packet $(python3 -c "print(round($sw + $st))") ms"
+	grep -q "switching to the P2P mesh: no multicast for" "$LAB_DIR/$b.log" ||
+		lab_fail "$b: the log does not say why it went to the mesh"
+done
+
+# 6 s in mesh mode: clean recordings, the stream from the mesh.
+sleep 2
+declare -A A0 D0
+for b in "${BOXES[@]}"; do
+	A0[$b]="$(mesh "$b" '["accepted"]')"
+	D0[$b]="$(stb "$b" stats | jf 'j["repair"]["delivered"]')"
+	stb "$b" record start "$LAB_DIR/$b-mesh.ts" >/dev/null || lab_fail "$b: record start"
+done
+sleep 6
+for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
+for b in "${BOXES[@]}"; do
+	st="$(stb "$b" stats)"
+	read -r acc del p r <<<"$(jf '" ".join(str(x) for x in (j["mesh"]["accepted"], j["repair"]["delivered"],
+		j["repair"]["repaired_peer"], j["repair"]["repaired_ret"]))' <<<"$st")"
+	acc=$((acc - A0[$b])) del=$((del - D0[$b]))
+	chk="$("$tsrec" check "$LAB_DIR/$b-mesh.ts" | head -1)"
+	echo "$b in mesh mode: $chk; played $del packets, $acc from the mesh;" \
+		"node $(jf '{k: j["mesh"]["node"][k] for k in ("received", "pushed_in", "pulled_in", "pushed", "pulled_out", "partners")}' <<<"$st")"
+	grep -q "cc_errors=0" <<<"$chk" || lab_fail "$b: continuity errors in mesh mode"
+	[ $((del * 10)) -ge $((rate * 6 * 9)) ] || lab_fail "$b: played $del packets in 6 s, multicast brings $rate/s"
+	[ $((acc * 10)) -ge $((del * 8)) ] || lab_fail "$b: the mesh brought only $acc of $del packets"
+done
+
+# Multicast comes back: the boxes return to it, the output continuous.
+for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b-back.ts" >/dev/null; done
+for b in "${BOXES[@]}"; do lab_exec "$b" nft delete table inet nomc; done
+for b in "${BOXES[@]}"; do
+	for _ in $(seq 120); do
+		[ "$(stb "$b" status | jf 'j["mode"]')" = multicast ] && break
+		sleep 0.1
+	done
+done
+sleep 1
+for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
+for b in "${BOXES[@]}"; do
+	st="$(stb "$b" stats)"
+	[ "$(jf 'j["mesh"]["mode"]' <<<"$st")" = multicast ] || lab_fail "$b did not return to multicast"
+	chk="$("$tsrec" check "$LAB_DIR/$b-back.ts" | head -1)"
+	echo "$b back on multicast: $chk; output pauses (ms) $(jf 'j["mesh"]["output_gap_max_ms"]' <<<"$st")," \
+		"multicast back -> switch $(jf 'round(j["mesh"]["multicast_back_ms"])' <<<"$st") ms"
+	grep -q "cc_errors=0" <<<"$chk" || lab_fail "$b: the switch back is not continuous"
+	grep -q "back to multicast: clean for" "$LAB_DIR/$b.log" || lab_fail "$b: the log does not say it returned"
+done
+for b in "${BOXES[@]}"; do
+	grep -E "Sanitizer|runtime error" "$LAB_DIR/$b.log" && lab_fail "$b: sanitizer report"
+done
+echo "PASS: $PER boxes played through the mesh without multicast and returned ($((SECONDS - t0)) s)"
