@@ -394,11 +394,14 @@ void stb_reconfigure(stb *s, const struct stb_cfg *cfg)
 	s->cfg.playout_delay_ns = cfg->playout_delay_ns;
 	s->cfg.policy = cfg->policy;
 	s->cfg.fast_zap = cfg->fast_zap;
+	s->cfg.mesh = cfg->mesh;
+	s->cfg.mesh_switch = cfg->mesh_switch;
 	s->cfg.mgmt_timeout_ms = cfg->mgmt_timeout_ms;
 	s->cfg.mgmt_retry_max_ns = cfg->mgmt_retry_max_ns;
 	snprintf(s->cfg.record_dir, sizeof(s->cfg.record_dir), "%s", cfg->record_dir);
-	sc_log(LOG_NOTICE, "reloaded: playout delay %llu ms and policy %s apply from the next tune",
-	       (unsigned long long)(cfg->playout_delay_ns / SC_NS_PER_MS), rtx_policy_name(cfg->policy));
+	sc_log(LOG_NOTICE, "reloaded: playout delay %llu ms, policy %s and the mesh (%s) apply from the next tune",
+	       (unsigned long long)(cfg->playout_delay_ns / SC_NS_PER_MS), rtx_policy_name(cfg->policy),
+	       cfg->mesh ? "on" : "off");
 }
 
 void stb_status_line(const stb *s, char *buf, size_t len)

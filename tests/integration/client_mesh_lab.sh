@@ -9,7 +9,8 @@
 # registers the edge through the API with the hosting node's address first
 # among its RET addresses (the tracker's "source"), the edge's own RET
 # second, and reports its load. Metro 1's 6 boxes run sixcast-client with
-# `mesh = { enabled = true; }`.
+# `mesh = { enabled = true; recover_ms = 3000; }` (3 s of clean multicast
+# before the return keeps the lab short).
 #
 # Checked: the boxes play by multicast; nftables then drops the channel's
 # multicast on every box of the metro: each box switches to the mesh (its
@@ -31,6 +32,9 @@ S6="$(lab_addr6 c3)"
 t0=$SECONDS
 
 cl_mgmt_start
+{ cl_box_conf m1h1; printf 'mesh = { enabled = true;\n  loss_enter_pct = 1.0; loss_leave_pct = 2.0; };\n'; } >"$LAB_DIR/bad.conf"
+out="$("$client" --check-config -c "$LAB_DIR/bad.conf" 2>&1)" && lab_fail "a flapping mesh config passed"
+grep -q "bad.conf:6:.*loss_leave_pct" <<<"$out" || lab_fail "bad mesh config not named with its line: $out"
 cl_clip "$LAB_DIR/clip.ts" 800 6
 
 # The edge's registration, as an edge that hosts the mesh would send it:
@@ -60,7 +64,7 @@ BOXES=()
 for h in $(seq $PER); do
 	b="m1h$h"
 	BOXES+=("$b")
-	{ cl_box_conf "$b"; echo 'mesh = { enabled = true; };'; } >"$LAB_DIR/$b.conf"
+	{ cl_box_conf "$b"; echo 'mesh = { enabled = true; recover_ms = 3000; };'; } >"$LAB_DIR/$b.conf"
 	lab_bg "$b" "$LAB_DIR/$b.log" "$client" -c "$LAB_DIR/$b.conf"
 done
 for b in "${BOXES[@]}"; do
