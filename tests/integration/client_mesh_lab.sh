@@ -27,6 +27,7 @@ lab_up 1 $PER 3
 . "${top_srcdir:-.}/tests/integration/client_lib.sh"
 MESHPEER="$CL_B/tests/tools/meshpeer"
 [ -x "$MESHPEER" ] || { echo "not built: $MESHPEER" >&2; exit 99; }
+command -v ffprobe >/dev/null || lab_skip "missing ffprobe"
 client="$CL_CLIENT" tsrec="$CL_TSREC"
 S6="$(lab_addr6 c3)"
 t0=$SECONDS
@@ -110,26 +111,30 @@ done
 
 # 6 s in mesh mode: clean recordings, the stream from the mesh.
 sleep 2
-declare -A A0 D0
+declare -A A0 D0 U0
 for b in "${BOXES[@]}"; do
 	A0[$b]="$(mesh "$b" '["accepted"]')"
-	D0[$b]="$(stb "$b" stats | jf 'j["repair"]["delivered"]')"
+	read -r D0[$b] U0[$b] <<<"$(stb "$b" stats | jf 'j["repair"]["delivered"], j["repair"]["unrepaired"]' | tr -d '(),')"
 	stb "$b" record start "$LAB_DIR/$b-mesh.ts" >/dev/null || lab_fail "$b: record start"
 done
 sleep 6
 for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
 for b in "${BOXES[@]}"; do
 	st="$(stb "$b" stats)"
-	read -r acc del p r <<<"$(jf '" ".join(str(x) for x in (j["mesh"]["accepted"], j["repair"]["delivered"],
-		j["repair"]["repaired_peer"], j["repair"]["repaired_ret"]))' <<<"$st")"
-	acc=$((acc - A0[$b])) del=$((del - D0[$b]))
+	read -r acc del un <<<"$(jf '" ".join(str(x) for x in (j["mesh"]["accepted"], j["repair"]["delivered"],
+		j["repair"]["unrepaired"]))' <<<"$st")"
+	acc=$((acc - A0[$b])) del=$((del - D0[$b])) un=$((un - U0[$b]))
 	chk="$("$tsrec" check "$LAB_DIR/$b-mesh.ts" | head -1)"
-	echo "$b in mesh mode: $chk; played $del packets, $acc from the mesh;" \
+	echo "$b in mesh mode: $chk; played $del packets ($un missing), $acc from the mesh;" \
 		"node $(jf '{k: j["mesh"]["node"][k] for k in ("received", "pushed_in", "pulled_in", "pushed", "pulled_out", "partners")}' <<<"$st")"
 	grep -q "cc_errors=0" <<<"$chk" || lab_fail "$b: continuity errors in mesh mode"
 	[ $((del * 10)) -ge $((rate * 6 * 9)) ] || lab_fail "$b: played $del packets in 6 s, multicast brings $rate/s"
 	[ $((acc * 10)) -ge $((del * 8)) ] || lab_fail "$b: the mesh brought only $acc of $del packets"
+	[ "$un" = 0 ] || lab_fail "$b: $un packets missing at play-out in mesh mode"
 done
+c="$(ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 "$LAB_DIR/m1h6-mesh.ts" | grep . | sort -u | tr '\n' ' ')"
+echo "ffprobe m1h6 (mesh mode): $c"
+[ "$c" = "aac h264 " ] || lab_fail "ffprobe on m1h6's mesh-mode recording found: $c"
 
 # Multicast comes back: the boxes return to it, the output continuous.
 for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b-back.ts" >/dev/null; done
