@@ -126,6 +126,10 @@ static json_t *mesh_json(const struct stb *s, const struct stb_tuner *t)
 		      mesh_switch_loss((struct mesh_switch *)&m->sw, sc_clock_now_ns(sc_loop_clock(s->loop))),
 		      "delivered", (json_int_t)m->delivered, "accepted", (json_int_t)m->accepted,
 		      "tracker_answers", (json_int_t)m->tracker_answers, "dropped", (json_int_t)m->dropped);
+	/* Switch times on the host's CLOCK_MONOTONIC, for a lab to compare
+	 * with when it cut multicast. */
+	json_object_set_new(o, "switched_mono_ms", json_real((double)m->sw.changed_ns / 1e6));
+	json_object_set_new(o, "first_mesh_mono_ms", json_real((double)m->first_ns / 1e6));
 	json_object_set_new(o, "output_gap_max_ms", json_pack("{s:f, s:f, s:f}", "entering",
 			    (double)m->gap_enter_ns / 1e6, "in_mesh", (double)m->gap_mesh_ns / 1e6, "switching_back",
 			    (double)m->gap_back_ns / 1e6));
