@@ -62,11 +62,13 @@ lab_bg c3 "$LAB_DIR/source.json" "$MESHPEER" source --edge-id "$eid" --listen "[
 lab_wait_querier || exit 99
 
 BOXES=()
+declare -A PID
 for h in $(seq $PER); do
 	b="m1h$h"
 	BOXES+=("$b")
 	{ cl_box_conf "$b"; echo 'mesh = { enabled = true; recover_ms = 3000; };'; } >"$LAB_DIR/$b.conf"
 	lab_bg "$b" "$LAB_DIR/$b.log" "$client" -c "$LAB_DIR/$b.conf"
+	PID[$b]=$LAB_LAST_PID
 done
 for b in "${BOXES[@]}"; do
 	cl_wait_playing "$b" || { tail "$LAB_DIR/$b.log" >&2; lab_fail "$b: not playing"; }
@@ -159,6 +161,10 @@ for b in "${BOXES[@]}"; do
 	grep -q "cc_errors=0" <<<"$chk" || lab_fail "$b: the switch back is not continuous"
 	grep -q "back to multicast: clean for" "$LAB_DIR/$b.log" || lab_fail "$b: the log does not say it returned"
 done
+# Exit frees the mesh node (goodbye to the neighbours): clean, also under
+# a sanitizer build.
+for b in "${BOXES[@]}"; do kill -TERM "${PID[$b]}"; done
+for b in "${BOXES[@]}"; do wait "${PID[$b]}" || lab_fail "$b: exit status $? after SIGTERM"; done
 for b in "${BOXES[@]}"; do
 	grep -E "Sanitizer|runtime error" "$LAB_DIR/$b.log" && lab_fail "$b: sanitizer report"
 done
