@@ -101,6 +101,7 @@ NFT
 	BLOCK[$b]=$(mono_us)
 done
 mesh() { stb "$1" stats | jf "j['mesh']$2"; }
+box_fail() { grep -v ' repair: ' "$LAB_DIR/$1.log" | tail -25 >&2; lab_fail "$1: $2"; }
 for b in "${BOXES[@]}"; do
 	for _ in $(seq 50); do
 		[ "$(mesh "$b" '["startup_ms"] >= 0')" = True ] && break
@@ -116,26 +117,28 @@ done
 
 # 6 s in mesh mode: clean recordings, the stream from the mesh.
 sleep 2
-declare -A A0 D0 U0
+declare -A A0 D0 U0 Q0 R0
 for b in "${BOXES[@]}"; do
 	A0[$b]="$(mesh "$b" '["accepted"]')"
-	read -r D0[$b] U0[$b] <<<"$(stb "$b" stats | jf 'j["repair"]["delivered"], j["repair"]["unrepaired"]' | tr -d '(),')"
+	read -r D0[$b] U0[$b] Q0[$b] R0[$b] <<<"$(stb "$b" stats | jf '" ".join(str(j["repair"][k]) for k in
+		("delivered", "unrepaired", "requests_sent", "ret_requests_sent"))')"
 	stb "$b" record start "$LAB_DIR/$b-mesh.ts" >/dev/null || lab_fail "$b: record start"
 done
 sleep 6
 for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
 for b in "${BOXES[@]}"; do
 	st="$(stb "$b" stats)"
-	read -r acc del un <<<"$(jf '" ".join(str(x) for x in (j["mesh"]["accepted"], j["repair"]["delivered"],
-		j["repair"]["unrepaired"]))' <<<"$st")"
-	acc=$((acc - A0[$b])) del=$((del - D0[$b])) un=$((un - U0[$b]))
+	read -r acc del un q r <<<"$(jf '" ".join(str(x) for x in (j["mesh"]["accepted"], j["repair"]["delivered"],
+		j["repair"]["unrepaired"], j["repair"]["requests_sent"], j["repair"]["ret_requests_sent"]))' <<<"$st")"
+	acc=$((acc - A0[$b])) del=$((del - D0[$b])) un=$((un - U0[$b])) q=$((q - Q0[$b])) r=$((r - R0[$b]))
 	chk="$("$tsrec" check "$LAB_DIR/$b-mesh.ts" | head -1)"
 	echo "$b in mesh mode: $chk; played $del packets ($un missing), $acc from the mesh;" \
+		"repair requests to the group $q, to RET $r;" \
 		"node $(jf '{k: j["mesh"]["node"][k] for k in ("received", "pushed_in", "pulled_in", "pushed", "pulled_out", "partners")}' <<<"$st")"
-	grep -q "cc_errors=0" <<<"$chk" || lab_fail "$b: continuity errors in mesh mode"
-	[ $((del * 10)) -ge $((rate * 6 * 9)) ] || lab_fail "$b: played $del packets in 6 s, multicast brings $rate/s"
-	[ $((acc * 10)) -ge $((del * 8)) ] || lab_fail "$b: the mesh brought only $acc of $del packets"
-	[ "$un" = 0 ] || lab_fail "$b: $un packets missing at play-out in mesh mode"
+	grep -q "cc_errors=0" <<<"$chk" || box_fail "$b" "continuity errors in mesh mode"
+	[ $((del * 10)) -ge $((rate * 6 * 9)) ] || box_fail "$b" "played $del packets in 6 s, multicast brings $rate/s"
+	[ $((acc * 10)) -ge $((del * 8)) ] || box_fail "$b" "the mesh brought only $acc of $del packets"
+	[ "$un" = 0 ] || box_fail "$b" "$un packets missing at play-out in mesh mode"
 done
 c="$(ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 "$LAB_DIR/m1h6-mesh.ts" | grep . | sort -u | tr '\n' ' ')"
 echo "ffprobe m1h6 (mesh mode): $c"
@@ -158,7 +161,7 @@ for b in "${BOXES[@]}"; do
 	chk="$("$tsrec" check "$LAB_DIR/$b-back.ts" | head -1)"
 	echo "$b back on multicast: $chk; output pauses (ms) $(jf 'j["mesh"]["output_gap_max_ms"]' <<<"$st")," \
 		"multicast back -> switch $(jf 'round(j["mesh"]["multicast_back_ms"])' <<<"$st") ms"
-	grep -q "cc_errors=0" <<<"$chk" || lab_fail "$b: the switch back is not continuous"
+	grep -q "cc_errors=0" <<<"$chk" || box_fail "$b" "the switch back is not continuous"
 	grep -q "back to multicast: clean for" "$LAB_DIR/$b.log" || lab_fail "$b: the log does not say it returned"
 done
 # Exit frees the mesh node (goodbye to the neighbours): clean, also under
