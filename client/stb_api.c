@@ -142,7 +142,8 @@ static json_t *mesh_json(const struct stb *s, const struct stb_tuner *t)
 			    "received", (json_int_t)ms.data_received, "pushed_in", (json_int_t)ms.data_pushed_in,
 			    "pulled_in", (json_int_t)ms.data_pulled_in, "duplicates", (json_int_t)ms.data_duplicates,
 			    "sent", (json_int_t)ms.data_sent, "pushed", (json_int_t)ms.data_pushed,
-			    "pulled_out", (json_int_t)ms.data_pulled_out, "urgent_pulls", (json_int_t)ms.urgent_pulls_sent,
+			    "pulled_out", (json_int_t)ms.data_pulled_out, "urgent_pulls",
+			    (json_int_t)ms.urgent_pulls_sent,
 			    "auth_failed", (json_int_t)ms.auth_failed, "partners", (json_int_t)ms.partners,
 			    "out_view", (json_int_t)ms.out_view, "in_view", (json_int_t)ms.in_view, "depth",
 			    (json_int_t)ms.depth));

@@ -91,8 +91,9 @@ static void cb_deliver(void *ctx, uint64_t ext_seq, const uint8_t *rtp, size_t l
 		m->accepted++;
 		if (!m->first_ns && m->entered_ns) {
 			m->first_ns = now(t->s);
-			sc_logf(&t->s->lg, LOG_NOTICE, "channel %u: first packet from the mesh, %.0f ms after switching",
-				t->ch.id, (double)(m->first_ns - m->entered_ns) / 1e6);
+			sc_logf(&t->s->lg, LOG_NOTICE,
+				"channel %u: first packet from the mesh, %.0f ms after switching", t->ch.id,
+				(double)(m->first_ns - m->entered_ns) / 1e6);
 		}
 	}
 }
