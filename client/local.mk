@@ -8,16 +8,17 @@ client_libstb_la_SOURCES = \
 	%reldir%/player.c %reldir%/player.h \
 	%reldir%/rec.c %reldir%/rec.h \
 	%reldir%/stb.c %reldir%/stb.h %reldir%/stb_int.h \
-	%reldir%/stb_api.c %reldir%/stb_mgmt.c %reldir%/stb_out.c %reldir%/stb_tuner.c \
+	%reldir%/stb_api.c %reldir%/stb_mesh.c %reldir%/stb_mgmt.c %reldir%/stb_out.c %reldir%/stb_tuner.c \
 	%reldir%/stb_cfg.c %reldir%/stb_cfg.h
 client_libstb_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS) \
-	-I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit
+	-I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit -I$(top_srcdir)/client/mesh
 client_libstb_la_LIBADD = common/libsccommon.la igmp-mld/libmldcore.la retransmit/librtxcore.la \
-	$(GST_LIBS) $(JANSSON_LIBS)
+	client/mesh/libscmesh.la $(GST_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 sbin_PROGRAMS += client/sixcast-client
 client_sixcast_client_SOURCES = %reldir%/main.c
-client_sixcast_client_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
+client_sixcast_client_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/client/mesh \
+	-DSYSCONFDIR='"$(sysconfdir)"'
 client_sixcast_client_LDADD = client/libstb.la
 
 bin_PROGRAMS += client/sixcast-stb
@@ -25,7 +26,7 @@ client_sixcast_stb_SOURCES = %reldir%/stbctl.c
 client_sixcast_stb_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 client_sixcast_stb_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
 
-STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client $(GST_CFLAGS)
+STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh $(GST_CFLAGS)
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
 UNIT_TESTS += tests/unit/test_hts tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers
 tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU)
@@ -43,5 +44,5 @@ tests_unit_test_peers_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_peers_LDADD = $(STB_TEST_LDADD)
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/client.md
-INTEGRATION_TESTS += tests/integration/client_lab.sh
+INTEGRATION_TESTS += tests/integration/client_lab.sh tests/integration/client_mesh_lab.sh
 EXTRA_DIST += tests/integration/client_lib.sh

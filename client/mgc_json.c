@@ -315,6 +315,82 @@ out:
 	return rc;
 }
 
+static int parse_peer_list(json_t *o, const char *k, struct mgc_member *out, size_t *n, char *err)
+{
+	json_t *a = json_object_get(o, k), *m;
+	size_t i;
+	int rc;
+
+	*n = 0;
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return bad(err, "\"%s\" is not a list", k);
+	json_array_foreach(a, i, m) {
+		struct mgc_member *mb = &out[*n];
+
+		if (!json_is_object(m))
+			return bad(err, "\"%s\"[%zu] is not an object", k, i);
+		if ((rc = get_u32(m, "client_id", true, &mb->client_id, err)) < 0 ||
+		    (rc = get_u32(m, "metro_id", false, &mb->metro_id, err)) < 0 ||
+		    (rc = get_addrs(m, "addrs", 5100, mb->addrs, MGC_MAX_ADDRS, &mb->n_addrs, err)) < 0)
+			return rc;
+		if (!mb->client_id || (mb->client_id & 0x80000000u))
+			return bad(err, "\"%s\"[%zu]: client_id %u is out of range", k, i, mb->client_id);
+		if (++*n == MGC_MAX_PEERS)
+			break; /* the rest: the overlay finds them */
+	}
+	return 0;
+}
+
+static int parse_source(json_t *o, struct mgc_peers *p, char *err)
+{
+	int rc;
+
+	if (!o || json_is_null(o))
+		return 0;
+	if (!json_is_object(o))
+		return bad(err, "\"source\" is not an object");
+	if (!json_object_size(o))
+		return 0; /* no live edge carries the channel */
+	if ((rc = get_u32(o, "id", true, &p->source_id, err)) < 0 ||
+	    (rc = get_addrs(o, "addrs", 5200, p->source, MGC_MAX_SERVERS, &p->n_source, err)) < 0)
+		return rc;
+	if (!(p->source_id & 0x80000000u))
+		return bad(err, "\"source\": id %u lacks the source flag", p->source_id);
+	if (!p->n_source)
+		p->source_id = 0;
+	return 0;
+}
+
+int mgc_parse_peers(const char *body, struct mgc_peers *out, char *err)
+{
+	json_t *j = load(body, err), *d;
+	int rc = -EBADMSG;
+
+	if (!j)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(j)) {
+		bad(err, "the answer is not an object");
+		goto out;
+	}
+	d = json_object_get(j, "direct");
+	if (d && !json_is_boolean(d)) {
+		rc = bad(err, "\"direct\" is not true or false");
+		goto out;
+	}
+	out->direct = json_is_true(d);
+	if ((rc = get_u32(j, "channel_id", true, &out->channel_id, err)) < 0 ||
+	    (rc = parse_source(json_object_get(j, "source"), out, err)) < 0 ||
+	    (rc = parse_peer_list(j, "near", out->near, &out->n_near, err)) < 0)
+		goto out;
+	rc = parse_peer_list(j, "random", out->random, &out->n_random, err);
+out:
+	json_decref(j);
+	return rc;
+}
+
 void mgc_error_text(const char *body, char *buf, size_t len)
 {
 	json_t *j = json_loads(body ? body : "", 0, NULL);

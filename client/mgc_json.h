@@ -20,6 +20,7 @@
 #define MGC_MAX_SERVERS 8  /* RTX_MAX_RET_PEERS */
 #define MGC_KEY_BYTES 32
 #define MGC_ERR_LEN 160
+#define MGC_MAX_PEERS 16   /* of each list of a tracker answer kept */
 
 struct mgc_channel {
 	uint32_t id;
@@ -78,6 +79,18 @@ struct mgc_heartbeat {
 	struct mgc_group group;
 };
 
+/* The tracker's answer (GET /channels/{id}/peers): the mesh's hosting
+ * node and other boxes watching the channel. */
+struct mgc_peers {
+	uint32_t channel_id;
+	bool direct;            /* "edge" mode: ask the source first */
+	uint32_t source_id;     /* 0: no source (no live edge) */
+	size_t n_source;
+	struct sc_sockaddr source[MGC_MAX_SERVERS];
+	size_t n_near, n_random; /* the first MGC_MAX_PEERS of each list */
+	struct mgc_member near[MGC_MAX_PEERS], random[MGC_MAX_PEERS];
+};
+
 /* Each returns 0, or -EBADMSG with err (MGC_ERR_LEN bytes) saying what is
  * wrong. out is written only on success, except *chans, which the caller
  * frees (free()) on success. */
@@ -85,6 +98,7 @@ int mgc_parse_register(const char *body, struct mgc_register *out, char *err);
 int mgc_parse_channels(const char *body, struct mgc_channel **chans, size_t *n, char *err);
 int mgc_parse_tune(const char *body, struct mgc_tune *out, char *err);
 int mgc_parse_heartbeat(const char *body, struct mgc_heartbeat *out, char *err);
+int mgc_parse_peers(const char *body, struct mgc_peers *out, char *err);
 /* {"error": "..."} of a refused request, else the start of body, into buf. */
 void mgc_error_text(const char *body, char *buf, size_t len);
 

@@ -77,6 +77,14 @@ static void on_repair(void *arg, int fd, uint32_t events)
 			return;
 		from.len = fl;
 		s->repair_in++;
+		/* The mesh and the repair protocol share the port. */
+		if (mesh_peek(buf, (size_t)n, NULL, NULL)) {
+			if (s->t)
+				stb_mesh_input(s->t, buf, (size_t)n, peers_intern(s->peers, &from, false));
+			else
+				s->repair_stray++;
+			continue;
+		}
 		if (rtx_peek(buf, (size_t)n, &info) < 0) {
 			s->repair_bad++;
 			continue;
@@ -114,6 +122,9 @@ static void stop_tuner(struct stb *s)
 	if (!s->t)
 		return;
 	sc_logf(&s->lg, LOG_INFO, "channel %u: leaving", s->t->ch.id);
+	if (s->peers_req)
+		sc_httpc_cancel(s->http, s->peers_req);
+	s->peers_req = 0;
 	stb_tuner_free(s->t);
 	s->t = NULL;
 }
@@ -383,18 +394,23 @@ void stb_reconfigure(stb *s, const struct stb_cfg *cfg)
 	s->cfg.playout_delay_ns = cfg->playout_delay_ns;
 	s->cfg.policy = cfg->policy;
 	s->cfg.fast_zap = cfg->fast_zap;
+	s->cfg.mesh = cfg->mesh;
+	s->cfg.mesh_switch = cfg->mesh_switch;
 	s->cfg.mgmt_timeout_ms = cfg->mgmt_timeout_ms;
 	s->cfg.mgmt_retry_max_ns = cfg->mgmt_retry_max_ns;
 	snprintf(s->cfg.record_dir, sizeof(s->cfg.record_dir), "%s", cfg->record_dir);
-	sc_log(LOG_NOTICE, "reloaded: playout delay %llu ms and policy %s apply from the next tune",
-	       (unsigned long long)(cfg->playout_delay_ns / SC_NS_PER_MS), rtx_policy_name(cfg->policy));
+	sc_log(LOG_NOTICE, "reloaded: playout delay %llu ms, policy %s and the mesh (%s) apply from the next tune",
+	       (unsigned long long)(cfg->playout_delay_ns / SC_NS_PER_MS), rtx_policy_name(cfg->policy),
+	       cfg->mesh ? "on" : "off");
 }
 
 void stb_status_line(const stb *s, char *buf, size_t len)
 {
 	if (s->t)
-		snprintf(buf, len, "client %u, channel %u (%s)%s%s", s->reg.client_id, s->t->ch.id, s->t->ch.name,
-			 s->t->has_group ? ", in a repair group" : "", s->mgmt_up ? "" : ", management server away");
+		snprintf(buf, len, "client %u, channel %u (%s)%s%s%s", s->reg.client_id, s->t->ch.id, s->t->ch.name,
+			 s->t->has_group ? ", in a repair group" : "",
+			 stb_mesh_active(s->t) ? ", through the P2P mesh" : "",
+			 s->mgmt_up ? "" : ", management server away");
 	else
 		snprintf(buf, len, "client %u, not tuned%s", s->reg.client_id,
 			 s->mgmt_up ? "" : ", management server away");

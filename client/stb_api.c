@@ -77,6 +77,7 @@ static json_t *status_json(const struct stb *s)
 				     (json_int_t)t->group_id, "version", (json_int_t)t->group_version) : json_null());
 		json_object_set_new(j, "ret", json_boolean(t->has_ret));
 		json_object_set_new(j, "multicast", json_string(t->starving ? "missing" : t->first_rx_ns ? "ok" : "waiting"));
+		json_object_set_new(j, "mode", json_string(stb_mesh_active(t) ? "mesh" : "multicast"));
 		json_object_set_new(j, "zap", zap_json(t, s));
 	} else {
 		json_object_set_new(j, "channel", json_null());
@@ -104,6 +105,51 @@ static json_t *rtx_json(const struct rtx_stats *st)
 	return o;
 }
 
+static double since_ms(const struct stb *s, uint64_t t)
+{
+	return t ? (double)(sc_clock_now_ns(sc_loop_clock(s->loop)) - t) / 1e6 : -1;
+}
+
+/* The mesh fallback: the switch and the node's counters. */
+static json_t *mesh_json(const struct stb *s, const struct stb_tuner *t)
+{
+	const struct stb_mesh *m = &t->mesh;
+	struct mesh_stats ms;
+	json_t *o;
+
+	if (!m->poll)
+		return json_null();
+	o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I}", "mode",
+		      mesh_mode_name(m->sw.mode), "to_mesh", (json_int_t)m->to_mesh, "to_multicast",
+		      (json_int_t)m->to_mcast, "since_switch_ms", since_ms(s, m->sw.changed_ns), "startup_ms",
+		      m->first_ns ? (double)(m->first_ns - m->entered_ns) / 1e6 : -1.0, "multicast_loss",
+		      mesh_switch_loss((struct mesh_switch *)&m->sw, sc_clock_now_ns(sc_loop_clock(s->loop))),
+		      "delivered", (json_int_t)m->delivered, "accepted", (json_int_t)m->accepted,
+		      "tracker_answers", (json_int_t)m->tracker_answers, "dropped", (json_int_t)m->dropped);
+	/* Switch times on the host's CLOCK_MONOTONIC, for a lab to compare
+	 * with when it cut multicast. */
+	json_object_set_new(o, "switched_mono_ms", json_real((double)m->sw.changed_ns / 1e6));
+	json_object_set_new(o, "first_mesh_mono_ms", json_real((double)m->first_ns / 1e6));
+	json_object_set_new(o, "output_gap_max_ms", json_pack("{s:f, s:f, s:f}", "entering",
+			    (double)m->gap_enter_ns / 1e6, "in_mesh", (double)m->gap_mesh_ns / 1e6, "switching_back",
+			    (double)m->gap_back_ns / 1e6));
+	json_object_set_new(o, "multicast_back_ms", json_real(m->mc_back_ns && m->left_ns > m->mc_back_ns ?
+			    (double)(m->left_ns - m->mc_back_ns) / 1e6 : -1.0));
+	if (!m->n)
+		return o;
+	mesh_node_stats(m->n, &ms);
+	json_object_set_new(o, "node", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:i}",
+			    "received", (json_int_t)ms.data_received, "pushed_in", (json_int_t)ms.data_pushed_in,
+			    "pulled_in", (json_int_t)ms.data_pulled_in, "duplicates", (json_int_t)ms.data_duplicates,
+			    "sent", (json_int_t)ms.data_sent, "pushed", (json_int_t)ms.data_pushed,
+			    "pulled_out", (json_int_t)ms.data_pulled_out, "urgent_pulls",
+			    (json_int_t)ms.urgent_pulls_sent,
+			    "auth_failed", (json_int_t)ms.auth_failed, "partners", (json_int_t)ms.partners,
+			    "out_view", (json_int_t)ms.out_view, "in_view", (json_int_t)ms.in_view, "depth",
+			    (json_int_t)ms.depth));
+	return o;
+}
+
 static json_t *stats_json(const struct stb *s)
 {
 	json_t *j = json_object(), *o = json_object();
@@ -115,6 +161,7 @@ static json_t *stats_json(const struct stb *s)
 		json_object_set_new(j, "repair", rtx_json(&st));
 		json_object_set_new(j, "multicast", json_pack("{s:I, s:I}", "datagrams",
 			(json_int_t)s->t->rx_datagrams, "errors", (json_int_t)s->t->rx_errors));
+		json_object_set_new(j, "mesh", mesh_json(s, s->t));
 	}
 	json_object_set_new(j, "repair_port", json_pack("{s:I, s:I, s:I}", "datagrams", (json_int_t)s->repair_in,
 			    "malformed", (json_int_t)s->repair_bad, "stray", (json_int_t)s->repair_stray));

@@ -9,13 +9,15 @@
 
 #include "sc_log.h"
 
-static const char *const root_keys[] = { "client", "mgmt", "outputs", NULL };
+static const char *const root_keys[] = { "client", "mgmt", "outputs", "mesh", NULL };
 static const char *const client_keys[] = { "device_id", "credential", "interface", "metro", "repair_port",
 					   "playout_delay_ms", "policy", "fast_zap", "start_channel",
 					   "control", "log_level", NULL };
 static const char *const mgmt_keys[] = { "url", "timeout_ms", "retry_max_ms", NULL };
 static const char *const out_keys[] = { "http", "udp", "udp_rtp", "record_dir", "play", "video_sink",
 					"audio_sink", NULL };
+static const char *const mesh_keys[] = { "enabled", "tune_timeout_ms", "silence_ms", "loss_enter_pct",
+					 "loss_leave_pct", "recover_ms", NULL };
 static const char *const policies[] = { "all", "ranked", NULL };
 
 static int copy_string(const config_setting_t *g, const char *name, const char *dflt, char *dst, size_t len,
@@ -131,6 +133,41 @@ static int read_outputs(const config_setting_t *root, struct stb_cfg *c, struct 
 	return 0;
 }
 
+/* mesh = { ... }: off by default; the switch thresholds default to the
+ * library's (mesh_switch.h). */
+static int read_mesh(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	struct mesh_switch_config *m = &c->mesh_switch;
+	config_setting_t *g;
+	long long tune, silence, recover;
+	double enter, leave;
+	int rc;
+
+	mesh_switch_config_defaults(m);
+	if ((rc = sc_cfg_get_section(root, "mesh", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(g, mesh_keys, err)) < 0 ||
+	    (rc = sc_cfg_get_bool(g, "enabled", false, &c->mesh, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "tune_timeout_ms", 100, 60000, (long long)(m->tune_timeout_ns / 1000000),
+				 &tune, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "silence_ms", 50, 60000, (long long)(m->silence_ns / 1000000), &silence,
+				 err)) < 0 ||
+	    (rc = sc_cfg_get_float(g, "loss_enter_pct", 0.1, 100, m->loss_enter * 100, &enter, err)) < 0 ||
+	    (rc = sc_cfg_get_float(g, "loss_leave_pct", 0, 100, m->loss_leave * 100, &leave, err)) < 0 ||
+	    (rc = sc_cfg_get_int(g, "recover_ms", 0, 600000, (long long)(m->recover_ns / 1000000), &recover,
+				 err)) < 0)
+		return rc;
+	if (leave > enter)
+		return sc_cfg_fail(config_setting_get_member(g, "loss_leave_pct"), err,
+				   "'loss_leave_pct' (%.2f) is above 'loss_enter_pct' (%.2f): the box would flap",
+				   leave, enter);
+	m->tune_timeout_ns = (uint64_t)tune * 1000000ULL;
+	m->silence_ns = (uint64_t)silence * 1000000ULL;
+	m->loss_enter = enter / 100;
+	m->loss_leave = leave / 100;
+	m->recover_ns = (uint64_t)recover * 1000000ULL;
+	return 0;
+}
+
 int stb_cfg_load(const char *path, struct stb_cfg *out, struct sc_cfg_err *err)
 {
 	config_setting_t *root;
@@ -143,8 +180,8 @@ int stb_cfg_load(const char *path, struct stb_cfg *out, struct sc_cfg_err *err)
 		return rc;
 	root = sc_cfg_root(cfg);
 	if ((rc = sc_cfg_check_keys(root, root_keys, err)) == 0 && (rc = read_client(root, out, err)) == 0 &&
-	    (rc = read_mgmt(root, out, err)) == 0)
-		rc = read_outputs(root, out, err);
+	    (rc = read_mgmt(root, out, err)) == 0 && (rc = read_outputs(root, out, err)) == 0)
+		rc = read_mesh(root, out, err);
 	sc_cfg_free(cfg);
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "sc_addr.h"
 #include "sc_cfg.h"
+#include "mesh_switch.h"
 
 struct stb_cfg {
 	char device_id[64];
@@ -33,6 +34,9 @@ struct stb_cfg {
 	char record_dir[256];
 	bool play;
 	char video_sink[256], audio_sink[256];
+	/* the P2P mesh fallback (mesh = { ... }) */
+	bool mesh;
+	struct mesh_switch_config mesh_switch;
 };
 
 /* Read and check path. Returns 0, or a negative errno with err naming the

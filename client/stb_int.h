@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "hts.h"
+#include "mesh.h"
+#include "mesh_switch.h"
 #include "mgc_json.h"
 #include "mld.h"
 #include "peers.h"
@@ -18,6 +20,28 @@
 #include "sc_httpd.h"
 #include "sc_log.h"
 #include "stb.h"
+
+/* The tuned channel's P2P mesh fallback (stb_mesh.c); poll NULL: off. */
+struct stb_mesh {
+	mesh_node *n;             /* once the RET key is known */
+	struct mesh_switch sw;
+	sc_timer *timer;          /* the node's next deadline */
+	sc_timer *poll;           /* the switch policy */
+	uint8_t key[MESH_KEY_BYTES];
+	bool have_seq;
+	uint16_t last_seq;        /* of the newest multicast packet */
+	char why[120];            /* what would send the box to the mesh now */
+	uint64_t entered_ns, left_ns, first_ns; /* last switches; first mesh packet after entering */
+	uint64_t delivered, accepted;           /* handed to / kept by the raw buffer */
+	uint64_t to_mesh, to_mcast, tracker_answers, stray, dropped;
+	/* The longest pause of the output (between two packets handed to it)
+	 * ending: from the last multicast packet to SWITCH_SPAN_NS after the
+	 * switch to the mesh (the fall-back gap), later in mesh mode, and
+	 * from multicast's return to SWITCH_SPAN_NS after the switch back
+	 * (the switch-back gap). */
+	uint64_t last_out_ns, mc_back_ns;
+	uint64_t gap_since_mc_ns, gap_enter_ns, gap_mesh_ns, gap_back_ns;
+};
 
 /* One tuned channel: its multicast socket and its retransmit session. */
 struct stb_tuner {
@@ -35,6 +59,7 @@ struct stb_tuner {
 	uint64_t rx_datagrams, rx_errors, out_packets;
 	uint64_t last_rx_ns;
 	bool starving;            /* no multicast for a while: logged once */
+	struct stb_mesh mesh;
 };
 
 struct stb_out {
@@ -70,7 +95,7 @@ struct stb {
 	uint64_t backoff_ns;
 	sc_timer *mg_timer;       /* retry of register / tune / channels */
 	sc_timer *hb_timer;
-	int64_t hb_req, tune_req;
+	int64_t hb_req, tune_req, peers_req;
 	uint64_t hb_sent_ns;
 	unsigned heartbeat_ms;
 	uint32_t lineup_version;
@@ -115,11 +140,27 @@ void stb_tuner_set_group(struct stb_tuner *t, const struct mgc_group *g);
 void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst);
 void stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
 void stb_tuner_rejoin(struct stb_tuner *t);
+/* Let the session release what came in and re-arm its timer. */
+void stb_tuner_kick(struct stb_tuner *t);
+
+/* stb_mesh.c */
+int stb_mesh_start(struct stb_tuner *t);
+void stb_mesh_free(struct stb_tuner *t);
+/* The channel's RET key (from the tune answer): makes the node. */
+void stb_mesh_set_key(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES]);
+void stb_mesh_mcast(struct stb_tuner *t, const uint8_t *rtp, size_t len, uint64_t now_ns);
+/* A packet went to the outputs at now_ns. */
+void stb_mesh_output(struct stb_tuner *t, uint64_t now_ns);
+void stb_mesh_input(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
+void stb_mesh_peers(struct stb_tuner *t, const struct mgc_peers *p);
+bool stb_mesh_active(const struct stb_tuner *t);
 
 /* stb_mgmt.c */
 void stb_mgmt_start(struct stb *s);
 void stb_mgmt_tune(struct stb *s, uint32_t id);
 void stb_mgmt_stop(struct stb *s);
+/* GET /channels/{id}/peers (one at a time); the answer goes to the tuner. */
+void stb_mgmt_peers(struct stb *s, uint32_t channel);
 /* POST leave; returns the request id (> 0) or a negative errno. */
 int64_t stb_mgmt_leave(struct stb *s, sc_httpc_done done, void *arg);
 

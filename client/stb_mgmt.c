@@ -232,17 +232,57 @@ void stb_mgmt_tune(struct stb *s, uint32_t id)
 	}
 }
 
+static void on_peers(void *arg, int status, const char *body, size_t len, const char *err)
+{
+	struct stb *s = arg;
+	struct mgc_peers *p;
+	char perr[MGC_ERR_LEN];
+
+	(void)len;
+	s->peers_req = 0;
+	if (status < 200 || status >= 300) {
+		/* Not a reason to retry everything: the node asks again. */
+		if (status)
+			mgc_error_text(body, perr, sizeof(perr));
+		sc_logf(&s->lg, LOG_WARNING, "tracker: %s", status ? perr : err ? err : "no answer");
+		return;
+	}
+	p = malloc(sizeof(*p));
+	if (!p || mgc_parse_peers(body, p, perr) < 0)
+		sc_logf(&s->lg, LOG_WARNING, "tracker: %s", p ? perr : "out of memory");
+	else if (s->t)
+		stb_mesh_peers(s->t, p);
+	free(p);
+}
+
+void stb_mgmt_peers(struct stb *s, uint32_t channel)
+{
+	char path[96];
+
+	if (s->peers_req || s->mg != MG_READY)
+		return;
+	snprintf(path, sizeof(path), "/channels/%u/peers?client_id=%u", channel, s->reg.client_id);
+	s->peers_req = request(s, "GET", path, NULL, s->cfg.mgmt_timeout_ms, on_peers);
+	if (s->peers_req < 0)
+		s->peers_req = 0;
+}
+
 static json_t *stats_json(const struct stb *s)
 {
 	struct rtx_stats st;
+	uint64_t mesh;
 
 	if (!s->t)
 		return json_object();
 	rtx_session_stats(s->t->rtx, &st);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "received", (json_int_t)st.received, "lost",
-			 (json_int_t)st.gaps, "repaired_group", (json_int_t)st.repaired_peer, "repaired_edge",
-			 (json_int_t)st.repaired_ret, "repaired_mesh", (json_int_t)0, "unrepaired",
-			 (json_int_t)st.unrepaired, "served", (json_int_t)st.repairs_sent);
+	/* The raw buffer counts what the mesh brought as received: received
+	 * is what multicast brought. */
+	mesh = s->t->mesh.accepted;
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "received",
+			 (json_int_t)(st.received > mesh ? st.received - mesh : 0), "lost", (json_int_t)st.gaps,
+			 "repaired_group", (json_int_t)st.repaired_peer, "repaired_edge", (json_int_t)st.repaired_ret,
+			 "repaired_mesh", (json_int_t)mesh, "unrepaired", (json_int_t)st.unrepaired, "served",
+			 (json_int_t)st.repairs_sent);
 }
 
 static void on_heartbeat(void *arg, int status, const char *body, size_t len, const char *err)

@@ -47,6 +47,7 @@ static void cb_deliver(void *ctx, uint64_t ext_seq, const uint8_t *pkt, size_t l
 			(double)(t->first_out_ns - t->asked_ns) / 1e6);
 	}
 	t->out_packets++;
+	stb_mesh_output(t, now(t->s));
 	stb_out_packet(t->s, pkt, len);
 }
 
@@ -106,6 +107,7 @@ static void on_mcast(void *arg, int fd, uint32_t events)
 	}
 	for (int i = 0; i < n; i++) {
 		t->rx_datagrams++;
+		stb_mesh_mcast(t, bufs[i], msg[i].msg_len, t->last_rx_ns);
 		rtx_session_input_rtp(t->rtx, bufs[i], msg[i].msg_len);
 	}
 	rtx_session_run(t->rtx);
@@ -215,6 +217,8 @@ int stb_tuner_new(struct stb *s, const struct mgc_channel *ch, struct stb_tuner 
 		sc_logf(&s->lg, LOG_ERR, "channel %u: repair session: %s", ch->id, strerror(-rc));
 		goto fail;
 	}
+	if ((rc = stb_mesh_start(t)) < 0)
+		goto fail;
 	if ((rc = join(t)) < 0)
 		goto fail;
 	*out = t;
@@ -232,6 +236,7 @@ void stb_tuner_free(struct stb_tuner *t)
 		sc_loop_del_fd(t->s->loop, mld_recv_fd(t->mr));
 		mld_recv_free(t->mr); /* leaves the group */
 	}
+	stb_mesh_free(t);
 	sc_timer_free(t->timer);
 	rtx_session_free(t->rtx);
 	free(t);
@@ -305,6 +310,7 @@ void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst)
 		return;
 	}
 	t->has_ret = rr.n_peers > 0;
+	stb_mesh_set_key(t, r->key);
 	if (burst && t->has_ret && !t->burst_asked && !t->first_rx_ns) {
 		rc = rtx_session_request_burst(t->rtx);
 		t->burst_asked = rc == 0;
@@ -313,6 +319,12 @@ void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst)
 				strerror(-rc));
 		rtx_session_run(t->rtx);
 	}
+	rearm(t);
+}
+
+void stb_tuner_kick(struct stb_tuner *t)
+{
+	rtx_session_run(t->rtx);
 	rearm(t);
 }
 

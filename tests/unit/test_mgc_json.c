@@ -148,11 +148,64 @@ static void test_heartbeat(void)
 	free(h);
 }
 
+#define PEERS "{\"channel_id\": 1, \"client_id\": 1, \"mode\": \"mesh\", \"direct\": false, " \
+	"\"direct_used\": 3, \"direct_max\": 3, \"peers\": 3, \"edge\": {\"addrs\": [\"2001:db8::10\"]}, " \
+	"\"source\": {\"edge_id\": 1, \"id\": 2147483649, \"addrs\": [\"[2001:db8::10]:5200\", \"10.0.0.10\"]}, " \
+	"\"near\": [{\"client_id\": 2, \"metro\": \"south\", \"metro_id\": 2, " \
+	"\"addrs\": [\"[2001:db8:2::66]:5100\"], \"distance_ms\": 3.2, \"measured\": true}], " \
+	"\"random\": [{\"client_id\": 3, \"metro\": \"east\", \"metro_id\": 3, \"addrs\": [\"10.3.0.77\"]}]}"
+
+static void test_peers(void)
+{
+	struct mgc_peers *p = malloc(sizeof(*p));
+	char err[MGC_ERR_LEN], *big;
+	size_t off;
+
+	CU_ASSERT_EQUAL_FATAL(mgc_parse_peers(PEERS, p, err), 0);
+	CU_ASSERT_EQUAL(p->channel_id, 1);
+	CU_ASSERT(!p->direct);
+	CU_ASSERT_EQUAL(p->source_id, 0x80000001u);
+	CU_ASSERT_EQUAL(p->n_source, 2);
+	CU_ASSERT_EQUAL(sc_addr_port(&p->source[1]), 5200);
+	CU_ASSERT_EQUAL(p->n_near, 1);
+	CU_ASSERT_EQUAL(p->near[0].client_id, 2);
+	CU_ASSERT_EQUAL(p->n_random, 1);
+	CU_ASSERT_EQUAL(sc_addr_port(&p->random[0].addrs[0]), 5100);
+	/* No live edge: an empty source. */
+	CU_ASSERT_EQUAL(mgc_parse_peers("{\"channel_id\": 1, \"direct\": true, \"source\": {}, \"near\": [], "
+					"\"random\": []}", p, err), 0);
+	CU_ASSERT(p->direct);
+	CU_ASSERT_EQUAL(p->source_id, 0);
+	CU_ASSERT_EQUAL(p->n_near + p->n_random, 0);
+	/* A source id without the flag would pose as a box. */
+	CU_ASSERT_EQUAL(mgc_parse_peers("{\"channel_id\": 1, \"source\": {\"id\": 1, \"addrs\": [\"[::1]:5200\"]}}",
+					p, err), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "source"));
+	CU_ASSERT_EQUAL(mgc_parse_peers("{\"channel_id\": 1, \"near\": [{\"client_id\": 2147483649}]}", p, err),
+			-EBADMSG);
+	CU_ASSERT_EQUAL(mgc_parse_peers("{\"channel_id\": 1, \"direct\": 1}", p, err), -EBADMSG);
+	CU_ASSERT_EQUAL(mgc_parse_peers("{\"channel_id\": 1, \"near\": {}}", p, err), -EBADMSG);
+	CU_ASSERT_EQUAL(mgc_parse_peers("{\"near\": []}", p, err), -EBADMSG);
+	/* A long list is cut at MGC_MAX_PEERS. */
+	big = malloc(8192);
+	off = (size_t)snprintf(big, 8192, "{\"channel_id\": 1, \"near\": [");
+	for (int i = 1; i <= 40; i++)
+		off += (size_t)snprintf(big + off, 8192 - off, "%s{\"client_id\": %d, \"addrs\": [\"[2001:db8::%x]\"]}",
+					i > 1 ? "," : "", i, i);
+	snprintf(big + off, 8192 - off, "]}");
+	CU_ASSERT_EQUAL(mgc_parse_peers(big, p, err), 0);
+	CU_ASSERT_EQUAL(p->n_near, MGC_MAX_PEERS);
+	CU_ASSERT_EQUAL(p->near[MGC_MAX_PEERS - 1].client_id, MGC_MAX_PEERS);
+	free(big);
+	free(p);
+}
+
 static void test_random_garbage(void)
 {
 	char buf[256], err[MGC_ERR_LEN];
 	struct mgc_tune *t = malloc(sizeof(*t));
 	struct mgc_heartbeat *h = malloc(sizeof(*h));
+	struct mgc_peers *p = malloc(sizeof(*p));
 
 	/* Whatever comes, the parsers answer 0 or -EBADMSG and never crash. */
 	for (int i = 0; i < 2000; i++) {
@@ -163,9 +216,11 @@ static void test_random_garbage(void)
 		buf[n] = 0;
 		CU_ASSERT(mgc_parse_tune(buf, t, err) <= 0);
 		CU_ASSERT(mgc_parse_heartbeat(buf, h, err) <= 0);
+		CU_ASSERT(mgc_parse_peers(buf, p, err) <= 0);
 	}
 	free(t);
 	free(h);
+	free(p);
 }
 
 static void test_error_text(void)
@@ -186,7 +241,8 @@ int tu_register(void)
 		{ "register", test_register },	     { "channels", test_channels },
 		{ "tune", test_tune },		     { "too many members", test_too_many_members },
 		{ "heartbeat", test_heartbeat },     { "random garbage", test_random_garbage },
-		{ "error text", test_error_text },   { NULL, NULL },
+		{ "error text", test_error_text },   { "peers", test_peers },
+		{ NULL, NULL },
 	};
 	return tu_add_suite("mgc_json", tests);
 }
