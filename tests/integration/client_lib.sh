@@ -74,7 +74,7 @@ cl_clip() { # FILE KBPS SECONDS
 cl_edge_start() { # CHANNEL-LINE...
 	local l first=1
 	{
-		echo "edge: { name = \"edge-lab\"; interface = \"eth0\"; sdp_dir = \"$LAB_DIR/sdp\"; };"
+		echo "edge: { name = \"edge-lab\"; interface = \"eth0\"; sdp_dir = \"$LAB_DIR/sdp\"; ${CL_EDGE_IN:-} };"
 		echo "mgmt: { url = \"$CL_MURL\"; credential = \"$CL_EDGECRED\"; };"
 		echo "${CL_EDGE_EXTRA:-}"
 		echo 'channels = ('
