@@ -9,7 +9,9 @@
 # in a repair group spread over the metros, joins source-specifically,
 # repairs its losses from its group (then the edge), and records through its
 # control API. One box sits on a 5%-lossy line. sixcast-mldmon watches the
-# joins on the core bridge; ffprobe opens the SDP.
+# joins on the core bridge; ffprobe opens the SDP. Then metro 3 loses
+# multicast: its boxes keep playing through the P2P mesh the edge hosts,
+# and return to multicast when it comes back.
 set -u
 top="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$top/build}"
@@ -30,6 +32,7 @@ bold "the management server, and a channel made with GStreamer (H.264 + AAC, GOP
 CL_NAME1=Clip CL_NAME2="Live pattern" cl_mgmt_start
 cl_clip "$LAB_DIR/clip.ts" 1500 5
 live="gst:videotestsrc is-live=true pattern=smpte ! video/x-raw,width=640,height=360,framerate=25/1 ! x264enc bitrate=1000 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! mpegtsmux"
+CL_EDGE_IN='mesh = { enabled = true; max_children = 3; };'
 cl_edge_start "{ id = 1; name = \"Clip\"; source = \"file:$LAB_DIR/clip.ts\"; ipv4 = true; }" \
 	"{ id = 2; name = \"Live pattern\"; source = \"$live\"; }"
 lab_wait_querier || exit 1
@@ -41,6 +44,7 @@ BOXES=(m1h1 m1h2 m1h3 m2h1 m2h2 m2h3 m3h1 m3h2 m3h3)
 # The watcher sees the boxes' joins for 6 s, then prints its table.
 fab "$build/igmp-mld/sixcast-mldmon" -i core --time 6 >"$LAB_DIR/mldmon.txt" 2>&1 &
 MLDMON=$!
+CL_BOX_EXTRA='mesh = { enabled = true; recover_ms = 3000; };'
 for b in "${BOXES[@]}"; do cl_box_start "$b"; done
 for b in "${BOXES[@]}"; do cl_wait_playing "$b" || echo "  $b does not play yet: see $LAB_DIR/$b.log"; done
 bold "every box plays channel 1; the management server's groups (GET /api/v1/channels/1/groups)"
@@ -76,11 +80,40 @@ bold "who joined what, seen on the core bridge (sixcast-mldmon -i core)"
 sed -n "/^# [0-9]* membership/,\$p" "$LAB_DIR/mldmon.txt" |
 	awk '/^#/ { next } /^[^ ]/ { keep = ($1 ~ /^ff3e|^232\./) } keep' | head -n 24 | sed 's/^/  /'
 
-bold "not in the box yet (the issues say when):"
+bold "metro 3 loses multicast (nftables drops it on its boxes): they go to the P2P mesh"
+for b in m3h1 m3h2 m3h3; do
+	lab_exec "$b" nft -f - <<'NFT'
+table inet nomc {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		ip6 daddr ff00::/8 udp dport 1024-65535 counter drop
+		ip daddr 224.0.0.0/4 udp dport 1024-65535 counter drop
+	}
+}
+NFT
+done
+sleep 3
+stb m3h1 record start "$LAB_DIR/m3h1-mesh.ts" >/dev/null
+sleep 4
+stb m3h1 record stop >/dev/null
+for b in m3h1 m3h2 m3h3; do
+	stb "$b" stats | jf '"  %s: mode %s, %d packets from the mesh, %d partners, unrepaired %d" % ("'"$b"'", j["mesh"]["mode"], j["mesh"]["accepted"], j["mesh"]["node"]["partners"], j["repair"]["unrepaired"])'
+done
+echo "  m3h1 recorded 4 s in mesh mode: $("$CL_TSREC" check "$LAB_DIR/m3h1-mesh.ts" | head -1)"
+grep -h "switching to the P2P mesh" "$LAB_DIR"/m3h*.log | head -3 | sed 's/^/  log: /'
+for b in m3h1 m3h2 m3h3; do lab_exec "$b" nft delete table inet nomc; done
+echo "  multicast is back in metro 3; after 3 s clean the boxes return:"
+for b in m3h1 m3h2 m3h3; do
+	for _ in $(seq 100); do
+		[ "$(stb "$b" status | jf 'j["mode"]')" = multicast ] && break
+		sleep 0.1
+	done
+	echo "  $b: mode $(stb "$b" status | jf 'j["mode"]')"
+done
+
+bold "left out of this demo:"
 cat <<'TXT'
-  - P2P mesh fallback: the library, its lab tool and lab tests exist
-    (tests/integration/mesh_lab.sh); sixcast-client and the edge do not use
-    it yet                                                           (issue 8)
   The NOC console and sixcastctl (docs/sixcastctl.md) and the Debian
-  packages (packaging/build-deb.sh) are not part of this demo.
+  packages (packaging/build-deb.sh); the larger mesh labs are
+  tests/integration/mesh_*.sh and client_mesh_lab.sh.
 TXT
