@@ -11,9 +11,9 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_loop.c %reldir%/sc_loop.h \
 	%reldir%/sc_notify.c %reldir%/sc_notify.h \
 	%reldir%/sc_rtp.c %reldir%/sc_rtp.h
-common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS) \
+common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(MHD_CFLAGS) \
 	$(CURL_CFLAGS)
-common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) $(CURL_LIBS)
+common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(MHD_LIBS) $(CURL_LIBS)
 
 UNIT_TESTS += \
 	tests/unit/test_sc_addr \
