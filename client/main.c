@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <gst/gst.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,8 +154,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cfg.play |= d.o.play;
-	if (cfg.play)
-		gst_init(NULL, NULL);
 	if (d.o.level < 0)
 		sc_log_set_level(cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
