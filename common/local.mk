@@ -5,7 +5,7 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_bytes.h \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
-	%reldir%/sc_httpc.c %reldir%/sc_httpc.h \
+	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
 	%reldir%/sc_httpd.c %reldir%/sc_httpd.h \
 	%reldir%/sc_log.c %reldir%/sc_log.h \
 	%reldir%/sc_loop.c %reldir%/sc_loop.h \
@@ -13,7 +13,7 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_rtp.c %reldir%/sc_rtp.h
 common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(MHD_CFLAGS) \
 	$(CURL_CFLAGS)
-common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(MHD_LIBS) $(CURL_LIBS)
+common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(MHD_LIBS)
 
 UNIT_TESTS += \
 	tests/unit/test_sc_addr \
