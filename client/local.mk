@@ -19,6 +19,9 @@ sbin_PROGRAMS += client/sixcast-client
 client_sixcast_client_SOURCES = %reldir%/main.c
 client_sixcast_client_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 client_sixcast_client_LDADD = client/libstb.la
+# Only the libraries the daemon calls become its dependencies: libsccommon's
+# libmicrohttpd (sc_httpd, the servers') is not one of them (issue 7: RSS).
+client_sixcast_client_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 
 # The player runs in a helper process, so that the daemon links neither
 # GStreamer nor GLib (issue 7: the daemon's RSS).

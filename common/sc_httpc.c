@@ -202,9 +202,10 @@ static bool connect_next(struct req *r)
 	return false;
 }
 
-/* Chunked body in place: returns its decoded length when the last chunk
- * is in, -EAGAIN when more must come, -EBADMSG when malformed. */
-static ssize_t dechunk(char *b, size_t len)
+/* One pass over a chunked body: with move, decode it in place. Returns
+ * the decoded length when the last chunk is in, -EAGAIN when more must
+ * come, -EBADMSG when malformed. */
+static ssize_t chunks(char *b, size_t len, bool move)
 {
 	size_t in = 0, out = 0;
 
@@ -221,12 +222,24 @@ static ssize_t dechunk(char *b, size_t len)
 		in = (size_t)(crlf - b) + 2;
 		if (n == 0)
 			return (ssize_t)out;
-		if (n > len || len - in < n + 2)
-			return n > SC_HTTPC_MAX_ANSWER ? -EBADMSG : -EAGAIN;
-		memmove(b + out, b + in, n);
+		if (n > SC_HTTPC_MAX_ANSWER)
+			return -EBADMSG;
+		if (len - in < n + 2)
+			return -EAGAIN;
+		if (move)
+			memmove(b + out, b + in, n);
 		out += n;
 		in += n + 2;
 	}
+}
+
+/* Decode only once the whole body is in: an incomplete one stays as it
+ * came, to be parsed again with more. */
+static ssize_t dechunk(char *b, size_t len)
+{
+	ssize_t n = chunks(b, len, false);
+
+	return n < 0 ? n : chunks(b, len, true);
 }
 
 /* Whether a Transfer-Encoding value (up to its line's end) says chunked. */

@@ -4,15 +4,18 @@
 #
 #   sudo tests/bench/client_rss.sh [BUILD_DIR] [SECONDS]
 #
-# One metro of 3 boxes (one repair group), an edge sending an 8 Mb/s
+# Three metros of one box each (one repair group: the server spreads a
+# group across metros), an edge sending an 8 Mb/s
 # H.264/AAC clip, LOSS% (default 5) independent nftables loss on each box so
 # that repair runs. Box m1h1 is plain (HTTP output listening, no viewer),
-# m1h2 serves an HTTP viewer (curl on /current), m1h3 plays with --play
+# m2h1 serves an HTTP viewer (curl on /current), m3h1 plays with --play
 # (GStreamer, fakesink). After SECONDS (default 20) of playing, printed per
 # box from /proc/PID/smaps_rollup and /proc/PID/smaps: RSS, PSS, private
-# dirty, private clean, shared, peak RSS (VmHWM), and the ten mappings that
-# cost most RSS, grouped by file ([heap], [anon], [stack] for the rest),
-# with their PSS. Also the same for the sixcast-play helper when there is one.
+# dirty, private clean, shared, peak RSS (VmHWM), and the TOP (default 10)
+# mappings that cost most RSS, grouped by file ([heap], [anon], [stack] for
+# the rest), with their PSS. Also the same for the sixcast-play helper when
+# there is one. RSS counts every resident page of the shared libraries the
+# process maps; PSS shares them out among the processes mapping them.
 set -u
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 B="$(cd "${1:-$top/build}" && pwd)"
@@ -21,23 +24,23 @@ TOP="${TOP:-10}"
 LOSS="${LOSS:-5}"
 export top_srcdir="$top" top_builddir="$B"
 . "$top/tests/lab/lab.sh"
-lab_up 1 3 2
+lab_up 3 1 2
 . "$top/tests/integration/client_lib.sh"
 cl_mgmt_start
 CL_PATTERN=snow cl_clip "$LAB_DIR/clip.ts" 8000 10
 echo "clip: $(($(stat -c %s "$LAB_DIR/clip.ts") * 8 / 10 / 1000)) kb/s, loss $LOSS% per box, $DUR s"
 cl_edge_start "{ id = 1; name = \"Bench\"; source = \"file:$LAB_DIR/clip.ts\"; }"
 lab_wait_querier || exit 99
-for b in m1h1 m1h2 m1h3; do
+for b in m1h1 m2h1 m3h1; do
 	[ "$LOSS" = 0 ] || lab_loss "$b" "$LOSS"
 done
 cl_box_start m1h1
-cl_box_start m1h2
-CL_OUTPUTS='play = true; video_sink = "fakesink"; audio_sink = "fakesink";' cl_box_start m1h3
-for b in m1h1 m1h2 m1h3; do
+cl_box_start m2h1
+CL_OUTPUTS='play = true; video_sink = "fakesink"; audio_sink = "fakesink";' cl_box_start m3h1
+for b in m1h1 m2h1 m3h1; do
 	cl_wait_playing "$b" || { tail -n 5 "$LAB_DIR/$b.log"; lab_fail "$b does not play"; }
 done
-lab_bg m1h2 "$LAB_DIR/viewer.log" curl -s -o /dev/null "http://[::1]:8090/current"
+lab_bg m2h1 "$LAB_DIR/viewer.log" curl -s -o /dev/null "http://[::1]:8090/current"
 sleep "$DUR"
 
 # mem PID: one summary line, then the ten costliest mappings by RSS.
@@ -81,11 +84,11 @@ print("  %-34s %7d %7d %7d   (%d more, %d files mapped in all)" % ("rest", sum(v
       sum(1 for n, _ in top if not n.startswith("["))))
 PY
 }
-stats() { stb "$1" stats | jf '"received %d, repaired %d, unrepaired %d" % (j["repair"]["received"], j["repair"]["repaired_peer"] + j["repair"]["repaired_ret"], j["repair"]["unrepaired"])'; }
+stats() { stb "$1" stats | jf '"received %d, repaired by peers %d / by RET %d, unrepaired %d" % (j["repair"]["received"], j["repair"]["repaired_peer"], j["repair"]["repaired_ret"], j["repair"]["unrepaired"])'; }
 
 echo
-for b in m1h1 m1h2 m1h3; do
-	case $b in m1h1) what="plain" ;; m1h2) what="one HTTP viewer" ;; m1h3) what="--play (fakesink)" ;; esac
+for b in m1h1 m2h1 m3h1; do
+	case $b in m1h1) what="plain" ;; m2h1) what="one HTTP viewer" ;; m3h1) what="--play (fakesink)" ;; esac
 	echo "sixcast-client on $b, $what: $(stats "$b")"
 	mem "${CL_PID[$b]}"
 	for c in $(cat "/proc/${CL_PID[$b]}/task/"*/children 2>/dev/null); do

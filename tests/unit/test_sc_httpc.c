@@ -154,8 +154,9 @@ static void test_names_and_tls(void)
 	sc_loop_free(l);
 }
 
-/* One request answered by hand with answer (len bytes, then close). */
-static void canned(const char *answer, size_t len, struct result *r)
+/* One request answered by hand with answer (len bytes, at most step at a
+ * time with the loop run between, then close). */
+static void canned_by(const char *answer, size_t len, size_t step, struct result *r)
 {
 	sc_loop *l = sc_loop_new(sc_clock_system());
 	sc_httpc *c = sc_httpc_new(l, NULL);
@@ -175,7 +176,8 @@ static void canned(const char *answer, size_t len, struct result *r)
 		if (cfd < 0 && (cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK)) >= 0)
 			CU_ASSERT(recv(cfd, req, sizeof(req), 0) > 0 || 1);
 		if (cfd >= 0 && off < len) {
-			ssize_t n = send(cfd, answer + off, len - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+			size_t want = len - off < step ? len - off : step;
+			ssize_t n = send(cfd, answer + off, want, MSG_DONTWAIT | MSG_NOSIGNAL);
 
 			off += n > 0 ? (size_t)n : 0;
 			if (off == len)
@@ -188,6 +190,11 @@ static void canned(const char *answer, size_t len, struct result *r)
 		close(cfd);
 	close(fd);
 	sc_loop_free(l);
+}
+
+static void canned(const char *answer, size_t len, struct result *r)
+{
+	canned_by(answer, len, len, r);
 }
 
 static void test_canned(void)
@@ -203,6 +210,11 @@ static void test_canned(void)
 	int n;
 
 	canned(chunked, strlen(chunked), &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(r.body, "{\"a\": 1}");
+	/* The same in pieces of 3 bytes: parsed again as each comes. */
+	r = (struct result){ 0 };
+	canned_by(chunked, strlen(chunked), 3, &r);
 	CU_ASSERT_EQUAL(r.status, 200);
 	CU_ASSERT_STRING_EQUAL(r.body, "{\"a\": 1}");
 	r = (struct result){ 0 };
