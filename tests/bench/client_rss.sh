@@ -46,7 +46,7 @@ sleep "$DUR"
 # mem PID: one summary line, then the ten costliest mappings by RSS.
 mem() {
 	python3 - "$1" "$TOP" <<'PY'
-import re, sys
+import os, re, sys
 pid = sys.argv[1]
 roll = {}
 for l in open(f"/proc/{pid}/smaps_rollup"):
@@ -58,17 +58,21 @@ print("  RSS %d kB, PSS %d kB, private dirty %d kB, private clean %d kB, shared 
     roll["Rss"], roll["Pss"], roll["Private_Dirty"], roll["Private_Clean"],
     roll["Shared_Clean"] + roll["Shared_Dirty"], hwm))
 by = {}
+anon = []
 name = None
 for l in open(f"/proc/{pid}/smaps"):
-    m = re.match(r"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$", l)
+    m = re.match(r"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$", l)
     if m:
-        name = m.group(1).strip() or "[anon]"
+        name = m.group(3).strip() or "[anon]"
         name = name.rsplit("/", 1)[-1]
+        size = (int(m.group(2), 16) - int(m.group(1), 16)) // 1024
         by.setdefault(name, [0, 0, 0])
         continue
     p = l.split()
     if p[0] == "Rss:":
         by[name][0] += int(p[1])
+        if name in ("[anon]", "[heap]") and int(p[1]) >= 64:
+            anon.append((name, size, int(p[1])))
     elif p[0] == "Pss:":
         by[name][1] += int(p[1])
     elif p[0] in ("Private_Dirty:", "Private_Clean:"):
@@ -82,6 +86,9 @@ rest = top[N:]
 print("  %-34s %7d %7d %7d   (%d more, %d files mapped in all)" % ("rest", sum(v[0] for _, v in rest),
       sum(v[1] for _, v in rest), sum(v[2] for _, v in rest), len(rest),
       sum(1 for n, _ in top if not n.startswith("["))))
+if os.environ.get("ANON"):
+    for n, size, r in anon:
+        print("  %s mapping of %d kB: %d kB resident" % (n, size, r))
 PY
 }
 stats() { stb "$1" stats | jf '"received %d, repaired by peers %d / by RET %d, unrepaired %d" % (j["repair"]["received"], j["repair"]["repaired_peer"], j["repair"]["repaired_ret"], j["repair"]["unrepaired"])'; }
