@@ -71,9 +71,9 @@ struct sc_httpc {
 	size_t pending;
 };
 
-static uint64_t now_ns(void)
+static uint64_t now_ns(const sc_httpc *h)
 {
-	return sc_clock_now_ns(sc_clock_system());
+	return sc_clock_now_ns(sc_loop_clock(h->loop));
 }
 
 static void lookup_free(struct lookup *lk)
@@ -397,7 +397,7 @@ static void on_timer(void *arg)
 		finish(r, 0, NULL, 0);
 		return;
 	}
-	if (now_ns() >= r->deadline_ns) {
+	if (now_ns(r->h) >= r->deadline_ns) {
 		snprintf(r->err, sizeof(r->err), "Operation timed out after %u milliseconds", r->timeout_ms);
 		finish(r, 0, NULL, 0);
 		return;
@@ -577,7 +577,7 @@ int64_t sc_httpc_request(sc_httpc *h, const char *method, const char *url, const
 	r->done = done;
 	r->arg = arg;
 	r->timeout_ms = timeout_ms;
-	r->deadline_ns = now_ns() + (uint64_t)timeout_ms * SC_NS_PER_MS;
+	r->deadline_ns = now_ns(h) + (uint64_t)timeout_ms * SC_NS_PER_MS;
 	if (!(r->timer = sc_timer_new(h->loop, on_timer, r)) ||
 	    build_request(r, method, url, token, json) < 0) {
 		int rc = r->timer ? -EINVAL : -ENOMEM;
