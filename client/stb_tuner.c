@@ -23,6 +23,8 @@
 #define STB_MAX_PACKET 1360
 /* At most this per slot of metadata (struct rtx_slot, 40 bytes). */
 #define STB_SLOT_META 64
+/* Packets per second of the fastest channel planned for (24 Mb/s). */
+#define STB_MAX_PPS 2000
 #define DGRAM_MAX 2048
 
 static uint64_t now(const struct stb *s)
@@ -195,6 +197,11 @@ static int make_session(struct stb_tuner *t)
 	 * overlap. */
 	rc.max_packet = STB_MAX_PACKET;
 	rc.buffer_max_bytes = STB_RAWBUF_PACKETS * (STB_MAX_PACKET + STB_SLOT_META);
+	/* A gap lives until its playback deadline, one playout delay: room
+	 * for the gaps of (delay + 0.7 s) of the fastest channel (2048 at the
+	 * default 300 ms) rather than the library's 4096 (104 bytes each,
+	 * resident once the ring has turned under loss: 0.2 MB, issue 7). */
+	rc.max_gaps = (uint32_t)((s->cfg.playout_delay_ns / SC_NS_PER_MS + 700) * STB_MAX_PPS / 1000);
 	/* The edge is the last resort (it serves every box of the channel):
 	 * give the group three rounds before RET (a round of two peers fails
 	 * for about 1% of losses at 5% loss both ways); ret_lead_ns still

@@ -14,7 +14,9 @@
 # dirty, private clean, shared, peak RSS (VmHWM), and the TOP (default 10)
 # mappings that cost most RSS, grouped by file ([heap], [anon], [stack] for
 # the rest), with their PSS. Also the same for the sixcast-play helper when
-# there is one. RSS counts every resident page of the shared libraries the
+# there is one. Then m1h1 zaps 6 times (channels 2 and 1, 2 s each) and
+# its RSS is printed again: a zap frees one raw buffer and makes another.
+# RSS counts every resident page of the shared libraries the
 # process maps; PSS shares them out among the processes mapping them.
 set -u
 top="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -29,7 +31,8 @@ lab_up 3 1 2
 cl_mgmt_start
 CL_PATTERN=snow cl_clip "$LAB_DIR/clip.ts" 8000 10
 echo "clip: $(($(stat -c %s "$LAB_DIR/clip.ts") * 8 / 10 / 1000)) kb/s, loss $LOSS% per box, $DUR s"
-cl_edge_start "{ id = 1; name = \"Bench\"; source = \"file:$LAB_DIR/clip.ts\"; }"
+cl_edge_start "{ id = 1; name = \"Bench\"; source = \"file:$LAB_DIR/clip.ts\"; }" \
+	"{ id = 2; name = \"Zap\"; source = \"file:$LAB_DIR/clip.ts\"; }"
 lab_wait_querier || exit 99
 for b in m1h1 m2h1 m3h1; do
 	[ "$LOSS" = 0 ] || lab_loss "$b" "$LOSS"
@@ -103,3 +106,11 @@ for b in m1h1 m2h1 m3h1; do
 		mem "$c" | sed 's/^/  /'
 	done
 done
+
+for i in 1 2 3 4 5 6; do
+	stb m1h1 tune $((i % 2 + 1)) >/dev/null
+	cl_wait_playing m1h1 $((i % 2 + 1)) || lab_fail "m1h1 does not play after zap $i"
+	sleep 2
+done
+echo "sixcast-client on m1h1 after 6 zaps: $(stats m1h1)"
+mem "${CL_PID[m1h1]}" | head -1
