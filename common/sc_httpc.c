@@ -1,7 +1,8 @@
-/* sc_httpc: see sc_httpc.h. http:// is served here by a small HTTP/1.1
- * client on the loop (one connection per request, "Connection: close");
- * https:// by libcurl, loaded on first use (sc_httpc_curl.c; sc_httpc_int.h
- * says why).
+/* sc_httpc: see sc_httpc.h. With SIXCAST_HTTPC=builtin in the
+ * environment, http:// is served here by a small HTTP/1.1 client on the loop
+ * (one connection per request, "Connection: close"); otherwise, and always
+ * for https://, by libcurl, loaded on first use (sc_httpc_curl.c;
+ * sc_httpc_int.h says why).
  *
  * A request: resolve (an address literal at once; a name with
  * getaddrinfo_a(), polled from the request's timer, so the loop never
@@ -546,7 +547,19 @@ void sc_httpc_free(sc_httpc *h)
 	free(h);
 }
 
-static int64_t request_tls(sc_httpc *h, const char *method, const char *url, const char *token, const char *json,
+/* Whether http:// takes the built-in client: SIXCAST_HTTPC=builtin.
+ * libcurl stays the default for now: with the built-in client a box whose
+ * multicast is blocked right after a group member died stalled or lost
+ * packets in 6 of 9 lab runs (client_lab's "multicast blocked" step), with
+ * libcurl in none of 5; the cause is not found yet. */
+static bool builtin(void)
+{
+	const char *v = getenv("SIXCAST_HTTPC");
+
+	return v && strcmp(v, "builtin") == 0;
+}
+
+static int64_t request_curl(sc_httpc *h, const char *method, const char *url, const char *token, const char *json,
 			   unsigned timeout_ms, sc_httpc_done done, void *arg)
 {
 	char why[200];
@@ -565,10 +578,10 @@ int64_t sc_httpc_request(sc_httpc *h, const char *method, const char *url, const
 {
 	struct req *r;
 
-	if (strncasecmp(url, "https://", 8) == 0)
-		return request_tls(h, method, url, token, json, timeout_ms, done, arg);
-	if (strncasecmp(url, "http://", 7) != 0)
+	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
 		return -EPROTONOSUPPORT;
+	if (strncasecmp(url, "https://", 8) == 0 || !builtin())
+		return request_curl(h, method, url, token, json, timeout_ms, done, arg);
 	orphans_reap(h, false);
 	if (!(r = calloc(1, sizeof(*r))))
 		return -ENOMEM;

@@ -1,11 +1,13 @@
-/* sc_httpc_int: the https back end of sc_httpc (sc_httpc_curl.c). Not a
+/* sc_httpc_int: the libcurl back end of sc_httpc (sc_httpc_curl.c). Not a
  * public interface.
  *
- * Plain http:// is sc_httpc.c's own small HTTP/1.1 client. https:// goes
- * to libcurl, loaded with dlopen() on the first https request: linking
+ * Plain http:// can be sc_httpc.c's own small HTTP/1.1 client
+ * (SIXCAST_HTTPC=builtin); https://, and http:// by default, go to
+ * libcurl, loaded with dlopen() on the first request: linking
  * libcurl loads some thirty libraries (OpenSSL, GnuTLS, Kerberos, LDAP,
  * SSH, ...) and its start-up touches about 6 MB of them, which a set-top
- * box talking plain http to its management server never uses (issue 7). */
+ * box talking plain http to its management server need not load (issue 7;
+ * with the built-in client it does not). */
 #ifndef SC_HTTPC_INT_H
 #define SC_HTTPC_INT_H
 
