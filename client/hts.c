@@ -70,6 +70,12 @@ static bool flush(struct conn *c)
 		c->len -= (size_t)n;
 		c->h->st.bytes += (uint64_t)n;
 	}
+	/* An empty ring starts over at its beginning: a player that keeps up
+	 * then only ever touches its first pages, and the ring's 2 MiB
+	 * (mmap'd by malloc, untouched until written) become resident only
+	 * as far as a player actually falls behind. */
+	if (!c->len)
+		c->head = 0;
 	if (!c->len && c->state == CLOSING) {
 		conn_close(c);
 		return false;

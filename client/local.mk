@@ -5,35 +5,47 @@ client_libstb_la_SOURCES = \
 	%reldir%/hts.c %reldir%/hts.h \
 	%reldir%/mgc_json.c %reldir%/mgc_json.h \
 	%reldir%/peers.c %reldir%/peers.h \
-	%reldir%/player.c %reldir%/player.h \
+	%reldir%/player.c %reldir%/player.h %reldir%/play_proto.h \
 	%reldir%/rec.c %reldir%/rec.h \
 	%reldir%/stb.c %reldir%/stb.h %reldir%/stb_int.h \
 	%reldir%/stb_api.c %reldir%/stb_mesh.c %reldir%/stb_mgmt.c %reldir%/stb_out.c %reldir%/stb_tuner.c \
 	%reldir%/stb_cfg.c %reldir%/stb_cfg.h
-client_libstb_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS) \
-	-I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit -I$(top_srcdir)/client/mesh
+client_libstb_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS) \
+	-I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit -I$(top_srcdir)/client/mesh \
+	-DPKGLIBEXECDIR='"$(pkglibexecdir)"'
 client_libstb_la_LIBADD = common/libsccommon.la igmp-mld/libmldcore.la retransmit/librtxcore.la \
-	client/mesh/libscmesh.la $(GST_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
+	client/mesh/libscmesh.la $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 sbin_PROGRAMS += client/sixcast-client
 client_sixcast_client_SOURCES = %reldir%/main.c
-client_sixcast_client_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/client/mesh \
+client_sixcast_client_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/client/mesh \
 	-DSYSCONFDIR='"$(sysconfdir)"'
 client_sixcast_client_LDADD = client/libstb.la
+# Only the libraries the daemon calls become its dependencies: libsccommon's
+# libmicrohttpd (sc_httpd, the servers') is not one of them (issue 7: RSS).
+client_sixcast_client_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+
+# The player runs in a helper process, so that the daemon links neither
+# GStreamer nor GLib (issue 7: the daemon's RSS).
+pkglibexec_PROGRAMS = client/sixcast-play
+client_sixcast_play_SOURCES = %reldir%/sixcast-play.c %reldir%/play_proto.h
+client_sixcast_play_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS)
+client_sixcast_play_LDADD = $(GST_LIBS)
 
 bin_PROGRAMS += client/sixcast-stb
 client_sixcast_stb_SOURCES = %reldir%/stbctl.c
 client_sixcast_stb_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 client_sixcast_stb_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
 
-STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh $(GST_CFLAGS)
+STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
 UNIT_TESTS += tests/unit/test_hts tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers
 tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU)
 tests_unit_test_hts_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_hts_LDADD = $(STB_TEST_LDADD)
 tests_unit_test_player_SOURCES = tests/unit/test_player.c $(TU)
-tests_unit_test_player_CFLAGS = $(STB_TEST_CFLAGS)
+tests_unit_test_player_CFLAGS = $(STB_TEST_CFLAGS) $(GST_CFLAGS) \
+	-DPLAY_HELPER='"$(abs_top_builddir)/client/sixcast-play"'
 tests_unit_test_player_LDADD = $(STB_TEST_LDADD) $(GST_LIBS)
 
 tests_unit_test_mgc_json_SOURCES = tests/unit/test_mgc_json.c $(TU)

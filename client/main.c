@@ -7,7 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <gst/gst.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,8 @@
 
 #define DEFAULT_CONFIG SYSCONFDIR "/sixcast/client.conf"
 #define LEAVE_WAIT_MS 1000
+/* How often freed heap memory is handed back to the kernel. */
+#define TRIM_NS (10 * SC_NS_PER_S)
 
 struct opts {
 	const char *config;
@@ -31,6 +33,7 @@ struct daemon {
 	struct opts o;
 	sc_loop *loop;
 	stb *box;
+	sc_timer *trim;
 };
 
 static void usage(FILE *f)
@@ -110,6 +113,28 @@ static void on_stop(void *arg, int signo)
 	sc_loop_stop(d->loop);
 }
 
+/* Memory (issue 7: at most 8 MB of RSS on the box). glibc's defaults suit
+ * a server: the daemon has one thread that allocates (a lookup thread of
+ * the HTTP client may come and go), so one arena; its big buffers (the raw
+ * buffer, the HTTP output's rings) are mmap'd and go back to the kernel
+ * when freed, rather than stay in a heap the threshold grew for them; and
+ * what the heap frees (the line-up and tune answers, start-up's parsing)
+ * is handed back now and then instead of staying resident. */
+static void tune_malloc(void)
+{
+	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_MMAP_THRESHOLD, 64 << 10);
+	mallopt(M_TRIM_THRESHOLD, 64 << 10);
+}
+
+static void on_trim(void *arg)
+{
+	struct daemon *d = arg;
+
+	malloc_trim(0);
+	sc_timer_arm(d->trim, TRIM_NS);
+}
+
 static int run(struct daemon *d, const struct stb_cfg *cfg)
 {
 	char status[200];
@@ -123,6 +148,8 @@ static int run(struct daemon *d, const struct stb_cfg *cfg)
 	    (rc = sc_loop_add_signal(d->loop, SIGINT, on_stop, d)) < 0 ||
 	    (rc = stb_new(d->loop, cfg, &d->box)) < 0)
 		goto out;
+	if ((d->trim = sc_timer_new(d->loop, on_trim, d)))
+		sc_timer_arm(d->trim, TRIM_NS);
 	stb_status_line(d->box, status, sizeof(status));
 	sc_log(LOG_NOTICE, "sixcast-client %s: device %s on %s, management server %s", PACKAGE_VERSION,
 	       cfg->device_id, cfg->iface, cfg->mgmt_url);
@@ -130,6 +157,7 @@ static int run(struct daemon *d, const struct stb_cfg *cfg)
 	rc = sc_loop_run(d->loop);
 out:
 	stb_free(d->box, LEAVE_WAIT_MS);
+	sc_timer_free(d->trim);
 	sc_loop_free(d->loop);
 	return rc;
 }
@@ -155,8 +183,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cfg.play |= d.o.play;
-	if (cfg.play)
-		gst_init(NULL, NULL);
+	tune_malloc();
 	if (d.o.level < 0)
 		sc_log_set_level(cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);

@@ -1,32 +1,52 @@
-/* player: playbin fed from an appsrc; see player.h.
+/* player: the sixcast-play helper process fed through a pipe; see player.h
+ * and play_proto.h.
  *
- * The decoded-frame probe runs on GStreamer's streaming thread, so its
- * counters are atomics; everything else runs on the event loop. The bus is
- * polled from a timer, as the daemon has no GLib main loop. */
+ * The daemon never blocks on the helper: the data pipe is non-blocking and
+ * every message fits in PIPE_BUF, so a write either goes whole or fails
+ * with EAGAIN (a helper more than the pipe's capacity behind: the message
+ * is dropped and counted). The pipe is enlarged to 1 MiB (kernel memory,
+ * about a second of an 8 Mb/s channel) so that a helper busy starting its
+ * pipeline after a zap does not lose the picture the zap begins with. A
+ * helper that dies is started again with the next data, at most once a
+ * second. */
 #include "config.h"
 
 #include "player.h"
 
 #include <errno.h>
-#include <gst/app/gstappsrc.h>
-#include <gst/gst.h>
-#include <stdatomic.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#define BUS_POLL_NS (250 * SC_NS_PER_MS)
+#include "play_proto.h"
+
+#ifndef PKGLIBEXECDIR
+#define PKGLIBEXECDIR "/usr/libexec/sixcast"
+#endif
+#define PIPE_BYTES (1 << 20)
+#define RESPAWN_NS SC_NS_PER_S
+#define EXIT_WAIT_MS 1000
+
+extern char **environ;
 
 struct player {
 	sc_loop *loop;
-	char *vsink, *asink;
+	char *vsink, *asink, *helper;
 	struct sc_logger lg;
-	GstElement *pipe;
-	GstElement *src;
-	sc_timer *bus_timer;
-	atomic_uint_fast64_t frames, first_frame_ns;
-	uint64_t started_ns, restarts, errors, bytes;
-	GstBufferList *early; /* data that came before playbin made its source */
+	pid_t pid;            /* 0: no helper */
+	int wfd, rfd;         /* data to it, status from it */
+	uint64_t spawned_ns;
+	struct play_status st;
+	uint32_t sent_restarts; /* to this helper; records of older ones are stale */
+	uint64_t started_ns, restarts, errors, bytes, dropped;
+	uint32_t helper_errors; /* errors counted by the running helper */
 };
 
 static uint64_t now_ns(void)
@@ -34,115 +54,131 @@ static uint64_t now_ns(void)
 	return sc_clock_now_ns(sc_clock_system());
 }
 
-static GstPadProbeReturn on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer arg)
+/* The helper: next to the running program (a build tree), else where
+ * `make install` puts it. */
+static char *find_helper(void)
 {
-	player *p = arg;
-	uint_fast64_t zero = 0;
+	char exe[PATH_MAX], *slash, *path = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	(void)pad;
-	(void)info;
-	atomic_compare_exchange_strong(&p->first_frame_ns, &zero, now_ns());
-	atomic_fetch_add(&p->frames, 1);
-	return GST_PAD_PROBE_OK;
-}
-
-static GstElement *make_sink(player *p, const char *desc, bool video)
-{
-	GError *e = NULL;
-	GstElement *bin = gst_parse_bin_from_description(desc, TRUE, &e);
-	GstPad *pad;
-
-	if (!bin) {
-		sc_logf(&p->lg, LOG_ERR, "player: %s sink \"%s\": %s", video ? "video" : "audio", desc,
-			e ? e->message : "?");
-		g_clear_error(&e);
-		return NULL;
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) && asprintf(&path, "%.*s/sixcast-play", (int)(slash - exe), exe) > 0) {
+			if (access(path, X_OK) == 0)
+				return path;
+			free(path);
+		}
 	}
-	if (video && (pad = gst_element_get_static_pad(bin, "sink"))) {
-		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_frame, p, NULL);
-		gst_object_unref(pad);
+	return strdup(PKGLIBEXECDIR "/sixcast-play");
+}
+
+/* Close the pipes and wait for the helper (EOF on its stdin ends it), or
+ * kill it at once: one that is stuck, or far behind on a full pipe. */
+static void reap(player *p, bool now)
+{
+	int status;
+
+	if (!p->pid)
+		return;
+	if (p->wfd >= 0)
+		close(p->wfd);
+	if (p->rfd >= 0) {
+		sc_loop_del_fd(p->loop, p->rfd);
+		close(p->rfd);
 	}
-	return bin;
+	p->wfd = p->rfd = -1;
+	for (int i = 0; !now && i < EXIT_WAIT_MS / 10; i++) {
+		if (waitpid(p->pid, &status, WNOHANG) != 0)
+			goto out;
+		usleep(10000);
+	}
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, &status, 0);
+out:
+	p->pid = 0;
 }
 
-static void on_source_setup(GstElement *playbin, GstElement *source, gpointer arg)
+static void on_status(void *arg, int fd, uint32_t events)
 {
 	player *p = arg;
-	GstCaps *caps = gst_caps_new_simple("video/mpegts", "systemstream", G_TYPE_BOOLEAN, TRUE, "packetsize",
-					    G_TYPE_INT, 188, NULL);
+	struct play_status st;
+	ssize_t n;
 
-	(void)playbin;
-	g_object_set(source, "is-live", TRUE, "format", GST_FORMAT_BYTES, "caps", caps, "max-bytes",
-		     (guint64)(4 << 20), "block", FALSE, NULL);
-	gst_caps_unref(caps);
-	p->src = gst_object_ref(source);
-}
-
-static void stop(player *p)
-{
-	if (!p->pipe)
-		return;
-	gst_element_set_state(p->pipe, GST_STATE_NULL);
-	gst_object_unref(p->pipe);
-	if (p->src)
-		gst_object_unref(p->src);
-	p->pipe = p->src = NULL;
-	if (p->early)
-		gst_buffer_list_unref(p->early);
-	p->early = NULL;
-	sc_timer_stop(p->bus_timer);
-}
-
-static void poll_bus(void *arg)
-{
-	player *p = arg;
-	GstBus *bus;
-	GstMessage *m;
-
-	if (!p->pipe)
-		return;
-	bus = gst_element_get_bus(p->pipe);
-	while ((m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR))) {
-		GError *e = NULL;
-
-		gst_message_parse_error(m, &e, NULL);
-		sc_logf(&p->lg, LOG_WARNING, "player: %s; restarting", e ? e->message : "error");
-		g_clear_error(&e);
-		gst_message_unref(m);
+	while ((n = read(fd, &st, sizeof(st))) == (ssize_t)sizeof(st)) {
+		if (st.errors > p->helper_errors) {
+			sc_logf(&p->lg, LOG_WARNING, "player: the pipeline failed; it starts over with the next data");
+			p->errors += st.errors - p->helper_errors;
+			p->helper_errors = st.errors;
+		}
+		if (st.restarts == p->sent_restarts)
+			p->st = st;
+	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || (events & SC_LOOP_ERR)) {
+		sc_logf(&p->lg, LOG_WARNING, "player: %s ended; starting it again with the next data", p->helper);
 		p->errors++;
-		gst_object_unref(bus);
-		/* Start over with the next data. */
-		stop(p);
-		return;
+		reap(p, false);
 	}
-	gst_object_unref(bus);
-	sc_timer_arm(p->bus_timer, BUS_POLL_NS);
 }
 
-static int start(player *p)
+static int spawn(player *p)
 {
-	GstElement *vs, *as;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, rc;
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { p->helper, p->vsink, p->asink, NULL };
 
-	p->pipe = gst_element_factory_make("playbin", NULL);
-	vs = make_sink(p, p->vsink, true);
-	as = make_sink(p, p->asink, false);
-	if (!p->pipe || !vs || !as) {
-		if (vs)
-			gst_object_unref(vs);
-		if (as)
-			gst_object_unref(as);
-		if (p->pipe)
-			gst_object_unref(p->pipe);
-		p->pipe = NULL;
-		return -EINVAL;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto fail;
 	}
-	g_object_set(p->pipe, "uri", "appsrc://", "video-sink", vs, "audio-sink", as, NULL);
-	g_signal_connect(p->pipe, "source-setup", G_CALLBACK(on_source_setup), p);
-	atomic_store(&p->frames, 0);
-	atomic_store(&p->first_frame_ns, 0);
-	gst_element_set_state(p->pipe, GST_STATE_PLAYING);
-	sc_timer_arm(p->bus_timer, BUS_POLL_NS);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	rc = -posix_spawn(&p->pid, p->helper, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc < 0) {
+		p->pid = 0;
+		goto fail;
+	}
+	close(in[0]);
+	close(out[1]);
+	p->wfd = in[1];
+	p->rfd = out[0];
+	fcntl(p->wfd, F_SETFL, O_NONBLOCK);
+	fcntl(p->rfd, F_SETFL, O_NONBLOCK);
+	(void)fcntl(p->wfd, F_SETPIPE_SZ, PIPE_BYTES); /* best effort: pipe-max-size may be lower */
+	p->helper_errors = 0;
+	p->sent_restarts = 0;
+	p->st = (struct play_status){ 0 };
+	if ((rc = sc_loop_add_fd(p->loop, p->rfd, SC_LOOP_IN, on_status, p)) < 0) {
+		reap(p, true);
+		return rc;
+	}
 	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+	}
+	return rc;
+}
+
+/* One message, whole or not at all. Returns 0, -EAGAIN (pipe full) or
+ * another negative errno (the helper is gone). */
+static int send_msg(player *p, enum play_msg type, const uint8_t *body, size_t len)
+{
+	uint8_t msg[PLAY_MSG_MAX];
+	struct play_hdr h = { (uint8_t)type, 0, (uint16_t)len };
+	ssize_t n;
+
+	memcpy(msg, &h, sizeof(h));
+	if (len)
+		memcpy(msg + sizeof(h), body, len);
+	n = write(p->wfd, msg, sizeof(h) + len);
+	if (n == (ssize_t)(sizeof(h) + len))
+		return 0;
+	return n < 0 ? -errno : -EIO;
 }
 
 int player_new(sc_loop *loop, const struct player_cfg *cfg, const struct sc_logger *lg, player **out)
@@ -155,10 +191,11 @@ int player_new(sc_loop *loop, const struct player_cfg *cfg, const struct sc_logg
 	p->loop = loop;
 	if (lg)
 		p->lg = *lg;
+	p->wfd = p->rfd = -1;
 	p->vsink = strdup(cfg->video_sink ? cfg->video_sink : "autovideosink");
 	p->asink = strdup(cfg->audio_sink ? cfg->audio_sink : "autoaudiosink");
-	p->bus_timer = sc_timer_new(loop, poll_bus, p);
-	if (!p->vsink || !p->asink || !p->bus_timer) {
+	p->helper = cfg->helper ? strdup(cfg->helper) : find_helper();
+	if (!p->vsink || !p->asink || !p->helper) {
 		player_free(p);
 		return -ENOMEM;
 	}
@@ -171,51 +208,75 @@ void player_free(player *p)
 {
 	if (!p)
 		return;
-	stop(p);
-	sc_timer_free(p->bus_timer);
+	reap(p, false);
 	free(p->vsink);
 	free(p->asink);
+	free(p->helper);
 	free(p);
+}
+
+static bool ensure_helper(player *p)
+{
+	int rc;
+
+	if (p->pid)
+		return true;
+	if (p->spawned_ns && now_ns() - p->spawned_ns < RESPAWN_NS)
+		return false;
+	p->spawned_ns = now_ns();
+	if ((rc = spawn(p)) < 0) {
+		sc_logf(&p->lg, LOG_ERR, "player: cannot start %s: %s", p->helper, strerror(-rc));
+		p->errors++;
+		return false;
+	}
+	return true;
 }
 
 void player_push(player *p, const uint8_t *ts, size_t len)
 {
-	GstBuffer *b;
+	const size_t chunk = (PLAY_MSG_MAX - PLAY_HDR) / 188 * 188;
 
-	if (!p->pipe && start(p) < 0)
-		return;
-	b = gst_buffer_new_memdup(ts, len);
 	p->bytes += len;
-	/* playbin makes its source while it starts; keep what comes before
-	 * (the PAT and the picture a zap begins with) and hand it over then. */
-	if (!p->src) {
-		if (!p->early)
-			p->early = gst_buffer_list_new();
-		gst_buffer_list_add(p->early, b);
+	if (!ensure_helper(p)) {
+		p->dropped += len;
 		return;
 	}
-	if (p->early) {
-		gst_app_src_push_buffer_list(GST_APP_SRC(p->src), p->early);
-		p->early = NULL;
+	for (size_t off = 0; off < len; off += chunk) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		int rc = send_msg(p, PLAY_DATA, ts + off, n);
+
+		if (rc == -EAGAIN) {
+			p->dropped += n;
+		} else if (rc < 0) {
+			p->dropped += len - off;
+			/* Gone: on_status logs it and reaps it. */
+			return;
+		}
 	}
-	gst_app_src_push_buffer(GST_APP_SRC(p->src), b);
 }
 
 void player_restart(player *p)
 {
-	stop(p);
 	p->restarts++;
 	p->started_ns = now_ns();
-	atomic_store(&p->frames, 0);
-	atomic_store(&p->first_frame_ns, 0);
+	p->st = (struct play_status){ 0 };
+	if (!p->pid)
+		return;
+	p->sent_restarts++;
+	/* A restart that does not fit in the pipe: a new helper. */
+	if (send_msg(p, PLAY_RESTART, NULL, 0) < 0) {
+		reap(p, true);
+		p->spawned_ns = 0;
+	}
 }
 
 void player_get_stats(const player *p, struct player_stats *out)
 {
-	out->frames = atomic_load(&((player *)p)->frames);
-	out->first_frame_ns = atomic_load(&((player *)p)->first_frame_ns);
+	out->frames = p->st.frames;
+	out->first_frame_ns = p->st.first_frame_ns;
 	out->started_ns = p->started_ns;
 	out->restarts = p->restarts;
 	out->errors = p->errors;
 	out->bytes = p->bytes;
+	out->dropped = p->dropped;
 }

@@ -294,11 +294,11 @@ int stb_api_open(struct stb *s)
 {
 	if (!s->cfg.control.len)
 		return 0;
-	return sc_httpd_new(s->loop, &s->cfg.control, MAX_BODY, handle, s, &s->lg, &s->api);
+	return sc_httpd_lite_new(s->loop, &s->cfg.control, MAX_BODY, handle, s, &s->lg, &s->api);
 }
 
 void stb_api_close(struct stb *s)
 {
-	sc_httpd_free(s->api);
+	sc_httpd_lite_free(s->api);
 	s->api = NULL;
 }

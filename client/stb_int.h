@@ -17,7 +17,7 @@
 #include "rec.h"
 #include "rtx.h"
 #include "sc_httpc.h"
-#include "sc_httpd.h"
+#include "sc_httpd_lite.h"
 #include "sc_log.h"
 #include "stb.h"
 
@@ -113,7 +113,7 @@ struct stb {
 	struct stb_ret_cache { uint32_t channel; struct mgc_ret ret; } ret_cache[16];
 
 	struct stb_out out;
-	sc_httpd *api;
+	sc_httpd_lite *api;       /* control API: no libmicrohttpd in the box */
 	mld_nlwatch *nlw;         /* link flaps and address changes: rejoin */
 	sc_timer *house;          /* once a second: starvation, status */
 };

@@ -55,7 +55,7 @@ int stb_out_open(struct stb *s)
 		return rc;
 	}
 	if (s->cfg.play) {
-		struct player_cfg pc = { s->cfg.video_sink, s->cfg.audio_sink };
+		struct player_cfg pc = { s->cfg.video_sink, s->cfg.audio_sink, NULL };
 
 		if ((rc = player_new(s->loop, &pc, &s->lg, &s->out.pl)) < 0)
 			return rc;

@@ -14,7 +14,17 @@
 #include "stb_int.h"
 
 #define BATCH 32
-#define STB_RAWBUF_BYTES (4u << 20)
+/* The raw buffer in packets, and the largest packet it keeps: sixcast
+ * edges send 7 TS packets per RTP packet (1328 bytes; mcast-server/rtpk.h),
+ * and room for a few CSRCs or a small header extension is left. A slot of
+ * the retransmit library's default 1500 bytes would leave 170 bytes of
+ * every slot unused yet resident (issue 7: 0.45 MB of the box's RSS). */
+#define STB_RAWBUF_PACKETS 2720
+#define STB_MAX_PACKET 1360
+/* At most this per slot of metadata (struct rtx_slot, 40 bytes). */
+#define STB_SLOT_META 64
+/* Packets per second of the fastest channel planned for (24 Mb/s). */
+#define STB_MAX_PPS 2000
 #define DGRAM_MAX 2048
 
 static uint64_t now(const struct stb *s)
@@ -184,9 +194,16 @@ static int make_session(struct stb_tuner *t)
 	/* The raw buffer is touched slot by slot, so its size is resident
 	 * memory. A fast-zap burst (from a random access point at least one
 	 * playout delay old, up to the live head and a little past it) must
-	 * fit in half of it: 4 MiB hold 1.7 s of an 8 Mb/s channel in that
-	 * half, a GOP of 1 s plus the 300 ms delay and the overlap. */
-	rc.buffer_max_bytes = STB_RAWBUF_BYTES;
+	 * fit in half of it: 2720 packets (3.7 MB) hold 1.7 s of an 8 Mb/s
+	 * channel in that half, a GOP of 1 s plus the 300 ms delay and the
+	 * overlap. */
+	rc.max_packet = STB_MAX_PACKET;
+	rc.buffer_max_bytes = STB_RAWBUF_PACKETS * (STB_MAX_PACKET + STB_SLOT_META);
+	/* A gap lives until its playback deadline, one playout delay: room
+	 * for the gaps of (delay + 0.7 s) of the fastest channel (2048 at the
+	 * default 300 ms) rather than the library's 4096 (104 bytes each,
+	 * resident once the ring has turned under loss: 0.2 MB, issue 7). */
+	rc.max_gaps = (uint32_t)((s->cfg.playout_delay_ns / SC_NS_PER_MS + 700) * STB_MAX_PPS / 1000);
 	/* The edge is the last resort (it serves every box of the channel):
 	 * give the group three rounds before RET (a round of two peers fails
 	 * for about 1% of losses at 5% loss both ways); ret_lead_ns still

@@ -5,15 +5,16 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_bytes.h \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
-	%reldir%/sc_httpc.c %reldir%/sc_httpc.h \
-	%reldir%/sc_httpd.c %reldir%/sc_httpd.h \
+	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
+	%reldir%/sc_httpd.c %reldir%/sc_httpd.h %reldir%/sc_http_resp.c \
+	%reldir%/sc_httpd_lite.c %reldir%/sc_httpd_lite.h \
 	%reldir%/sc_log.c %reldir%/sc_log.h \
 	%reldir%/sc_loop.c %reldir%/sc_loop.h \
 	%reldir%/sc_notify.c %reldir%/sc_notify.h \
 	%reldir%/sc_rtp.c %reldir%/sc_rtp.h
-common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS) \
+common_libsccommon_la_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) $(MHD_CFLAGS) \
 	$(CURL_CFLAGS)
-common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(SYSTEMD_LIBS) $(MHD_LIBS) $(CURL_LIBS)
+common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(MHD_LIBS)
 
 UNIT_TESTS += \
 	tests/unit/test_sc_addr \
@@ -21,6 +22,7 @@ UNIT_TESTS += \
 	tests/unit/test_sc_clock \
 	tests/unit/test_sc_httpc \
 	tests/unit/test_sc_httpd \
+	tests/unit/test_sc_httpd_lite \
 	tests/unit/test_sc_log \
 	tests/unit/test_sc_loop \
 	tests/unit/test_sc_rtp
@@ -39,6 +41,9 @@ tests_unit_test_sc_httpc_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_httpd_SOURCES = tests/unit/test_sc_httpd.c $(TU)
 tests_unit_test_sc_httpd_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpd_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_httpd_lite_SOURCES = tests/unit/test_sc_httpd_lite.c $(TU)
+tests_unit_test_sc_httpd_lite_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_httpd_lite_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_log_SOURCES = tests/unit/test_sc_log.c $(TU)
 tests_unit_test_sc_log_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_log_LDADD = $(UNIT_LDADD)

@@ -213,29 +213,6 @@ const char *sc_httpd_query(const struct sc_http_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-int sc_httpd_printf(struct sc_http_resp *resp, int status, const char *type, const char *fmt, ...)
-{
-	va_list ap;
-	char *body = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&body, fmt, ap);
-	va_end(ap);
-	free(resp->body);
-	resp->body = NULL;
-	resp->len = 0;
-	if (n < 0) {
-		resp->status = 500;
-		return -ENOMEM;
-	}
-	resp->status = status;
-	resp->type = type;
-	resp->body = body;
-	resp->len = (size_t)n;
-	return 0;
-}
-
 unsigned sc_httpd_port(const sc_httpd *h)
 {
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);

@@ -1,6 +1,6 @@
 /* sc_notify: tell systemd how a daemon is doing (Type=notify services).
  *
- * Each call is a no-op when the daemon was built without libsystemd or
+ * Each call is a no-op when the daemon was built --without-systemd or
  * does not run under systemd (no NOTIFY_SOCKET), so daemons call them
  * unconditionally. */
 #ifndef SC_NOTIFY_H

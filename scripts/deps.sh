@@ -6,7 +6,7 @@ DEPS_BUILD="gcc make autoconf automake libtool pkg-config
   libpcap-dev libnl-3-dev libnl-route-3-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libconfig-dev libcunit1-dev libsqlite3-dev libmicrohttpd-dev
-  libjansson-dev libcurl4-openssl-dev libsodium-dev libsystemd-dev"
+  libjansson-dev libcurl4-openssl-dev libsodium-dev"
 
 # To run the lab and the demo: namespaces, bridges, nftables, GStreamer
 # with the H.264/AAC/MPEG-TS elements, ffprobe.

@@ -173,9 +173,9 @@ echo "zap without burst: $(zaps)"
 
 # CPU and memory over 10 s at no loss, one box.
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-mem() { # PID: RSS, PSS and private (USS) kB
-	awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { u += $2 }
-		END { printf "RSS %d kB, PSS %d kB, private %d kB", r, p, u }' "/proc/$1/smaps_rollup"
+mem() { # PID: RSS, PSS, private (USS) and shared kB (tests/bench/client_rss.sh: per mapping)
+	awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { u += $2 } /^Shared_(Clean|Dirty):/ { sh += $2 }
+		END { printf "RSS %d kB, PSS %d kB, private %d kB, shared %d kB", r, p, u, sh }' "/proc/$1/smaps_rollup"
 }
 cp=${CL_PID[m2h2]} rp=${RPID[m2h2]}
 c0=$(cpu "$cp") r0=$(cpu "$rp")

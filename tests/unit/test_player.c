@@ -1,5 +1,6 @@
-/* Unit tests of player: a GStreamer-made H.264 TS pushed in pieces is
- * decoded (frames counted at a fakesink), and a restart starts over. */
+/* Unit tests of player: a GStreamer-made H.264 TS pushed in pieces through
+ * the sixcast-play helper is decoded (frames counted at a fakesink), and a
+ * restart starts over. */
 #include "config.h"
 
 #include <gst/app/gstappsink.h>
@@ -55,7 +56,7 @@ static void play(sc_loop *l, player *p, const GByteArray *ts, struct player_stat
 static void test_decode(void)
 {
 	sc_loop *l = sc_loop_new(sc_clock_system());
-	struct player_cfg cfg = { "fakesink sync=false", "fakesink sync=false" };
+	struct player_cfg cfg = { "fakesink sync=false", "fakesink sync=false", PLAY_HELPER };
 	GByteArray *ts = make_ts();
 	struct player_stats st;
 	player *p;
@@ -79,7 +80,7 @@ static void test_decode(void)
 static void test_bad_sink(void)
 {
 	sc_loop *l = sc_loop_new(sc_clock_system());
-	struct player_cfg cfg = { "nosuchsinkelement", "fakesink" };
+	struct player_cfg cfg = { "nosuchsinkelement", "fakesink", PLAY_HELPER };
 	player *p;
 	uint8_t ts[188] = { 0x47 };
 
