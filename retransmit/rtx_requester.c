@@ -45,10 +45,25 @@ void rtx_req_clear(struct rtx_requester *rq)
 int rtx_req_add(struct rtx_requester *rq, uint64_t ext, uint64_t highest, uint64_t now_ns,
 		uint64_t deadline_ns, uint64_t *dropped)
 {
-	struct rtx_gap *gp;
+	struct rtx_gap *gp = rtx_gaps_find(&rq->gaps, ext);
 
-	if (rtx_gaps_find(&rq->gaps, ext))
+	if (gp) {
+		/* Already a gap: a prediction (multicast gone, rtx_starve) that
+		 * the stream has now shown missing for real. Its own deadline
+		 * was a guess; the real one is the playback time of the packet
+		 * that revealed it. A gap given up on a guess is asked again. */
+		if (deadline_ns > gp->deadline_ns) {
+			gp->deadline_ns = deadline_ns;
+			if (gp->state == RTX_GAP_DONE) {
+				gp->state = RTX_GAP_ACTIVE;
+				gp->exhausted = 0;
+				gp->step_end = 0;
+				gp->next_ns = now_ns;
+				rq->next_ns = min64(rq->next_ns, now_ns);
+			}
+		}
 		return -EEXIST;
+	}
 	gp = rtx_gaps_add(&rq->gaps, ext, dropped);
 	gp->detect_ns = now_ns;
 	gp->deadline_ns = deadline_ns;
@@ -376,6 +391,7 @@ static bool hold_over(const struct rtx_requester *rq, const struct rtx_gap *gp, 
 static void step(struct step *st, struct rtx_gap *gp)
 {
 	uint64_t next;
+	size_t asks;
 
 	if (gp->state == RTX_GAP_DONE)
 		return;
@@ -392,10 +408,15 @@ static void step(struct step *st, struct rtx_gap *gp)
 		gp->state = RTX_GAP_ACTIVE;
 	}
 	st->left = gp->deadline_ns - st->now;
+	asks = st->rq->n_pairs;
 	if (st->rq->cfg.policy == RTX_POLICY_RANKED)
 		next = step_ranked(st, gp);
 	else
 		next = step_all(st, gp);
+	asks = st->rq->n_pairs - asks;
+	if (asks && !gp->first_ask)
+		gp->first_ask = st->now;
+	gp->asks = gp->asks + asks > 255 ? 255 : (uint8_t)(gp->asks + asks);
 	next = escalate(st, gp, next);
 	gp->next_ns = min64(next, gp->deadline_ns);
 }

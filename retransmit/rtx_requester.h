@@ -76,8 +76,9 @@ void rtx_req_clear(struct rtx_requester *rq);
 
 /* ext is missing: detected at now_ns when packet `highest` arrived; the
  * playback buffer gives it up at deadline_ns. Returns 0, -EEXIST if it is
- * already a gap, or 1 when an older gap was dropped for room (its number
- * in *dropped). */
+ * already a gap (whose deadline is then moved to deadline_ns if that is
+ * later, and which is asked for again if it had been given up), or 1 when
+ * an older gap was dropped for room (its number in *dropped). */
 int rtx_req_add(struct rtx_requester *rq, uint64_t ext, uint64_t highest, uint64_t now_ns,
 		uint64_t deadline_ns, uint64_t *dropped);
 /* ext arrived or was given up: stop asking. Returns 0 and sets *detect_ns

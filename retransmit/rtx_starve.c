@@ -22,9 +22,18 @@
 /* Packets predicted per run at most (the rest at the next one). */
 #define PULL_STEP_MAX 64
 
+/* The pace of the predictions: the stream's mean packet period. Not the
+ * smoothed gap between arrivals: packets come in batches, so that one is a
+ * fraction of the period, and a pull paced by it predicted thousands of
+ * numbers ahead of the stream in a silence of 60 ms. */
+static uint64_t pace_ns(const rtx_session *s)
+{
+	return s->mc_period_ns ? s->mc_period_ns : s->mc_gap_ns;
+}
+
 static uint64_t silence_ns(const rtx_session *s)
 {
-	uint64_t t = STARVE_GAPS * s->mc_gap_ns;
+	uint64_t t = STARVE_GAPS * pace_ns(s);
 
 	return t < STARVE_MIN_NS ? STARVE_MIN_NS : t;
 }
@@ -38,7 +47,7 @@ static void predict(rtx_session *s, uint64_t n)
 			s->st.gaps++;
 	s->pull_ext += n;
 	s->st.pulled += n;
-	s->pull_ns += n * s->mc_gap_ns;
+	s->pull_ns += n * pace_ns(s);
 }
 
 static bool can_pull(const rtx_session *s)
@@ -68,7 +77,7 @@ uint64_t rtx_starve_run(rtx_session *s)
 	}
 	high = rtx_rawbuf_highest(s->rb);
 	if (!s->pull_ns) {
-		s->pull_ns = s->last_mc_ns + s->mc_gap_ns;
+		s->pull_ns = s->last_mc_ns + pace_ns(s);
 		s->pull_ext = high;
 		s->st.starved++;
 		sc_logf(&s->log, LOG_NOTICE, "rtx: no multicast for %llu ms: asking the group and RET for the stream",
@@ -77,7 +86,7 @@ uint64_t rtx_starve_run(rtx_session *s)
 	if (s->pull_ext < high)
 		s->pull_ext = high;
 	if (s->now >= s->pull_ns) {
-		n = (s->now - s->pull_ns) / s->mc_gap_ns + 1;
+		n = (s->now - s->pull_ns) / pace_ns(s) + 1;
 		predict(s, n > PULL_STEP_MAX ? PULL_STEP_MAX : n);
 	}
 	return s->pull_ns;
