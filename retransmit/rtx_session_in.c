@@ -331,7 +331,12 @@ static void rtt_sample(rtx_session *s, const struct origin *o, uint64_t echo)
 	if (echo == 0 || echo > own)
 		return;
 	rtt = own - echo;
-	if (rtt > 10ULL * 1000000000ULL)
+	/* An answer slower than the longest timeout answers a request long
+	 * given up (queued behind a burst, a stalled process): no round trip
+	 * to plan by. Taken, one such sample made RET look seconds away, too
+	 * slow to be asked before any deadline, and, no longer asked, it was
+	 * never measured again. */
+	if (rtt > s->cfg.rto_max_ns)
 		return;
 	if (o->ret)
 		rtx_rtt_sample(&s->grp.ret_rtt, rtt);
