@@ -49,19 +49,21 @@ int rtx_req_add(struct rtx_requester *rq, uint64_t ext, uint64_t highest, uint64
 
 	if (gp) {
 		/* Already a gap: a prediction (multicast gone, rtx_starve) that
-		 * the stream has now shown missing for real. Its own deadline
-		 * was a guess; the real one is the playback time of the packet
-		 * that revealed it. A gap given up on a guess is asked again. */
-		if (deadline_ns > gp->deadline_ns) {
-			gp->deadline_ns = deadline_ns;
-			if (gp->state == RTX_GAP_DONE) {
-				gp->state = RTX_GAP_ACTIVE;
-				gp->exhausted = 0;
-				gp->step_end = 0;
-				gp->next_ns = now_ns;
-				rq->next_ns = min64(rq->next_ns, now_ns);
-			}
+		 * the stream has now shown missing for real. Its deadline was a
+		 * guess; the real one is the playback time of the packet that
+		 * revealed it, earlier or later. A gap given up on a guess is
+		 * asked again. */
+		gp->deadline_ns = deadline_ns;
+		if (gp->state == RTX_GAP_DONE) {
+			if (deadline_ns <= now_ns)
+				return -EEXIST;
+			gp->state = RTX_GAP_ACTIVE;
+			gp->exhausted = 0;
+			gp->step_end = 0;
+			gp->next_ns = now_ns;
 		}
+		gp->next_ns = min64(gp->next_ns, deadline_ns);
+		rq->next_ns = min64(rq->next_ns, gp->next_ns);
 		return -EEXIST;
 	}
 	gp = rtx_gaps_add(&rq->gaps, ext, dropped);

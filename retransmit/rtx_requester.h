@@ -76,8 +76,8 @@ void rtx_req_clear(struct rtx_requester *rq);
 
 /* ext is missing: detected at now_ns when packet `highest` arrived; the
  * playback buffer gives it up at deadline_ns. Returns 0, -EEXIST if it is
- * already a gap (whose deadline is then moved to deadline_ns if that is
- * later, and which is asked for again if it had been given up), or 1 when
+ * already a gap (a prediction: its deadline becomes deadline_ns, and it is
+ * asked for again if it had been given up and there is time), or 1 when
  * an older gap was dropped for room (its number in *dropped). */
 int rtx_req_add(struct rtx_requester *rq, uint64_t ext, uint64_t highest, uint64_t now_ns,
 		uint64_t deadline_ns, uint64_t *dropped);

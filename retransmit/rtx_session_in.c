@@ -22,6 +22,7 @@ void rtx_in_restart(rtx_session *s)
 	rtx_playout_reset(&s->po);
 	rtx_req_clear(&s->rq);
 	rtx_burst_reset(s);
+	s->last_mc_ext = s->last_mc_due = 0;
 	s->st.restarts++;
 	sc_logf(&s->log, LOG_NOTICE, "rtx: source restarted (ssrc %08x): buffers reset",
 		(unsigned)s->seq.ssrc);
@@ -89,6 +90,10 @@ static void client_stored(rtx_session *s, uint64_t ext, uint64_t prev_high, uint
 	uint64_t floor = rtx_burst_client_floor(s);
 
 	heartbeat(s);
+	if (ext > s->last_mc_ext) {
+		s->last_mc_ext = ext;
+		s->last_mc_due = due;
+	}
 	rtx_playout_stored(&s->po, ext, false);
 	rtx_burst_client_mcast(s, ext);
 	/* A gap is filled: reordered, or above the highest when it was a

@@ -98,6 +98,8 @@ struct rtx_session {
 	struct rtx_reply reply;
 	uint64_t now;          /* time of the call being handled */
 	uint64_t last_mc_ns;   /* last multicast packet stored */
+	uint64_t last_mc_ext;  /* the highest multicast packet stored, */
+	uint64_t last_mc_due;  /* its playback time */
 	uint64_t mc_gap_ns;    /* smoothed time between multicast packets */
 	uint64_t mc_period_ns; /* mean packet period over the last window; 0: none yet */
 	uint64_t win_start_ns; /* that window's start and packets so far */

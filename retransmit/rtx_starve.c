@@ -38,12 +38,22 @@ static uint64_t silence_ns(const rtx_session *s)
 	return t < STARVE_MIN_NS ? STARVE_MIN_NS : t;
 }
 
+/* A predicted packet's playback time: the last multicast packet's, one
+ * period per number after it (not now + the delay: the numbers a pull
+ * predicts at once after the silence that starts it were due earlier). */
+static uint64_t guess_due(const rtx_session *s, uint64_t e)
+{
+	if (!s->last_mc_due || e <= s->last_mc_ext)
+		return s->now + s->cfg.playout_delay_ns;
+	return s->last_mc_due + (e - s->last_mc_ext) * pace_ns(s);
+}
+
 static void predict(rtx_session *s, uint64_t n)
 {
-	uint64_t dropped, e, deadline = s->now + s->cfg.playout_delay_ns;
+	uint64_t dropped, e;
 
 	for (e = s->pull_ext + 1; e <= s->pull_ext + n; e++)
-		if (rtx_req_add(&s->rq, e, s->pull_ext + n + 1, s->now, deadline, &dropped) >= 0)
+		if (rtx_req_add(&s->rq, e, s->pull_ext + n + 1, s->now, guess_due(s, e), &dropped) >= 0)
 			s->st.gaps++;
 	s->pull_ext += n;
 	s->st.pulled += n;

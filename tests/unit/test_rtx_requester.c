@@ -297,7 +297,7 @@ static void test_deadline_moved(void)
 	run_at(&f, 30 * MS);
 	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_DONE);
 	f.log.n = 0;
-	/* an earlier deadline changes nothing */
+	/* a deadline already past asks nothing */
 	CU_ASSERT_EQUAL(rtx_req_add(&f.rq, 100, 101, 40 * MS, 20 * MS, &dropped), -EEXIST);
 	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_DONE);
 	CU_ASSERT_EQUAL(rtx_req_add(&f.rq, 100, 150, 40 * MS, 340 * MS, &dropped), -EEXIST);
@@ -306,6 +306,11 @@ static void test_deadline_moved(void)
 	run_at(&f, 40 * MS);
 	CU_ASSERT_EQUAL(asks_of(&f, 1000, 100), NMEM);
 	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_ACTIVE);
+	/* an earlier real deadline holds too: the gap is done then */
+	CU_ASSERT_EQUAL(rtx_req_add(&f.rq, 100, 150, 45 * MS, 200 * MS, &dropped), -EEXIST);
+	CU_ASSERT(rtx_req_next(&f.rq) <= 200 * MS);
+	run_at(&f, 200 * MS);
+	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_DONE);
 	rtx_req_free(&f.rq);
 }
 
