@@ -216,7 +216,7 @@ static uint64_t member_rto(const struct step *st, size_t i)
 
 static bool can_answer(const struct step *st, size_t i)
 {
-	return rtx_rtt_srtt(&st->grp->m[i].rtt, st->rq->cfg.rtt_init_ns) < st->left;
+	return rtx_rtt_min(&st->grp->m[i].rtt, st->rq->cfg.rtt_init_ns) < st->left;
 }
 
 static uint64_t max_rto(const struct step *st)
@@ -367,7 +367,7 @@ static uint64_t escalate(const struct step *st, struct rtx_gap *gp, uint64_t nex
 	bool want;
 
 	if (!grp->have_ret || grp->n_ret == 0 ||
-	    rtx_rtt_srtt(&grp->ret_rtt, c->rtt_init_ns) >= st->left)
+	    rtx_rtt_min(&grp->ret_rtt, c->rtt_init_ns) >= st->left)
 		return next;
 	rto = rtx_rtt_rto(&grp->ret_rtt, c->rtt_init_ns, c->rto_min_ns, c->rto_max_ns);
 	lead_at = gp->deadline_ns > c->ret_lead_ns ? gp->deadline_ns - c->ret_lead_ns : 0;

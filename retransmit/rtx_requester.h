@@ -21,7 +21,7 @@
  * members lack the packet or none can be asked, and in any case when the
  * deadline is less than ret_lead away; it too is not asked again within its
  * timeout. Nobody is asked who cannot answer before the deadline (its
- * smoothed RTT is longer than the time left); then the gap is done and
+ * lowest RTT seen is longer than the time left); then the gap is done and
  * waits for the playback buffer to give it up.
  *
  * The requester only decides; the session encodes, signs and sends what

@@ -314,6 +314,30 @@ static void test_deadline_moved(void)
 	rtx_req_free(&f.rq);
 }
 
+/* Whether RET can still answer is judged by its best round trip, not the
+ * smoothed one a few slow answers inflated: RET is asked when the group
+ * lacks a packet even though its srtt is longer than the time left. */
+static void test_ret_slow_then_fast(void)
+{
+	struct fix f;
+	uint64_t dropped;
+	int i;
+
+	setup(&f, RTX_POLICY_ALL, true);
+	rtx_rtt_sample(&f.grp.ret_rtt, 2 * MS);
+	for (i = 0; i < 20; i++)
+		rtx_rtt_sample(&f.grp.ret_rtt, 400 * MS);
+	CU_ASSERT(rtx_rtt_srtt(&f.grp.ret_rtt, 0) > 150 * MS);
+	rtx_req_add(&f.rq, 100, 101, 0, 150 * MS, &dropped);
+	run_at(&f, 5 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, 1000, 100), NMEM);
+	for (i = 0; i < NMEM; i++)
+		rtx_req_missing(&f.rq, 100, i, 6 * MS);
+	run_at(&f, 6 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 1);
+	rtx_req_free(&f.rq);
+}
+
 static void test_regroup(void)
 {
 	struct fix f;
@@ -423,6 +447,7 @@ int tu_register(void)
 		{ "ranked: one lack is not exhaustion", test_ranked_lack_is_not_exhaustion },
 		{ "deadline", test_deadline },
 		{ "a guessed deadline moved", test_deadline_moved },
+		{ "RET: slow answers, then asked", test_ret_slow_then_fast },
 		{ "regroup", test_regroup },
 		{ "bounded gaps", test_bounded_gaps },
 		{ "spacing, all", test_spacing_all },
