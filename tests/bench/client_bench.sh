@@ -113,11 +113,11 @@ cleanup_bench() { set_loss pct 0 2>/dev/null; }
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-snap() { # -> per box: gaps delivered unrepaired peer ret dups received p50 p99 late
+snap() { # -> per box: gaps delivered unrepaired peer ret dups received p50 p99 late reordered
 	local b
 	for b in "${BOXES[@]}"; do
-		stb "$b" stats 2>/dev/null | jf '" ".join(str(x) for x in [j["repair"][k] for k in ("gaps", "delivered", "unrepaired", "repaired_peer", "repaired_ret", "duplicates", "received", "repair_latency_p50_ms", "repair_latency_p99_ms", "late")])' ||
-			echo "0 0 0 0 0 0 0 0 0 0"
+		stb "$b" stats 2>/dev/null | jf '" ".join(str(j["repair"].get(k, 0)) for k in ("gaps", "delivered", "unrepaired", "repaired_peer", "repaired_ret", "duplicates", "received", "repair_latency_p50_ms", "repair_latency_p99_ms", "late", "reordered"))' ||
+			echo "0 0 0 0 0 0 0 0 0 0 0"
 	done
 }
 
@@ -178,14 +178,18 @@ su_unrep = sum(x[2] for x in a); su_del = sum(x[1] for x in a)
 d = [[zz - aa for zz, aa in zip(zr, ar)] for zr, ar in zip(z, a)]
 gaps, deliv, unrep, peer, ret, dups, rx = (sum(x[i] for x in d) for i in range(7))
 late = sum(x[9] for x in d)
+# predictions of a pull (multicast silent) count as gaps; those multicast
+# then delivered (reordered) were no network loss
+gaps -= sum(x[10] for x in d)
 p50 = sorted(x[7] for x in z)[len(z) // 2]; p99 = max(x[8] for x in z)
+p99s = "%.1f" % p99 if p99 < 1e6 else ">1000"  # (the open-ended last bucket)
 rep = peer + ret
 resid = lost_ts / max(ts + lost_ts, 1)
 rs = ("%.2e" % resid) if lost_ts else ("<%.1e" % (3 / max(ts, 1)))
 print("%-9s sixcast  residual %-9s (%d of %.3g TS; worst box %s %.1e)  start-up %.1e (%d pkts)  "
-      "p50/p99 %.1f/%.1f ms  dup/rep %.2f  edge %.2f%%  late %d  no repair %.2e  unrepaired(stats) %d  load %s"
+      "p50/p99 %.1f/%s ms  dup/rep %.2f  edge %.2f%%  late %d  no repair %.2e  unrepaired(stats) %d  load %s"
       % (label, rs, round(lost_ts), ts, worst[1], worst[0], su_unrep / max(su_del + su_unrep, 1), su_unrep,
-         p50, p99, dups / max(rep, 1), 100 * ret / max(rep, 1), late, gaps / max(rx + gaps, 1), unrep, load))
+         p50, p99s, dups / max(rep, 1), 100 * ret / max(rep, 1), late, gaps / max(rx + gaps, 1), unrep, load))
 print("          lost RTP per box: " + " ".join(per))
 PY
 }
