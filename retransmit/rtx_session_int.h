@@ -118,6 +118,7 @@ struct rtx_session {
 	/* multicast gone: the stream pulled by prediction (rtx_starve.c) */
 	uint64_t pull_ns;          /* time the next predicted packet is due; 0: not pulling */
 	uint64_t pull_ext;         /* highest number predicted so far */
+	uint64_t pull_start;       /* st.pulled when this pull started */
 	/* why packets went unrepaired, logged at most RTX_DIAG_PER_S a second */
 	uint64_t diag_win;
 	unsigned diag_n;

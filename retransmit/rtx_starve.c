@@ -82,6 +82,9 @@ uint64_t rtx_starve_run(rtx_session *s)
 	}
 	quiet = silence_ns(s);
 	if (s->now < s->last_mc_ns + quiet) {
+		if (s->pull_ns)
+			sc_logf(&s->log, LOG_INFO, "rtx: multicast is back; %llu numbers predicted (period %.3f ms)",
+				(unsigned long long)(s->st.pulled - s->pull_start), (double)pace_ns(s) / 1e6);
 		s->pull_ns = 0;
 		return s->last_mc_ns + quiet;
 	}
@@ -89,6 +92,7 @@ uint64_t rtx_starve_run(rtx_session *s)
 	if (!s->pull_ns) {
 		s->pull_ns = s->last_mc_ns + pace_ns(s);
 		s->pull_ext = high;
+		s->pull_start = s->st.pulled;
 		s->st.starved++;
 		sc_logf(&s->log, LOG_NOTICE, "rtx: no multicast for %llu ms: asking the group and RET for the stream",
 			(unsigned long long)((s->now - s->last_mc_ns) / MS));
