@@ -278,7 +278,7 @@ static void log_unrepaired(rtx_session *s, uint64_t ext)
 	if (!rtx_diag_ok(s))
 		return;
 	if (!gp) {
-		sc_logf(&s->log, LOG_INFO, "rtx: unrepaired %u: never a gap (highest %llu)",
+		sc_logf(&s->log, LOG_INFO, "rtx: unrepaired %u: not a gap (%llu behind the highest)",
 			(unsigned)(uint16_t)ext, (unsigned long long)(rtx_rawbuf_highest(s->rb) - ext));
 		return;
 	}
