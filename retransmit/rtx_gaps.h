@@ -27,6 +27,7 @@ struct rtx_gap {
 	uint64_t last_ask;    /* when a member was last asked */
 	uint64_t step_end;    /* when the current ask times out */
 	uint64_t ret_ns;      /* last asked of a RET server; 0: never */
+	uint64_t first_ask;   /* first asked of a member; 0: never */
 	uint64_t asked;       /* members asked in this round (bit = index) */
 	uint64_t lacks;       /* members that said they lack it, this round */
 	uint64_t step_mask;   /* members asked in the current step (ranked) */
@@ -36,6 +37,7 @@ struct rtx_gap {
 	uint8_t exhausted;    /* every member asked lacks it, or none can be asked */
 	uint8_t ret_tries;    /* RET asks after the first (for the backoff) */
 	uint8_t silent_rounds; /* consecutive rounds nobody answered (backoff) */
+	uint8_t asks;         /* member asks so far (saturating), for the log */
 };
 
 struct rtx_gaps {

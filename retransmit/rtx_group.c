@@ -12,6 +12,8 @@ void rtx_rtt_sample(struct rtx_rtt *r, uint64_t s)
 {
 	uint64_t d;
 
+	if (!r->has || s < r->min)
+		r->min = s;
 	if (!r->has) {
 		r->has = true;
 		r->srtt = s;
@@ -26,6 +28,11 @@ void rtx_rtt_sample(struct rtx_rtt *r, uint64_t s)
 uint64_t rtx_rtt_srtt(const struct rtx_rtt *r, uint64_t init)
 {
 	return r->has ? r->srtt : init;
+}
+
+uint64_t rtx_rtt_min(const struct rtx_rtt *r, uint64_t init)
+{
+	return r->has ? r->min : init;
 }
 
 uint64_t rtx_rtt_rto(const struct rtx_rtt *r, uint64_t init, uint64_t min, uint64_t max)

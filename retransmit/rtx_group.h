@@ -16,10 +16,16 @@
 struct rtx_rtt {
 	bool has;
 	uint64_t srtt, rttvar;
+	uint64_t min; /* the lowest sample */
 };
 void rtx_rtt_sample(struct rtx_rtt *r, uint64_t sample_ns);
 /* The smoothed RTT, or init before any sample. */
 uint64_t rtx_rtt_srtt(const struct rtx_rtt *r, uint64_t init);
+/* The lowest RTT seen, or init before any sample: whether a peer could
+ * still answer before a deadline. Not the smoothed one: inflated by a few
+ * slow answers (a loaded edge), it kept a peer from being asked, so never
+ * measured again, for good. */
+uint64_t rtx_rtt_min(const struct rtx_rtt *r, uint64_t init);
 /* The retransmission timeout within [min, max]; before any sample, twice
  * init (an unknown peer is given room). */
 uint64_t rtx_rtt_rto(const struct rtx_rtt *r, uint64_t init, uint64_t min, uint64_t max);

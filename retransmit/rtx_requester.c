@@ -45,10 +45,27 @@ void rtx_req_clear(struct rtx_requester *rq)
 int rtx_req_add(struct rtx_requester *rq, uint64_t ext, uint64_t highest, uint64_t now_ns,
 		uint64_t deadline_ns, uint64_t *dropped)
 {
-	struct rtx_gap *gp;
+	struct rtx_gap *gp = rtx_gaps_find(&rq->gaps, ext);
 
-	if (rtx_gaps_find(&rq->gaps, ext))
+	if (gp) {
+		/* Already a gap: a prediction (multicast gone, rtx_starve) that
+		 * the stream has now shown missing for real. Its deadline was a
+		 * guess; the real one is the playback time of the packet that
+		 * revealed it, earlier or later. A gap given up on a guess is
+		 * asked again. */
+		gp->deadline_ns = deadline_ns;
+		if (gp->state == RTX_GAP_DONE) {
+			if (deadline_ns <= now_ns)
+				return -EEXIST;
+			gp->state = RTX_GAP_ACTIVE;
+			gp->exhausted = 0;
+			gp->step_end = 0;
+			gp->next_ns = now_ns;
+		}
+		gp->next_ns = min64(gp->next_ns, deadline_ns);
+		rq->next_ns = min64(rq->next_ns, gp->next_ns);
 		return -EEXIST;
+	}
 	gp = rtx_gaps_add(&rq->gaps, ext, dropped);
 	gp->detect_ns = now_ns;
 	gp->deadline_ns = deadline_ns;
@@ -199,7 +216,7 @@ static uint64_t member_rto(const struct step *st, size_t i)
 
 static bool can_answer(const struct step *st, size_t i)
 {
-	return rtx_rtt_srtt(&st->grp->m[i].rtt, st->rq->cfg.rtt_init_ns) < st->left;
+	return rtx_rtt_min(&st->grp->m[i].rtt, st->rq->cfg.rtt_init_ns) < st->left;
 }
 
 static uint64_t max_rto(const struct step *st)
@@ -350,7 +367,7 @@ static uint64_t escalate(const struct step *st, struct rtx_gap *gp, uint64_t nex
 	bool want;
 
 	if (!grp->have_ret || grp->n_ret == 0 ||
-	    rtx_rtt_srtt(&grp->ret_rtt, c->rtt_init_ns) >= st->left)
+	    rtx_rtt_min(&grp->ret_rtt, c->rtt_init_ns) >= st->left)
 		return next;
 	rto = rtx_rtt_rto(&grp->ret_rtt, c->rtt_init_ns, c->rto_min_ns, c->rto_max_ns);
 	lead_at = gp->deadline_ns > c->ret_lead_ns ? gp->deadline_ns - c->ret_lead_ns : 0;
@@ -376,6 +393,7 @@ static bool hold_over(const struct rtx_requester *rq, const struct rtx_gap *gp, 
 static void step(struct step *st, struct rtx_gap *gp)
 {
 	uint64_t next;
+	size_t asks;
 
 	if (gp->state == RTX_GAP_DONE)
 		return;
@@ -392,10 +410,15 @@ static void step(struct step *st, struct rtx_gap *gp)
 		gp->state = RTX_GAP_ACTIVE;
 	}
 	st->left = gp->deadline_ns - st->now;
+	asks = st->rq->n_pairs;
 	if (st->rq->cfg.policy == RTX_POLICY_RANKED)
 		next = step_ranked(st, gp);
 	else
 		next = step_all(st, gp);
+	asks = st->rq->n_pairs - asks;
+	if (asks && !gp->first_ask)
+		gp->first_ask = st->now;
+	gp->asks = gp->asks + asks > 255 ? 255 : (uint8_t)(gp->asks + asks);
 	next = escalate(st, gp, next);
 	gp->next_ns = min64(next, gp->deadline_ns);
 }

@@ -21,7 +21,7 @@
  * members lack the packet or none can be asked, and in any case when the
  * deadline is less than ret_lead away; it too is not asked again within its
  * timeout. Nobody is asked who cannot answer before the deadline (its
- * smoothed RTT is longer than the time left); then the gap is done and
+ * lowest RTT seen is longer than the time left); then the gap is done and
  * waits for the playback buffer to give it up.
  *
  * The requester only decides; the session encodes, signs and sends what
@@ -76,8 +76,9 @@ void rtx_req_clear(struct rtx_requester *rq);
 
 /* ext is missing: detected at now_ns when packet `highest` arrived; the
  * playback buffer gives it up at deadline_ns. Returns 0, -EEXIST if it is
- * already a gap, or 1 when an older gap was dropped for room (its number
- * in *dropped). */
+ * already a gap (a prediction: its deadline becomes deadline_ns, and it is
+ * asked for again if it had been given up and there is time), or 1 when
+ * an older gap was dropped for room (its number in *dropped). */
 int rtx_req_add(struct rtx_requester *rq, uint64_t ext, uint64_t highest, uint64_t now_ns,
 		uint64_t deadline_ns, uint64_t *dropped);
 /* ext arrived or was given up: stop asking. Returns 0 and sets *detect_ns

@@ -239,6 +239,62 @@ int rtx_session_set_ret(rtx_session *s, const struct rtx_ret *r)
 	return 0;
 }
 
+bool rtx_diag_ok(rtx_session *s)
+{
+	if (s->now >= s->diag_win + S) {
+		s->diag_win = s->now;
+		s->diag_n = 0;
+	}
+	return s->diag_n++ < RTX_DIAG_PER_S;
+}
+
+/* ms from a to b (negative when b is earlier). */
+static double ms_to(uint64_t a, uint64_t b)
+{
+	return ((double)b - (double)a) / 1e6;
+}
+
+static uint64_t max_srtt(const rtx_session *s)
+{
+	uint64_t m = 0, r;
+
+	for (size_t i = 0; i < s->grp.n; i++) {
+		r = rtx_rtt_srtt(&s->grp.m[i].rtt, s->cfg.rtt_initial_ns);
+		if (r > m)
+			m = r;
+	}
+	return m;
+}
+
+/* Why a packet is given up: what its repair did, so that a residual loss
+ * can be told apart: never asked, asked too late, answered too late, a
+ * deadline too close. Times are before the deadline (the playback time of
+ * the next multicast packet). */
+static void log_unrepaired(rtx_session *s, uint64_t ext)
+{
+	const struct rtx_gap *gp = rtx_gaps_find(&s->rq.gaps, ext);
+	static const char *const state[] = { "?", "held", "asking", "done" };
+
+	if (!rtx_diag_ok(s))
+		return;
+	if (!gp) {
+		sc_logf(&s->log, LOG_INFO, "rtx: unrepaired %u: not a gap (%llu behind the highest)",
+			(unsigned)(uint16_t)ext, (unsigned long long)(rtx_rawbuf_highest(s->rb) - ext));
+		return;
+	}
+	sc_logf(&s->log, LOG_INFO,
+		"rtx: unrepaired %u: given up %.1f ms after its deadline; detected %.1f ms before it, "
+		"%s; %u asks of peers (first %.1f, last %.1f ms before), %u rounds, lacks %#llx; "
+		"RET %s (%u retries, last %.1f ms before); srtt peers %.1f ms, RET %.1f ms",
+		(unsigned)(uint16_t)ext, ms_to(gp->deadline_ns, s->now), ms_to(gp->detect_ns, gp->deadline_ns),
+		state[gp->state <= RTX_GAP_DONE ? gp->state : 0], gp->asks,
+		gp->first_ask ? ms_to(gp->first_ask, gp->deadline_ns) : -1.0,
+		gp->last_ask ? ms_to(gp->last_ask, gp->deadline_ns) : -1.0, gp->rounds_done,
+		(unsigned long long)gp->lacks, gp->ret_ns ? "asked" : "never asked", gp->ret_tries,
+		gp->ret_ns ? ms_to(gp->ret_ns, gp->deadline_ns) : -1.0, (double)max_srtt(s) / 1e6,
+		(double)rtx_rtt_srtt(&s->grp.ret_rtt, s->cfg.rtt_initial_ns) / 1e6);
+}
+
 /* The playback buffer's output. */
 void rtx_session_playout_out(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len)
 {
@@ -252,6 +308,7 @@ void rtx_session_playout_out(void *ctx, uint64_t ext, const uint8_t *pkt, size_t
 		return;
 	}
 	s->st.unrepaired++;
+	log_unrepaired(s, ext);
 	rtx_req_resolve(&s->rq, ext, NULL);
 	if (s->cb.lost)
 		s->cb.lost(s->cb.ctx, ext);

@@ -22,6 +22,7 @@ void rtx_in_restart(rtx_session *s)
 	rtx_playout_reset(&s->po);
 	rtx_req_clear(&s->rq);
 	rtx_burst_reset(s);
+	s->last_mc_ext = s->last_mc_due = 0;
 	s->st.restarts++;
 	sc_logf(&s->log, LOG_NOTICE, "rtx: source restarted (ssrc %08x): buffers reset",
 		(unsigned)s->seq.ssrc);
@@ -43,11 +44,33 @@ static void add_gaps(rtx_session *s, uint64_t prev_high, uint64_t ext, uint64_t 
 			s->st.gaps_dropped++;
 }
 
+/* The stream's mean packet period, over windows of RTX_PERIOD_WIN_NS:
+ * packets come in batches (a frame's packets paced together, recvmmsg
+ * reading many at one time), so the smoothed gap between two arrivals is
+ * far below it and no measure of the stream's rate. */
+static void period(rtx_session *s)
+{
+	s->win_pkts++;
+	/* A silence (our link or the stream was down) is no measure of the
+	 * stream's pace: start the window again after it. */
+	if (!s->win_start_ns || s->now - s->last_mc_ns > RTX_PERIOD_WIN_NS / 2) {
+		s->win_start_ns = s->now;
+		s->win_pkts = 0;
+		return;
+	}
+	if (s->now - s->win_start_ns >= RTX_PERIOD_WIN_NS) {
+		s->mc_period_ns = (s->now - s->win_start_ns) / s->win_pkts;
+		s->win_start_ns = s->now;
+		s->win_pkts = 0;
+	}
+}
+
 /* Watch the stream's pace: after a silence, our link is back. */
 static void heartbeat(rtx_session *s)
 {
 	uint64_t gap = s->now - s->last_mc_ns, silence;
 
+	period(s);
 	if (s->last_mc_ns && s->now > s->last_mc_ns) {
 		silence = RTX_SILENCE_GAPS * s->mc_gap_ns;
 		if (silence < RTX_SILENCE_MIN_NS)
@@ -67,12 +90,19 @@ static void client_stored(rtx_session *s, uint64_t ext, uint64_t prev_high, uint
 	uint64_t floor = rtx_burst_client_floor(s);
 
 	heartbeat(s);
+	if (ext > s->last_mc_ext) {
+		s->last_mc_ext = ext;
+		s->last_mc_due = due;
+	}
 	rtx_playout_stored(&s->po, ext, false);
 	rtx_burst_client_mcast(s, ext);
-	if (ext < prev_high) {
-		if (rtx_req_resolve(&s->rq, ext, NULL) == 0)
-			s->st.reordered++;
-	} else if (prev_high && ext > prev_high + 1) {
+	/* A gap is filled: reordered, or above the highest when it was a
+	 * prediction of a pull (rtx_starve) that multicast now delivers; left
+	 * in place, such a gap would keep its guessed deadline and a real
+	 * loss of that number later would never be asked for. */
+	if (rtx_req_resolve(&s->rq, ext, NULL) == 0)
+		s->st.reordered++;
+	if (prev_high && ext > prev_high + 1) {
 		if (prev_high < floor)
 			prev_high = floor;
 		if (ext > prev_high + 1)
@@ -306,7 +336,12 @@ static void rtt_sample(rtx_session *s, const struct origin *o, uint64_t echo)
 	if (echo == 0 || echo > own)
 		return;
 	rtt = own - echo;
-	if (rtt > 10ULL * 1000000000ULL)
+	/* An answer slower than the longest timeout answers a request long
+	 * given up (queued behind a burst, a stalled process): no round trip
+	 * to plan by. Taken, one such sample made RET look seconds away, too
+	 * slow to be asked before any deadline, and, no longer asked, it was
+	 * never measured again. */
+	if (rtt > s->cfg.rto_max_ns)
 		return;
 	if (o->ret)
 		rtx_rtt_sample(&s->grp.ret_rtt, rtt);
@@ -334,6 +369,10 @@ static int take_repair(rtx_session *s, const struct origin *o, const struct sc_r
 	if (!rtx_playout_pending(&s->po, ext)) {
 		rtx_rawbuf_put(s->rb, ext, pkt, len, s->now, due, RTX_SLOT_REPAIR);
 		s->st.late++;
+		if (rtx_diag_ok(s))
+			sc_logf(&s->log, LOG_INFO, "rtx: late repair %u from %s, %.1f ms after its playback time",
+				(unsigned)rtp->seq, o->ret ? "RET" : "a peer",
+				((double)s->now - (double)due) / 1e6);
 		return -ETIME;
 	}
 	if (rtx_rawbuf_put(s->rb, ext, pkt, len, s->now, due, RTX_SLOT_REPAIR) < 0) {

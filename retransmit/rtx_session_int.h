@@ -24,6 +24,8 @@
  * not hear, and its end that we can again. */
 #define RTX_SILENCE_GAPS 8
 #define RTX_SILENCE_MIN_NS (5ULL * 1000000ULL)
+/* The window over which the stream's mean packet period is measured. */
+#define RTX_PERIOD_WIN_NS (250ULL * 1000000ULL)
 
 /* Largest NACK/MISSING body we send: keeps them well under any MTU. */
 #define RTX_LIST_BODY_MAX 1200
@@ -96,7 +98,12 @@ struct rtx_session {
 	struct rtx_reply reply;
 	uint64_t now;          /* time of the call being handled */
 	uint64_t last_mc_ns;   /* last multicast packet stored */
+	uint64_t last_mc_ext;  /* the highest multicast packet stored, */
+	uint64_t last_mc_due;  /* its playback time */
 	uint64_t mc_gap_ns;    /* smoothed time between multicast packets */
+	uint64_t mc_period_ns; /* mean packet period over the last window; 0: none yet */
+	uint64_t win_start_ns; /* that window's start and packets so far */
+	uint64_t win_pkts;
 	/* fast channel change, edge */
 	struct rtx_rap raps[RTX_RAPS];
 	unsigned n_raps, rap_pos;
@@ -111,7 +118,16 @@ struct rtx_session {
 	/* multicast gone: the stream pulled by prediction (rtx_starve.c) */
 	uint64_t pull_ns;          /* time the next predicted packet is due; 0: not pulling */
 	uint64_t pull_ext;         /* highest number predicted so far */
+	uint64_t pull_start;       /* st.pulled when this pull started */
+	/* why packets went unrepaired, logged at most RTX_DIAG_PER_S a second */
+	uint64_t diag_win;
+	unsigned diag_n;
 };
+
+#define RTX_DIAG_PER_S 20
+/* Whether one more diagnostic line may be logged now (a budget per second,
+ * so that a collapse does not flood the log). */
+bool rtx_diag_ok(rtx_session *s);
 
 /* rtx_session.c */
 void rtx_session_update_deadline(rtx_session *s);

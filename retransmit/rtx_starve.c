@@ -22,23 +22,42 @@
 /* Packets predicted per run at most (the rest at the next one). */
 #define PULL_STEP_MAX 64
 
+/* The pace of the predictions: the stream's mean packet period. Not the
+ * smoothed gap between arrivals: packets come in batches, so that one is a
+ * fraction of the period, and a pull paced by it predicted thousands of
+ * numbers ahead of the stream in a silence of 60 ms. */
+static uint64_t pace_ns(const rtx_session *s)
+{
+	return s->mc_period_ns ? s->mc_period_ns : s->mc_gap_ns;
+}
+
 static uint64_t silence_ns(const rtx_session *s)
 {
-	uint64_t t = STARVE_GAPS * s->mc_gap_ns;
+	uint64_t t = STARVE_GAPS * pace_ns(s);
 
 	return t < STARVE_MIN_NS ? STARVE_MIN_NS : t;
 }
 
+/* A predicted packet's playback time: the last multicast packet's, one
+ * period per number after it (not now + the delay: the numbers a pull
+ * predicts at once after the silence that starts it were due earlier). */
+static uint64_t guess_due(const rtx_session *s, uint64_t e)
+{
+	if (!s->last_mc_due || e <= s->last_mc_ext)
+		return s->now + s->cfg.playout_delay_ns;
+	return s->last_mc_due + (e - s->last_mc_ext) * pace_ns(s);
+}
+
 static void predict(rtx_session *s, uint64_t n)
 {
-	uint64_t dropped, e, deadline = s->now + s->cfg.playout_delay_ns;
+	uint64_t dropped, e;
 
 	for (e = s->pull_ext + 1; e <= s->pull_ext + n; e++)
-		if (rtx_req_add(&s->rq, e, s->pull_ext + n + 1, s->now, deadline, &dropped) >= 0)
+		if (rtx_req_add(&s->rq, e, s->pull_ext + n + 1, s->now, guess_due(s, e), &dropped) >= 0)
 			s->st.gaps++;
 	s->pull_ext += n;
 	s->st.pulled += n;
-	s->pull_ns += n * s->mc_gap_ns;
+	s->pull_ns += n * pace_ns(s);
 }
 
 static bool can_pull(const rtx_session *s)
@@ -63,13 +82,17 @@ uint64_t rtx_starve_run(rtx_session *s)
 	}
 	quiet = silence_ns(s);
 	if (s->now < s->last_mc_ns + quiet) {
+		if (s->pull_ns)
+			sc_logf(&s->log, LOG_INFO, "rtx: multicast is back; %llu numbers predicted (period %.3f ms)",
+				(unsigned long long)(s->st.pulled - s->pull_start), (double)pace_ns(s) / 1e6);
 		s->pull_ns = 0;
 		return s->last_mc_ns + quiet;
 	}
 	high = rtx_rawbuf_highest(s->rb);
 	if (!s->pull_ns) {
-		s->pull_ns = s->last_mc_ns + s->mc_gap_ns;
+		s->pull_ns = s->last_mc_ns + pace_ns(s);
 		s->pull_ext = high;
+		s->pull_start = s->st.pulled;
 		s->st.starved++;
 		sc_logf(&s->log, LOG_NOTICE, "rtx: no multicast for %llu ms: asking the group and RET for the stream",
 			(unsigned long long)((s->now - s->last_mc_ns) / MS));
@@ -77,7 +100,7 @@ uint64_t rtx_starve_run(rtx_session *s)
 	if (s->pull_ext < high)
 		s->pull_ext = high;
 	if (s->now >= s->pull_ns) {
-		n = (s->now - s->pull_ns) / s->mc_gap_ns + 1;
+		n = (s->now - s->pull_ns) / pace_ns(s) + 1;
 		predict(s, n > PULL_STEP_MAX ? PULL_STEP_MAX : n);
 	}
 	return s->pull_ns;

@@ -220,7 +220,9 @@ lab_down() {
 # lab_loss HOST PCT [in|out|both]: drop PCT% of the UDP datagrams a host
 # receives (in, the default), sends (out) or both. Only UDP is dropped, so
 # MLD, IGMP, ND and ARP keep the memberships alive, as on a lossy access line
-# that loses video but not the sparse control traffic.
+# that loses video but not the sparse control traffic. Loopback is not the
+# line: what a host sends itself (a daemon's UDP output to a local player or
+# recorder) is never dropped.
 lab_loss() {
 	local h="$1" pct="$2" dir="${3:-in}" hook
 	lab_loss_clear "$h"
@@ -230,7 +232,8 @@ lab_loss() {
 		in:output | out:input) continue ;;
 		esac
 		lab_exec "$h" nft add chain inet lab "$hook" "{ type filter hook $hook priority 0; policy accept; }"
-		lab_exec "$h" nft add rule inet lab "$hook" meta l4proto udp numgen random mod 100 '<' "$pct" counter drop
+		lab_exec "$h" nft add rule inet lab "$hook" "$([ $hook = input ] && echo iifname || echo oifname)" != lo \
+			meta l4proto udp numgen random mod 100 '<' "$pct" counter drop
 	done
 }
 

@@ -471,7 +471,11 @@ static void test_wire(void)
 
 	CU_ASSERT_EQUAL(rtx_burst_ans_put(b, &a), RTX_WIRE_BURST_LEN);
 	CU_ASSERT_EQUAL(rtx_burst_ans_parse(b, RTX_WIRE_BURST_LEN, &a2), 0);
-	CU_ASSERT_EQUAL(memcmp(&a, &a2, sizeof(a)), 0);
+	/* field by field: the struct's padding is not the parser's to set */
+	CU_ASSERT(a2.status == a.status && a2.speed_pct == a.speed_pct && a2.ssrc == a.ssrc &&
+		  a2.echo_ts == a.echo_ts && a2.start == a.start && a2.rap == a.rap &&
+		  a2.splice == a.splice && a2.head == a.head && a2.start_ts == a.start_ts &&
+		  a2.rap_ts == a.rap_ts && a2.head_ts == a.head_ts);
 	CU_ASSERT_EQUAL(sc_get_be16(b + 16), 1);
 	CU_ASSERT_EQUAL(sc_get_be32(b + 32), 7);
 	CU_ASSERT_EQUAL(rtx_burst_ans_parse(b, RTX_WIRE_BURST_LEN + 1, &a2), -EBADMSG);

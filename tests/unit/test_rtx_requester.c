@@ -4,6 +4,7 @@
  * retransmission timeout. */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "rtx_requester.h"
@@ -283,6 +284,60 @@ static void test_deadline(void)
 	rtx_req_free(&f.rq);
 }
 
+/* A gap predicted while multicast was gone (rtx_starve) with a guessed
+ * deadline, then shown missing for real by the stream with a later one:
+ * the real deadline holds, and a gap already given up is asked again. */
+static void test_deadline_moved(void)
+{
+	struct fix f;
+	uint64_t dropped;
+
+	setup(&f, RTX_POLICY_ALL, false);
+	rtx_req_add(&f.rq, 100, 101, 0, 30 * MS, &dropped);
+	run_at(&f, 30 * MS);
+	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_DONE);
+	f.log.n = 0;
+	/* a deadline already past asks nothing */
+	CU_ASSERT_EQUAL(rtx_req_add(&f.rq, 100, 101, 40 * MS, 20 * MS, &dropped), -EEXIST);
+	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_DONE);
+	CU_ASSERT_EQUAL(rtx_req_add(&f.rq, 100, 150, 40 * MS, 340 * MS, &dropped), -EEXIST);
+	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->deadline_ns, 340 * MS);
+	CU_ASSERT_EQUAL(rtx_req_next(&f.rq), 40 * MS);
+	run_at(&f, 40 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, 1000, 100), NMEM);
+	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_ACTIVE);
+	/* an earlier real deadline holds too: the gap is done then */
+	CU_ASSERT_EQUAL(rtx_req_add(&f.rq, 100, 150, 45 * MS, 200 * MS, &dropped), -EEXIST);
+	CU_ASSERT(rtx_req_next(&f.rq) <= 200 * MS);
+	run_at(&f, 200 * MS);
+	CU_ASSERT_EQUAL(rtx_gaps_find(&f.rq.gaps, 100)->state, RTX_GAP_DONE);
+	rtx_req_free(&f.rq);
+}
+
+/* Whether RET can still answer is judged by its best round trip, not the
+ * smoothed one a few slow answers inflated: RET is asked when the group
+ * lacks a packet even though its srtt is longer than the time left. */
+static void test_ret_slow_then_fast(void)
+{
+	struct fix f;
+	uint64_t dropped;
+	int i;
+
+	setup(&f, RTX_POLICY_ALL, true);
+	rtx_rtt_sample(&f.grp.ret_rtt, 2 * MS);
+	for (i = 0; i < 20; i++)
+		rtx_rtt_sample(&f.grp.ret_rtt, 400 * MS);
+	CU_ASSERT(rtx_rtt_srtt(&f.grp.ret_rtt, 0) > 150 * MS);
+	rtx_req_add(&f.rq, 100, 101, 0, 150 * MS, &dropped);
+	run_at(&f, 5 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, 1000, 100), NMEM);
+	for (i = 0; i < NMEM; i++)
+		rtx_req_missing(&f.rq, 100, i, 6 * MS);
+	run_at(&f, 6 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 1);
+	rtx_req_free(&f.rq);
+}
+
 static void test_regroup(void)
 {
 	struct fix f;
@@ -391,6 +446,8 @@ int tu_register(void)
 		{ "escalation to RET", test_escalation },
 		{ "ranked: one lack is not exhaustion", test_ranked_lack_is_not_exhaustion },
 		{ "deadline", test_deadline },
+		{ "a guessed deadline moved", test_deadline_moved },
+		{ "RET: slow answers, then asked", test_ret_slow_then_fast },
 		{ "regroup", test_regroup },
 		{ "bounded gaps", test_bounded_gaps },
 		{ "spacing, all", test_spacing_all },

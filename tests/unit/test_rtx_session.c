@@ -695,6 +695,98 @@ static void test_groups_and_peek(void)
 	rtx_session_free(a.s);
 }
 
+/* A RET answer that comes seconds late (a stalled edge, a repair queued
+ * behind a burst) is no round trip: RET is still asked, in time, for the
+ * next loss its group cannot repair. */
+static void test_slow_answer(void)
+{
+	struct node a, e;
+	uint16_t skip[1] = { 7 }, skip2[1] = { 40 };
+	uint64_t ret_peer = 9, t;
+	struct rtx_ret r = { .domain_id = DOMAIN, .peers = &ret_peer, .n_peers = 1 };
+	int i;
+
+	net.n = 0;
+	client(&a, 1, RTX_POLICY_ALL);
+	edge(&e);
+	memcpy(r.key, ret_key, sizeof(r.key));
+	CU_ASSERT_EQUAL(rtx_session_set_ret(a.s, &r), 0);
+	stream(&e, 0, 60, NULL, 0);
+	stream(&a, 0, 20, skip, 1);
+	rtx_session_run(a.s);
+	clk = rtx_session_deadline(a.s);
+	rtx_session_run(a.s);
+	CU_ASSERT_EQUAL(queued_to(9, RTX_MSG_NACK), 1);
+	/* the edge answers 3 s later */
+	clk += 3000 * MS;
+	CU_ASSERT_EQUAL(pass_to(&e), 1);
+	pass_to(&a);
+	net.n = 0;
+	stream(&a, 21, 60, skip2, 1);
+	t = clk + 400 * MS;
+	for (i = 0; i < 1000 && queued_to(9, RTX_MSG_NACK) == 0 && rtx_session_deadline(a.s) <= t; i++) {
+		if (rtx_session_deadline(a.s) > clk)
+			clk = rtx_session_deadline(a.s);
+		rtx_session_run(a.s);
+	}
+	CU_ASSERT_EQUAL(queued_to(9, RTX_MSG_NACK), 1);
+	rtx_session_free(a.s);
+	rtx_session_free(e.s);
+}
+
+static size_t nacks_to_members(void)
+{
+	return queued_to(1, RTX_MSG_NACK) + queued_to(2, RTX_MSG_NACK) + queued_to(3, RTX_MSG_NACK);
+}
+
+/* Multicast stalls for 100 ms (the box's process not scheduled, say) while
+ * its packets queue up, then they all arrive at once. The pull the silence
+ * starts predicts the stream at its real pace (1 packet/ms here, in batches
+ * of 32: the smoothed gap between arrivals is a fraction of that), and the
+ * predictions the queued packets fill are forgotten, not asked for. */
+static void test_stall(void)
+{
+	struct node a;
+	uint64_t ret_peer = 9, t, d;
+	struct rtx_ret r = { .domain_id = DOMAIN, .peers = &ret_peer, .n_peers = 1 };
+	struct rtx_stats st;
+	int i;
+
+	net.n = 0;
+	client(&a, 1, RTX_POLICY_RANKED);
+	memcpy(r.key, ret_key, sizeof(r.key));
+	CU_ASSERT_EQUAL(rtx_session_set_ret(a.s, &r), 0);
+	for (i = 0; i < 1024; i += 32) {
+		stream(&a, (uint16_t)i, (uint16_t)(i + 31), NULL, 0);
+		clk += 32 * MS;
+		rtx_session_run(a.s);
+	}
+	t = clk + 68 * MS; /* 100 ms after the last batch */
+	for (i = 0; i < 100000 && (d = rtx_session_deadline(a.s)) <= t; i++) {
+		if (d > clk)
+			clk = d;
+		rtx_session_run(a.s);
+	}
+	clk = t;
+	rtx_session_run(a.s);
+	st = stats(&a);
+	CU_ASSERT_EQUAL(st.starved, 1);
+	CU_ASSERT(st.pulled >= 40 && st.pulled <= 110);
+	CU_ASSERT(nacks_to_members() > 0);
+	/* the queued packets, and more */
+	stream(&a, 1024, 1199, NULL, 0);
+	net.n = 0;
+	for (i = 0; i < 3; i++) {
+		clk += 10 * MS;
+		rtx_session_run(a.s);
+	}
+	CU_ASSERT_EQUAL(nacks_to_members(), 0);
+	st = stats(&a);
+	CU_ASSERT_EQUAL(st.reordered, st.pulled);
+	CU_ASSERT_EQUAL(st.unrepaired, 0);
+	rtx_session_free(a.s);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -708,6 +800,8 @@ int tu_register(void)
 		{ "stream events", test_stream_events },
 		{ "late repair", test_late_repair },
 		{ "groups and peek", test_groups_and_peek },
+		{ "a stall of multicast", test_stall },
+		{ "a slow answer is no round trip", test_slow_answer },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("rtx_session", tests);
