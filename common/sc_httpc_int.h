@@ -1,9 +1,8 @@
 /* sc_httpc_int: the libcurl back end of sc_httpc (sc_httpc_curl.c). Not a
  * public interface.
  *
- * Plain http:// can be sc_httpc.c's own small HTTP/1.1 client
- * (SIXCAST_HTTPC=builtin); https://, and http:// by default, go to
- * libcurl, loaded with dlopen() on the first request: linking
+ * Plain http:// is sc_httpc.c's own small HTTP/1.1 client (unless
+ * SIXCAST_HTTPC=curl); https:// goes to libcurl, loaded with dlopen() on the first request: linking
  * libcurl loads some thirty libraries (OpenSSL, GnuTLS, Kerberos, LDAP,
  * SSH, ...) and its start-up touches about 6 MB of them, which a set-top
  * box talking plain http to its management server need not load (issue 7;
