@@ -97,8 +97,8 @@ client: { device_id = "stb-$1"; credential = "$CL_BOXCRED"; interface = "eth0";
   start_channel = 1; playout_delay_ms = 300; log_level = "${CL_LOG:-info}"; ${2:-} };
 mgmt: { url = "$CL_MURL"; timeout_ms = 1000; retry_max_ms = 2000; };
 outputs: { http = "[::]:8090"; record_dir = "$LAB_DIR/rec-$1"; ${CL_OUTPUTS:-} };
-${CL_BOX_EXTRA:-}
 CONF
+	[ -z "${CL_BOX_EXTRA:-}" ] || printf '%s\n' "$CL_BOX_EXTRA"
 }
 
 cl_box_start() { # HOST [CLIENT-SETTINGS]
