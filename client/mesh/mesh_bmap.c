@@ -152,6 +152,18 @@ void mesh_buf_reset(struct mesh_buf *b)
 		b->slot[i].used = false;
 }
 
+void mesh_buf_release(struct mesh_buf *b)
+{
+	unsigned i;
+
+	mesh_buf_reset(b);
+	for (i = 0; i < b->cap; i++) {
+		free(b->slot[i].data);
+		b->slot[i].data = NULL;
+		b->slot[i].cap = 0;
+	}
+}
+
 uint64_t mesh_buf_oldest(const struct mesh_buf *b)
 {
 	if (!b->have.any)

@@ -58,6 +58,9 @@ struct mesh_buf {
 int mesh_buf_init(struct mesh_buf *b, unsigned cap);
 void mesh_buf_fini(struct mesh_buf *b);
 void mesh_buf_reset(struct mesh_buf *b);
+/* Empty it and give back the packets' memory (a paused node holds none:
+ * a set-top box back on multicast should not keep the mesh's megabytes). */
+void mesh_buf_release(struct mesh_buf *b);
 /* Store a packet. Returns 0, -EALREADY (held), -ERANGE (older than the
  * window), -ENOMEM. */
 int mesh_buf_put(struct mesh_buf *b, uint64_t seq, const uint8_t *pkt, size_t len, uint64_t src_ts,

@@ -507,7 +507,7 @@ void mesh_node_pause(mesh_node *n, bool paused)
 			if (n->peers[i].id && n->peers[i].pstate)
 				mesh_stream_drop_partner(n, &n->peers[i], true);
 		n->anchored = false;
-		mesh_buf_reset(&n->buf);
+		mesh_buf_release(&n->buf);
 	}
 	n->t_partners = n->now;
 }

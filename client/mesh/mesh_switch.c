@@ -12,8 +12,8 @@ void mesh_switch_config_defaults(struct mesh_switch_config *c)
 	c->tune_timeout_ns = 1 * SC_NS_PER_S;
 	c->silence_ns = 500 * SC_NS_PER_MS;
 	c->window_ns = 2 * SC_NS_PER_S;
-	c->loss_enter = 0.05;
-	c->loss_leave = 0.005;
+	c->loss_enter = 0.25;
+	c->loss_leave = 0.10;
 	c->recover_ns = 5 * SC_NS_PER_S;
 	c->min_packets = 50;
 }

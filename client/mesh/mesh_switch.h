@@ -30,8 +30,8 @@ struct mesh_switch_config {
 	uint64_t tune_timeout_ns; /* default 1 s */
 	uint64_t silence_ns;      /* default 500 ms */
 	uint64_t window_ns;       /* default 2 s */
-	double loss_enter;        /* default 0.05 */
-	double loss_leave;        /* default 0.005 */
+	double loss_enter;        /* default 0.25: repair covers less */
+	double loss_leave;        /* default 0.10 */
 	uint64_t recover_ns;      /* default 5 s */
 	uint32_t min_packets;     /* default 50 */
 };

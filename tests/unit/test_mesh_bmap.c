@@ -112,6 +112,14 @@ static void test_buffer(void)
 	CU_ASSERT_PTR_NULL(mesh_buf_get(&b, 1064));
 	mesh_buf_reset(&b);
 	CU_ASSERT_FALSE(mesh_buf_any(&b));
+	/* released: empty, no packet memory held, and usable again */
+	CU_ASSERT_EQUAL(mesh_buf_put(&b, 7000, pkt, 30, 0, 0), 0);
+	mesh_buf_release(&b);
+	CU_ASSERT_FALSE(mesh_buf_any(&b));
+	for (unsigned i = 0; i < b.cap; i++)
+		CU_ASSERT_PTR_NULL(b.slot[i].data);
+	CU_ASSERT_EQUAL(mesh_buf_put(&b, 7001, pkt, 30, 0, 0), 0);
+	CU_ASSERT_EQUAL(mesh_buf_get(&b, 7001)->len, 30);
 	mesh_buf_fini(&b);
 }
 
