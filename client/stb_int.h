@@ -142,6 +142,10 @@ void stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, u
 void stb_tuner_rejoin(struct stb_tuner *t);
 /* Let the session release what came in and re-arm its timer. */
 void stb_tuner_kick(struct stb_tuner *t);
+/* Callbacks with the tuner as ctx, for the libraries: the loop's clock,
+ * and a datagram to a peer handle on the repair socket. */
+uint64_t stb_tuner_cb_now(void *ctx);
+int stb_tuner_cb_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len);
 
 /* stb_mesh.c */
 int stb_mesh_start(struct stb_tuner *t);

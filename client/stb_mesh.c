@@ -66,20 +66,6 @@ static int from_mesh(const struct mesh_addr *m, struct sc_sockaddr *a)
 
 /* ---- the node's callbacks ---- */
 
-static uint64_t cb_now(void *ctx)
-{
-	struct stb_tuner *t = ctx;
-
-	return now(t->s);
-}
-
-static int cb_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
-{
-	struct stb_tuner *t = ctx;
-
-	return stb_send(t->s, peer, buf, len);
-}
-
 static void cb_deliver(void *ctx, uint64_t ext_seq, const uint8_t *rtp, size_t len)
 {
 	struct stb_tuner *t = ctx;
@@ -322,7 +308,7 @@ static int make_node(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 {
 	struct stb *s = t->s;
 	struct mesh_config cfg;
-	struct mesh_callbacks cb = { .ctx = t, .now_ns = cb_now, .send = cb_send, .deliver = cb_deliver,
+	struct mesh_callbacks cb = { .ctx = t, .now_ns = stb_tuner_cb_now, .send = stb_tuner_cb_send, .deliver = cb_deliver,
 				     .handle_of = cb_handle_of, .addr_of = cb_addr_of,
 				     .want_peers = cb_want_peers, .log = cb_log, .log_level = s->cfg.log_level };
 	struct timespec ts;

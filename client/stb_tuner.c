@@ -32,14 +32,16 @@ static uint64_t now(const struct stb *s)
 	return sc_clock_now_ns(sc_loop_clock(s->loop));
 }
 
-static uint64_t cb_now(void *ctx)
+/* The tuner as a library's context (the retransmit session's and the mesh
+ * node's callbacks): its clock and its repair socket. */
+uint64_t stb_tuner_cb_now(void *ctx)
 {
 	struct stb_tuner *t = ctx;
 
 	return now(t->s);
 }
 
-static int cb_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
+int stb_tuner_cb_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
 {
 	struct stb_tuner *t = ctx;
 
@@ -180,7 +182,7 @@ static int make_session(struct stb_tuner *t)
 {
 	struct stb *s = t->s;
 	struct rtx_config rc;
-	struct rtx_callbacks cb = { .ctx = t, .now_ns = cb_now, .send = cb_send, .deliver = cb_deliver,
+	struct rtx_callbacks cb = { .ctx = t, .now_ns = stb_tuner_cb_now, .send = stb_tuner_cb_send, .deliver = cb_deliver,
 				    .log = cb_log, .log_level = s->cfg.log_level };
 	struct timespec ts;
 
