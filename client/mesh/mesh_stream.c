@@ -182,6 +182,15 @@ static void redirect(struct mesh_node *n, struct mesh_peer *p)
 #define STARVING 0x8000u /* in a PREQ: refused everywhere for a while */
 #define STARVING_NS (1 * SC_NS_PER_S)
 
+/* A requester without a way to the source, to a node with one: taken past
+ * partners_max. Else the nodes of a host or a metro that found each other
+ * first make an island, with partners enough never to count as starving,
+ * refused by every full node that has the stream, for seconds. */
+static bool bridges(const struct mesh_node *n, uint8_t its_depth)
+{
+	return its_depth == MESH_DEPTH_NONE && n->depth != MESH_DEPTH_NONE;
+}
+
 static void preq_in(struct mesh_node *n, struct mesh_peer *p, uint8_t depth, uint16_t its_partners)
 {
 	unsigned have = mesh_stream_partners(n);
@@ -198,7 +207,7 @@ static void preq_in(struct mesh_node *n, struct mesh_peer *p, uint8_t depth, uin
 	} else if (n->paused || p->is_source) {
 		send_small(n, p, MESH_MSG_PREFUSE, MESH_REFUSE_PAUSED, 0, 0);
 		return;
-	} else if (have >= n->cfg.partners_max + (its_partners & STARVING ? STARVING_SLACK : 0)) {
+	} else if (have >= n->cfg.partners_max + (its_partners & STARVING || bridges(n, depth) ? STARVING_SLACK : 0)) {
 		send_small(n, p, MESH_MSG_PREFUSE, MESH_REFUSE_FULL, 0, 0);
 		return;
 	}
@@ -631,6 +640,22 @@ static struct mesh_peer *candidate(struct mesh_node *n)
 	return best;
 }
 
+/* A partner with no path of its own, the most recent first. */
+static struct mesh_peer *pathless_partner(struct mesh_node *n)
+{
+	struct mesh_peer *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < MESH_MAX_PEERS; i++) {
+		struct mesh_peer *p = &n->peers[i];
+
+		if (p->id && p->pstate == MESH_P_PARTNER && p->depth == MESH_DEPTH_NONE &&
+		    (!best || p->partner_since_ns > best->partner_since_ns))
+			best = p;
+	}
+	return best;
+}
+
 void mesh_stream_partners_tick(struct mesh_node *n)
 {
 	struct mesh_peer *src = n->source_id ? mesh_peer_find(n, n->source_id) : NULL, *p;
@@ -646,6 +671,18 @@ void mesh_stream_partners_tick(struct mesh_node *n)
 		}
 		if (p->id && p->pstate && !p->is_source)
 			count++;
+	}
+	if (n->depth == MESH_DEPTH_NONE && n->now - n->no_path_since_ns >= NO_PATH_NS && count >= n->cfg.partners_max &&
+	    (p = pathless_partner(n))) {
+		/* An island: full of partners, none with a way to the source
+		 * (a host's or a metro's nodes found each other first). One
+		 * makes room for a node farther away (which takes us past its
+		 * partners_max when it has a path: bridges()), one every
+		 * NO_PATH_NS. */
+		mesh_stream_drop_partner(n, p, true);
+		p->retry_after_ns = n->now + RETRY_NS;
+		n->no_path_since_ns = n->now;
+		count--;
 	}
 	if (src && src->pstate == MESH_P_NONE && src->retry_after_ns <= n->now &&
 	    (n->source_direct || (n->depth == MESH_DEPTH_NONE && n->now - n->no_path_since_ns >= NO_PATH_NS)))
@@ -714,6 +751,27 @@ void mesh_stream_assign(struct mesh_node *n)
 	}
 }
 
+/* Past partners_max (bridges() let a pathless node in): once a round, let
+ * go of one partner no strip flows through either way. Extra partners
+ * only add pushes and pulls that cross (duplicates). */
+static void shed_extra(struct mesh_node *n)
+{
+	unsigned i;
+
+	if (mesh_stream_partners(n) <= n->cfg.partners_max)
+		return;
+	for (i = 0; i < MESH_MAX_PEERS; i++) {
+		struct mesh_peer *p = &n->peers[i];
+
+		if (p->id && p->pstate == MESH_P_PARTNER && !p->sub_to_it && !p->sub_from_us &&
+		    p->depth != MESH_DEPTH_NONE) {
+			mesh_stream_drop_partner(n, p, true);
+			p->retry_after_ns = n->now + RETRY_NS;
+			return;
+		}
+	}
+}
+
 void mesh_stream_round_tick(struct mesh_node *n)
 {
 	uint64_t adv;
@@ -753,6 +811,7 @@ void mesh_stream_round_tick(struct mesh_node *n)
 		for (s = 0; s < MESH_MAX_STRIPS; s++)
 			p->strip_recv[s] /= 2;
 	}
+	shed_extra(n);
 	n->round_newest = mesh_buf_newest(&n->buf);
 	mesh_stream_assign(n);
 	n->t_partners = n->now;
