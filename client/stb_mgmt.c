@@ -327,6 +327,8 @@ static void hb_send(struct stb *s)
 	if (s->t) {
 		json_object_set_new(b, "channel_id", json_integer(s->t->ch.id));
 		json_object_set_new(b, "group_version", json_integer(s->t->has_group ? s->t->group_version : 0));
+		/* the NOC sees which boxes play through the mesh */
+		json_object_set_new(b, "mode", json_string(stb_mesh_active(s->t) ? "mesh" : "multicast"));
 	}
 	snprintf(path, sizeof(path), "/clients/%u/heartbeat?wait=%u", s->reg.client_id, s->heartbeat_ms);
 	s->hb_sent_ns = now(s);

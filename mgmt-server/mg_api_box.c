@@ -415,9 +415,11 @@ void mg_h_heartbeat(struct mg_call *c)
 		{ "group_version", MG_J_UINT, 0, UINT32_MAX },
 		{ "channel_id", MG_J_UINT | MG_J_NULLABLE, 1, UINT32_MAX },
 		{ "stats", MG_J_OBJECT, 0, 0 },
+		{ "mode", MG_J_STR, 4, 9 },
 		{ NULL, 0, 0, 0 },
 	};
-	struct mg_heartbeat hb = { 0 };
+	struct mg_heartbeat hb = { .on_mesh = -1 };
+	const char *mode;
 	struct mg_client *cl = c->who.client;
 	uint32_t held;
 	json_t *s;
@@ -426,6 +428,13 @@ void mg_h_heartbeat(struct mg_call *c)
 		return;
 	held = mg_json_u32(c->body, "group_version", 0);
 	hb.channel = mg_json_u32(c->body, "channel_id", 0);
+	if ((mode = json_string_value(json_object_get(c->body, "mode")))) {
+		if (strcmp(mode, "multicast") && strcmp(mode, "mesh")) {
+			mg_reply_error(c->r, 400, "mode: \"multicast\" or \"mesh\", not \"%s\"", mode);
+			return;
+		}
+		hb.on_mesh = !strcmp(mode, "mesh");
+	}
 	if ((s = json_object_get(c->body, "stats")) && !read_stats(c, s, &hb))
 		return;
 	mg_client_heartbeat(c->st, cl, &hb);

@@ -267,6 +267,8 @@ int mg_client_heartbeat(struct mg_state *st, struct mg_client *c, const struct m
 		mg_client_activate(st, c);
 	if (hb->has_stats)
 		ingest(st, c, hb);
+	if (hb->on_mesh >= 0)
+		c->on_mesh = (uint8_t)hb->on_mesh;
 	return rc;
 }
 

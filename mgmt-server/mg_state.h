@@ -64,6 +64,7 @@ struct mg_client {
 	uint8_t live;         /* heartbeating: in the seen list, grouped when tuned */
 	uint8_t dirty;        /* in the write-behind list */
 	uint8_t has_token;
+	uint8_t on_mesh;      /* its last heartbeat said it plays through the P2P mesh */
 	uint8_t token_hash[16];
 	uint64_t last_seen_ns;  /* monotonic, for timeouts */
 	int64_t last_seen_ms;   /* wall clock, for people */
@@ -215,6 +216,7 @@ void mg_client_leave(struct mg_state *st, struct mg_client *c);
 struct mg_heartbeat {
 	uint32_t channel;         /* the box's idea of its channel; 0: none given */
 	bool has_stats;
+	int8_t on_mesh;           /* -1: not said, 0: multicast, 1: mesh */
 	struct mg_counters stats;
 	struct mg_rtt rtt[MG_RTT_MAX];
 	size_t nrtt;

@@ -132,6 +132,8 @@ json_t *mg_view_client(const struct mg_state *st, const struct mg_client *c, boo
 			      g ? json_integer(grp_group_id(g)) : json_null(), "last_seen_ms",
 			      (json_int_t)c->last_seen_ms);
 
+	if (j)
+		json_object_set_new(j, "mode", json_string(c->on_mesh ? "mesh" : "multicast"));
 	if (j && detail) {
 		json_t *rtt = json_array();
 

@@ -37,6 +37,7 @@ async function clientDetail(id, box) {
     ['State', c.banned ? pill('BANNED', 'bad') : c.live ? pill('live', 'ok') : pill('silent', 'off')],
     ['Addresses', h('span', { class: 'mono' }, c.addrs.join(' '))],
     ['Channel', c.channel_id ?? '–'],
+    ['Stream', c.mode === 'mesh' ? pill('P2P mesh', 'warn') : 'multicast'],
     ['Group', c.group ? `${c.group.id} v${c.group.version}: ${c.group.members.map((m) => `${m.client_id} (${m.metro})`).join(', ')}` : '–'],
     ['Registered', ago(c.registered_ms)], ['Last seen', ago(c.last_seen_ms)],
     ['Packets', `${num(s.received)} received, ${num(s.lost)} lost (${rate(lossRate)}), repaired ${num(s.repaired_group)} by the group, ${num(s.repaired_edge)} by the edge, ${num(s.repaired_mesh)} by the mesh; ${num(s.unrepaired)} unrepaired; served ${num(s.served)}`],

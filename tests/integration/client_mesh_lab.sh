@@ -123,6 +123,11 @@ for b in "${BOXES[@]}"; do
 	[ $((acc * 10)) -ge $((del * 8)) ] || box_fail "$b" "the mesh brought only $acc of $del packets"
 	[ "$un" = 0 ] || box_fail "$b" "$un packets missing at play-out in mesh mode"
 done
+# The NOC sees the boxes on the mesh (their heartbeats say so).
+sleep 1.5
+n="$(noc /clients | jf 'sum(1 for c in (j["clients"] if isinstance(j, dict) else j) if c["mode"] == "mesh")')"
+echo "the management server shows $n boxes in mesh mode"
+[ "$n" -ge "$PER" ] || lab_fail "the management server shows $n of $PER boxes in mesh mode"
 c="$(ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 "$LAB_DIR/m1h6-mesh.ts" | grep . | sort -u | tr '\n' ' ')"
 echo "ffprobe m1h6 (mesh mode): $c"
 [ "$c" = "aac h264 " ] || lab_fail "ffprobe on m1h6's mesh-mode recording found: $c"
