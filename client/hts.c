@@ -306,7 +306,7 @@ int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct hts_cb *
 {
 	hts *h = calloc(1, sizeof(*h));
 	char where[SC_ADDR_STRLEN];
-	int one = 1, zero = 0, rc;
+	int rc;
 
 	*out = NULL;
 	if (!h)
@@ -316,24 +316,15 @@ int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct hts_cb *
 	if (lg)
 		h->lg = *lg;
 	sc_addr_format(addr, true, where, sizeof(where));
-	h->lfd = socket(sc_addr_family(addr), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h->lfd < 0)
+	/* [::] takes IPv4 players too */
+	if ((h->lfd = rc = sc_tcp_listen(addr, 16)) < 0)
 		goto fail;
-	setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (sc_addr_family(addr) == AF_INET6) /* [::] takes IPv4 players too */
-		setsockopt(h->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(h->lfd, &addr->u.sa, addr->len) < 0 || listen(h->lfd, 16) < 0)
+	if ((rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h)) < 0)
 		goto fail;
-	rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h);
-	if (rc < 0) {
-		errno = -rc;
-		goto fail;
-	}
 	*out = h;
 	return 0;
 fail:
-	rc = -errno;
-	sc_logf(&h->lg, LOG_ERR, "http output: cannot listen on %s: %s", where, strerror(errno));
+	sc_logf(&h->lg, LOG_ERR, "http output: cannot listen on %s: %s", where, strerror(-rc));
 	if (h->lfd >= 0)
 		close(h->lfd);
 	free(h);
@@ -354,13 +345,7 @@ void hts_free(hts *h)
 
 unsigned hts_port(const hts *h)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	struct sc_sockaddr a;
-
-	if (getsockname(h->lfd, (struct sockaddr *)&ss, &len) < 0 || sc_addr_from_sa((struct sockaddr *)&ss, len, &a) < 0)
-		return 0;
-	return sc_addr_port(&a);
+	return sc_sock_port(h->lfd);
 }
 
 const struct hts_stats *hts_stats(const hts *h)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static int parse_u32(const char *s, size_t n, uint32_t max, uint32_t *out)
 {
@@ -162,6 +164,34 @@ int sc_addr_from_sa(const struct sockaddr *sa, socklen_t len, struct sc_sockaddr
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int sc_tcp_listen(const struct sc_sockaddr *a, int backlog)
+{
+	int fd = socket(sc_addr_family(a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1, zero = 0, e;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sc_addr_family(a) == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, &a->u.sa, a->len) < 0 || listen(fd, backlog) < 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+uint16_t sc_sock_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct sc_sockaddr a;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 || sc_addr_from_sa((struct sockaddr *)&ss, len, &a) < 0)
+		return 0;
+	return sc_addr_port(&a);
 }
 
 int sc_addr_format(const struct sc_sockaddr *a, bool with_port, char *buf, size_t len)

@@ -44,6 +44,12 @@ int sc_addr_format(const struct sc_sockaddr *a, bool with_port, char *buf, size_
  * -EINVAL for a family other than AF_INET/AF_INET6 or a short length. */
 int sc_addr_from_sa(const struct sockaddr *sa, socklen_t len, struct sc_sockaddr *out);
 
+/* A non-blocking, close-on-exec TCP socket listening on a; "[::]" takes
+ * IPv4 clients too. Returns the fd, or a negative errno. */
+int sc_tcp_listen(const struct sc_sockaddr *a, int backlog);
+/* The port socket fd is bound to; 0 when it cannot be read. */
+uint16_t sc_sock_port(int fd);
+
 int sc_addr_family(const struct sc_sockaddr *a);
 uint16_t sc_addr_port(const struct sc_sockaddr *a);
 void sc_addr_set_port(struct sc_sockaddr *a, uint16_t port);

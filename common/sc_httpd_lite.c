@@ -255,10 +255,7 @@ int sc_httpd_lite_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_
 {
 	sc_httpd_lite *h = calloc(1, sizeof(*h));
 	char where[SC_ADDR_STRLEN];
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct sc_sockaddr bound;
-	int one = 1, zero = 0, rc;
+	int rc;
 
 	*out = NULL;
 	if (!h)
@@ -270,26 +267,16 @@ int sc_httpd_lite_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_
 	if (lg)
 		h->lg = *lg;
 	sc_addr_format(addr, true, where, sizeof(where));
-	h->lfd = socket(sc_addr_family(addr), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h->lfd < 0)
+	/* "[::]" listens on IPv4 too, as sc_httpd */
+	if ((h->lfd = rc = sc_tcp_listen(addr, 16)) < 0)
 		goto fail;
-	setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (sc_addr_family(addr) == AF_INET6) /* "[::]" listens on IPv4 too, as sc_httpd */
-		setsockopt(h->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(h->lfd, &addr->u.sa, addr->len) < 0 || listen(h->lfd, 16) < 0 ||
-	    getsockname(h->lfd, (struct sockaddr *)&ss, &sl) < 0)
+	h->port = sc_sock_port(h->lfd);
+	if ((rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h)) < 0)
 		goto fail;
-	if (sc_addr_from_sa((struct sockaddr *)&ss, sl, &bound) == 0)
-		h->port = sc_addr_port(&bound);
-	if ((rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h)) < 0) {
-		errno = -rc;
-		goto fail;
-	}
 	*out = h;
 	return 0;
 fail:
-	rc = -errno;
-	sc_logf(&h->lg, LOG_ERR, "http: cannot listen on %s: %s", where, strerror(errno));
+	sc_logf(&h->lg, LOG_ERR, "http: cannot listen on %s: %s", where, strerror(-rc));
 	if (h->lfd >= 0)
 		close(h->lfd);
 	free(h);
