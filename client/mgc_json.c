@@ -90,17 +90,27 @@ static int get_key(json_t *o, const char *k, uint8_t key[MGC_KEY_BYTES], char *e
 	return 0;
 }
 
+/* An optional list: *a is NULL when absent or null, and *n is 0. */
+static int get_list(json_t *o, const char *k, json_t **a, size_t *n, char *err)
+{
+	*n = 0;
+	*a = json_object_get(o, k);
+	if (*a && json_is_null(*a))
+		*a = NULL;
+	if (*a && !json_is_array(*a))
+		return bad(err, "\"%s\" is not a list", k);
+	return 0;
+}
+
 static int get_addrs(json_t *o, const char *k, uint16_t port, struct sc_sockaddr *out, size_t max, size_t *n,
 		     char *err)
 {
-	json_t *a = json_object_get(o, k), *v;
+	json_t *a, *v;
 	size_t i;
+	int rc;
 
-	*n = 0;
-	if (!a || json_is_null(a))
-		return 0;
-	if (!json_is_array(a))
-		return bad(err, "\"%s\" is not a list", k);
+	if ((rc = get_list(o, k, &a, n, err)) < 0 || !a)
+		return rc;
 	json_array_foreach(a, i, v) {
 		if (!json_is_string(v) || sc_addr_parse(json_string_value(v), port, &out[*n]) < 0)
 			return bad(err, "\"%s\"[%zu] is not an address", k, i);
@@ -317,15 +327,12 @@ out:
 
 static int parse_peer_list(json_t *o, const char *k, struct mgc_member *out, size_t *n, char *err)
 {
-	json_t *a = json_object_get(o, k), *m;
+	json_t *a, *m;
 	size_t i;
 	int rc;
 
-	*n = 0;
-	if (!a || json_is_null(a))
-		return 0;
-	if (!json_is_array(a))
-		return bad(err, "\"%s\" is not a list", k);
+	if ((rc = get_list(o, k, &a, n, err)) < 0 || !a)
+		return rc;
 	json_array_foreach(a, i, m) {
 		struct mgc_member *mb = &out[*n];
 
