@@ -20,11 +20,6 @@
  * RET key, burst server) before joining without it. */
 #define ZAP_WAIT_MAX_NS (300 * SC_NS_PER_MS)
 
-static uint64_t now(const struct stb *s)
-{
-	return sc_clock_now_ns(sc_loop_clock(s->loop));
-}
-
 const struct mgc_channel *stb_channel(const struct stb *s, uint32_t id)
 {
 	for (size_t i = 0; i < s->n_chans; i++)
@@ -169,7 +164,7 @@ int stb_request_tune(struct stb *s, uint32_t id)
 	stop_tuner(s);
 	stb_out_channel_changed(s);
 	s->want = id;
-	s->want_ns = now(s);
+	s->want_ns = stb_now(s);
 	s->tune_confirmed = false;
 	if (s->mg == MG_READY && s->mgmt_up) {
 		stb_mgmt_tune(s, id);
@@ -269,7 +264,7 @@ static void on_house(void *arg)
 {
 	struct stb *s = arg;
 	struct stb_tuner *t = s->t;
-	uint64_t n = now(s);
+	uint64_t n = stb_now(s);
 
 	sc_timer_arm(s->house, SC_NS_PER_S);
 	if (!t || t->starving)
@@ -326,7 +321,7 @@ int stb_new(sc_loop *loop, const struct stb_cfg *cfg, stb **out)
 	s->out.udp_fd = -1;
 	s->lg = (struct sc_logger){ log_to_sc, NULL, LOG_DEBUG };
 	s->mlg = (struct mld_log){ log_to_sc, NULL, LOG_INFO };
-	s->started_ns = now(s);
+	s->started_ns = stb_now(s);
 	rc = start(s);
 	if (rc < 0) {
 		stb_free(s, 0);
@@ -359,9 +354,9 @@ void stb_free(stb *s, unsigned timeout_ms)
 		return;
 	stop_tuner(s);
 	if (timeout_ms && s->mg == MG_READY && stb_mgmt_leave(s, on_left, &w) > 0) {
-		uint64_t until = now(s) + timeout_ms * SC_NS_PER_MS;
+		uint64_t until = stb_now(s) + timeout_ms * SC_NS_PER_MS;
 
-		while (!w.done && now(s) < until)
+		while (!w.done && stb_now(s) < until)
 			sc_loop_run_once(s->loop, 50);
 	}
 	stb_mgmt_stop(s);

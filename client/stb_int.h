@@ -16,9 +16,11 @@
 #include "player.h"
 #include "rec.h"
 #include "rtx.h"
+#include "sc_clock.h"
 #include "sc_httpc.h"
 #include "sc_httpd_lite.h"
 #include "sc_log.h"
+#include "sc_loop.h"
 #include "stb.h"
 
 /* The tuned channel's P2P mesh fallback (stb_mesh.c); poll NULL: off. */
@@ -117,6 +119,12 @@ struct stb {
 	mld_nlwatch *nlw;         /* link flaps and address changes: rejoin */
 	sc_timer *house;          /* once a second: starvation, status */
 };
+
+/* The daemon's clock (the loop's: a fake one in tests). */
+static inline uint64_t stb_now(const struct stb *s)
+{
+	return sc_clock_now_ns(sc_loop_clock(s->loop));
+}
 
 /* stb.c */
 const struct mgc_channel *stb_channel(const struct stb *s, uint32_t id);

@@ -24,11 +24,6 @@
 /* How long after a switch an output pause counts as the switch's. */
 #define SWITCH_SPAN_NS (5 * SC_NS_PER_S)
 
-static uint64_t now(const struct stb *s)
-{
-	return sc_clock_now_ns(sc_loop_clock(s->loop));
-}
-
 static void to_mesh(const struct sc_sockaddr *a, struct mesh_addr *m)
 {
 	struct sc_sockaddr c;
@@ -76,7 +71,7 @@ static void cb_deliver(void *ctx, uint64_t ext_seq, const uint8_t *rtp, size_t l
 	if (rtx_session_input_rtp(t->rtx, rtp, len) == 0) {
 		m->accepted++;
 		if (!m->first_ns && m->entered_ns) {
-			m->first_ns = now(t->s);
+			m->first_ns = stb_now(t->s);
 			sc_logf(&t->s->lg, LOG_NOTICE,
 				"channel %u: first packet from the mesh, %.0f ms after switching", t->ch.id,
 				(double)(m->first_ns - m->entered_ns) / 1e6);
@@ -213,7 +208,7 @@ static void on_poll(void *arg)
 {
 	struct stb_tuner *t = arg;
 	struct stb_mesh *m = &t->mesh;
-	uint64_t n = now(t->s);
+	uint64_t n = stb_now(t->s);
 	bool changed;
 
 	sc_timer_arm(m->poll, POLL_NS);

@@ -17,11 +17,6 @@
 #define NEED_CHANNELS 0x2u
 #define NEED_TUNE 0x4u
 
-static uint64_t now(const struct stb *s)
-{
-	return sc_clock_now_ns(sc_loop_clock(s->loop));
-}
-
 static void url(const struct stb *s, char *buf, size_t len, const char *path)
 {
 	size_t n = strlen(s->cfg.mgmt_url);
@@ -311,7 +306,7 @@ static void on_heartbeat(void *arg, int status, const char *body, size_t len, co
 		stb_on_group(s, hb->has_group ? &hb->group : NULL);
 	/* A group change came early: poll again at once. Otherwise keep one
 	 * heartbeat per period. */
-	next = hb->group_changed ? now(s) : s->hb_sent_ns + s->heartbeat_ms * SC_NS_PER_MS;
+	next = hb->group_changed ? stb_now(s) : s->hb_sent_ns + s->heartbeat_ms * SC_NS_PER_MS;
 	free(hb);
 	sc_timer_arm_at(s->hb_timer, next);
 }
@@ -331,7 +326,7 @@ static void hb_send(struct stb *s)
 		json_object_set_new(b, "mode", json_string(stb_mesh_active(s->t) ? "mesh" : "multicast"));
 	}
 	snprintf(path, sizeof(path), "/clients/%u/heartbeat?wait=%u", s->reg.client_id, s->heartbeat_ms);
-	s->hb_sent_ns = now(s);
+	s->hb_sent_ns = stb_now(s);
 	s->hb_req = request(s, "POST", path, b, s->heartbeat_ms + s->cfg.mgmt_timeout_ms, on_heartbeat);
 	if (s->hb_req < 0) {
 		s->hb_req = 0;

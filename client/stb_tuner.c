@@ -27,18 +27,13 @@
 #define STB_MAX_PPS 2000
 #define DGRAM_MAX 2048
 
-static uint64_t now(const struct stb *s)
-{
-	return sc_clock_now_ns(sc_loop_clock(s->loop));
-}
-
 /* The tuner as a library's context (the retransmit session's and the mesh
  * node's callbacks): its clock and its repair socket. */
 uint64_t stb_tuner_cb_now(void *ctx)
 {
 	struct stb_tuner *t = ctx;
 
-	return now(t->s);
+	return stb_now(t->s);
 }
 
 int stb_tuner_cb_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
@@ -54,12 +49,12 @@ static void cb_deliver(void *ctx, uint64_t ext_seq, const uint8_t *pkt, size_t l
 
 	(void)ext_seq;
 	if (!t->first_out_ns) {
-		t->first_out_ns = now(t->s);
+		t->first_out_ns = stb_now(t->s);
 		sc_logf(&t->s->lg, LOG_INFO, "channel %u: playing, %.1f ms after it was asked for", t->ch.id,
 			(double)(t->first_out_ns - t->asked_ns) / 1e6);
 	}
 	t->out_packets++;
-	stb_mesh_output(t, now(t->s));
+	stb_mesh_output(t, stb_now(t->s));
 	stb_out_packet(t->s, pkt, len);
 }
 
@@ -107,7 +102,7 @@ static void on_mcast(void *arg, int fd, uint32_t events)
 			t->rx_errors++;
 		return;
 	}
-	t->last_rx_ns = now(t->s);
+	t->last_rx_ns = stb_now(t->s);
 	if (!t->first_rx_ns) {
 		t->first_rx_ns = t->last_rx_ns;
 		sc_logf(&t->s->lg, LOG_INFO, "channel %u: multicast arrives, %.1f ms after the join", t->ch.id,
@@ -169,7 +164,7 @@ static int join(struct stb_tuner *t)
 	}
 	rc.group = group;
 	rc.sources = rc.n_sources ? &src : NULL;
-	t->join_ns = now(t->s);
+	t->join_ns = stb_now(t->s);
 	rcode = mld_recv_open(&rc, &t->s->mlg, &t->mr);
 	if (rcode < 0) {
 		sc_logf(&t->s->lg, LOG_ERR, "channel %u: join failed: %s", t->ch.id, strerror(-rcode));
@@ -226,7 +221,7 @@ int stb_tuner_new(struct stb *s, const struct mgc_channel *ch, struct stb_tuner 
 		return -ENOMEM;
 	t->s = s;
 	t->ch = *ch;
-	t->tune_ns = now(s);
+	t->tune_ns = stb_now(s);
 	t->timer = sc_timer_new(s->loop, on_timer, t);
 	if (!t->timer) {
 		rc = -ENOMEM;
