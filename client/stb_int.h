@@ -9,6 +9,7 @@
 
 #include "hts.h"
 #include "mesh.h"
+#include "mesh_sockaddr.h"
 #include "mesh_switch.h"
 #include "mgc_json.h"
 #include "mld.h"

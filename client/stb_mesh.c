@@ -24,41 +24,6 @@
 /* How long after a switch an output pause counts as the switch's. */
 #define SWITCH_SPAN_NS (5 * SC_NS_PER_S)
 
-static void to_mesh(const struct sc_sockaddr *a, struct mesh_addr *m)
-{
-	struct sc_sockaddr c;
-
-	memset(m, 0, sizeof(*m));
-	peers_canon(a, &c);
-	if (sc_addr_family(&c) == AF_INET6) {
-		m->family = 6;
-		memcpy(m->addr, c.u.in6.sin6_addr.s6_addr, 16);
-	} else {
-		m->family = 4;
-		memcpy(m->addr, &c.u.in4.sin_addr, 4);
-	}
-	m->port = sc_addr_port(&c);
-}
-
-static int from_mesh(const struct mesh_addr *m, struct sc_sockaddr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (m->family == 6) {
-		a->u.in6.sin6_family = AF_INET6;
-		memcpy(a->u.in6.sin6_addr.s6_addr, m->addr, 16);
-		a->u.in6.sin6_port = htons(m->port);
-		a->len = sizeof(a->u.in6);
-	} else if (m->family == 4) {
-		a->u.in4.sin_family = AF_INET;
-		memcpy(&a->u.in4.sin_addr, m->addr, 4);
-		a->u.in4.sin_port = htons(m->port);
-		a->len = sizeof(a->u.in4);
-	} else {
-		return -EAFNOSUPPORT;
-	}
-	return m->port ? 0 : -EINVAL;
-}
-
 /* ---- the node's callbacks ---- */
 
 static void cb_deliver(void *ctx, uint64_t ext_seq, const uint8_t *rtp, size_t len)
@@ -84,7 +49,7 @@ static int cb_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *h)
 	struct stb_tuner *t = ctx;
 	struct sc_sockaddr sa;
 
-	if (from_mesh(a, &sa) < 0)
+	if (mesh_addr_to_sockaddr(a, false, &sa) < 0 || !a->port)
 		return -EINVAL;
 	*h = peers_intern(t->s->peers, &sa, false);
 	return *h ? 0 : -ENOSPC;
@@ -97,7 +62,7 @@ static int cb_addr_of(void *ctx, uint64_t h, struct mesh_addr *a)
 
 	if (!sa)
 		return -ENOENT;
-	to_mesh(sa, a);
+	mesh_addr_from_sockaddr(sa, a);
 	return 0;
 }
 
@@ -364,7 +329,7 @@ static bool peer_info(struct stb_tuner *t, uint32_t id, const struct sc_sockaddr
 	if (!pick || !id)
 		return false;
 	pi->id = id;
-	to_mesh(pick, &pi->addr);
+	mesh_addr_from_sockaddr(pick, &pi->addr);
 	pi->handle = peers_intern(t->s->peers, pick, false);
 	return pi->handle != 0;
 }

@@ -181,46 +181,11 @@ static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t)
 
 /* ---- the mesh's hosting node ---- */
 
-static void to_mesh(const struct sc_sockaddr *s, struct mesh_addr *m)
-{
-	memset(m, 0, sizeof(*m));
-	if (sc_addr_family(s) == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&s->u.in6.sin6_addr)) {
-		m->family = 6;
-		memcpy(m->addr, s->u.in6.sin6_addr.s6_addr, 16);
-	} else if (sc_addr_family(s) == AF_INET6) {
-		m->family = 4;
-		memcpy(m->addr, s->u.in6.sin6_addr.s6_addr + 12, 4);
-	} else if (sc_addr_family(s) == AF_INET) {
-		m->family = 4;
-		memcpy(m->addr, &s->u.in4.sin_addr, 4);
-	}
-	m->port = sc_addr_port(s);
-}
-
-/* The socket address of a mesh address, in the form recvmmsg gives for
- * it: a dual-stack socket sees IPv4 as mapped addresses. */
+/* A mesh address as recvmmsg gives it: a dual-stack socket sees IPv4 as
+ * mapped addresses. */
 static int from_mesh(const edge_ret *r, const struct mesh_addr *m, struct sc_sockaddr *s)
 {
-	memset(s, 0, sizeof(*s));
-	if (m->family != 4 && m->family != 6)
-		return -EAFNOSUPPORT;
-	if (m->family == 4 && sc_addr_family(&r->cfg.listen) == AF_INET) {
-		s->u.in4.sin_family = AF_INET;
-		memcpy(&s->u.in4.sin_addr, m->addr, 4);
-		s->u.in4.sin_port = htons(m->port);
-		s->len = sizeof(s->u.in4);
-		return 0;
-	}
-	s->u.in6.sin6_family = AF_INET6;
-	if (m->family == 6) {
-		memcpy(s->u.in6.sin6_addr.s6_addr, m->addr, 16);
-	} else {
-		s->u.in6.sin6_addr.s6_addr[10] = s->u.in6.sin6_addr.s6_addr[11] = 0xff;
-		memcpy(s->u.in6.sin6_addr.s6_addr + 12, m->addr, 4);
-	}
-	s->u.in6.sin6_port = htons(m->port);
-	s->len = sizeof(s->u.in6);
-	return 0;
+	return mesh_addr_to_sockaddr(m, sc_addr_family(&r->cfg.listen) != AF_INET, s);
 }
 
 /* Handles are the address table's slots, as for RET. A slot a child still
@@ -247,7 +212,7 @@ static int mesh_addr_of(void *ctx, uint64_t handle, struct mesh_addr *a)
 
 	if (handle >= PEERS || !c->r->peers[handle].a.len)
 		return -ENOENT;
-	to_mesh(&c->r->peers[handle].a, a);
+	mesh_addr_from_sockaddr(&c->r->peers[handle].a, a);
 	return 0;
 }
 
@@ -321,7 +286,7 @@ static int mesh_start(struct rchan *c)
 	mc.self_id = mesh_self_id(r);
 	mc.channel_id = c->id;
 	memcpy(mc.ret_key, c->key, MESH_KEY_BYTES);
-	to_mesh(&r->cfg.mesh_self, &mc.self_addr);
+	mesh_addr_from_sockaddr(&r->cfg.mesh_self, &mc.self_addr);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	mc.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
 	mc.max_children = c->mesh_max;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "mesh.h"
+#include "mesh_sockaddr.h"
 #include "rtx.h"
 #include "sc_addr.h"
 #include "sc_log.h"

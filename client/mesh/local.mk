@@ -4,10 +4,10 @@
 noinst_LTLIBRARIES += client/mesh/libscmesh.la
 MESH_C = \
 	%reldir%/mesh_bmap.c %reldir%/mesh_node.c %reldir%/mesh_overlay.c \
-	%reldir%/mesh_stream.c %reldir%/mesh_switch.c %reldir%/mesh_wire.c
+	%reldir%/mesh_sockaddr.c %reldir%/mesh_stream.c %reldir%/mesh_switch.c %reldir%/mesh_wire.c
 MESH_H = \
 	%reldir%/mesh.h %reldir%/mesh_bmap.h %reldir%/mesh_int.h \
-	%reldir%/mesh_switch.h %reldir%/mesh_wire.h
+	%reldir%/mesh_sockaddr.h %reldir%/mesh_switch.h %reldir%/mesh_wire.h
 client_mesh_libscmesh_la_SOURCES = $(MESH_C) $(MESH_H)
 client_mesh_libscmesh_la_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/retransmit
 client_mesh_libscmesh_la_LIBADD = retransmit/librtxcore.la common/libsccommon.la $(SODIUM_LIBS)

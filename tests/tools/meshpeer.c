@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "mesh.h"
+#include "mesh_sockaddr.h"
 #include "sc_addr.h"
 #include "sc_clock.h"
 #include "sc_log.h"
@@ -101,44 +102,6 @@ static uint64_t handle_of_sa(const struct sc_sockaddr *a)
 	return A.naddrs++;
 }
 
-static void to_mesh(const struct sc_sockaddr *s, struct mesh_addr *m)
-{
-	memset(m, 0, sizeof(*m));
-	if (sc_addr_family(s) == AF_INET6) {
-		const uint8_t *b = s->u.in6.sin6_addr.s6_addr;
-
-		if (IN6_IS_ADDR_V4MAPPED(&s->u.in6.sin6_addr)) {
-			m->family = 4;
-			memcpy(m->addr, b + 12, 4);
-		} else {
-			m->family = 6;
-			memcpy(m->addr, b, 16);
-		}
-	} else {
-		m->family = 4;
-		memcpy(m->addr, &s->u.in4.sin_addr, 4);
-	}
-	m->port = sc_addr_port(s);
-}
-
-static void from_mesh(const struct mesh_addr *m, struct sc_sockaddr *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (m->family == 6) {
-		s->u.in6.sin6_family = AF_INET6;
-		memcpy(s->u.in6.sin6_addr.s6_addr, m->addr, 16);
-		s->u.in6.sin6_port = htons(m->port);
-		s->len = sizeof(s->u.in6);
-	} else {
-		/* our sockets are IPv6 dual-stack: IPv4 as mapped addresses */
-		s->u.in6.sin6_family = AF_INET6;
-		s->u.in6.sin6_addr.s6_addr[10] = s->u.in6.sin6_addr.s6_addr[11] = 0xff;
-		memcpy(s->u.in6.sin6_addr.s6_addr + 12, m->addr, 4);
-		s->u.in6.sin6_port = htons(m->port);
-		s->len = sizeof(s->u.in6);
-	}
-}
-
 /* ---- mesh callbacks ---- */
 
 static uint64_t cb_now(void *ctx)
@@ -203,7 +166,9 @@ static int cb_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *h)
 	struct sc_sockaddr s;
 
 	(void)ctx;
-	from_mesh(a, &s);
+	/* our sockets are IPv6 dual-stack: IPv4 as mapped addresses */
+	if (mesh_addr_to_sockaddr(a, true, &s) < 0)
+		return -EAFNOSUPPORT;
 	*h = handle_of_sa(&s);
 	return *h == UINT64_MAX ? -ENOSPC : 0;
 }
@@ -213,7 +178,7 @@ static int cb_addr_of(void *ctx, uint64_t h, struct mesh_addr *a)
 	(void)ctx;
 	if (h >= A.naddrs)
 		return -ENOENT;
-	to_mesh(&A.addrs[h], a);
+	mesh_addr_from_sockaddr(&A.addrs[h], a);
 	return 0;
 }
 
@@ -348,10 +313,10 @@ static int parse_info(const char *s, struct mesh_peer_info *pi)
 	if (sc_addr_family(&a) == AF_INET) { /* as a mapped address */
 		struct mesh_addr m;
 
-		to_mesh(&a, &m);
-		from_mesh(&m, &a);
+		mesh_addr_from_sockaddr(&a, &m);
+		mesh_addr_to_sockaddr(&m, true, &a);
 	}
-	to_mesh(&a, &pi->addr);
+	mesh_addr_from_sockaddr(&a, &pi->addr);
 	pi->handle = handle_of_sa(&a);
 	return 0;
 }
@@ -470,7 +435,7 @@ static int start_node(struct node *nd)
 	cfg.self_id = nd->id;
 	cfg.channel_id = A.channel;
 	memcpy(cfg.ret_key, A.key, 32);
-	to_mesh(&nd->local, &cfg.self_addr);
+	mesh_addr_from_sockaddr(&nd->local, &cfg.self_addr);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	cfg.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
 	if (A.max_children)

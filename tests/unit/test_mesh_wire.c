@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mesh_sockaddr.h"
 #include "mesh_wire.h"
 #include "rtx_auth.h"
 #include "sc_rtp.h"
@@ -257,6 +258,31 @@ static void test_hostile(void)
 	}
 }
 
+static void test_sockaddr(void)
+{
+	struct sc_sockaddr a, b;
+	struct mesh_addr m;
+	char txt[SC_ADDR_STRLEN];
+
+	CU_ASSERT_EQUAL_FATAL(sc_addr_parse("[2001:db8:1::5]:5100", 0, &a), 0);
+	mesh_addr_from_sockaddr(&a, &m);
+	CU_ASSERT_EQUAL(m.family, 6);
+	CU_ASSERT_EQUAL(m.port, 5100);
+	CU_ASSERT_EQUAL(mesh_addr_to_sockaddr(&m, true, &b), 0);
+	CU_ASSERT(sc_addr_equal(&a, &b));
+	/* IPv4, plain or as a dual-stack socket sees it */
+	CU_ASSERT_EQUAL_FATAL(sc_addr_parse("[::ffff:10.1.0.7]:5200", 0, &a), 0);
+	mesh_addr_from_sockaddr(&a, &m);
+	CU_ASSERT_EQUAL(m.family, 4);
+	CU_ASSERT_EQUAL(mesh_addr_to_sockaddr(&m, true, &b), 0);
+	CU_ASSERT(sc_addr_equal(&a, &b));
+	CU_ASSERT_EQUAL(mesh_addr_to_sockaddr(&m, false, &b), 0);
+	sc_addr_format(&b, true, txt, sizeof(txt));
+	CU_ASSERT_STRING_EQUAL(txt, "10.1.0.7:5200");
+	m.family = 5;
+	CU_ASSERT_EQUAL(mesh_addr_to_sockaddr(&m, true, &b), -EAFNOSUPPORT);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -268,6 +294,7 @@ int tu_register(void)
 		{ "data message", test_data },
 		{ "pull message", test_pull },
 		{ "hostile input", test_hostile },
+		{ "socket addresses", test_sockaddr },
 		{ NULL, NULL },
 	};
 	size_t i;
