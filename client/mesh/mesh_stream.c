@@ -563,16 +563,24 @@ void mesh_stream_data_in(struct mesh_node *n, struct mesh_peer *p, const struct 
 
 /* ---- periodic work ---- */
 
+/* How long a strip may stay silent before that means something: at least
+ * base, and at least 3 of its packets (a strip carries one packet in P: a
+ * slow stream is not silence). */
+static uint64_t strip_silence(const struct mesh_node *n, uint64_t base)
+{
+	uint64_t slow = 3 * n->cfg.strips * n->ns_per_pkt;
+
+	return slow > base ? slow : base;
+}
+
 /* A subscription is soft state: a SUB lost on the way would leave the
  * strips unserved for good (a node that never received anything has no
  * stall to detect), so it is said again while its strips stay silent. */
 static void resub_if_silent(struct mesh_node *n, struct mesh_peer *p)
 {
-	uint64_t quiet = 2 * n->cfg.bmap_interval_ns;
+	uint64_t quiet = strip_silence(n, 2 * n->cfg.bmap_interval_ns);
 	unsigned s;
 
-	if (3 * n->cfg.strips * n->ns_per_pkt > quiet)
-		quiet = 3 * n->cfg.strips * n->ns_per_pkt; /* a slow stream is not silence */
 	for (s = 0; s < n->cfg.strips; s++)
 		if ((p->sub_to_it >> s) & 1 && n->now - p->strip_last_ns[s] > quiet) {
 			send_small(n, p, MESH_MSG_SUB, (uint8_t)n->cfg.strips, 0, p->sub_to_it);
@@ -821,14 +829,10 @@ void mesh_stream_round_tick(struct mesh_node *n)
  * elsewhere at once, not at the end of the round. */
 static void check_stalls(struct mesh_node *n)
 {
+	uint64_t stall = strip_silence(n, n->cfg.stall_ns);
 	bool moved = false;
 	unsigned i, s;
 
-	/* a strip carries one packet in P: a slow stream is not a stall */
-	uint64_t stall = n->cfg.stall_ns;
-
-	if (3 * n->cfg.strips * n->ns_per_pkt > stall)
-		stall = 3 * n->cfg.strips * n->ns_per_pkt;
 	if (n->now - n->last_arrival_ns > stall)
 		return; /* nothing flows: not one provider's fault */
 	for (i = 0; i < MESH_MAX_PEERS; i++) {
