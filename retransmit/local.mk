@@ -3,13 +3,13 @@
 # the tests, an installed one exporting rtx_*.
 noinst_LTLIBRARIES += retransmit/librtxcore.la
 RTX_CORE_C = \
-	%reldir%/rtx_auth.c %reldir%/rtx_burst.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
+	%reldir%/rtx_auth.c %reldir%/rtx_burst.c %reldir%/rtx_cert.c %reldir%/rtx_ident.c %reldir%/rtx_gaps.c %reldir%/rtx_group.c \
 	%reldir%/rtx_playout.c %reldir%/rtx_ratelimit.c %reldir%/rtx_rawbuf.c \
 	%reldir%/rtx_requester.c %reldir%/rtx_responder.c %reldir%/rtx_seq.c \
 	%reldir%/rtx_session.c %reldir%/rtx_session_in.c %reldir%/rtx_session_out.c %reldir%/rtx_starve.c \
 	%reldir%/rtx_stats.c %reldir%/rtx_version.c %reldir%/rtx_wire.c
 RTX_CORE_H = \
-	%reldir%/rtx.h %reldir%/rtx_auth.h %reldir%/rtx_gaps.h %reldir%/rtx_group.h \
+	%reldir%/rtx.h %reldir%/rtx_ident.h %reldir%/rtx_auth.h %reldir%/rtx_gaps.h %reldir%/rtx_group.h \
 	%reldir%/rtx_playout.h %reldir%/rtx_ratelimit.h %reldir%/rtx_rawbuf.h \
 	%reldir%/rtx_requester.h %reldir%/rtx_responder.h %reldir%/rtx_seq.h \
 	%reldir%/rtx_session_int.h %reldir%/rtx_stats.h %reldir%/rtx_wire.h
@@ -25,7 +25,7 @@ retransmit_libsixcast_retransmit_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(RTX_
 	-export-symbols $(srcdir)/%reldir%/rtx.sym
 EXTRA_retransmit_libsixcast_retransmit_la_DEPENDENCIES = %reldir%/rtx.sym
 
-sixcastinclude_HEADERS += %reldir%/rtx.h
+sixcastinclude_HEADERS += %reldir%/rtx.h %reldir%/rtx_ident.h
 pkgconfig_DATA += %reldir%/sixcast-retransmit.pc
 EXTRA_DIST += %reldir%/sixcast-retransmit.pc.in %reldir%/README.md %reldir%/rtx.sym \
 	docs/protocol/repair.md
@@ -38,6 +38,7 @@ UNIT_TESTS += \
 	tests/unit/test_rtx_playout \
 	tests/unit/test_rtx_wire \
 	tests/unit/test_rtx_auth \
+	tests/unit/test_rtx_ident \
 	tests/unit/test_rtx_ratelimit \
 	tests/unit/test_rtx_gaps \
 	tests/unit/test_rtx_requester \
@@ -64,6 +65,9 @@ tests_unit_test_rtx_playout_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_wire_SOURCES = tests/unit/test_rtx_wire.c $(TU)
 tests_unit_test_rtx_wire_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_wire_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
+tests_unit_test_rtx_ident_SOURCES = tests/unit/test_rtx_ident.c $(TU) $(TU_IDENT)
+tests_unit_test_rtx_ident_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
+tests_unit_test_rtx_ident_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_auth_SOURCES = tests/unit/test_rtx_auth.c $(TU)
 tests_unit_test_rtx_auth_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_auth_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)

@@ -7,3 +7,5 @@
 UNIT_LDADD = common/libsccommon.la $(CUNIT_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/tests/unit
 TU = %reldir%/tu.c %reldir%/tu.h
+# A CA and member identities for the tests of authenticated protocols.
+TU_IDENT = %reldir%/tu_ident.c %reldir%/tu_ident.h
