@@ -374,23 +374,43 @@ static int shared_of(struct pent *p, const struct own_key *k, const struct rtx_c
 	return 0;
 }
 
-int rtx_ident_seal_key(rtx_ident *id, uint32_t to, const uint8_t *domain_key, struct rtx_seal *out)
+/* Which of our keys to seal to p with: the current one, unless the peer
+ * is known to use only the previous one and we may not teach it. */
+static const struct own_key *seal_own(const rtx_ident *id, const struct pent *p, uint64_t t,
+				      bool may_attach, bool *confirmed)
+{
+	bool recent = t - p->confirmed_ns <= id->cfg.confirm_ns;
+
+	*confirmed = recent && p->confirmed_serial == id->cur.cert.serial;
+	if (*confirmed || may_attach)
+		return &id->cur;
+	if (recent && id->prev.has && t < id->prev.until_ns &&
+	    p->confirmed_serial == id->prev.cert.serial) {
+		*confirmed = true;
+		return &id->prev;
+	}
+	return &id->cur;
+}
+
+int rtx_ident_seal_key(rtx_ident *id, uint32_t to, const uint8_t *domain_key, bool may_attach,
+		       struct rtx_seal *out)
 {
 	struct pent *p = peer_find(id, to);
+	const struct own_key *k;
 	uint8_t s[32];
 	uint64_t t = now(id);
 
-	if (!p || !rtx_ident_ready(id))
+	if (!p || !p->cur.id || !rtx_ident_ready(id))
 		return -ENOKEY;
 	if (is_revoked(id, &p->cur))
 		return -EKEYREVOKED;
-	if (shared_of(p, &id->cur, &p->cur, s) < 0)
+	k = seal_own(id, p, t, may_attach, &out->confirmed);
+	if (shared_of(p, k, &p->cur, s) < 0)
 		return -ENOKEY;
 	derive(s, id->cfg.self_id, to, domain_key, out->key);
 	sodium_memzero(s, sizeof(s));
 	out->hint = (uint8_t)p->cur.serial;
-	out->attach = p->confirmed_serial != id->cur.cert.serial ||
-		      t - p->confirmed_ns > id->cfg.confirm_ns;
+	out->attach = may_attach && !out->confirmed;
 	p->last_ns = t;
 	return 0;
 }
@@ -615,10 +635,10 @@ void rtx_ident_commit(rtx_ident *id, const struct rtx_opened *o)
 		*d = (struct dh){ true, o->own_serial, o->cert.serial, { 0 } };
 		memcpy(d->s, o->shared, 32);
 	}
-	if (o->own_current) {
-		p->confirmed_serial = id->cur.cert.serial;
-		p->confirmed_ns = t;
-	}
+	/* It knows the key it sealed to (the previous one during a renewal:
+	 * answers too large to carry a certificate are sealed to that). */
+	p->confirmed_serial = o->own_serial;
+	p->confirmed_ns = t;
 	p->last_ns = t;
 }
 

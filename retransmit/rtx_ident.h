@@ -245,13 +245,19 @@ int rtx_ident_revoke(rtx_ident *id, uint32_t peer, uint64_t before_ms);
 struct rtx_seal {
 	uint8_t key[32];         /* the MAC key (rtx_ident_seal_finish() uses it) */
 	uint8_t hint;            /* for the header */
-	bool attach;             /* our certificate goes after the header */
+	bool attach;             /* our current certificate goes after the header */
+	bool confirmed;          /* the peer used the key sealed to lately */
 };
 
 /* Keys for a datagram from us to `to` in the domain whose secret is
- * domain_key (32 bytes). Returns 0, -ENOKEY (no certificate of `to`, or
- * none of ours), -EKEYREVOKED. */
-int rtx_ident_seal_key(rtx_ident *id, uint32_t to, const uint8_t *domain_key, struct rtx_seal *out);
+ * domain_key (32 bytes). A peer that has not used our current key lately
+ * may not know it: with may_attach (small datagrams: requests, control)
+ * the datagram carries our certificate; without (repairs, media: a
+ * certificate would take them past the MTU) it is sealed to our previous
+ * key when the peer used that one within the grace period. Returns 0,
+ * -ENOKEY (no certificate of `to`, or none of ours), -EKEYREVOKED. */
+int rtx_ident_seal_key(rtx_ident *id, uint32_t to, const uint8_t *domain_key, bool may_attach,
+		       struct rtx_seal *out);
 /* Fill e's sender, receiver, hint and certificate flag from s, write the
  * header (and our certificate) into buf; returns the body's offset. */
 size_t rtx_ident_seal_begin(rtx_ident *id, const struct rtx_seal *s, uint16_t magic,

@@ -33,17 +33,23 @@ static void setup(void)
 static const uint8_t dom_a[32] = { 1, 2, 3 }, dom_b[32] = { 9, 9, 9 };
 
 /* Seal a 20-byte body from `from` to `to` in buf; returns its length. */
-static size_t seal(rtx_ident *from, uint32_t to, const uint8_t *dk, uint64_t ts, uint8_t *buf)
+static size_t seal_as(rtx_ident *from, uint32_t to, const uint8_t *dk, uint64_t ts, uint8_t *buf,
+		      bool may_attach)
 {
 	struct rtx_seal s;
 	struct rtx_env e = { .type = 1, .body_len = 20, .domain = 7, .receiver = to, .ts = ts,
 			     .session = 42 };
 	size_t off;
 
-	CU_ASSERT_EQUAL_FATAL(rtx_ident_seal_key(from, to, dk, &s), 0);
+	CU_ASSERT_EQUAL_FATAL(rtx_ident_seal_key(from, to, dk, may_attach, &s), 0);
 	off = rtx_ident_seal_begin(from, &s, MAGIC, &e, buf);
 	memset(buf + off, 0xab, 20);
 	return rtx_ident_seal_finish(&s, buf, off + 20);
+}
+
+static size_t seal(rtx_ident *from, uint32_t to, const uint8_t *dk, uint64_t ts, uint8_t *buf)
+{
+	return seal_as(from, to, dk, ts, buf, true);
 }
 
 /* Parse and open at `at` under dk; commit on success. */
@@ -152,7 +158,7 @@ static void test_seal_open(void)
 		CU_ASSERT_EQUAL(rtx_ident_learn(a, cb, sizeof(cb)), 0);
 		CU_ASSERT_EQUAL(rtx_ident_learn(c, cb, sizeof(cb)), 0);
 	}
-	CU_ASSERT_EQUAL(rtx_ident_seal_key(b, 1, dom_a, &s), -ENOKEY);
+	CU_ASSERT_EQUAL(rtx_ident_seal_key(b, 1, dom_a, true, &s), -ENOKEY);
 	len = seal(a, 2, dom_a, 100, buf);
 	CU_ASSERT_EQUAL(len, RTX_ENV_HDR + RTX_CERT_BYTES + 20 + RTX_ENV_MAC); /* cert attached */
 	/* only b, only under the domain's key */
@@ -257,7 +263,7 @@ static void test_revoke(void)
 	CU_ASSERT_EQUAL(rtx_ident_revoke(b, 1, tu_pki_wall_ms(&pki)), 0);
 	len = seal(a, 2, dom_a, 100, buf); /* carries a's revoked certificate */
 	CU_ASSERT_EQUAL(open_at(b, buf, len, dom_a), -EKEYREVOKED);
-	CU_ASSERT_EQUAL(rtx_ident_seal_key(b, 1, dom_a, &s), -ENOKEY);
+	CU_ASSERT_EQUAL(rtx_ident_seal_key(b, 1, dom_a, true, &s), -ENOKEY);
 	rtx_cert_encode(rtx_ident_cert(a), cb);
 	CU_ASSERT_EQUAL(rtx_ident_learn(b, cb, sizeof(cb)), -EKEYREVOKED);
 	/* a re-registered later: its new certificate is accepted */
@@ -286,6 +292,10 @@ static void test_renewal(void)
 	CU_ASSERT_EQUAL(tu_ident_renew(&pki, a), 0);
 	/* b's datagram to a's previous key still opens, within the grace */
 	CU_ASSERT_EQUAL(open_at(a, old, old_len, dom_a), 0);
+	/* a large answer (no room for a certificate) goes to the key b knows */
+	len = seal_as(a, 2, dom_a, 160, buf, false);
+	CU_ASSERT_EQUAL(len, RTX_ENV_HDR + 20 + RTX_ENV_MAC);
+	CU_ASSERT_EQUAL(open_at(b, buf, len, dom_a), 0);
 	/* a's next datagram carries its new certificate; b takes it */
 	len = seal(a, 2, dom_a, 200, buf);
 	CU_ASSERT_EQUAL(len, RTX_ENV_HDR + RTX_CERT_BYTES + 20 + RTX_ENV_MAC);
