@@ -47,10 +47,10 @@ UNIT_TESTS += \
 	tests/unit/test_rtx_stats \
 	tests/unit/test_rtx_session \
 	tests/unit/test_rtx_burst
-tests_unit_test_rtx_burst_SOURCES = tests/unit/test_rtx_burst.c $(TU)
+tests_unit_test_rtx_burst_SOURCES = tests/unit/test_rtx_burst.c $(TU) $(TU_IDENT)
 tests_unit_test_rtx_burst_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_burst_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
-tests_unit_test_rtx_SOURCES = tests/unit/test_rtx.c $(TU)
+tests_unit_test_rtx_SOURCES = tests/unit/test_rtx.c $(TU) $(TU_IDENT)
 tests_unit_test_rtx_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_seq_SOURCES = tests/unit/test_rtx_seq.c $(TU)
@@ -89,7 +89,7 @@ tests_unit_test_rtx_group_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 tests_unit_test_rtx_stats_SOURCES = tests/unit/test_rtx_stats.c $(TU)
 tests_unit_test_rtx_stats_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_stats_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
-tests_unit_test_rtx_session_SOURCES = tests/unit/test_rtx_session.c $(TU)
+tests_unit_test_rtx_session_SOURCES = tests/unit/test_rtx_session.c $(TU) $(TU_IDENT)
 tests_unit_test_rtx_session_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit
 tests_unit_test_rtx_session_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 
@@ -97,12 +97,13 @@ tests_unit_test_rtx_session_LDADD = retransmit/librtxcore.la $(UNIT_LDADD)
 # the benchmark (built by make, run by hand: see tests/bench/rtx_bench.c).
 RTX_SIM = tests/bench/rtx_sim.c tests/bench/rtx_sim.h
 UNIT_TESTS += tests/unit/test_rtx_sim
-tests_unit_test_rtx_sim_SOURCES = tests/unit/test_rtx_sim.c $(TU) $(RTX_SIM)
+tests_unit_test_rtx_sim_SOURCES = tests/unit/test_rtx_sim.c $(TU) $(TU_IDENT) $(RTX_SIM)
 tests_unit_test_rtx_sim_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/bench
 tests_unit_test_rtx_sim_LDADD = retransmit/librtxcore.la $(UNIT_LDADD) -lm
 noinst_PROGRAMS += tests/bench/rtx_bench
-tests_bench_rtx_bench_SOURCES = tests/bench/rtx_bench.c $(RTX_SIM)
-tests_bench_rtx_bench_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/bench
+tests_bench_rtx_bench_SOURCES = tests/bench/rtx_bench.c $(RTX_SIM) $(TU_IDENT)
+tests_bench_rtx_bench_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/bench \
+	-I$(top_srcdir)/tests/unit
 tests_bench_rtx_bench_LDADD = retransmit/librtxcore.la -lm
 
 # Fuzz targets (./configure CC=clang --enable-fuzzers): the library's

@@ -16,6 +16,14 @@
  * The library does no I/O of its own: the caller reads its sockets and the
  * clock and drives the session from its event loop:
  *
+ * Every datagram is sealed for one receiver with the node's identity
+ * (rtx_ident.h): the session borrows the daemon's rtx_ident, which must
+ * hold the certificates of the group's members and of the RET servers
+ * (rtx_ident_learn(), from the management server's answers) before they
+ * are given to the session; their handles then count as validated
+ * addresses. Requests from anywhere else are answered with a challenge no
+ * larger than the request, and served once it is echoed.
+ *
  *    rtx_session_input_rtp(s, buf, len)        multicast RTP datagram
  *    rtx_session_input_peer(s, buf, len, from) repair-port datagram
  *    next = rtx_session_run(s)                 on the timer: due work
@@ -35,6 +43,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rtx_ident.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -186,6 +196,10 @@ struct rtx_config {
 	uint64_t burst_overlap_ns;
 	uint64_t burst_interval_ns;
 	uint32_t max_bursts;
+
+	/* Identity (appended; required). Borrowed: the caller keeps it alive
+	 * until rtx_session_free(); its self id must be self_id. */
+	rtx_ident *ident;
 };
 
 /* Defaults for role (documented in docs/protocol/repair.md and chosen from
@@ -209,17 +223,19 @@ struct rtx_group {
 };
 
 /* A channel's RET domain (domain_id = channel id) and key. A client also
- * gives the RET servers' peer handles (tried in turn); an edge gives none. */
+ * gives the RET servers (their ids, RTX_EDGE_ID_FLAG | edge id, and peer
+ * handles; tried in turn); an edge gives none. */
 struct rtx_ret {
 	uint32_t domain_id;
 	uint8_t key[RTX_KEY_BYTES];
-	const uint64_t *peers;
-	size_t n_peers;
+	const struct rtx_member *servers;
+	size_t n_servers;
 };
 
-/* Create a session. cfg and cb are copied. Returns 0 and sets *out, or
- * -EINVAL for a bad setting (logged with its name), -ENOMEM, or -ENOSYS if
- * libsodium cannot initialise. Free with rtx_session_free(). */
+/* Create a session. cfg and cb are copied (cfg->ident is borrowed).
+ * Returns 0 and sets *out, or -EINVAL for a bad setting (logged with its
+ * name), -ENOMEM, or -ENOSYS if libsodium cannot initialise. Free with
+ * rtx_session_free(). */
 int rtx_session_new(const struct rtx_config *cfg, const struct rtx_callbacks *cb,
 		    rtx_session **out);
 /* Free a session and everything it holds. NULL is ignored. */
@@ -237,7 +253,7 @@ void rtx_session_free(rtx_session *s);
 int rtx_session_set_group(rtx_session *s, const struct rtx_group *g);
 
 /* Set (r = NULL: clear) the channel's RET domain and key. Returns 0,
- * -EINVAL (zero domain, too many peers, an edge given peers). */
+ * -EINVAL (zero domain, too many servers, an edge given servers). */
 int rtx_session_set_ret(rtx_session *s, const struct rtx_ret *r);
 
 /* Feed one multicast RTP datagram (client), or one emitted packet (edge).
@@ -339,6 +355,13 @@ struct rtx_stats {
 	/* multicast gone (appended) */
 	uint64_t starved;           /* client: multicast silences that started a pull */
 	uint64_t pulled;            /* client: packets asked for by prediction */
+	/* identities and addresses (appended) */
+	uint64_t unvalidated;       /* requests from an address not (yet)
+				       validated: challenged, not served */
+	uint64_t revoked;           /* datagrams of revoked members */
+	uint64_t unknown_sender;    /* no certificate known or attached */
+	uint64_t no_key;            /* datagrams not sent: no certificate of the receiver */
+	uint64_t path_sent;         /* challenges and echoes sent */
 };
 
 /* Copy the counters. */
@@ -388,12 +411,14 @@ enum rtx_msg_type {
 	RTX_MSG_MISSING = 3,
 	RTX_MSG_BURST_REQ = 4, /* fast channel change: client -> edge */
 	RTX_MSG_BURST = 5,     /* its answer: the splice information */
+	RTX_MSG_PATH = 6,      /* address validation: a challenge or its echo */
 };
 struct rtx_msg_info {
 	enum rtx_msg_type type;
 	int ret;            /* 1: group_id is a RET domain (channel id) */
 	uint32_t group_id;
 	uint32_t sender_id;
+	uint32_t receiver_id;
 };
 /* Returns 0 and fills info, or -EBADMSG when buf is no well-formed
  * repair-protocol datagram of a version this library speaks. */

@@ -131,9 +131,10 @@ static uint64_t overlap_packets(const rtx_session *s, uint64_t start, uint64_t h
 	return n > 8192 ? 8192 : n;
 }
 
-static void send_answer(rtx_session *s, uint64_t peer, const uint8_t *key, const struct rtx_burst_ans *a)
+static void send_answer(rtx_session *s, uint64_t peer, uint32_t to, const uint8_t *key,
+			const struct rtx_burst_ans *a)
 {
-	rtx_out_burst_ans(s, peer, key, s->grp.ret_domain, a);
+	rtx_out_burst_ans(s, peer, to, key, s->grp.ret_domain, a);
 }
 
 static uint64_t burst_rate(const rtx_session *s)
@@ -181,45 +182,40 @@ static int decide(rtx_session *s, const struct rtx_burst_req *rq, const struct r
 	return RTX_BURST_OK;
 }
 
-int rtx_burst_edge_request(rtx_session *s, const struct rtx_hdr *h, const uint8_t *key,
-			   struct rtx_peer_state *ps, uint64_t from)
+int rtx_burst_edge_request(rtx_session *s, uint32_t who, const struct rtx_burst_req *rq, uint64_t ts,
+			   const uint8_t *key, struct rtx_peer_state *ps, uint64_t from)
 {
-	struct rtx_burst_req rq;
 	struct rtx_eburst b = { 0 };
 	int status;
 
-	if (rtx_burst_req_parse(h->body, h->body_len, &rq) < 0) {
-		s->st.malformed++;
-		return -EBADMSG;
-	}
 	/* A repeated request of a burst in progress (its answer was lost, or
 	 * the box restarted): the same burst, answering this request. */
 	for (size_t i = 0; i < s->n_bursts; i++)
-		if (s->bursts[i].who == h->sender_id) {
+		if (s->bursts[i].who == who) {
 			s->bursts[i].peer = from;
-			s->bursts[i].ans.echo_ts = h->ts;
-			send_answer(s, from, key, &s->bursts[i].ans);
+			s->bursts[i].ans.echo_ts = ts;
+			send_answer(s, from, who, key, &s->bursts[i].ans);
 			return 0;
 		}
 	b.ans.speed_pct = (uint16_t)s->cfg.burst_speed_pct;
 	b.ans.ssrc = s->seq.ssrc;
-	b.ans.echo_ts = h->ts;
-	status = decide(s, &rq, ps, &b);
+	b.ans.echo_ts = ts;
+	status = decide(s, rq, ps, &b);
 	if (status != RTX_BURST_OK) {
 		struct rtx_burst_ans no = { .status = (uint8_t)status, .speed_pct = b.ans.speed_pct,
-					    .ssrc = b.ans.ssrc, .echo_ts = h->ts };
+					    .ssrc = b.ans.ssrc, .echo_ts = ts };
 
 		s->st.burst_refused++;
-		send_answer(s, from, key, &no);
-		sc_logf(&s->log, LOG_DEBUG, "rtx: burst for %u refused: %d", (unsigned)h->sender_id, status);
+		send_answer(s, from, who, key, &no);
+		sc_logf(&s->log, LOG_DEBUG, "rtx: burst for %u refused: %d", (unsigned)who, status);
 		return -EBUSY;
 	}
 	b.peer = from;
-	b.who = h->sender_id;
+	b.who = who;
 	ps->burst_ns = s->now;
 	s->bursts[s->n_bursts++] = b;
 	s->st.bursts_served++;
-	send_answer(s, from, key, &b.ans);
+	send_answer(s, from, who, key, &b.ans);
 	sc_logf(&s->log, LOG_DEBUG, "rtx: burst for %u: %u..%u (RAP %u), splice %u", (unsigned)b.who,
 		(unsigned)b.ans.start, (unsigned)b.ans.head, (unsigned)b.ans.rap, (unsigned)b.ans.splice);
 	rtx_burst_edge_run(s);
@@ -247,12 +243,13 @@ static bool run_one(rtx_session *s, struct rtx_eburst *b)
 		}
 		if (packet_due(s, b, sl) > s->now + BURST_SLACK_NS)
 			break;
-		s->reply = (struct rtx_reply){ b->peer, s->grp.ret_key, s->grp.ret_domain, true, b->ans.echo_ts };
+		s->reply = (struct rtx_reply){ b->peer, b->who, s->grp.ret_key, s->grp.ret_domain, true,
+					       b->ans.echo_ts };
 		rtx_out_repair(s, b->next, pkt, len);
 		s->st.burst_packets++;
 		s->st.burst_bytes += len;
 		if (++b->since_ans >= ANSWER_EVERY) {
-			send_answer(s, b->peer, s->grp.ret_key, &b->ans);
+			send_answer(s, b->peer, b->who, s->grp.ret_key, &b->ans);
 			b->since_ans = 0;
 		}
 		b->next++;
@@ -311,7 +308,7 @@ static void send_request(rtx_session *s)
 	uint64_t wait = 2 * rtx_rtt_srtt(&s->grp.ret_rtt, s->cfg.rtt_initial_ns);
 	uint64_t cap = s->cfg.burst_interval_ns ? s->cfg.burst_interval_ns : 200 * MS;
 
-	rtx_out_burst_req(s, s->grp.ret_peers[s->ret_rr++ % s->grp.n_ret], &r);
+	rtx_out_burst_req(s, &s->grp.ret_srv[s->ret_rr++ % s->grp.n_ret], &r);
 	f->req_last_ts = s->ts_last;
 	if (!f->req_first_ts)
 		f->req_first_ts = s->ts_last;

@@ -171,16 +171,19 @@ int rtx_groups_set_ret(struct rtx_groups *g, const struct rtx_ret *r)
 		g->n_ret = 0;
 		return 0;
 	}
-	if (r->domain_id == 0 || r->n_peers > RTX_MAX_RET_PEERS || (r->n_peers && !r->peers))
+	if (r->domain_id == 0 || r->n_servers > RTX_MAX_RET_PEERS || (r->n_servers && !r->servers))
 		return -EINVAL;
+	for (size_t i = 0; i < r->n_servers; i++)
+		if (!(r->servers[i].id & RTX_EDGE_ID_FLAG) || r->servers[i].id == RTX_EDGE_ID_FLAG)
+			return -EINVAL;
 	if (!g->have_ret || g->ret_domain != r->domain_id)
 		memset(&g->ret_rtt, 0, sizeof(g->ret_rtt));
 	g->have_ret = true;
 	g->ret_domain = r->domain_id;
 	memcpy(g->ret_key, r->key, sizeof(g->ret_key));
-	g->n_ret = r->n_peers;
-	if (r->n_peers)
-		memcpy(g->ret_peers, r->peers, r->n_peers * sizeof(r->peers[0]));
+	g->n_ret = r->n_servers;
+	if (r->n_servers)
+		memcpy(g->ret_srv, r->servers, r->n_servers * sizeof(r->servers[0]));
 	return 0;
 }
 

@@ -60,7 +60,7 @@ struct rtx_groups {
 	uint32_t ret_domain;
 	uint8_t ret_key[RTX_KEY_BYTES];
 	size_t n_ret;
-	uint64_t ret_peers[RTX_MAX_RET_PEERS];
+	struct rtx_member ret_srv[RTX_MAX_RET_PEERS]; /* id and handle of each RET server */
 	struct rtx_rtt ret_rtt;
 };
 

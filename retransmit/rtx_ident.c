@@ -44,6 +44,7 @@ struct pent {
 	uint32_t confirmed_serial; /* our serial it used last, and when */
 	uint64_t confirmed_ns;
 	uint64_t vh[2];            /* validated handles, most recent first */
+	unsigned n_vh;
 	uint64_t chal_h, chal_token, chal_ns;
 	uint64_t last_ns;
 };
@@ -644,26 +645,33 @@ void rtx_ident_commit(rtx_ident *id, const struct rtx_opened *o)
 
 /* ---- addresses ---- */
 
+static bool has_handle(const struct pent *p, uint64_t h)
+{
+	return (p->n_vh > 0 && p->vh[0] == h) || (p->n_vh > 1 && p->vh[1] == h);
+}
+
 static void validate(struct pent *p, uint64_t h)
 {
-	if (p->vh[0] == h)
+	if (has_handle(p, h))
 		return;
 	p->vh[1] = p->vh[0];
 	p->vh[0] = h;
+	if (p->n_vh < 2)
+		p->n_vh++;
 }
 
 bool rtx_ident_addr_ok(rtx_ident *id, uint32_t peer, uint64_t h)
 {
 	struct pent *p = peer_find(id, peer);
 
-	return p && h && (p->vh[0] == h || p->vh[1] == h);
+	return p && has_handle(p, h);
 }
 
 int rtx_ident_addr_set(rtx_ident *id, uint32_t peer, uint64_t h)
 {
 	struct pent *p = peer_find(id, peer);
 
-	if (!p || !h)
+	if (!p)
 		return -ENOKEY;
 	validate(p, h);
 	return 0;

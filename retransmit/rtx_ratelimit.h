@@ -34,6 +34,11 @@ struct rtx_peer_state {
 	struct rtx_replay replay; /* of its NACKs */
 	uint64_t hi_ts;           /* highest timestamp of anything it sent */
 	uint64_t burst_ns;        /* when it was last given a burst (0: never) */
+	/* A burst request from an address being validated: served when the
+	 * challenge comes back from there, soon. */
+	bool pend;
+	uint32_t pend_backlog_ms;
+	uint64_t pend_from, pend_ts, pend_ns;
 };
 
 struct rtx_ptab;

@@ -117,6 +117,8 @@ static const char *bad_setting(const struct rtx_config *c, const struct rtx_call
 		return "burst_max_ns/burst_overlap_ns/burst_interval_ns";
 	if (c->max_bursts > 4096)
 		return "max_bursts";
+	if (!c->ident || rtx_ident_self(c->ident) != c->self_id)
+		return "ident";
 	return NULL;
 }
 
@@ -133,9 +135,9 @@ static int alloc_parts(rtx_session *s)
 
 	s->rb = rtx_rawbuf_new(c->buffer_max_bytes, c->max_packet, c->buffer_ns);
 	s->peers = rtx_ptab_new(c->max_requesters);
-	s->tx_cap = c->max_packet + RTX_WIRE_OVERHEAD + RTX_WIRE_REPAIR_HDR;
-	if (s->tx_cap < RTX_WIRE_OVERHEAD + RTX_LIST_BODY_MAX)
-		s->tx_cap = RTX_WIRE_OVERHEAD + RTX_LIST_BODY_MAX;
+	s->tx_cap = c->max_packet + RTX_WIRE_OVERHEAD + RTX_CERT_BYTES + RTX_WIRE_REPAIR_HDR;
+	if (s->tx_cap < RTX_WIRE_OVERHEAD + RTX_CERT_BYTES + RTX_LIST_BODY_MAX)
+		s->tx_cap = RTX_WIRE_OVERHEAD + RTX_CERT_BYTES + RTX_LIST_BODY_MAX;
 	s->tx = malloc(s->tx_cap);
 	s->scratch = calloc(c->max_seqs_per_request, sizeof(*s->scratch));
 	if (!s->client && c->max_bursts)
@@ -215,6 +217,11 @@ int rtx_session_set_group(rtx_session *s, const struct rtx_group *g)
 	}
 	if (rc > 0)
 		rtx_req_regrouped(&s->rq);
+	/* The management server registered the members' addresses. */
+	for (size_t i = 0; g && i < s->grp.n; i++)
+		if (rtx_ident_addr_set(s->cfg.ident, s->grp.m[i].id, s->grp.m[i].peer) < 0)
+			sc_logf(&s->log, LOG_INFO, "rtx: no certificate of member %u",
+				(unsigned)s->grp.m[i].id);
 	if (g)
 		sc_logf(&s->log, LOG_INFO, "rtx: group %u version %u, %zu peers", (unsigned)g->id,
 			(unsigned)g->version, s->grp.n);
@@ -228,11 +235,15 @@ int rtx_session_set_ret(rtx_session *s, const struct rtx_ret *r)
 {
 	int rc;
 
-	if (r && !s->client && r->n_peers)
+	if (r && !s->client && r->n_servers)
 		return -EINVAL;
 	rc = rtx_groups_set_ret(&s->grp, r);
 	if (rc < 0)
 		return rc;
+	for (size_t i = 0; r && i < r->n_servers; i++)
+		if (rtx_ident_addr_set(s->cfg.ident, r->servers[i].id, r->servers[i].peer) < 0)
+			sc_logf(&s->log, LOG_INFO, "rtx: no certificate of RET server %u",
+				(unsigned)r->servers[i].id);
 	if (s->client)
 		rtx_req_regrouped(&s->rq);
 	rtx_session_update_deadline(s);
@@ -370,6 +381,7 @@ int rtx_peek(const uint8_t *buf, size_t len, struct rtx_msg_info *info)
 	info->ret = (h.flags & RTX_WIRE_FLAG_RET) != 0;
 	info->group_id = h.group_id;
 	info->sender_id = h.sender_id;
+	info->receiver_id = h.receiver_id;
 	return 0;
 }
 

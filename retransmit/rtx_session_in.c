@@ -197,7 +197,8 @@ struct origin {
 	bool ret;
 	int member;
 	struct rtx_peer_state *ps;
-	const uint8_t *key;
+	const uint8_t *key;       /* the domain secret it verified under */
+	struct rtx_opened opened;
 };
 
 static int role_check(const rtx_session *s, const struct rtx_hdr *h, bool ret)
@@ -208,7 +209,8 @@ static int role_check(const rtx_session *s, const struct rtx_hdr *h, bool ret)
 		return -EOPNOTSUPP;
 	if (h->type == RTX_MSG_BURST && !ret)
 		return -EOPNOTSUPP;
-	if (h->type == RTX_MSG_NACK || h->type == RTX_MSG_BURST_REQ) {
+	if (h->type == RTX_MSG_NACK || h->type == RTX_MSG_BURST_REQ ||
+	    (h->type == RTX_MSG_PATH && !s->client)) {
 		/* Edges answer RET requests from clients; clients answer their
 		 * group. */
 		if (s->client ? ret : (!ret || edge_sender))
@@ -232,17 +234,30 @@ static int member_check(rtx_session *s, struct origin *o)
 	return o->member < 0 ? -EPERM : 0;
 }
 
-static int auth_check(const uint8_t *buf, size_t len, struct origin *o,
+/* The sender's identity and the MAC, for us alone, under one of the
+ * domain's keys. */
+static int auth_check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *o,
 		      const uint8_t *const keys[2], int n)
 {
-	int i;
+	int rc = rtx_ident_open(s->cfg.ident, buf, len, &o->h.env, keys, n, &o->opened);
 
-	for (i = 0; i < n; i++)
-		if (rtx_auth_verify(keys[i], buf, len) == 0) {
-			o->key = keys[i];
-			return 0;
-		}
+	if (rc == 0) {
+		o->key = keys[o->opened.key_index];
+		return 0;
+	}
+	if (rc == -EKEYREVOKED)
+		s->st.revoked++;
+	else if (rc == -ENOKEY)
+		s->st.unknown_sender++;
+	else
+		s->st.auth_failed++;
 	return -EACCES;
+}
+
+/* Accepted once: what makes us send (requests, challenges). */
+static bool once_only(uint8_t type)
+{
+	return type == RTX_MSG_NACK || type == RTX_MSG_BURST_REQ || type == RTX_MSG_PATH;
 }
 
 static int fresh_check(rtx_session *s, struct origin *o)
@@ -258,21 +273,19 @@ static int fresh_check(rtx_session *s, struct origin *o)
 	o->ps = rtx_ptab_get(s->peers, o->h.sender_id, s->now);
 	if (rtx_replay_fresh(&o->ps->hi_ts, o->h.ts, RTX_REPLAY_WINDOW_NS) < 0)
 		return -EALREADY;
-	if (o->h.type != RTX_MSG_NACK && o->h.type != RTX_MSG_BURST_REQ)
+	if (!once_only(o->h.type))
 		return 0;
 	return rtx_replay_check(&o->ps->replay, o->h.ts, RTX_REPLAY_WINDOW_NS);
 }
 
 /* Every check before a datagram is acted upon, cheapest first; each
- * failure counted. At most two MAC computations per datagram, whatever it
- * holds. */
+ * failure counted. Nothing the datagram says is kept before all passed. */
 static int check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *o)
 {
 	const uint8_t *keys[2];
 	int rc, n;
 
-	if (rtx_wire_parse(buf, len, &o->h) < 0 || o->h.sender_id == 0 ||
-	    o->h.sender_id == s->cfg.self_id) {
+	if (rtx_wire_parse(buf, len, &o->h) < 0 || o->h.sender_id == s->cfg.self_id) {
 		s->st.malformed++;
 		return -EBADMSG;
 	}
@@ -291,18 +304,39 @@ static int check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *
 		s->st.non_member++;
 		return -EPERM;
 	}
-	if (auth_check(buf, len, o, keys, n) < 0) {
-		s->st.auth_failed++;
+	if (auth_check(s, buf, len, o, keys, n) < 0)
 		return -EACCES;
-	}
 	if (fresh_check(s, o) < 0) {
 		s->st.replayed++;
 		return -EALREADY;
 	}
+	rtx_ident_commit(s->cfg.ident, &o->opened);
 	return 0;
 }
 
-static int handle_nack(rtx_session *s, struct origin *o, uint64_t from)
+/* Answers to this datagram go to `from`, under the key it verified with. */
+static void reply_to(rtx_session *s, const struct origin *o, uint64_t from)
+{
+	s->reply = (struct rtx_reply){ from, o->h.sender_id, o->key, o->h.group_id, o->ret, o->h.ts };
+}
+
+/* A request is served only at an address its sender registered or proved:
+ * elsewhere it gets a challenge no larger than itself, and nothing else. */
+static bool addr_check(rtx_session *s, const struct origin *o, uint64_t from, size_t len)
+{
+	struct rtx_path p = { 0 };
+
+	if (rtx_ident_addr_ok(s->cfg.ident, o->h.sender_id, from))
+		return true;
+	s->st.unvalidated++;
+	if (rtx_ident_challenge(s->cfg.ident, o->h.sender_id, from, &p.token) == 0) {
+		reply_to(s, o, from);
+		rtx_out_path(s, &s->reply, &p, len);
+	}
+	return false;
+}
+
+static int handle_nack(rtx_session *s, struct origin *o, uint64_t from, size_t len)
 {
 	struct rtx_list l;
 	struct rtx_serve_result r;
@@ -311,8 +345,10 @@ static int handle_nack(rtx_session *s, struct origin *o, uint64_t from)
 		s->st.malformed++;
 		return -EBADMSG;
 	}
+	if (!addr_check(s, o, from, len))
+		return -EAGAIN;
 	s->st.requests_received++;
-	s->reply = (struct rtx_reply){ from, o->key, o->h.group_id, o->ret, o->h.ts };
+	reply_to(s, o, from);
 	rtx_serve(&s->serve, s->rb, &s->seq, &l, o->h.sender_id, o->ps, s->now, rtx_out_repair, s,
 		  s->scratch, &r);
 	s->st.repairs_sent += r.served;
@@ -439,6 +475,55 @@ static int handle_missing(rtx_session *s, struct origin *o)
 	return 0;
 }
 
+static int handle_burst_req(rtx_session *s, struct origin *o, uint64_t from, size_t len)
+{
+	struct rtx_burst_req rq;
+	struct rtx_peer_state *ps = o->ps;
+
+	if (rtx_burst_req_parse(o->h.body, o->h.body_len, &rq) < 0) {
+		s->st.malformed++;
+		return -EBADMSG;
+	}
+	if (!addr_check(s, o, from, len)) {
+		/* Kept (it authenticated) to be served once the address is. */
+		ps->pend = true;
+		ps->pend_backlog_ms = rq.backlog_ms;
+		ps->pend_from = from;
+		ps->pend_ts = o->h.ts;
+		ps->pend_ns = s->now;
+		return -EAGAIN;
+	}
+	return rtx_burst_edge_request(s, o->h.sender_id, &rq, o->h.ts, o->key, ps, from);
+}
+
+/* A challenge echoed (the address is validated: a burst request waiting
+ * for it is served) or sent to us (echo it). */
+static int handle_path(rtx_session *s, struct origin *o, uint64_t from, size_t len)
+{
+	struct rtx_path p, ans = { 0 };
+	struct rtx_peer_state *ps = o->ps;
+
+	if (rtx_path_parse(o->h.body, o->h.body_len, &p) < 0) {
+		s->st.malformed++;
+		return -EBADMSG;
+	}
+	if (p.echo && rtx_ident_path_echo(s->cfg.ident, o->h.sender_id, from, p.echo) == 0 &&
+	    !s->client && ps->pend && ps->pend_from == from && s->now - ps->pend_ns < RTX_PEND_NS) {
+		struct rtx_burst_req rq = { ps->pend_backlog_ms };
+
+		ps->pend = false;
+		rtx_burst_edge_request(s, o->h.sender_id, &rq, ps->pend_ts, s->grp.ret_key, ps, from);
+	}
+	if (p.token) {
+		ans.echo = p.token;
+		if (!rtx_ident_addr_ok(s->cfg.ident, o->h.sender_id, from))
+			rtx_ident_challenge(s->cfg.ident, o->h.sender_id, from, &ans.token);
+		reply_to(s, o, from);
+		rtx_out_path(s, &s->reply, &ans, len);
+	}
+	return 0;
+}
+
 int rtx_session_input_peer(rtx_session *s, const uint8_t *buf, size_t len, uint64_t from)
 {
 	struct origin o = { 0 };
@@ -454,13 +539,16 @@ int rtx_session_input_peer(rtx_session *s, const uint8_t *buf, size_t len, uint6
 	}
 	switch (o.h.type) {
 	case RTX_MSG_NACK:
-		rc = handle_nack(s, &o, from);
+		rc = handle_nack(s, &o, from, len);
 		break;
 	case RTX_MSG_REPAIR:
 		rc = handle_repair(s, &o);
 		break;
 	case RTX_MSG_BURST_REQ:
-		rc = rtx_burst_edge_request(s, &o.h, o.key, o.ps, from);
+		rc = handle_burst_req(s, &o, from, len);
+		break;
+	case RTX_MSG_PATH:
+		rc = handle_path(s, &o, from, len);
 		break;
 	case RTX_MSG_BURST:
 		rc = rtx_burst_client_answer(s, &o.h);

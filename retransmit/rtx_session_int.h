@@ -29,6 +29,8 @@
 
 /* Largest NACK/MISSING body we send: keeps them well under any MTU. */
 #define RTX_LIST_BODY_MAX 1200
+/* A burst request waits this long for its address to be validated. */
+#define RTX_PEND_NS (1000ULL * 1000000ULL)
 /* How far below a sender's highest timestamp a reordered message may be. */
 #define RTX_REPLAY_WINDOW_NS (2ULL * 1000000000ULL)
 
@@ -67,6 +69,7 @@ struct rtx_cburst {
 /* Where the answers to the datagram being handled go, and under which key. */
 struct rtx_reply {
 	uint64_t peer;
+	uint32_t to;           /* the requester's id */
 	const uint8_t *key;
 	uint32_t group_id;
 	bool ret;
@@ -94,6 +97,7 @@ struct rtx_session {
 	unsigned ret_rr;       /* next RET server to ask */
 	uint8_t *tx;           /* one outgoing datagram */
 	size_t tx_cap;
+	struct rtx_seal seal;  /* its keys */
 	uint64_t *scratch;     /* max_seqs_per_request numbers */
 	struct rtx_reply reply;
 	uint64_t now;          /* time of the call being handled */
@@ -146,10 +150,13 @@ void rtx_out_repair(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len);
 /* MISSING answers to s->reply for exts[0..n). */
 void rtx_out_missing(rtx_session *s, const uint64_t *exts, size_t n);
 
-/* Signed BURST_REQ / BURST datagrams. */
-void rtx_out_burst_req(rtx_session *s, uint64_t peer, const struct rtx_burst_req *r);
-void rtx_out_burst_ans(rtx_session *s, uint64_t peer, const uint8_t *key, uint32_t domain,
-		       const struct rtx_burst_ans *a);
+/* Sealed BURST_REQ / BURST datagrams. */
+void rtx_out_burst_req(rtx_session *s, const struct rtx_member *srv, const struct rtx_burst_req *r);
+void rtx_out_burst_ans(rtx_session *s, uint64_t peer, uint32_t to, const uint8_t *key,
+		       uint32_t domain, const struct rtx_burst_ans *a);
+/* A PATH to r's peer, sent only if no larger than limit bytes (what the
+ * datagram it answers measured). */
+void rtx_out_path(rtx_session *s, const struct rtx_reply *r, const struct rtx_path *p, size_t limit);
 
 /* rtx_session_in.c */
 void rtx_in_restart(rtx_session *s);
@@ -157,10 +164,11 @@ void rtx_in_restart(rtx_session *s);
 /* rtx_burst.c: fast channel change. Edge side: */
 /* An emitted packet was stored as ext (RTX_PKT_* flags). */
 void rtx_burst_edge_input(rtx_session *s, uint64_t ext, size_t len, unsigned flags);
-/* An authenticated BURST_REQ from `who` (state ps) at peer handle from,
- * verified under key. Returns 0 or -EBADMSG/-EBUSY. */
-int rtx_burst_edge_request(rtx_session *s, const struct rtx_hdr *h, const uint8_t *key,
-			   struct rtx_peer_state *ps, uint64_t from);
+/* An authenticated burst request rq of `who` (state ps), timestamped
+ * ts, from the validated handle `from`, verified under key. Returns 0 or
+ * -EBUSY. */
+int rtx_burst_edge_request(rtx_session *s, uint32_t who, const struct rtx_burst_req *rq, uint64_t ts,
+			   const uint8_t *key, struct rtx_peer_state *ps, uint64_t from);
 void rtx_burst_edge_run(rtx_session *s);
 uint64_t rtx_burst_edge_next(rtx_session *s);
 /* Client side: */

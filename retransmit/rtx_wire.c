@@ -11,39 +11,33 @@
 
 int rtx_wire_parse(const uint8_t *buf, size_t len, struct rtx_hdr *h)
 {
-	if (!buf || len < RTX_WIRE_OVERHEAD)
+	struct rtx_env *e = &h->env;
+
+	if (rtx_env_parse(buf, len, RTX_WIRE_MAGIC, e) < 0)
 		return -EBADMSG;
-	if (sc_get_be16(buf) != RTX_WIRE_MAGIC || buf[2] != RTX_WIRE_VERSION)
+	if (e->type < RTX_MSG_NACK || e->type > RTX_MSG_PATH)
 		return -EBADMSG;
-	h->type = buf[3];
-	if (h->type < RTX_MSG_NACK || h->type > RTX_MSG_BURST)
+	h->type = e->type;
+	h->flags = e->flags & (uint8_t)~RTX_ENV_FLAG_CERT;
+	if (h->flags & ~RTX_WIRE_FLAGS_KNOWN)
 		return -EBADMSG;
-	h->flags = buf[4];
-	if ((h->flags & ~RTX_WIRE_FLAGS_KNOWN) || buf[5] != 0)
-		return -EBADMSG;
-	h->body_len = sc_get_be16(buf + 6);
-	if ((size_t)h->body_len != len - RTX_WIRE_OVERHEAD)
-		return -EBADMSG;
-	h->group_id = sc_get_be32(buf + 8);
-	h->sender_id = sc_get_be32(buf + 12);
-	h->ts = sc_get_be64(buf + RTX_WIRE_OFF_TS);
-	h->session = sc_get_be32(buf + RTX_WIRE_OFF_SESSION);
-	h->body = buf + RTX_WIRE_HDR;
+	h->body_len = e->body_len;
+	h->group_id = e->domain;
+	h->sender_id = e->sender;
+	h->receiver_id = e->receiver;
+	h->ts = e->ts;
+	h->session = e->session;
+	h->body = e->body;
 	return 0;
 }
 
-void rtx_wire_put_hdr(uint8_t *buf, const struct rtx_hdr *h)
+void rtx_wire_env(struct rtx_env *e, const struct rtx_hdr *h)
 {
-	sc_put_be16(buf, RTX_WIRE_MAGIC);
-	buf[2] = RTX_WIRE_VERSION;
-	buf[3] = h->type;
-	buf[4] = h->flags;
-	buf[5] = 0;
-	sc_put_be16(buf + 6, h->body_len);
-	sc_put_be32(buf + 8, h->group_id);
-	sc_put_be32(buf + 12, h->sender_id);
-	sc_put_be64(buf + RTX_WIRE_OFF_TS, h->ts);
-	sc_put_be32(buf + RTX_WIRE_OFF_SESSION, h->session);
+	*e = (struct rtx_env){
+		.type = h->type, .flags = h->flags, .body_len = h->body_len,
+		.domain = h->group_id, .sender = h->sender_id, .receiver = h->receiver_id,
+		.ts = h->ts, .session = h->session,
+	};
 }
 
 int rtx_list_parse(const uint8_t *body, size_t len, struct rtx_list *l)
@@ -168,8 +162,11 @@ int rtx_repair_parse(const uint8_t *body, size_t len, struct rtx_repair *r)
 
 int rtx_burst_req_parse(const uint8_t *body, size_t len, struct rtx_burst_req *r)
 {
-	if (!body || len != RTX_WIRE_BURST_REQ_LEN || sc_get_be32(body + 4) != 0)
+	if (!body || len != RTX_WIRE_BURST_REQ_LEN)
 		return -EBADMSG;
+	for (size_t i = 4; i < RTX_WIRE_BURST_REQ_LEN; i++)
+		if (body[i])
+			return -EBADMSG;
 	r->backlog_ms = sc_get_be32(body);
 	return 0;
 }
@@ -177,7 +174,7 @@ int rtx_burst_req_parse(const uint8_t *body, size_t len, struct rtx_burst_req *r
 size_t rtx_burst_req_put(uint8_t *body, const struct rtx_burst_req *r)
 {
 	sc_put_be32(body, r->backlog_ms);
-	sc_put_be32(body + 4, 0);
+	memset(body + 4, 0, RTX_WIRE_BURST_REQ_LEN - 4);
 	return RTX_WIRE_BURST_REQ_LEN;
 }
 
@@ -214,4 +211,20 @@ size_t rtx_burst_ans_put(uint8_t *body, const struct rtx_burst_ans *a)
 	sc_put_be32(body + 28, a->rap_ts);
 	sc_put_be32(body + 32, a->head_ts);
 	return RTX_WIRE_BURST_LEN;
+}
+
+int rtx_path_parse(const uint8_t *body, size_t len, struct rtx_path *p)
+{
+	if (!body || len != RTX_WIRE_PATH_LEN)
+		return -EBADMSG;
+	p->token = sc_get_be64(body);
+	p->echo = sc_get_be64(body + 8);
+	return p->token || p->echo ? 0 : -EBADMSG;
+}
+
+size_t rtx_path_put(uint8_t *body, const struct rtx_path *p)
+{
+	sc_put_be64(body, p->token);
+	sc_put_be64(body + 8, p->echo);
+	return RTX_WIRE_PATH_LEN;
 }

@@ -1,28 +1,12 @@
-/* rtx_wire: the repair protocol's datagrams, version 1
+/* rtx_wire: the repair protocol's datagrams, version 2
  * (docs/protocol/repair.md has the full description).
  *
- * Every datagram is a fixed header, a body, and a 16-byte MAC over both:
- *
- *  0                   1                   2                   3
- *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |     magic 'S' 'X' (0x5358)    |  version = 1  |     type      |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |     flags     |  reserved = 0 |          body length          |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |            group id (or RET domain id if flags & RET)         |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                           sender id                           |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                  timestamp (64 bits, sender's)                |
- * |                                                               |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                  session (random per sender run)              |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                  body (body length bytes) ...                 |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                  MAC (16 bytes)                               |
- * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * Every datagram is the authenticated envelope of rtx_ident.h with magic
+ * "SX" (0x5358): a 32-byte header naming sender and receiver, the sender's
+ * certificate when flagged, a body, and a 16-byte MAC. The protocol's flag
+ * is RET (0x01: the domain id is a RET domain, the channel, and the RET key
+ * is the domain secret; otherwise it is a repair group and its key). Types:
+ * 1 NACK, 2 REPAIR, 3 MISSING, 4 BURST_REQ, 5 BURST, 6 PATH.
  *
  * NACK and MISSING bodies list 16-bit RTP sequence numbers of one stream:
  *
@@ -61,7 +45,7 @@
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |                  backlog (ms)                                 |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                  reserved = 0                                 |
+ * |                  reserved = 0 (12 bytes)                      |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * and the edge answers with a BURST carrying the splice information, then
@@ -89,6 +73,16 @@
  * status: 0 OK; a refusal (1 rate, 2 busy, 3 no random access point, 4 no
  * stream) has the fields after the echo 0. Both bodies have fixed lengths.
  *
+ * PATH validates an address (a challenge and its echo, 0 = none):
+ *
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  token (64 bits)                              |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  echo (64 bits)                               |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
  * Parsers take (buffer, length), check every length before reading, and
  * return -EBADMSG for anything malformed. They never authenticate: see
  * rtx_auth. */
@@ -99,11 +93,12 @@
 #include <stdint.h>
 
 #include "rtx.h"
+#include "rtx_ident.h"
 
 #define RTX_WIRE_MAGIC 0x5358u
-#define RTX_WIRE_VERSION 1
-#define RTX_WIRE_HDR 28
-#define RTX_WIRE_MAC 16
+#define RTX_WIRE_VERSION RTX_ENV_VERSION
+#define RTX_WIRE_HDR RTX_ENV_HDR
+#define RTX_WIRE_MAC RTX_ENV_MAC
 #define RTX_WIRE_OVERHEAD (RTX_WIRE_HDR + RTX_WIRE_MAC)
 #define RTX_WIRE_FLAG_RET 0x01u
 #define RTX_WIRE_FLAGS_KNOWN RTX_WIRE_FLAG_RET
@@ -111,31 +106,37 @@
 #define RTX_WIRE_REPAIR_HDR 8
 #define RTX_WIRE_RANGE_MIN 17 /* runs this long go out as ranges */
 
-#define RTX_WIRE_BURST_REQ_LEN 8
+/* Padded so that a challenge (a PATH) is never larger than the request. */
+#define RTX_WIRE_BURST_REQ_LEN 16
 #define RTX_WIRE_BURST_LEN 36
+#define RTX_WIRE_PATH_LEN 16
 
 /* Byte offsets in the header (the MAC's nonce is read from them). */
-#define RTX_WIRE_OFF_TS 16
-#define RTX_WIRE_OFF_SESSION 24
+#define RTX_WIRE_OFF_TS RTX_ENV_OFF_TS
+#define RTX_WIRE_OFF_SESSION RTX_ENV_OFF_SESSION
 
+/* A parsed header: the envelope's fields under the protocol's names. */
 struct rtx_hdr {
 	uint8_t type;        /* enum rtx_msg_type */
-	uint8_t flags;
+	uint8_t flags;       /* protocol flags (RTX_WIRE_FLAG_RET) */
 	uint16_t body_len;
-	uint32_t group_id;
+	uint32_t group_id;   /* or RET domain */
 	uint32_t sender_id;
+	uint32_t receiver_id;
 	uint64_t ts;
 	uint32_t session;
 	const uint8_t *body; /* set by rtx_wire_parse() */
+	struct rtx_env env;  /* the envelope (certificate, key hint) */
 };
 
-/* Check the header and the lengths of a whole datagram (header, body of
- * the stated length, MAC, nothing more). Returns 0 and fills h, or
- * -EBADMSG. */
+/* Check the header and the lengths of a whole datagram (header, the
+ * certificate if flagged, body of the stated length, MAC, nothing more),
+ * its type and flags. Returns 0 and fills h, or -EBADMSG. */
 int rtx_wire_parse(const uint8_t *buf, size_t len, struct rtx_hdr *h);
 
-/* Write the header (h->body unused). buf must hold RTX_WIRE_HDR bytes. */
-void rtx_wire_put_hdr(uint8_t *buf, const struct rtx_hdr *h);
+/* The envelope of a datagram to send: type, protocol flags, body length,
+ * domain, receiver, timestamp and session (rtx_ident fills the rest). */
+void rtx_wire_env(struct rtx_env *e, const struct rtx_hdr *h);
 
 /* A NACK or MISSING body, parsed. */
 struct rtx_list {
@@ -202,5 +203,14 @@ struct rtx_burst_ans {
 int rtx_burst_ans_parse(const uint8_t *body, size_t len, struct rtx_burst_ans *a);
 /* Writes RTX_WIRE_BURST_LEN bytes; returns that. */
 size_t rtx_burst_ans_put(uint8_t *body, const struct rtx_burst_ans *a);
+
+/* A PATH body. */
+struct rtx_path {
+	uint64_t token, echo;
+};
+/* Returns 0, or -EBADMSG (wrong length, both fields 0). */
+int rtx_path_parse(const uint8_t *body, size_t len, struct rtx_path *p);
+/* Writes RTX_WIRE_PATH_LEN bytes; returns that. */
+size_t rtx_path_put(uint8_t *body, const struct rtx_path *p);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "sc_bytes.h"
 #include "sc_rtp.h"
+#include "tu_ident.h"
 
 #define MS 1000000ULL
 #define S 1000000000ULL
@@ -146,6 +147,9 @@ struct sim {
 	size_t pkt_len;
 	uint16_t seq0;
 	uint8_t key[RTX_KEY_BYTES], key2[RTX_KEY_BYTES], ret_key[RTX_KEY_BYTES];
+	/* one identity per node, by one CA (the management server's part) */
+	struct tu_pki pki;
+	rtx_ident *idents[RTX_SIM_MAX_MEMBERS + 1];
 	int err;
 };
 
@@ -371,11 +375,12 @@ static int make_session(struct sim *sim, struct node *nd)
 	const struct rtx_sim_params *p = sim->p;
 	struct rtx_callbacks cb = { .ctx = nd, .now_ns = cb_now, .send = cb_send };
 	struct rtx_config cfg;
-	uint64_t edge_peer = sim->p->members;
-	struct rtx_ret ret = { .domain_id = RET_DOMAIN, .peers = &edge_peer, .n_peers = 1 };
+	struct rtx_member edge = { EDGE_ID, sim->p->members };
+	struct rtx_ret ret = { .domain_id = RET_DOMAIN, .servers = &edge, .n_servers = 1 };
 
 	rtx_config_defaults(&cfg, nd->edge ? RTX_ROLE_EDGE : RTX_ROLE_CLIENT);
 	cfg.self_id = nd->edge ? EDGE_ID : (uint32_t)nd->idx + 1;
+	cfg.ident = sim->idents[nd->idx];
 	cfg.policy = p->policy;
 	cfg.playout_delay_ns = p->delay_ns;
 	if (cfg.buffer_ns < p->delay_ns + 1 * S)
@@ -391,11 +396,37 @@ static int make_session(struct sim *sim, struct node *nd)
 		return -EINVAL;
 	memcpy(ret.key, sim->ret_key, sizeof(ret.key));
 	if (nd->edge) {
-		ret.n_peers = 0;
+		ret.n_servers = 0;
 		return rtx_session_set_ret(nd->s, &ret);
 	}
 	if (p->ret && rtx_session_set_ret(nd->s, &ret) < 0)
 		return -EINVAL;
+	return 0;
+}
+
+static uint64_t pki_now(void *ctx)
+{
+	return ((const struct sim *)ctx)->now;
+}
+
+/* Every node's identity; each knows the others' certificates (the
+ * management server's lists) and the edge has met every member. */
+static int make_idents(struct sim *sim)
+{
+	unsigned i, j, n = sim->n_nodes;
+
+	if (tu_pki_init(&sim->pki, pki_now, sim) < 0)
+		return -ENOSYS;
+	for (i = 0; i < n; i++) {
+		sim->idents[i] = tu_ident_new(&sim->pki, i == sim->p->members ? EDGE_ID : i + 1, 0);
+		if (!sim->idents[i])
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			tu_ident_introduce(sim->idents[i], sim->idents[j]);
+	for (i = 0; sim->p->ret && i < sim->p->members; i++)
+		rtx_ident_addr_set(sim->idents[sim->p->members], i + 1, i);
 	return 0;
 }
 
@@ -426,6 +457,8 @@ static int setup(struct sim *sim)
 			sim->p2p[i][j] = sim->p2p[j][i] =
 				p->p2p_min_ns + rng_below(&setup_rng, p->p2p_max_ns - p->p2p_min_ns + 1);
 	fill_group(sim, m, &g, 1);
+	if (make_idents(sim) < 0)
+		return -EINVAL;
 	for (i = 0; i < sim->n_nodes; i++) {
 		struct node *nd = &sim->nodes[i];
 
@@ -636,8 +669,10 @@ static void teardown(struct sim *sim)
 		free(e.buf);
 	}
 	free(sim->q.v);
-	for (i = 0; i < sim->n_nodes; i++)
+	for (i = 0; i < sim->n_nodes; i++) {
 		rtx_session_free(sim->nodes[i].s);
+		rtx_ident_free(sim->idents[i]);
+	}
 	free(sim->ring);
 	free(sim->lost_map);
 }

@@ -12,10 +12,12 @@
 static void make(uint8_t *buf, size_t body, uint64_t ts)
 {
 	struct rtx_hdr h = { .type = RTX_MSG_NACK, .body_len = (uint16_t)body, .group_id = 9,
-			     .sender_id = 4, .ts = ts, .session = 77 };
+			     .sender_id = 4, .receiver_id = 5, .ts = ts, .session = 77 };
+	struct rtx_env e;
 	size_t i;
 
-	rtx_wire_put_hdr(buf, &h);
+	rtx_wire_env(&e, &h);
+	rtx_env_put(buf, RTX_WIRE_MAGIC, &e);
 	for (i = 0; i < body; i++)
 		buf[RTX_WIRE_HDR + i] = (uint8_t)tu_rand();
 }

@@ -17,6 +17,7 @@
 #include "sc_bytes.h"
 #include "sc_rtp.h"
 #include "tu.h"
+#include "tu_ident.h"
 
 #define MS 1000000ULL
 #define SSRC 0x5eed0001u
@@ -31,6 +32,56 @@
 
 static uint64_t clk;
 static const uint8_t key[RTX_KEY_BYTES] = { 7, 7, 7, 1 };
+
+/* Identities: the edge and the boxes of the tests, by one CA. The edge has
+ * met the boxes (their address, handle 1, is validated) unless a test
+ * says first_contact. */
+#define EDGE_ID (RTX_EDGE_ID_FLAG | 1)
+static const uint32_t ids[] = { EDGE_ID, 100, 200, 5 };
+#define N_IDS (sizeof(ids) / sizeof(ids[0]))
+static struct tu_pki pki;
+static rtx_ident *idents[N_IDS];
+static bool first_contact;
+
+static uint64_t pki_clock(void *ctx)
+{
+	(void)ctx;
+	return clk;
+}
+
+static void idents_free(void)
+{
+	for (size_t i = 0; i < N_IDS; i++) {
+		rtx_ident_free(idents[i]);
+		idents[i] = NULL;
+	}
+}
+
+static rtx_ident *ident_of(uint32_t id)
+{
+	for (size_t i = 0; i < N_IDS; i++)
+		if (ids[i] == id)
+			return idents[i];
+	return NULL;
+}
+
+static void idents_reset(void)
+{
+	static bool registered;
+
+	if (!registered)
+		atexit(idents_free);
+	registered = true;
+	idents_free();
+	CU_ASSERT_EQUAL_FATAL(tu_pki_init(&pki, pki_clock, NULL), 0);
+	for (size_t i = 0; i < N_IDS; i++)
+		CU_ASSERT_PTR_NOT_NULL_FATAL(idents[i] = tu_ident_new(&pki, ids[i], 0));
+	for (size_t i = 0; i < N_IDS; i++)
+		for (size_t j = i + 1; j < N_IDS; j++)
+			tu_ident_introduce(idents[i], idents[j]);
+	for (size_t i = 1; i < N_IDS && !first_contact; i++)
+		rtx_ident_addr_set(idents[0], ids[i], 1);
+}
 
 /* ---- a network with one-way delay and optional loss ---- */
 
@@ -133,12 +184,14 @@ static void make(struct node *nd, int id, enum rtx_role role, uint64_t peer)
 	struct rtx_config cfg;
 	struct rtx_callbacks cb = { .ctx = nd, .now_ns = now_cb, .send = send_cb, .deliver = deliver_cb,
 				    .lost = lost_cb };
-	struct rtx_ret r = { .domain_id = DOMAIN, .peers = &peer, .n_peers = role == RTX_ROLE_CLIENT };
+	struct rtx_member srv = { EDGE_ID, peer };
+	struct rtx_ret r = { .domain_id = DOMAIN, .servers = &srv, .n_servers = role == RTX_ROLE_CLIENT };
 
 	memset(nd, 0, sizeof(*nd));
 	nd->id = id;
 	rtx_config_defaults(&cfg, role);
-	cfg.self_id = role == RTX_ROLE_EDGE ? RTX_EDGE_ID_FLAG | 1 : client_id;
+	cfg.self_id = role == RTX_ROLE_EDGE ? EDGE_ID : client_id;
+	cfg.ident = ident_of(cfg.self_id);
 	if (role == RTX_ROLE_EDGE)
 		cfg.burst_interval_ns = edge_interval_ns;
 	cfg.ret_after_rounds = 0;
@@ -218,6 +271,7 @@ static void setup(struct sim *sm)
 	net.rng = tu_rand() | 1;
 	memset(sm, 0, sizeof(*sm));
 	clk = 0;
+	idents_reset();
 	make(&edge_n, 0, RTX_ROLE_EDGE, 0);
 	make(&client_n, 1, RTX_ROLE_CLIENT, 0);
 }
@@ -378,6 +432,7 @@ static void test_refusals(void)
 	CU_ASSERT_EQUAL(rtx_session_request_burst(edge_n.s), -EOPNOTSUPP);
 	rtx_config_defaults(&cfg, RTX_ROLE_CLIENT);
 	cfg.self_id = 5;
+	cfg.ident = ident_of(5);
 	CU_ASSERT_EQUAL_FATAL(rtx_session_new(&cfg, &cb, &bare), 0);
 	CU_ASSERT_EQUAL(rtx_session_request_burst(bare), -ENOTCONN);
 	rtx_session_free(bare);
@@ -526,6 +581,44 @@ static void test_roles(void)
 	teardown();
 }
 
+/* A box the edge has not met: its request is answered by a challenge no
+ * larger than itself, the echo validates the box's address and the burst
+ * starts then, one round trip later than for a known box, gap-free. */
+static void test_first_contact(void)
+{
+	struct sim sm;
+	struct rtx_zap z;
+	struct rtx_stats est;
+	size_t req_len;
+	const uint64_t t = 1200 * MS;
+
+	first_contact = true;
+	setup(&sm);
+	run_until(&sm, t);
+	sm.client_on = true;
+	CU_ASSERT_EQUAL(rtx_session_request_burst(client_n.s), 0);
+	CU_ASSERT_EQUAL_FATAL(net.n, 1);
+	req_len = net.q[0].len;
+	sm.joined_at = clk + JOIN;
+	run_until(&sm, t + ONE_WAY);
+	/* the edge's only answer so far: a challenge, no larger */
+	CU_ASSERT_EQUAL_FATAL(net.n, 1);
+	CU_ASSERT(net.q[0].len <= req_len);
+	rtx_session_stats(edge_n.s, &est);
+	CU_ASSERT_EQUAL(est.unvalidated, 1);
+	CU_ASSERT_EQUAL(est.bursts_served, 0);
+	run_until(&sm, t + 2500 * MS);
+	rtx_session_zap(client_n.s, &z);
+	rtx_session_stats(edge_n.s, &est);
+	CU_ASSERT_EQUAL(z.state, RTX_BURST_DONE);
+	CU_ASSERT_EQUAL(est.bursts_served, 1);
+	CU_ASSERT_TRUE(z.first_delivered_ns <= t + 4 * ONE_WAY + MS);
+	CU_ASSERT_EQUAL(client_n.n_lost, 0);
+	CU_ASSERT_EQUAL((uint16_t)client_n.got[0], z.start_seq);
+	first_contact = false;
+	teardown();
+}
+
 static void test_pacing(void)
 {
 	struct sim sm;
@@ -589,6 +682,7 @@ int tu_register(void)
 		{ "wire", test_wire },
 		{ "roles and replay", test_roles },
 		{ "pacing", test_pacing },
+		{ "first contact: challenge, then burst", test_first_contact },
 		{ "zap and splice", test_zap_splice },
 		{ "zap under loss", test_zap_with_loss },
 		{ "answer lost", test_answer_lost },

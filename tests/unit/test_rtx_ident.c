@@ -347,6 +347,9 @@ static void test_addresses(void)
 	tu_ident_introduce(a, b);
 	CU_ASSERT_EQUAL(rtx_ident_addr_set(a, 77, 5), -ENOKEY);
 	CU_ASSERT_FALSE(rtx_ident_addr_ok(a, 2, 5));
+	CU_ASSERT_FALSE(rtx_ident_addr_ok(a, 2, 0));
+	CU_ASSERT_EQUAL(rtx_ident_addr_set(b, 1, 0), 0); /* 0 is a handle like any other */
+	CU_ASSERT_TRUE(rtx_ident_addr_ok(b, 1, 0));
 	CU_ASSERT_EQUAL(rtx_ident_addr_set(a, 2, 5), 0);
 	CU_ASSERT_TRUE(rtx_ident_addr_ok(a, 2, 5));
 	CU_ASSERT_FALSE(rtx_ident_addr_ok(a, 2, 6));

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rtx.h"
@@ -14,6 +15,7 @@
 #include "sc_bytes.h"
 #include "sc_rtp.h"
 #include "tu.h"
+#include "tu_ident.h"
 
 #define MS 1000000ULL
 #define SSRC 0xabcdef01u
@@ -21,6 +23,64 @@
 #define DOMAIN 42
 
 static uint64_t clk = 1000 * MS;
+
+/* ---- identities: every box and edge of the tests, certified by one CA
+ * and knowing each other's certificates (as the management server's lists
+ * would make them) ---- */
+
+#define EDGE1 (RTX_EDGE_ID_FLAG | 1)
+#define EDGE2 (RTX_EDGE_ID_FLAG | 2)
+static const uint32_t member_ids[] = { 1, 2, 3, 4, 7, EDGE1, EDGE2 };
+#define N_IDS (sizeof(member_ids) / sizeof(member_ids[0]))
+static struct tu_pki pki;
+static rtx_ident *idents[N_IDS];
+
+static uint64_t pki_clock(void *ctx)
+{
+	(void)ctx;
+	return clk;
+}
+
+static void idents_free(void)
+{
+	for (size_t i = 0; i < N_IDS; i++) {
+		rtx_ident_free(idents[i]);
+		idents[i] = NULL;
+	}
+}
+
+/* Fresh identities for a test. */
+static void idents_reset(void)
+{
+	static bool registered;
+
+	if (!registered)
+		atexit(idents_free);
+	registered = true;
+	idents_free();
+	CU_ASSERT_EQUAL_FATAL(tu_pki_init(&pki, pki_clock, NULL), 0);
+	for (size_t i = 0; i < N_IDS; i++) {
+		idents[i] = tu_ident_new(&pki, member_ids[i], 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(idents[i]);
+	}
+	for (size_t i = 0; i < N_IDS; i++)
+		for (size_t j = i + 1; j < N_IDS; j++)
+			tu_ident_introduce(idents[i], idents[j]);
+}
+
+static rtx_ident *ident_of(uint32_t id)
+{
+	for (size_t i = 0; i < N_IDS; i++)
+		if (member_ids[i] == id)
+			return idents[i];
+	return NULL;
+}
+
+/* at knows handle h as member id's address (registered, or proven). */
+static void validated(uint32_t at, uint32_t id, uint64_t h)
+{
+	CU_ASSERT_EQUAL(rtx_ident_addr_set(ident_of(at), id, h), 0);
+}
 
 /* ---- a tiny network: datagrams queue up until a test hands them on ---- */
 
@@ -125,6 +185,7 @@ static void client(struct node *nd, int id, enum rtx_policy policy)
 	cfg.policy = policy;
 	cfg.playout_delay_ns = 500 * MS;
 	cfg.ts_base_ns = 5000 * MS;
+	cfg.ident = ident_of((uint32_t)id);
 	memcpy(g.key, group_key, sizeof(g.key));
 	CU_ASSERT_EQUAL_FATAL(rtx_session_new(&cfg, &cb, &nd->s), 0);
 	CU_ASSERT_EQUAL_FATAL(rtx_session_set_group(nd->s, &g), 0);
@@ -141,7 +202,8 @@ static void edge(struct node *nd)
 	cb = callbacks(nd);
 	cb.deliver = NULL;
 	rtx_config_defaults(&cfg, RTX_ROLE_EDGE);
-	cfg.self_id = RTX_EDGE_ID_FLAG | 1;
+	cfg.self_id = EDGE1;
+	cfg.ident = ident_of(EDGE1);
 	memcpy(r.key, ret_key, sizeof(r.key));
 	CU_ASSERT_EQUAL_FATAL(rtx_session_new(&cfg, &cb, &nd->s), 0);
 	CU_ASSERT_EQUAL_FATAL(rtx_session_set_ret(nd->s, &r), 0);
@@ -213,6 +275,7 @@ static int try_new(void (*change)(struct rtx_config *, struct rtx_callbacks *))
 
 	rtx_config_defaults(&cfg, RTX_ROLE_CLIENT);
 	cfg.self_id = 1;
+	cfg.ident = ident_of(1);
 	change(&cfg, &cb);
 	rc = rtx_session_new(&cfg, &cb, &s);
 	rtx_session_free(s);
@@ -233,6 +296,8 @@ static void ch_rto(struct rtx_config *c, struct rtx_callbacks *b) { (void)b; c->
 static void ch_gaps(struct rtx_config *c, struct rtx_callbacks *b) { (void)b; c->max_gaps = 1; }
 static void ch_send(struct rtx_config *c, struct rtx_callbacks *b) { (void)c; b->send = NULL; }
 static void ch_deliver(struct rtx_config *c, struct rtx_callbacks *b) { (void)c; b->deliver = NULL; }
+static void ch_ident(struct rtx_config *c, struct rtx_callbacks *b) { (void)b; c->ident = NULL; }
+static void ch_ident2(struct rtx_config *c, struct rtx_callbacks *b) { (void)b; c->ident = ident_of(2); }
 
 static void test_settings(void)
 {
@@ -241,7 +306,10 @@ static void test_settings(void)
 	struct rtx_callbacks cb = callbacks(&nd);
 	rtx_session *s = (rtx_session *)&nd;
 
+	idents_reset();
 	CU_ASSERT_EQUAL(try_new(ch_none), 0);
+	CU_ASSERT_EQUAL(try_new(ch_ident), -EINVAL);
+	CU_ASSERT_EQUAL(try_new(ch_ident2), -EINVAL); /* another member's identity */
 	CU_ASSERT_EQUAL(try_new(ch_role), -EINVAL);
 	CU_ASSERT_EQUAL(try_new(ch_id0), -EINVAL);
 	CU_ASSERT_EQUAL(try_new(ch_idedge), -EINVAL);
@@ -258,6 +326,7 @@ static void test_settings(void)
 	/* the bad setting is named in the log */
 	rtx_config_defaults(&cfg, RTX_ROLE_CLIENT);
 	cfg.self_id = 1;
+	cfg.ident = ident_of(1);
 	cfg.max_packet = 10;
 	CU_ASSERT_EQUAL(rtx_session_new(&cfg, &cb, &s), -EINVAL);
 	CU_ASSERT_PTR_NULL(s);
@@ -267,7 +336,8 @@ static void test_settings(void)
 	cb.deliver = NULL;
 	cfg.self_id = 5;
 	CU_ASSERT_EQUAL(rtx_session_new(&cfg, &cb, &s), -EINVAL);
-	cfg.self_id = RTX_EDGE_ID_FLAG | 5;
+	cfg.self_id = EDGE1;
+	cfg.ident = ident_of(EDGE1);
 	CU_ASSERT_EQUAL(rtx_session_new(&cfg, &cb, &s), 0);
 	CU_ASSERT_EQUAL(rtx_session_set_group(s, NULL), -EOPNOTSUPP);
 	rtx_session_free(s);
@@ -290,6 +360,7 @@ static void test_repair_between_clients(void)
 	size_t i;
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_RANKED);
 	client(&b, 2, RTX_POLICY_RANKED);
 	stream(&a, 100, 120, skip, 2);
@@ -341,13 +412,15 @@ static void test_ret_escalation(void)
 {
 	struct node a, e;
 	uint16_t skip[1] = { 7 };
-	uint64_t ret_peer = 9;
-	struct rtx_ret r = { .domain_id = DOMAIN, .peers = &ret_peer, .n_peers = 1 };
+	struct rtx_member srv = { EDGE1, 9 };
+	struct rtx_ret r = { .domain_id = DOMAIN, .servers = &srv, .n_servers = 1 };
 	struct rtx_stats st;
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_ALL);
 	edge(&e);
+	validated(EDGE1, 1, 1); /* the edge met this box before */
 	memcpy(r.key, ret_key, sizeof(r.key));
 	CU_ASSERT_EQUAL(rtx_session_set_ret(a.s, &r), 0);
 	stream(&e, 0, 20, NULL, 0);
@@ -373,17 +446,38 @@ static void test_ret_escalation(void)
 
 /* ---- hostile and wrong datagrams ---- */
 
-static size_t forge(uint8_t *buf, uint8_t type, bool ret, uint32_t group, uint32_t sender,
-		    uint64_t ts, const uint8_t *key, const uint8_t *body, size_t body_len)
+/* A datagram from `sender` to `to`, sealed with the sender's identity
+ * (one that has none gets a made-up MAC: it cannot be anybody). */
+static size_t forge_to(uint8_t *buf, uint32_t to, uint8_t type, bool ret, uint32_t group,
+		       uint32_t sender, uint64_t ts, const uint8_t *key, const uint8_t *body,
+		       size_t body_len)
 {
 	struct rtx_hdr h = { .type = type, .flags = ret ? RTX_WIRE_FLAG_RET : 0,
 			     .body_len = (uint16_t)body_len, .group_id = group,
-			     .sender_id = sender, .ts = ts, .session = 1 };
+			     .sender_id = sender, .receiver_id = to, .ts = ts, .session = 1 };
+	struct rtx_env e;
+	struct rtx_seal seal;
+	rtx_ident *from = ident_of(sender);
+	size_t off;
 
-	rtx_wire_put_hdr(buf, &h);
-	memcpy(buf + RTX_WIRE_HDR, body, body_len);
-	rtx_auth_sign(key, buf, RTX_WIRE_HDR + body_len);
-	return RTX_WIRE_OVERHEAD + body_len;
+	rtx_wire_env(&e, &h);
+	if (!from || rtx_ident_seal_key(from, to, key, true, &seal) < 0) {
+		off = rtx_env_put(buf, RTX_WIRE_MAGIC, &e);
+		memcpy(buf + off, body, body_len);
+		memset(buf + off + body_len, 0x55, RTX_WIRE_MAC);
+		return off + body_len + RTX_WIRE_MAC;
+	}
+	off = rtx_ident_seal_begin(from, &seal, RTX_WIRE_MAGIC, &e, buf);
+	memcpy(buf + off, body, body_len);
+	return rtx_ident_seal_finish(&seal, buf, off + body_len);
+}
+
+/* Most forged datagrams go to member 2 or member 1: the receiver is the
+ * member that is not the sender. */
+static size_t forge(uint8_t *buf, uint8_t type, bool ret, uint32_t group, uint32_t sender,
+		    uint64_t ts, const uint8_t *key, const uint8_t *body, size_t body_len)
+{
+	return forge_to(buf, sender == 1 ? 2 : 1, type, ret, group, sender, ts, key, body, body_len);
 }
 
 /* A NACK body for first..first+n-1 (n <= 64) in body (at least 272
@@ -407,6 +501,7 @@ static void test_refusals(void)
 	struct rtx_stats st;
 
 	net.n = 0;
+	idents_reset();
 	client(&b, 2, RTX_POLICY_ALL);
 	stream(&b, 100, 120, NULL, 0);
 	bl = nack_body(body, 110, 3);
@@ -463,6 +558,7 @@ static void test_hostile_request_bounded(void)
 	int rc = 0, k;
 
 	net.n = 0;
+	idents_reset();
 	client(&b, 2, RTX_POLICY_ALL);
 	stream(&b, 100, 120, NULL, 0);
 	/* eight ranges of 65535 numbers, sequence numbers from everywhere */
@@ -502,6 +598,7 @@ static void test_repairs_checked(void)
 	uint16_t skip[1] = { 10 };
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_ALL);
 	edge(&e);
 	stream(&a, 0, 20, skip, 1);
@@ -554,11 +651,13 @@ static void test_clock_skew(void)
 	size_t len, bl;
 
 	net.n = 0;
+	idents_reset();
 	memset(&b, 0, sizeof(b));
 	b.id = 2;
 	cb = callbacks(&b);
 	rtx_config_defaults(&cfg, RTX_ROLE_CLIENT);
 	cfg.self_id = 2;
+	cfg.ident = ident_of(2);
 	cfg.ts_base_ns = 1700000000ULL * 1000000000ULL;
 	cfg.max_clock_skew_ns = 30000 * MS;
 	memcpy(g.key, group_key, sizeof(g.key));
@@ -584,6 +683,7 @@ static void test_stream_events(void)
 	struct rtx_stats st;
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_ALL);
 	stream(&a, 0, 9, NULL, 0);
 	mk_rtp(pkt, sizeof(pkt), SSRC, 5);
@@ -627,6 +727,7 @@ static void test_late_repair(void)
 	size_t len;
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_ALL);
 	stream(&a, 0, 9, skip, 1);
 	clk += 1000 * MS;
@@ -649,13 +750,14 @@ static void test_groups_and_peek(void)
 	struct node a;
 	struct rtx_member m[2] = { { 1, 1 }, { 4, 4 } };
 	struct rtx_group g = { .id = GROUP, .version = 0, .members = m, .n_members = 2 };
-	uint64_t peers[2] = { 9, 10 };
-	struct rtx_ret r = { .domain_id = DOMAIN, .peers = peers, .n_peers = 2 };
+	struct rtx_member srv[2] = { { EDGE1, 9 }, { EDGE2, 10 } };
+	struct rtx_ret r = { .domain_id = DOMAIN, .servers = srv, .n_servers = 2 };
 	struct rtx_msg_info info;
 	uint16_t skip[1] = { 3 };
 	size_t i;
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_ALL);
 	CU_ASSERT_EQUAL(rtx_session_set_group(a.s, &g), -ESTALE);
 	g.version = 2;
@@ -702,13 +804,16 @@ static void test_slow_answer(void)
 {
 	struct node a, e;
 	uint16_t skip[1] = { 7 }, skip2[1] = { 40 };
-	uint64_t ret_peer = 9, t;
-	struct rtx_ret r = { .domain_id = DOMAIN, .peers = &ret_peer, .n_peers = 1 };
+	uint64_t t;
+	struct rtx_member srv = { EDGE1, 9 };
+	struct rtx_ret r = { .domain_id = DOMAIN, .servers = &srv, .n_servers = 1 };
 	int i;
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_ALL);
 	edge(&e);
+	validated(EDGE1, 1, 1);
 	memcpy(r.key, ret_key, sizeof(r.key));
 	CU_ASSERT_EQUAL(rtx_session_set_ret(a.s, &r), 0);
 	stream(&e, 0, 60, NULL, 0);
@@ -722,6 +827,7 @@ static void test_slow_answer(void)
 	CU_ASSERT_EQUAL(pass_to(&e), 1);
 	pass_to(&a);
 	net.n = 0;
+	idents_reset();
 	stream(&a, 21, 60, skip2, 1);
 	t = clk + 400 * MS;
 	for (i = 0; i < 1000 && queued_to(9, RTX_MSG_NACK) == 0 && rtx_session_deadline(a.s) <= t; i++) {
@@ -747,12 +853,14 @@ static size_t nacks_to_members(void)
 static void test_stall(void)
 {
 	struct node a;
-	uint64_t ret_peer = 9, t, d;
-	struct rtx_ret r = { .domain_id = DOMAIN, .peers = &ret_peer, .n_peers = 1 };
+	uint64_t t, d;
+	struct rtx_member srv = { EDGE1, 9 };
+	struct rtx_ret r = { .domain_id = DOMAIN, .servers = &srv, .n_servers = 1 };
 	struct rtx_stats st;
 	int i;
 
 	net.n = 0;
+	idents_reset();
 	client(&a, 1, RTX_POLICY_RANKED);
 	memcpy(r.key, ret_key, sizeof(r.key));
 	CU_ASSERT_EQUAL(rtx_session_set_ret(a.s, &r), 0);
@@ -776,6 +884,7 @@ static void test_stall(void)
 	/* the queued packets, and more */
 	stream(&a, 1024, 1199, NULL, 0);
 	net.n = 0;
+	idents_reset();
 	for (i = 0; i < 3; i++) {
 		clk += 10 * MS;
 		rtx_session_run(a.s);
@@ -785,6 +894,159 @@ static void test_stall(void)
 	CU_ASSERT_EQUAL(st.reordered, st.pulled);
 	CU_ASSERT_EQUAL(st.unrepaired, 0);
 	rtx_session_free(a.s);
+}
+
+
+/* ---- identities and addresses ---- */
+
+/* A NACK member 1 sent to member 2, replayed to member 3 or to member 2
+ * from another address, gets nothing back; a fresh one relayed from
+ * another address gets a challenge no larger than itself, and no repair. */
+static void test_nack_replayed_elsewhere(void)
+{
+	struct node b, c;
+	uint8_t buf[1600], body[300];
+	size_t len, bl;
+	uint64_t ts = 7000 * MS;
+
+	net.n = 0;
+	idents_reset();
+	client(&b, 2, RTX_POLICY_ALL);
+	client(&c, 3, RTX_POLICY_ALL);
+	stream(&b, 100, 120, NULL, 0);
+	stream(&c, 100, 120, NULL, 0);
+	bl = nack_body(body, 110, 3);
+	len = forge_to(buf, 2, RTX_MSG_NACK, false, GROUP, 1, ts++, group_key, body, bl);
+	CU_ASSERT_EQUAL(rtx_session_input_peer(c.s, buf, len, 1), -EACCES);
+	CU_ASSERT_EQUAL(net.n, 0);
+	CU_ASSERT_EQUAL(rtx_session_input_peer(b.s, buf, len, 1), 0);
+	CU_ASSERT_EQUAL(queued_to(1, RTX_MSG_REPAIR), 3);
+	net.n = 0;
+	CU_ASSERT_EQUAL(rtx_session_input_peer(b.s, buf, len, 66), -EALREADY);
+	CU_ASSERT_EQUAL(net.n, 0);
+	len = forge_to(buf, 2, RTX_MSG_NACK, false, GROUP, 1, ts++, group_key, body, bl);
+	CU_ASSERT_EQUAL(rtx_session_input_peer(b.s, buf, len, 66), -EAGAIN);
+	CU_ASSERT_EQUAL_FATAL(net.n, 1);
+	CU_ASSERT_EQUAL(queued_to(66, RTX_MSG_PATH), 1);
+	CU_ASSERT(net.q[0].len <= len);
+	CU_ASSERT_EQUAL(stats(&b).unvalidated, 1);
+	CU_ASSERT_EQUAL(stats(&b).repairs_sent, 3);
+	CU_ASSERT_EQUAL(stats(&c).auth_failed, 1);
+	rtx_session_free(b.s);
+	rtx_session_free(c.s);
+}
+
+/* The box the edge has not met: its first NACK is challenged, the echo
+ * validates its address, the next NACK is served. */
+static void test_ret_address_validation(void)
+{
+	struct node a, e;
+	uint16_t skip[1] = { 7 };
+	struct rtx_member srv = { EDGE1, 9 };
+	struct rtx_ret r = { .domain_id = DOMAIN, .servers = &srv, .n_servers = 1 };
+	size_t nack_len = 0;
+	int i;
+
+	net.n = 0;
+	idents_reset();
+	client(&a, 1, RTX_POLICY_ALL);
+	edge(&e);
+	memcpy(r.key, ret_key, sizeof(r.key));
+	CU_ASSERT_EQUAL(rtx_session_set_ret(a.s, &r), 0);
+	stream(&e, 0, 20, NULL, 0);
+	stream(&a, 0, 20, skip, 1);
+	rtx_session_run(a.s);
+	clk = rtx_session_deadline(a.s);
+	rtx_session_run(a.s);
+	CU_ASSERT_EQUAL_FATAL(queued_to(9, RTX_MSG_NACK), 1);
+	for (size_t k = 0; k < net.n; k++)
+		if (net.q[k].to == 9)
+			nack_len = net.q[k].len;
+	CU_ASSERT_EQUAL(pass_to(&e), 1);
+	CU_ASSERT_EQUAL(stats(&e).repairs_sent, 0);
+	CU_ASSERT_EQUAL(stats(&e).unvalidated, 1);
+	CU_ASSERT_EQUAL_FATAL(queued_to(1, RTX_MSG_PATH), 1);
+	CU_ASSERT(net.q[net.n - 1].len <= nack_len);
+	CU_ASSERT_EQUAL(pass_to(&a), 1);
+	CU_ASSERT_EQUAL(queued_to(9, RTX_MSG_PATH), 1);
+	CU_ASSERT_EQUAL(pass_to(&e), 1);
+	CU_ASSERT_TRUE(rtx_ident_addr_ok(ident_of(EDGE1), 1, 1));
+	/* the box asks again on its own schedule, and is served */
+	for (i = 0; i < 50 && queued_to(9, RTX_MSG_NACK) == 0; i++) {
+		clk = rtx_session_deadline(a.s);
+		rtx_session_run(a.s);
+	}
+	CU_ASSERT_EQUAL(pass_to(&e), 1);
+	CU_ASSERT_EQUAL(stats(&e).repairs_sent, 1);
+	pass_to(&a);
+	CU_ASSERT_EQUAL(stats(&a).repaired_ret, 1);
+	rtx_session_free(a.s);
+	rtx_session_free(e.s);
+}
+
+/* A viewer (box 7: it has the channel's RET key) cannot speak for box 1,
+ * and one that asks too much is throttled alone. */
+static void test_viewer_is_itself(void)
+{
+	struct node e;
+	uint8_t buf[1600], body[300];
+	size_t len, bl;
+	uint64_t ts = 7000 * MS;
+	struct rtx_stats st;
+	int k;
+
+	net.n = 0;
+	idents_reset();
+	edge(&e);
+	stream(&e, 0, 60, NULL, 0);
+	validated(EDGE1, 1, 1);
+	validated(EDGE1, 7, 7);
+	bl = nack_body(body, 10, 21);
+	len = forge_to(buf, EDGE1, RTX_MSG_NACK, true, DOMAIN, 7, ts++, ret_key, body, bl);
+	sc_put_be32(buf + 12, 1); /* box 7's datagram, claiming to be box 1's */
+	CU_ASSERT_EQUAL(rtx_session_input_peer(e.s, buf, len, 1), -EACCES);
+	buf[4] &= (uint8_t)~RTX_ENV_FLAG_CERT; /* without its certificate: 1's key */
+	memmove(buf + RTX_WIRE_HDR, buf + RTX_WIRE_HDR + RTX_CERT_BYTES, len - RTX_WIRE_HDR - RTX_CERT_BYTES);
+	CU_ASSERT_EQUAL(rtx_session_input_peer(e.s, buf, len - RTX_CERT_BYTES, 1), -EACCES);
+	CU_ASSERT_EQUAL(net.n, 0);
+	/* box 7 floods: its bucket runs dry */
+	for (k = 0; k < 80; k++) {
+		clk += 4 * MS;
+		len = forge_to(buf, EDGE1, RTX_MSG_NACK, true, DOMAIN, 7, ts++, ret_key, body, bl);
+		rtx_session_input_peer(e.s, buf, len, 7);
+	}
+	st = stats(&e);
+	CU_ASSERT(st.seqs_refused > 0);
+	CU_ASSERT(st.repairs_sent <= 1000 + 80 * 4 + 21);
+	/* box 1 is served in full */
+	net.n = 0;
+	len = forge_to(buf, EDGE1, RTX_MSG_NACK, true, DOMAIN, 1, ts++, ret_key, body, bl);
+	CU_ASSERT_EQUAL(rtx_session_input_peer(e.s, buf, len, 1), 0);
+	CU_ASSERT_EQUAL(queued_to(1, RTX_MSG_REPAIR), 21);
+	rtx_session_free(e.s);
+}
+
+/* A revoked member is refused at once, and a stranger's certificate
+ * (another CA) too. */
+static void test_revoked_member(void)
+{
+	struct node b;
+	uint8_t buf[1600], body[300];
+	size_t len, bl;
+	uint64_t ts = 7000 * MS;
+
+	net.n = 0;
+	idents_reset();
+	client(&b, 2, RTX_POLICY_ALL);
+	stream(&b, 100, 120, NULL, 0);
+	bl = nack_body(body, 110, 3);
+	clk += MS;
+	CU_ASSERT_EQUAL(rtx_ident_revoke(ident_of(2), 1, tu_pki_wall_ms(&pki)), 0);
+	len = forge_to(buf, 2, RTX_MSG_NACK, false, GROUP, 1, ts++, group_key, body, bl);
+	CU_ASSERT_EQUAL(rtx_session_input_peer(b.s, buf, len, 1), -EACCES);
+	CU_ASSERT_EQUAL(stats(&b).revoked, 1);
+	CU_ASSERT_EQUAL(net.n, 0);
+	rtx_session_free(b.s);
 }
 
 int tu_register(void)
@@ -802,6 +1064,10 @@ int tu_register(void)
 		{ "groups and peek", test_groups_and_peek },
 		{ "a stall of multicast", test_stall },
 		{ "a slow answer is no round trip", test_slow_answer },
+		{ "a NACK replayed elsewhere gets nothing", test_nack_replayed_elsewhere },
+		{ "RET validates the box's address", test_ret_address_validation },
+		{ "a viewer is itself, and throttled alone", test_viewer_is_itself },
+		{ "a revoked member is refused", test_revoked_member },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("rtx_session", tests);

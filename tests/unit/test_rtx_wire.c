@@ -14,11 +14,13 @@ static size_t make_dgram(uint8_t *buf, uint8_t type, uint8_t flags, size_t body_
 {
 	struct rtx_hdr h = {
 		.type = type, .flags = flags, .body_len = (uint16_t)body_len,
-		.group_id = 0x01020304, .sender_id = 0x0a0b0c0d,
+		.group_id = 0x01020304, .sender_id = 0x0a0b0c0d, .receiver_id = 0x0e0f1011,
 		.ts = 0x1122334455667788ULL, .session = 0xdeadbeef,
 	};
+	struct rtx_env e;
 
-	rtx_wire_put_hdr(buf, &h);
+	rtx_wire_env(&e, &h);
+	rtx_env_put(buf, RTX_WIRE_MAGIC, &e);
 	memset(buf + RTX_WIRE_HDR, 0x5a, body_len + RTX_WIRE_MAC);
 	return RTX_WIRE_OVERHEAD + body_len;
 }
@@ -31,15 +33,18 @@ static void test_header_round_trip(void)
 
 	CU_ASSERT_EQUAL(buf[0], 'S');
 	CU_ASSERT_EQUAL(buf[1], 'X');
+	CU_ASSERT_EQUAL(buf[2], 2);
 	CU_ASSERT_EQUAL_FATAL(rtx_wire_parse(buf, len, &h), 0);
 	CU_ASSERT_EQUAL(h.type, RTX_MSG_REPAIR);
 	CU_ASSERT_EQUAL(h.flags, RTX_WIRE_FLAG_RET);
 	CU_ASSERT_EQUAL(h.body_len, 40);
 	CU_ASSERT_EQUAL(h.group_id, 0x01020304u);
 	CU_ASSERT_EQUAL(h.sender_id, 0x0a0b0c0du);
+	CU_ASSERT_EQUAL(h.receiver_id, 0x0e0f1011u);
 	CU_ASSERT_EQUAL(h.ts, 0x1122334455667788ULL);
 	CU_ASSERT_EQUAL(h.session, 0xdeadbeefu);
 	CU_ASSERT_PTR_EQUAL(h.body, buf + RTX_WIRE_HDR);
+	CU_ASSERT_PTR_NULL(h.env.cert);
 }
 
 static void test_header_rejects(void)
@@ -56,24 +61,41 @@ static void test_header_rejects(void)
 	bad[0] = 'T';
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
 	memcpy(bad, buf, len);
-	bad[2] = 2;
+	bad[2] = 1; /* version 1 is no longer spoken */
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
 	memcpy(bad, buf, len);
 	bad[3] = 0;
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
-	bad[3] = 6;
+	bad[3] = 7;
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
 	memcpy(bad, buf, len);
-	bad[4] = 0x02;
+	bad[4] = 0x02; /* an unknown flag */
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
 	memcpy(bad, buf, len);
-	bad[5] = 1;
+	bad[4] = RTX_ENV_FLAG_CERT; /* a certificate that is not there */
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
 	memcpy(bad, buf, len);
 	sc_put_be16(bad + 6, 21);
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
 	sc_put_be16(bad + 6, 0xffff);
 	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
+	memcpy(bad, buf, len);
+	sc_put_be32(bad + 16, 0); /* no receiver */
+	CU_ASSERT_EQUAL(rtx_wire_parse(bad, len, &h), -EBADMSG);
+}
+
+static void test_path_body(void)
+{
+	uint8_t b[RTX_WIRE_PATH_LEN];
+	struct rtx_path p = { 0x0102030405060708ULL, 0 }, q;
+
+	CU_ASSERT_EQUAL(rtx_path_put(b, &p), RTX_WIRE_PATH_LEN);
+	CU_ASSERT_EQUAL(rtx_path_parse(b, sizeof(b), &q), 0);
+	CU_ASSERT_EQUAL(q.token, p.token);
+	CU_ASSERT_EQUAL(q.echo, 0u);
+	CU_ASSERT_EQUAL(rtx_path_parse(b, sizeof(b) - 1, &q), -EBADMSG);
+	memset(b, 0, sizeof(b));
+	CU_ASSERT_EQUAL(rtx_path_parse(b, sizeof(b), &q), -EBADMSG); /* says nothing */
 }
 
 /* Collect what a list names. */
@@ -285,6 +307,7 @@ int tu_register(void)
 		{ "list hostile", test_list_hostile },
 		{ "documented example", test_documented_example },
 		{ "repair body", test_repair_body },
+		{ "path body", test_path_body },
 		{ "random bytes", test_random_bytes },
 		{ NULL, NULL },
 	};
