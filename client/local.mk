@@ -8,7 +8,7 @@ client_libstb_la_SOURCES = \
 	%reldir%/player.c %reldir%/player.h %reldir%/play_proto.h \
 	%reldir%/rec.c %reldir%/rec.h \
 	%reldir%/stb.c %reldir%/stb.h %reldir%/stb_int.h \
-	%reldir%/stb_api.c %reldir%/stb_mesh.c %reldir%/stb_mgmt.c %reldir%/stb_out.c %reldir%/stb_tuner.c \
+	%reldir%/stb_api.c %reldir%/stb_ident.c %reldir%/stb_mesh.c %reldir%/stb_mgmt.c %reldir%/stb_out.c %reldir%/stb_tuner.c \
 	%reldir%/stb_cfg.c %reldir%/stb_cfg.h
 client_libstb_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS) \
 	-I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit -I$(top_srcdir)/client/mesh \

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtx_ident.h"
 #include "sc_log.h"
 
 SC_PRINTF(2, 3)
@@ -63,30 +64,33 @@ static int get_addr(json_t *o, const char *k, uint16_t port, struct sc_sockaddr 
 	return 0;
 }
 
-static int hexval(char c)
+/* Exactly len bytes as 2 * len hex characters. */
+static int get_hex(json_t *o, const char *k, uint8_t *out, size_t len, char *err)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	const char *s = json_string_value(json_object_get(o, k));
+
+	if (!s || rtx_unhex(s, out, len) < 0)
+		return bad(err, "\"%s\" is not %zu hex characters", k, 2 * len);
+	return 0;
 }
 
 static int get_key(json_t *o, const char *k, uint8_t key[MGC_KEY_BYTES], char *err)
 {
-	const char *s = json_string_value(json_object_get(o, k));
+	return get_hex(o, k, key, MGC_KEY_BYTES, err);
+}
 
-	if (!s || strlen(s) != 2 * MGC_KEY_BYTES)
-		return bad(err, "\"%s\" is not 64 hex characters", k);
-	for (size_t i = 0; i < MGC_KEY_BYTES; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+/* An optional certificate: *has is false when absent or null. */
+static int get_cert(json_t *o, const char *k, uint8_t cert[MGC_CERT_BYTES], bool *has, char *err)
+{
+	json_t *v = json_object_get(o, k);
+	int rc;
 
-		if (hi < 0 || lo < 0)
-			return bad(err, "\"%s\" is not 64 hex characters", k);
-		key[i] = (uint8_t)(hi << 4 | lo);
-	}
+	*has = false;
+	if (!v || json_is_null(v))
+		return 0;
+	if ((rc = get_hex(o, k, cert, MGC_CERT_BYTES, err)) < 0)
+		return rc;
+	*has = true;
 	return 0;
 }
 
@@ -167,12 +171,39 @@ static int parse_group(json_t *o, struct mgc_group *g, char *err)
 			return bad(err, "a member is not an object");
 		if ((rc = get_u32(m, "client_id", true, &mb->client_id, err)) < 0 ||
 		    (rc = get_u32(m, "metro_id", false, &mb->metro_id, err)) < 0 ||
-		    (rc = get_addrs(m, "addrs", 5100, mb->addrs, MGC_MAX_ADDRS, &mb->n_addrs, err)) < 0)
+		    (rc = get_addrs(m, "addrs", 5100, mb->addrs, MGC_MAX_ADDRS, &mb->n_addrs, err)) < 0 ||
+		    (rc = get_cert(m, "cert", mb->cert, &mb->has_cert, err)) < 0)
 			return rc;
 		if (!mb->client_id)
 			return bad(err, "a member has client_id 0");
 	}
 	g->n_members = json_array_size(ms);
+	return 0;
+}
+
+/* "servers": the edges behind a RET or burst address list. */
+static int parse_servers(json_t *o, struct mgc_server *out, size_t *n, char *err)
+{
+	json_t *a, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = get_list(o, "servers", &a, n, err)) < 0 || !a)
+		return rc;
+	json_array_foreach(a, i, v) {
+		struct mgc_server *sv = &out[*n];
+
+		if (!json_is_object(v))
+			return bad(err, "\"servers\"[%zu] is not an object", i);
+		if ((rc = get_u32(v, "id", true, &sv->id, err)) < 0 ||
+		    (rc = get_addrs(v, "addrs", 5200, sv->addrs, MGC_MAX_ADDRS, &sv->n_addrs, err)) < 0 ||
+		    (rc = get_cert(v, "cert", sv->cert, &sv->has_cert, err)) < 0)
+			return rc;
+		if (!(sv->id & 0x80000000u) || sv->id == 0x80000000u)
+			return bad(err, "\"servers\"[%zu]: id %u is no edge's", i, sv->id);
+		if (++*n == MGC_MAX_SERVERS)
+			break;
+	}
 	return 0;
 }
 
@@ -182,10 +213,13 @@ static int parse_ret(json_t *o, json_t *burst, struct mgc_ret *r, char *err)
 
 	memset(r, 0, sizeof(*r));
 	if ((rc = get_u32(o, "domain_id", true, &r->domain_id, err)) < 0 || (rc = get_key(o, "key", r->key, err)) < 0 ||
-	    (rc = get_addrs(o, "addrs", 5200, r->addrs, MGC_MAX_SERVERS, &r->n_addrs, err)) < 0)
+	    (rc = get_addrs(o, "addrs", 5200, r->addrs, MGC_MAX_SERVERS, &r->n_addrs, err)) < 0 ||
+	    (rc = parse_servers(o, r->servers, &r->n_servers, err)) < 0)
 		return rc;
-	if (json_is_object(burst))
-		return get_addrs(burst, "addrs", 5200, r->burst, MGC_MAX_SERVERS, &r->n_burst, err);
+	if (json_is_object(burst) &&
+	    ((rc = get_addrs(burst, "addrs", 5200, r->burst, MGC_MAX_SERVERS, &r->n_burst, err)) < 0 ||
+	     (rc = parse_servers(burst, r->burst_servers, &r->n_burst_servers, err)) < 0))
+		return rc;
 	return 0;
 }
 
@@ -197,6 +231,14 @@ static json_t *load(const char *body, char *err)
 	if (!j)
 		bad(err, "not JSON: %s (line %d)", je.text, je.line);
 	return j;
+}
+
+static int get_ca(json_t *j, struct mgc_register *r, char *err)
+{
+	json_t *v = json_object_get(j, "ca");
+
+	r->has_ca = v && !json_is_null(v);
+	return r->has_ca ? get_hex(j, "ca", r->ca, MGC_CA_BYTES, err) : 0;
 }
 
 int mgc_parse_register(const char *body, struct mgc_register *out, char *err)
@@ -214,7 +256,9 @@ int mgc_parse_register(const char *body, struct mgc_register *out, char *err)
 		 (rc = get_str(j, "token", true, r.token, sizeof(r.token), err)) == 0 &&
 		 (rc = get_str(j, "metro", false, r.metro, sizeof(r.metro), err)) == 0 &&
 		 (rc = get_u32(j, "heartbeat_ms", false, &hb, err)) == 0 &&
-		 (rc = get_u32(j, "lineup_version", false, &r.lineup_version, err)) == 0) {
+		 (rc = get_u32(j, "lineup_version", false, &r.lineup_version, err)) == 0 &&
+		 (rc = get_cert(j, "cert", r.cert, &r.has_cert, err)) == 0 &&
+		 (rc = get_ca(j, &r, err)) == 0) {
 		if (!r.client_id || (r.client_id & 0x80000000u))
 			rc = bad(err, "client_id %u is out of range", r.client_id);
 		r.heartbeat_ms = hb;
@@ -294,6 +338,38 @@ out:
 	return rc;
 }
 
+static int get_u64(json_t *o, const char *k, uint64_t *out, char *err)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return bad(err, "\"%s\" is not a positive integer", k);
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int parse_revoked(json_t *o, struct mgc_revoked *out, size_t max, size_t *n, char *err)
+{
+	json_t *a, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = get_list(o, "revoked", &a, n, err)) < 0 || !a)
+		return rc;
+	json_array_foreach(a, i, v) {
+		if (!json_is_object(v))
+			return bad(err, "\"revoked\"[%zu] is not an object", i);
+		if ((rc = get_u32(v, "id", true, &out[*n].id, err)) < 0 ||
+		    (rc = get_u64(v, "before_ms", &out[*n].before_ms, err)) < 0)
+			return rc;
+		if (!out[*n].id)
+			return bad(err, "\"revoked\"[%zu]: id 0", i);
+		if (++*n == max)
+			break; /* the oldest ones left out expire first anyway */
+	}
+	return 0;
+}
+
 int mgc_parse_heartbeat(const char *body, struct mgc_heartbeat *out, char *err)
 {
 	json_t *j = load(body, err), *g;
@@ -312,6 +388,9 @@ int mgc_parse_heartbeat(const char *body, struct mgc_heartbeat *out, char *err)
 	    (rc = get_u32(j, "channel_id", false, &out->channel_id, err)) < 0)
 		goto out;
 	out->heartbeat_ms = hb;
+	if ((rc = get_cert(j, "cert", out->cert, &out->has_cert, err)) < 0 ||
+	    (rc = parse_revoked(j, out->revoked, MGC_MAX_REVOKED, &out->n_revoked, err)) < 0)
+		goto out;
 	g = json_object_get(j, "group");
 	if (g) {
 		out->group_changed = true;
@@ -340,7 +419,8 @@ static int parse_peer_list(json_t *o, const char *k, struct mgc_member *out, siz
 			return bad(err, "\"%s\"[%zu] is not an object", k, i);
 		if ((rc = get_u32(m, "client_id", true, &mb->client_id, err)) < 0 ||
 		    (rc = get_u32(m, "metro_id", false, &mb->metro_id, err)) < 0 ||
-		    (rc = get_addrs(m, "addrs", 5100, mb->addrs, MGC_MAX_ADDRS, &mb->n_addrs, err)) < 0)
+		    (rc = get_addrs(m, "addrs", 5100, mb->addrs, MGC_MAX_ADDRS, &mb->n_addrs, err)) < 0 ||
+		    (rc = get_cert(m, "cert", mb->cert, &mb->has_cert, err)) < 0)
 			return rc;
 		if (!mb->client_id || (mb->client_id & 0x80000000u))
 			return bad(err, "\"%s\"[%zu]: client_id %u is out of range", k, i, mb->client_id);
@@ -361,7 +441,8 @@ static int parse_source(json_t *o, struct mgc_peers *p, char *err)
 	if (!json_object_size(o))
 		return 0; /* no live edge carries the channel */
 	if ((rc = get_u32(o, "id", true, &p->source_id, err)) < 0 ||
-	    (rc = get_addrs(o, "addrs", 5200, p->source, MGC_MAX_SERVERS, &p->n_source, err)) < 0)
+	    (rc = get_addrs(o, "addrs", 5200, p->source, MGC_MAX_SERVERS, &p->n_source, err)) < 0 ||
+	    (rc = get_cert(o, "cert", p->source_cert, &p->has_source_cert, err)) < 0)
 		return rc;
 	if (!(p->source_id & 0x80000000u))
 		return bad(err, "\"source\": id %u lacks the source flag", p->source_id);

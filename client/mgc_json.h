@@ -21,6 +21,9 @@
 #define MGC_KEY_BYTES 32
 #define MGC_ERR_LEN 160
 #define MGC_MAX_PEERS 16   /* of each list of a tracker answer kept */
+#define MGC_CERT_BYTES 128 /* RTX_CERT_BYTES */
+#define MGC_CA_BYTES 32    /* RTX_CA_PUB_BYTES */
+#define MGC_MAX_REVOKED 512
 
 struct mgc_channel {
 	uint32_t id;
@@ -36,6 +39,23 @@ struct mgc_member {
 	uint32_t metro_id;
 	size_t n_addrs;
 	struct sc_sockaddr addrs[MGC_MAX_ADDRS];
+	bool has_cert;                 /* its certificate (docs/security.md) */
+	uint8_t cert[MGC_CERT_BYTES];
+};
+
+/* A RET or burst server: an edge, by its wire id (0x80000000 | edge id). */
+struct mgc_server {
+	uint32_t id;
+	size_t n_addrs;
+	struct sc_sockaddr addrs[MGC_MAX_ADDRS];
+	bool has_cert;
+	uint8_t cert[MGC_CERT_BYTES];
+};
+
+/* A revocation: every certificate of member id issued up to before_ms. */
+struct mgc_revoked {
+	uint32_t id;
+	uint64_t before_ms;
 };
 
 struct mgc_group {
@@ -51,6 +71,10 @@ struct mgc_ret {
 	size_t n_addrs, n_burst;
 	struct sc_sockaddr addrs[MGC_MAX_SERVERS];
 	struct sc_sockaddr burst[MGC_MAX_SERVERS];
+	/* the same servers with their ids and certificates */
+	size_t n_servers, n_burst_servers;
+	struct mgc_server servers[MGC_MAX_SERVERS];
+	struct mgc_server burst_servers[MGC_MAX_SERVERS];
 };
 
 struct mgc_register {
@@ -59,6 +83,9 @@ struct mgc_register {
 	char metro[64];
 	unsigned heartbeat_ms;
 	uint32_t lineup_version;
+	bool has_cert, has_ca;         /* our certificate, the CA's key */
+	uint8_t cert[MGC_CERT_BYTES];
+	uint8_t ca[MGC_CA_BYTES];
 };
 
 struct mgc_tune {
@@ -77,6 +104,10 @@ struct mgc_heartbeat {
 	bool group_changed;     /* "group" was in the answer */
 	bool has_group;         /* ... and was not null */
 	struct mgc_group group;
+	bool has_cert;          /* a new certificate of ours */
+	uint8_t cert[MGC_CERT_BYTES];
+	size_t n_revoked;       /* the first MGC_MAX_REVOKED of "revoked" */
+	struct mgc_revoked revoked[MGC_MAX_REVOKED];
 };
 
 /* The tracker's answer (GET /channels/{id}/peers): the mesh's hosting
@@ -87,6 +118,8 @@ struct mgc_peers {
 	uint32_t source_id;     /* 0: no source (no live edge) */
 	size_t n_source;
 	struct sc_sockaddr source[MGC_MAX_SERVERS];
+	bool has_source_cert;
+	uint8_t source_cert[MGC_CERT_BYTES];
 	size_t n_near, n_random; /* the first MGC_MAX_PEERS of each list */
 	struct mgc_member near[MGC_MAX_PEERS], random[MGC_MAX_PEERS];
 };

@@ -112,7 +112,7 @@ static int open_repair(struct stb *s)
 	return sc_loop_add_fd(s->loop, s->rfd, SC_LOOP_IN, on_repair, s);
 }
 
-static void stop_tuner(struct stb *s)
+void stb_stop_tuner(struct stb *s)
 {
 	if (!s->t)
 		return;
@@ -161,7 +161,7 @@ int stb_request_tune(struct stb *s, uint32_t id)
 	if (s->want == id && (s->t || sc_timer_armed(s->zap_timer)))
 		return 0;
 	sc_logf(&s->lg, LOG_INFO, "tuning to channel %u (%s)", id, ch->name);
-	stop_tuner(s);
+	stb_stop_tuner(s);
 	stb_out_channel_changed(s);
 	s->want = id;
 	s->want_ns = stb_now(s);
@@ -217,7 +217,7 @@ void stb_on_registered(struct stb *s)
 	if (s->t && s->want) {
 		uint32_t id = s->want;
 
-		stop_tuner(s);
+		stb_stop_tuner(s);
 		s->want = 0;
 		stb_request_tune(s, id);
 	}
@@ -288,6 +288,8 @@ static int start(struct stb *s)
 {
 	int rc;
 
+	if ((rc = stb_ident_open(s)) < 0)
+		return rc;
 	s->peers = peers_new(512);
 	s->http = sc_httpc_new(s->loop, &s->lg);
 	s->zap_timer = sc_timer_new(s->loop, on_zap_timeout, s);
@@ -352,7 +354,7 @@ void stb_free(stb *s, unsigned timeout_ms)
 
 	if (!s)
 		return;
-	stop_tuner(s);
+	stb_stop_tuner(s);
 	if (timeout_ms && s->mg == MG_READY && stb_mgmt_leave(s, on_left, &w) > 0) {
 		uint64_t until = stb_now(s) + timeout_ms * SC_NS_PER_MS;
 
@@ -374,6 +376,7 @@ void stb_free(stb *s, unsigned timeout_ms)
 	sc_timer_free(s->zap_timer);
 	sc_timer_free(s->house);
 	peers_free(s->peers);
+	stb_ident_close(s);
 	free(s->chans);
 	free(s);
 }

@@ -7,13 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rtx_ident.h"
 #include "sc_log.h"
 
 static const char *const root_keys[] = { "client", "mgmt", "outputs", "mesh", NULL };
 static const char *const client_keys[] = { "device_id", "credential", "interface", "metro", "repair_port",
 					   "playout_delay_ms", "policy", "fast_zap", "start_channel",
 					   "control", "log_level", NULL };
-static const char *const mgmt_keys[] = { "url", "timeout_ms", "retry_max_ms", NULL };
+static const char *const mgmt_keys[] = { "url", "timeout_ms", "retry_max_ms", "ca", NULL };
 static const char *const out_keys[] = { "http", "udp", "udp_rtp", "record_dir", "play", "video_sink",
 					"audio_sink", NULL };
 static const char *const mesh_keys[] = { "enabled", "tune_timeout_ms", "silence_ms", "loss_enter_pct",
@@ -89,6 +90,23 @@ static int read_client(const config_setting_t *root, struct stb_cfg *c, struct s
 	return 0;
 }
 
+/* mgmt.ca: the CA key of the management server (GET /api/v1/trust), so
+ * that the box trusts no other; without it, the one its first
+ * registration answer names. */
+static int read_ca(const config_setting_t *g, struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	const char *s;
+	int rc = sc_cfg_get_string(g, "ca", "", &s, err);
+
+	if (rc < 0 || !*s)
+		return rc;
+	if (rtx_unhex(s, c->ca, sizeof(c->ca)) < 0)
+		return sc_cfg_fail(config_setting_get_member(g, "ca"), err,
+				   "'ca' is not 64 hex characters (the \"ca\" of GET /api/v1/trust)");
+	c->has_ca = true;
+	return 0;
+}
+
 static int read_mgmt(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
 {
 	config_setting_t *g;
@@ -111,7 +129,7 @@ static int read_mgmt(const config_setting_t *root, struct stb_cfg *c, struct sc_
 	if ((rc = sc_cfg_get_int(g, "retry_max_ms", 1000, 600000, 30000, &v, err)) < 0)
 		return rc;
 	c->mgmt_retry_max_ns = (uint64_t)v * 1000000ULL;
-	return 0;
+	return read_ca(g, c, err);
 }
 
 static int read_outputs(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)

@@ -26,6 +26,8 @@ struct stb_cfg {
 	struct sc_sockaddr control; /* len 0: no control API */
 	int log_level;
 	char mgmt_url[256];
+	bool has_ca;                /* mgmt.ca: the management server's CA key, pinned */
+	uint8_t ca[32];
 	unsigned mgmt_timeout_ms;
 	uint64_t mgmt_retry_max_ns;
 	struct sc_sockaddr http;    /* len 0: no HTTP output */

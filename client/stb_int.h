@@ -83,6 +83,10 @@ struct stb {
 	struct mld_log mlg;
 	uint64_t started_ns;
 
+	/* who the box is (stb_ident.c) */
+	rtx_ident *ident;
+	bool ident_renewing;      /* a new key waits for its certificate */
+
 	/* repair socket (dual-stack UDP, the repair port) */
 	int rfd;
 	peers *peers;
@@ -141,6 +145,22 @@ void stb_on_registered(struct stb *s);
 void stb_on_channels(struct stb *s);
 void stb_on_tuned(struct stb *s, const struct mgc_tune *tu);
 void stb_on_group(struct stb *s, const struct mgc_group *g); /* NULL: none */
+
+/* Stop and forget the tuned channel (the viewer's wish stays). */
+void stb_stop_tuner(struct stb *s);
+
+/* stb_ident.c */
+int stb_ident_open(struct stb *s);
+void stb_ident_close(struct stb *s);
+/* The public key to present to the management server, as hex. */
+void stb_ident_pubkey(struct stb *s, char out[2 * RTX_PUB_BYTES + 1]);
+/* The registration answer's CA and certificate. Returns 0, or a negative
+ * errno (logged): the box then has no repair, fast zap or mesh. */
+int stb_ident_registered(struct stb *s, const struct mgc_register *r);
+/* A heartbeat answer's new certificate and revocations. */
+void stb_ident_heartbeat(struct stb *s, const struct mgc_heartbeat *hb);
+/* A certificate from a server list (member, RET server, tracker peer). */
+bool stb_ident_learn(struct stb *s, uint32_t id, bool has_cert, const uint8_t *cert);
 
 /* stb_tuner.c */
 int stb_tuner_new(struct stb *s, const struct mgc_channel *ch, struct stb_tuner **out);

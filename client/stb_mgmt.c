@@ -132,6 +132,10 @@ static void on_register(void *arg, int status, const char *body, size_t len, con
 		retry(s, NEED_REGISTER, perr);
 		return;
 	}
+	if (stb_ident_registered(s, &r) == -EAGAIN) {
+		retry(s, NEED_REGISTER, "registering again with a new key");
+		return;
+	}
 	s->reg = r;
 	s->mg = MG_READY;
 	s->mg_need &= ~NEED_REGISTER;
@@ -143,8 +147,12 @@ static void on_register(void *arg, int status, const char *body, size_t len, con
 
 static void do_register(struct stb *s)
 {
-	json_t *b = json_pack("{s:s, s:s, s:o}", "device_id", s->cfg.device_id, "credential", s->cfg.credential,
-			      "addrs", my_addrs(s));
+	char pub[2 * RTX_PUB_BYTES + 1];
+	json_t *b;
+
+	stb_ident_pubkey(s, pub);
+	b = json_pack("{s:s, s:s, s:o, s:s}", "device_id", s->cfg.device_id, "credential", s->cfg.credential,
+		      "addrs", my_addrs(s), "pubkey", pub);
 
 	if (s->cfg.metro[0])
 		json_object_set_new(b, "metro", json_string(s->cfg.metro));
@@ -302,6 +310,9 @@ static void on_heartbeat(void *arg, int status, const char *body, size_t len, co
 	if (hb->lineup_version && s->lineup_version && hb->lineup_version != s->lineup_version)
 		get_channels(s);
 	s->lineup_version = hb->lineup_version;
+	/* Revocations before the group: a new group's certificates are
+	 * checked against them. */
+	stb_ident_heartbeat(s, hb);
 	if (hb->group_changed)
 		stb_on_group(s, hb->has_group ? &hb->group : NULL);
 	/* A group change came early: poll again at once. Otherwise keep one
@@ -313,12 +324,13 @@ static void on_heartbeat(void *arg, int status, const char *body, size_t len, co
 
 static void hb_send(struct stb *s)
 {
-	char path[96];
+	char path[96], pub[2 * RTX_PUB_BYTES + 1];
 	json_t *b;
 
 	if (s->mg != MG_READY || s->hb_req)
 		return;
-	b = json_pack("{s:o}", "stats", stats_json(s));
+	stb_ident_pubkey(s, pub);
+	b = json_pack("{s:o, s:s}", "stats", stats_json(s), "pubkey", pub);
 	if (s->t) {
 		json_object_set_new(b, "channel_id", json_integer(s->t->ch.id));
 		json_object_set_new(b, "group_version", json_integer(s->t->has_group ? s->t->group_version : 0));

@@ -185,6 +185,7 @@ static int make_session(struct stb_tuner *t)
 	/* Before registration the box has no id yet; the session then only
 	 * receives and plays, and a regroup gives it its id later. */
 	rc.self_id = s->reg.client_id ? s->reg.client_id : 0x7fffffffu;
+	rc.ident = s->ident;
 	rc.policy = s->cfg.policy ? RTX_POLICY_RANKED : RTX_POLICY_ALL;
 	rc.playout_delay_ns = s->cfg.playout_delay_ns;
 	rc.clock_rate = 90000;
@@ -286,7 +287,8 @@ void stb_tuner_set_group(struct stb_tuner *t, const struct mgc_group *g)
 		const struct sc_sockaddr *a = pick_addr(g->members[i].addrs, g->members[i].n_addrs, v6);
 		uint64_t h = a ? peers_intern(t->s->peers, a, true) : 0;
 
-		if (g->members[i].client_id == t->s->reg.client_id || !h)
+		if (g->members[i].client_id == t->s->reg.client_id || !h ||
+		    !stb_ident_learn(t->s, g->members[i].client_id, g->members[i].has_cert, g->members[i].cert))
 			continue;
 		m[rg.n_members++] = (struct rtx_member){ g->members[i].client_id, h };
 	}
@@ -304,26 +306,38 @@ void stb_tuner_set_group(struct stb_tuner *t, const struct mgc_group *g)
 		g->version, rg.n_members);
 }
 
+/* The RET servers of r, each by its id and the address of the box's own
+ * family (the session tries them in turn), if its certificate is good. */
+static size_t ret_servers(struct stb_tuner *t, const struct mgc_ret *r, struct rtx_member *out)
+{
+	bool v6 = t->family == AF_INET6;
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_servers; i++) {
+		const struct mgc_server *sv = &r->servers[i];
+		const struct sc_sockaddr *a = pick_addr(sv->addrs, sv->n_addrs, v6);
+		uint64_t h = a ? peers_intern(t->s->peers, a, true) : 0;
+
+		if (h && stb_ident_learn(t->s, sv->id, sv->has_cert, sv->cert))
+			out[n++] = (struct rtx_member){ sv->id, h };
+	}
+	return n;
+}
+
 void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst)
 {
-	uint64_t h[MGC_MAX_SERVERS];
-	struct rtx_ret rr = { .domain_id = r->domain_id, .peers = h };
-	bool v6 = t->family == AF_INET6;
+	struct rtx_member srv[MGC_MAX_SERVERS];
+	struct rtx_ret rr = { .domain_id = r->domain_id, .servers = srv };
 	int rc;
 
 	memcpy(rr.key, r->key, sizeof(rr.key));
-	/* Servers of the box's own family first: the session tries them in turn. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < r->n_addrs; i++)
-			if ((r->addrs[i].u.sa.sa_family == AF_INET6) == (v6 == !pass) &&
-			    (h[rr.n_peers] = peers_intern(t->s->peers, &r->addrs[i], true)))
-				rr.n_peers++;
+	rr.n_servers = ret_servers(t, r, srv);
 	rc = rtx_session_set_ret(t->rtx, &rr);
 	if (rc < 0) {
 		sc_logf(&t->s->lg, LOG_WARNING, "channel %u: RET refused: %s", t->ch.id, strerror(-rc));
 		return;
 	}
-	t->has_ret = rr.n_peers > 0;
+	t->has_ret = rr.n_servers > 0;
 	stb_mesh_set_key(t, r->key);
 	if (burst && t->has_ret && !t->burst_asked && !t->first_rx_ns) {
 		rc = rtx_session_request_burst(t->rtx);

@@ -26,6 +26,7 @@
 
 #include "edge_mgmt.h"
 #include "emit.h"
+#include "edge_ident.h"
 #include "ret.h"
 #include "sc_httpd.h"
 #include "sc_log.h"
@@ -40,6 +41,7 @@ struct edge {
 	bool ticking;
 	sc_httpd *http;
 	edge_ret *ret;   /* NULL: no RET service */
+	edge_ident *ident; /* NULL: no RET service */
 	edge_mgmt *mgmt; /* NULL: standalone */
 	struct mkey {    /* RET keys from the management server */
 		uint32_t id;
@@ -361,6 +363,22 @@ static void http_metrics(edge *e, struct sc_http_resp *resp)
 	resp->len = len;
 }
 
+/* Who the edge is for the boxes: its id and certificate (public data:
+ * what its datagrams carry anyway), and a standalone edge's CA key. */
+static void http_identity(edge *e, struct sc_http_resp *resp)
+{
+	char cert[2 * RTX_CERT_BYTES + 1], ca[2 * RTX_CA_PUB_BYTES + 1];
+	uint32_t id;
+
+	if (!e->ident || !edge_ident_describe(e->ident, &id, cert, ca)) {
+		sc_httpd_printf(resp, 404, "application/json", "{\"error\": \"no identity (yet)\"}\n");
+		return;
+	}
+	sc_httpd_printf(resp, 200, "application/json", "{\"id\": %u, \"edge_id\": %u, \"cert\": \"%s\", \"ca\": %s%s%s}\n",
+			(unsigned)id, (unsigned)(id & ~RTX_EDGE_ID_FLAG), cert, ca[0] ? "\"" : "",
+			ca[0] ? ca : "null", ca[0] ? "\"" : "");
+}
+
 static void on_http(void *arg, const struct sc_http_req *req, struct sc_http_resp *resp)
 {
 	edge *e = arg;
@@ -373,9 +391,11 @@ static void on_http(void *arg, const struct sc_http_req *req, struct sc_http_res
 		http_sdp(e, req->url, resp);
 	else if (strcmp(req->url, "/metrics") == 0)
 		http_metrics(e, resp);
+	else if (strcmp(req->url, "/identity") == 0)
+		http_identity(e, resp);
 	else
 		sc_httpd_printf(resp, 404, "application/json",
-				"{\"error\": \"not found; try /channels, /sdp/ID.sdp, /metrics\"}\n");
+				"{\"error\": \"not found; try /channels, /sdp/ID.sdp, /metrics, /identity\"}\n");
 }
 
 static chan *make_chan(edge *e, const struct edge_chan_cfg *ec)
@@ -538,7 +558,7 @@ static int start_mgmt(edge *e)
 {
 	struct edge_mgmt_ops ops = { e, mgmt_channels, mgmt_load, mgmt_ret_key, mgmt_registered };
 	struct edge_mgmt_cfg mc = { e->cfg.mgmt_url, e->cfg.mgmt_credential, e->cfg.name, json_array(), json_array(),
-				    e->cfg.mgmt_report_ns };
+				    e->cfg.mgmt_report_ns, e->ident };
 	uint16_t port = e->cfg.ret_listen.len ? sc_addr_port(&e->cfg.ret_listen) : 5200;
 	int rc;
 
@@ -571,7 +591,18 @@ static int start_ret(edge *e)
 		.burst_total_bps = c->burst_total_bps, .mesh_edge_id = c->mesh_edge_id,
 	};
 	const struct sc_sockaddr *self = c->source6.len ? &c->source6 : &c->source4;
+	int err;
 
+	/* Who the boxes talk to: without a management server or a CA key of
+	 * its own, the edge could authenticate nobody. */
+	if (!c->mgmt_url[0] && !c->ca_key_file[0]) {
+		sc_logf(&e->lg, LOG_WARNING, "no RET, fast channel change or mesh: no identity "
+			"(set mgmt.url, or trust.ca_key_file for a standalone edge)");
+		return 0;
+	}
+	if ((err = edge_ident_new(e->loop, c->ca_key_file, c->mesh_edge_id, &e->lg, &e->ident)) < 0)
+		return err;
+	rc.ident = edge_ident_get(e->ident);
 	/* The mesh nodes announce the RET socket's address: its own when it
 	 * is bound to one, else the edge's (the one registered as ret_addrs). */
 	if (addr_is_any(&c->ret_listen) && self->len) {
@@ -632,6 +663,7 @@ void edge_free(edge *e)
 	edge_mgmt_free(e->mgmt);
 	free(e->mkeys);
 	ret_free(e->ret);
+	edge_ident_free(e->ident);
 	sc_httpd_free(e->http);
 	if (e->tfd >= 0) {
 		sc_loop_del_fd(e->loop, e->tfd);

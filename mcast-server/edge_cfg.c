@@ -17,7 +17,8 @@
 
 #include "sc_log.h"
 
-static const char *const root_keys[] = { "edge", "ret", "mgmt", "channels", NULL };
+static const char *const root_keys[] = { "edge", "ret", "mgmt", "trust", "channels", NULL };
+static const char *const trust_keys[] = { "ca_key_file", NULL };
 static const char *const edge_keys[] = { "name", "interface", "source6", "source4", "http", "sdp_dir",
 					 "latency_ms", "lookahead_ms", "stall_ms", "tick_us", "hops",
 					 "dscp", "log_level", "mesh", NULL };
@@ -186,6 +187,31 @@ static int read_key(config_setting_t *g, const char *name, uint8_t key[32], bool
 	return 0;
 }
 
+/* trust = { ca_key_file; }: a standalone edge's own CA (edge_ident.h).
+ * With a management server its CA rules: both would be a mistake. */
+static int read_trust(const config_setting_t *root, struct edge_cfg *c, struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	const char *s;
+	int rc;
+
+	if ((rc = sc_cfg_get_section(root, "trust", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(g, trust_keys, err)) < 0 ||
+	    (rc = sc_cfg_get_string(g, "ca_key_file", "", &s, err)) < 0)
+		return rc;
+	if (strlen(s) >= sizeof(c->ca_key_file))
+		return sc_cfg_fail(config_setting_get_member(g, "ca_key_file"), err, "'ca_key_file' is too long");
+	if (*s && c->mgmt_url[0])
+		return sc_cfg_fail(config_setting_get_member(g, "ca_key_file"), err,
+				   "'ca_key_file' is for an edge without a management server (mgmt.url is set: "
+				   "its CA certifies this edge)");
+	if (*s && access(s, R_OK) < 0)
+		return sc_cfg_fail(config_setting_get_member(g, "ca_key_file"), err, "'ca_key_file' %s: %s", s,
+				   strerror(errno));
+	snprintf(c->ca_key_file, sizeof(c->ca_key_file), "%s", s);
+	return 0;
+}
+
 static int read_ret_mgmt(const config_setting_t *root, struct edge_cfg *c, struct sc_cfg_err *err)
 {
 	config_setting_t *g;
@@ -223,7 +249,9 @@ static int read_ret_mgmt(const config_setting_t *root, struct edge_cfg *c, struc
 	if ((rc = sc_cfg_get_string(g, "credential", "", &s, err)) < 0)
 		return rc;
 	snprintf(c->mgmt_credential, sizeof(c->mgmt_credential), "%s", s);
-	return get_ms(g, "report_ms", 1000, 600000, 5000, &c->mgmt_report_ns, err);
+	if ((rc = get_ms(g, "report_ms", 1000, 600000, 5000, &c->mgmt_report_ns, err)) < 0)
+		return rc;
+	return read_trust(root, c, err);
 }
 
 /* The contract's default groups: ff3e::8000:<id> (SSM, the RFC 4607

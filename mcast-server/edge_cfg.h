@@ -48,6 +48,8 @@ struct edge_cfg {
 	bool mesh_enabled;
 	unsigned mesh_max_children;
 	uint32_t mesh_edge_id;               /* mesh id while no edge id is known */
+	/* Standalone identity (trust.ca_key_file): the edge's own CA key. */
+	char ca_key_file[256];               /* "" : the management server's CA */
 	/* Management server. */
 	char mgmt_url[256];                  /* "" : standalone */
 	char mgmt_credential[128];

@@ -29,6 +29,7 @@ struct edge_mgmt {
 	enum state state;
 	int64_t inflight;
 	uint32_t edge_id;
+	edge_ident *ident;
 	char token[160];
 	bool up;
 	json_int_t lineup_version;
@@ -70,6 +71,26 @@ static void take_keys(edge_mgmt *m, json_t *chans)
 	}
 }
 
+/* The identity parts of an answer: the CA key, a (new) certificate and
+ * the revocations. */
+static void take_identity(edge_mgmt *m, json_t *j)
+{
+	json_t *rv = json_object_get(j, "revoked"), *v;
+	size_t i;
+
+	if (!m->ident)
+		return;
+	edge_ident_install(m->ident, json_string_value(json_object_get(j, "ca")),
+			   json_string_value(json_object_get(j, "cert")));
+	json_array_foreach(rv, i, v) {
+		json_int_t id = json_integer_value(json_object_get(v, "id"));
+		json_int_t before = json_integer_value(json_object_get(v, "before_ms"));
+
+		if (id > 0 && id <= UINT32_MAX && before > 0)
+			edge_ident_revoke(m->ident, (uint32_t)id, (uint64_t)before);
+	}
+}
+
 static void on_register(void *arg, int status, const char *body, size_t len, const char *err)
 {
 	edge_mgmt *m = arg;
@@ -89,6 +110,7 @@ static void on_register(void *arg, int status, const char *body, size_t len, con
 	if (rep >= 100 && rep <= 3600000)
 		m->report_ns = (uint64_t)rep * SC_NS_PER_MS;
 	take_keys(m, json_object_get(j, "channels"));
+	take_identity(m, j);
 	json_decref(j);
 	m->state = REPORTING;
 	m->up = true;
@@ -131,17 +153,32 @@ static void on_load(void *arg, int status, const char *body, size_t len, const c
 		m->state = REGISTERING; /* new line-up: fetch channels and keys again */
 	if (v)
 		m->lineup_version = v;
+	if (j)
+		take_identity(m, j);
 	json_decref(j);
 	schedule(m, m->state == REGISTERING ? 0 : m->report_ns);
+}
+
+/* The key for the server to certify (a new one when it is time). */
+static void add_pubkey(edge_mgmt *m, json_t *j)
+{
+	char pub[2 * RTX_PUB_BYTES + 1];
+
+	if (!m->ident || !j)
+		return;
+	edge_ident_pubkey(m->ident, pub);
+	json_object_set_new(j, "pubkey", json_string(pub));
 }
 
 static void send_register(edge_mgmt *m)
 {
 	json_t *j = json_pack("{s:s, s:s, s:O, s:O, s:o}", "name", m->name, "credential", m->credential, "addrs",
 			      m->addrs, "ret_addrs", m->ret_addrs, "channels", m->ops.channels(m->ops.arg));
-	char url[600], *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char url[600], *text;
 	int64_t id;
 
+	add_pubkey(m, j);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	snprintf(url, sizeof(url), "%s/api/v1/edges/register", m->url);
 	id = text ? sc_httpc_request(m->http, "POST", url, NULL, text, TIMEOUT_MS, on_register, m) : -ENOMEM;
@@ -155,9 +192,11 @@ static void send_register(edge_mgmt *m)
 static void send_load(edge_mgmt *m)
 {
 	json_t *j = m->ops.load(m->ops.arg);
-	char url[600], *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char url[600], *text;
 	int64_t id;
 
+	add_pubkey(m, j);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	snprintf(url, sizeof(url), "%s/api/v1/edges/%u/load", m->url, (unsigned)m->edge_id);
 	id = text ? sc_httpc_request(m->http, "POST", url, m->token, text, TIMEOUT_MS, on_load, m) : -ENOMEM;
@@ -192,6 +231,7 @@ int edge_mgmt_new(sc_loop *loop, const struct edge_mgmt_cfg *cfg, const struct e
 	m->lg = *lg;
 	m->ops = *ops;
 	m->report_ns = cfg->report_ns;
+	m->ident = cfg->ident;
 	m->backoff = BACKOFF_MIN_NS;
 	m->url = strdup(cfg->url);
 	m->credential = strdup(cfg->credential);

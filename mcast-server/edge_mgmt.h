@@ -1,6 +1,8 @@
 /* edge_mgmt: the edge's side of the management server (docs/api.md,
  * "Edges"): register with the channels carried, take the edge id and the
- * RET keys from the answer, report load every report_ms, register again
+ * RET keys and the edge's certificate from the answer (edge_ident.h),
+ * report load every report_ms (presenting a new key when the certificate
+ * is due for renewal; answers renew it and announce revocations), register again
  * after the server forgot us (401/404 on a report) and retry with backoff
  * (1 s doubling to 30 s) while it is down. Without a URL nothing runs and
  * the edge is standalone. Everything goes through sc_httpc on the loop: the
@@ -12,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "edge_ident.h"
 #include "sc_log.h"
 #include "sc_loop.h"
 
@@ -34,6 +37,7 @@ struct edge_mgmt_cfg {
 	const char *name;
 	json_t *addrs, *ret_addrs; /* arrays of strings (borrowed; copied) */
 	uint64_t report_ns;      /* until the server says otherwise */
+	edge_ident *ident;       /* NULL: no RET (borrowed: outlives this) */
 };
 
 typedef struct edge_mgmt edge_mgmt;

@@ -5,7 +5,7 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/chan.c %reldir%/chan.h \
 	%reldir%/edge.c %reldir%/edge.h \
 	%reldir%/edge_cfg.c %reldir%/edge_cfg.h \
-	%reldir%/edge_mgmt.c %reldir%/edge_mgmt.h \
+	%reldir%/edge_ident.c %reldir%/edge_ident.h %reldir%/edge_mgmt.c %reldir%/edge_mgmt.h \
 	%reldir%/emit.c %reldir%/emit.h \
 	%reldir%/pace.c %reldir%/pace.h \
 	%reldir%/pcr.c %reldir%/pcr.h \
@@ -27,7 +27,7 @@ mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la 
 
 sbin_PROGRAMS += mcast-server/sixcast-mcast-server
 mcast_server_sixcast_mcast_server_SOURCES = %reldir%/main.c
-mcast_server_sixcast_mcast_server_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) \
+mcast_server_sixcast_mcast_server_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/retransmit \
 	-DSYSCONFDIR='"$(sysconfdir)"'
 mcast_server_sixcast_mcast_server_LDADD = mcast-server/libedge.la
 
@@ -72,7 +72,7 @@ tests_unit_test_tsfix_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
 tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
-tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU)
+tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU) $(TU_IDENT)
 tests_unit_test_edge_mesh_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS)
 tests_unit_test_edge_mesh_LDADD = $(EDGE_TEST_LDADD)
 
@@ -83,7 +83,7 @@ EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example
 # rtxprobe: a set-top box reduced to RET and fast channel change (lab tests,
 # benchmarks).
 noinst_PROGRAMS += tests/tools/rtxprobe
-tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c
-tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/mcast-server \
+tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c tests/tools/probe_ident.c tests/tools/probe_ident.h
+tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mcast-server \
 	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/client/mesh
-tests_tools_rtxprobe_LDADD = mcast-server/libedge.la $(SODIUM_LIBS)
+tests_tools_rtxprobe_LDADD = mcast-server/libedge.la $(SODIUM_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)

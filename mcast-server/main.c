@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 
 #include "edge.h"
+#include "edge_ident.h"
 #include "sc_log.h"
 #include "sc_loop.h"
 #include "sc_notify.h"
@@ -35,11 +36,27 @@ struct daemon {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sixcast-mcast-server [-c FILE] [--check-config] [--log-level LEVEL] [--syslog]\n"
+		   "       sixcast-mcast-server --new-ca-key FILE\n"
 		   "  -c, --config FILE   configuration (default %s)\n"
 		   "      --check-config  check the file, report the first problem with its line, exit\n"
+		   "      --new-ca-key F  write a new CA key for a standalone edge (trust.ca_key_file) to F\n"
+		   "                      (mode 0600, never overwriting), print its public key, exit\n"
 		   "      --log-level L   error, warning, notice, info or debug (overrides the file)\n"
 		   "      --syslog        log to syslog instead of stderr\n"
 		   "  -V, --version       print the version\n", DEFAULT_CONFIG);
+}
+
+static int new_ca_key(const char *path)
+{
+	char pub[2 * RTX_CA_PUB_BYTES + 1];
+	int rc = edge_ident_new_ca_key(path, pub);
+
+	if (rc < 0) {
+		fprintf(stderr, "sixcast-mcast-server: %s: %s\n", path, strerror(-rc));
+		return 1;
+	}
+	printf("%s\n", pub);
+	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -48,7 +65,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "config", required_argument, NULL, 'c' }, { "check-config", no_argument, NULL, 'C' },
 		{ "log-level", required_argument, NULL, 'l' }, { "syslog", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{ "new-ca-key", required_argument, NULL, 'K' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -66,6 +83,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'V': printf("sixcast-mcast-server %s\n", PACKAGE_VERSION); exit(0);
+		case 'K': exit(new_ca_key(optarg));
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}

@@ -21,9 +21,27 @@
 
 struct peer {
 	struct sc_sockaddr a;  /* len 0: free */
+	uint32_t gen;          /* raised when the slot takes another address */
 	uint64_t last_ns;      /* last datagram from it */
 	uint64_t burst_ns;     /* last burst request from it */
 };
+
+/* A handle names one address for as long as it lives (a validated address
+ * is remembered by handle: docs/security.md): slot and generation. */
+static uint64_t handle_of_slot(const struct peer *peers, uint32_t i)
+{
+	return (uint64_t)peers[i].gen << 32 | i;
+}
+
+/* The slot of a handle that is still current, or NULL. */
+static const struct peer *slot_of(const struct peer *peers, uint64_t h)
+{
+	uint32_t i = (uint32_t)h;
+
+	if (i >= PEERS || !peers[i].a.len || peers[i].gen != (uint32_t)(h >> 32))
+		return NULL;
+	return &peers[i];
+}
 
 struct rchan {
 	edge_ret *r;
@@ -75,9 +93,9 @@ static uint64_t clock_now_cb(void *ctx)
 static int send_cb(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
 {
 	struct rchan *c = ctx;
-	const struct peer *p;
+	const struct peer *p = slot_of(c->r->peers, peer);
 
-	if (peer >= PEERS || !(p = &c->r->peers[peer])->a.len)
+	if (!p)
 		return -ENOENT;
 	if (sendto(c->r->fd, buf, len, 0, &p->a.u.sa, p->a.len) < 0)
 		return -errno;
@@ -150,8 +168,8 @@ static bool same_addr(const struct sc_sockaddr *a, const struct sc_sockaddr *b)
 
 /* The handle of address a, made if needed: a free slot or the least
  * recently heard one of its probe run, unless a burst may still be sending
- * to that one. Returns the handle, or -ENOSPC. */
-static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t)
+ * to that one. Returns 0 and *out, or -ENOSPC. */
+static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t, uint64_t *out)
 {
 	uint32_t h = addr_hash(a);
 	uint64_t guard = r->cfg.burst_max_ns + SC_NS_PER_S;
@@ -166,7 +184,8 @@ static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t)
 				free_i = (int)i;
 		} else if (same_addr(&p->a, a)) {
 			p->last_ns = t;
-			return (int)i;
+			*out = handle_of_slot(r->peers, i);
+			return 0;
 		} else if (t - p->burst_ns > guard && t - p->last_ns > SC_NS_PER_S &&
 			   (old_i < 0 || p->last_ns < r->peers[old_i].last_ns)) {
 			old_i = (int)i;
@@ -175,8 +194,9 @@ static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t)
 	best = free_i >= 0 ? free_i : old_i;
 	if (best < 0)
 		return -ENOSPC;
-	r->peers[best] = (struct peer){ .a = *a, .last_ns = t };
-	return best;
+	r->peers[best] = (struct peer){ .a = *a, .gen = r->peers[best].gen + 1, .last_ns = t };
+	*out = handle_of_slot(r->peers, (uint32_t)best);
+	return 0;
 }
 
 /* ---- the mesh's hosting node ---- */
@@ -195,24 +215,20 @@ static int mesh_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *handle
 {
 	struct rchan *c = ctx;
 	struct sc_sockaddr s;
-	int h;
 
 	if (from_mesh(c->r, a, &s) < 0)
 		return -EAFNOSUPPORT;
-	h = peer_handle(c->r, &s, now(c->r));
-	if (h < 0)
-		return h;
-	*handle = (uint64_t)h;
-	return 0;
+	return peer_handle(c->r, &s, now(c->r), handle);
 }
 
 static int mesh_addr_of(void *ctx, uint64_t handle, struct mesh_addr *a)
 {
 	const struct rchan *c = ctx;
+	const struct peer *p = slot_of(c->r->peers, handle);
 
-	if (handle >= PEERS || !c->r->peers[handle].a.len)
+	if (!p)
 		return -ENOENT;
-	mesh_addr_from_sockaddr(&c->r->peers[handle].a, a);
+	mesh_addr_from_sockaddr(&p->a, a);
 	return 0;
 }
 
@@ -307,13 +323,13 @@ static void handle_mesh(edge_ret *r, const uint8_t *buf, size_t len, const struc
 			uint32_t chan_id)
 {
 	struct rchan *c = find(r, chan_id, NULL);
-	int h;
+	uint64_t h;
 
-	if (!c || !c->m || (h = peer_handle(r, from, t)) < 0) {
+	if (!c || !c->m || peer_handle(r, from, t, &h) < 0) {
 		r->unrouted++;
 		return;
 	}
-	mesh_node_input(c->m, buf, len, (uint64_t)h);
+	mesh_node_input(c->m, buf, len, h);
 	mesh_rearm(c);
 }
 
@@ -338,7 +354,7 @@ static void handle(edge_ret *r, const uint8_t *buf, size_t len, const struct sc_
 	struct rtx_msg_info info;
 	struct rchan *c;
 	uint32_t mesh_chan;
-	int h;
+	uint64_t h;
 
 	if (mesh_peek(buf, len, &mesh_chan, NULL)) {
 		handle_mesh(r, buf, len, from, t, mesh_chan);
@@ -348,16 +364,15 @@ static void handle(edge_ret *r, const uint8_t *buf, size_t len, const struct sc_
 		r->unrouted++;
 		return;
 	}
-	h = peer_handle(r, from, t);
-	if (h < 0) {
+	if (peer_handle(r, from, t, &h) < 0) {
 		r->unrouted++;
 		return;
 	}
 	if (info.type == RTX_MSG_BURST_REQ) {
-		r->peers[h].burst_ns = t;
+		r->peers[(uint32_t)h].burst_ns = t;
 		share_budget(r, c);
 	}
-	rtx_session_input_peer(c->s, buf, len, (uint64_t)h);
+	rtx_session_input_peer(c->s, buf, len, h);
 	rearm(c);
 }
 
@@ -471,6 +486,7 @@ static void session_config(const edge_ret *r, struct rtx_config *rc)
 
 	rtx_config_defaults(rc, RTX_ROLE_EDGE);
 	rc->self_id = RTX_EDGE_ID_FLAG | c->edge_id;
+	rc->ident = c->ident;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	rc->ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
 	rc->max_packet = RTPK_MAX;

@@ -31,6 +31,7 @@
 
 struct ret_cfg {
 	struct sc_sockaddr listen;
+	rtx_ident *ident;          /* the edge's (borrowed: outlives the service) */
 	uint32_t edge_id;          /* 0 until the management server gives one */
 	uint64_t window_ns;        /* how much of each channel is kept */
 	uint64_t max_bitrate_bps;  /* sizes the buffers: window x this */

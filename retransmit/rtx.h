@@ -198,7 +198,9 @@ struct rtx_config {
 	uint32_t max_bursts;
 
 	/* Identity (appended; required). Borrowed: the caller keeps it alive
-	 * until rtx_session_free(); its self id must be self_id. */
+	 * until rtx_session_free(). Once it has an id (its certificate's), the
+	 * session speaks as that id: self_id only says the role before (a box
+	 * before its registration, an edge before its edge id is known). */
 	rtx_ident *ident;
 };
 

@@ -57,6 +57,7 @@ struct revoked {
 struct rtx_ident {
 	struct rtx_ident_config cfg;
 	struct rtx_ident_callbacks cb;
+	bool has_ca;
 	uint32_t ca_id;
 	struct own_key cur, prev, pending;
 	struct pent *peers;
@@ -89,7 +90,7 @@ int rtx_ident_new(const struct rtx_ident_config *cfg, const struct rtx_ident_cal
 	uint32_t n = WAYS;
 
 	*out = NULL;
-	if (!cfg || !cb || !cb->now_ns || !cb->wall_ms || !cfg->self_id || !cfg->max_peers ||
+	if (!cfg || !cb || !cb->now_ns || !cb->wall_ms || !cfg->max_peers ||
 	    cfg->max_peers > (1u << 24) || !cfg->verify_rate || !cfg->verify_burst)
 		return -EINVAL;
 	if (sodium_init() < 0)
@@ -108,8 +109,19 @@ int rtx_ident_new(const struct rtx_ident_config *cfg, const struct rtx_ident_cal
 	id->n_peers = n;
 	id->cfg = *cfg;
 	id->cb = *cb;
+	id->has_ca = !sodium_is_zero(cfg->ca_pub, RTX_CA_PUB_BYTES);
 	id->ca_id = rtx_ca_key_id(cfg->ca_pub);
 	*out = id;
+	return 0;
+}
+
+int rtx_ident_set_ca(rtx_ident *id, const uint8_t ca_pub[RTX_CA_PUB_BYTES])
+{
+	if (id->has_ca)
+		return memcmp(id->cfg.ca_pub, ca_pub, RTX_CA_PUB_BYTES) ? -EKEYREJECTED : 0;
+	memcpy(id->cfg.ca_pub, ca_pub, RTX_CA_PUB_BYTES);
+	id->ca_id = rtx_ca_key_id(ca_pub);
+	id->has_ca = true;
 	return 0;
 }
 
@@ -176,7 +188,8 @@ int rtx_ident_set_cert(rtx_ident *id, const uint8_t *b, size_t len)
 
 	if (rtx_cert_decode(b, len, &c) < 0)
 		return -EBADMSG;
-	if (c.id != id->cfg.self_id || rtx_cert_verify(&c, id->cfg.ca_pub) < 0)
+	if (!id->has_ca || (id->cfg.self_id && c.id != id->cfg.self_id) ||
+	    rtx_cert_verify(&c, id->cfg.ca_pub) < 0)
 		return -EKEYREJECTED;
 	if ((rc = cert_check(id, &c, wall(id))) < 0)
 		return rc;
@@ -196,6 +209,7 @@ int rtx_ident_set_cert(rtx_ident *id, const uint8_t *b, size_t len)
 	id->cur.cert = c;
 	memcpy(id->cur.bytes, b, RTX_CERT_BYTES);
 	sodium_memzero(&id->pending, sizeof(id->pending));
+	id->cfg.self_id = c.id;
 	id->st.renewals++;
 	return 0;
 }
@@ -440,6 +454,8 @@ int rtx_ident_learn(rtx_ident *id, const uint8_t *b, size_t len)
 
 	if (rtx_cert_decode(b, len, &c) < 0)
 		return -EBADMSG;
+	if (!id->has_ca)
+		return -EKEYREJECTED;
 	if (c.id == id->cfg.self_id)
 		return 0;
 	if ((rc = cert_check(id, &c, wall(id))) < 0)

@@ -175,8 +175,12 @@ struct rtx_ident_callbacks {
 };
 
 struct rtx_ident_config {
-	uint32_t self_id;                   /* as in the certificates */
-	uint8_t ca_pub[RTX_CA_PUB_BYTES];   /* the management server's CA key */
+	/* As in the certificates; 0: taken from the first certificate
+	 * installed (a box learns its id when it registers). */
+	uint32_t self_id;
+	/* The management server's CA key; all zero: none yet (set it with
+	 * rtx_ident_set_ca() before installing a certificate). */
+	uint8_t ca_pub[RTX_CA_PUB_BYTES];
 	uint32_t max_peers;                 /* peers remembered (box 256, edge 16384) */
 	/* Certificates not seen before are checked at most verify_rate per
 	 * second, verify_burst at once: an Ed25519 check and an X25519
@@ -204,6 +208,12 @@ int rtx_ident_new(const struct rtx_ident_config *cfg, const struct rtx_ident_cal
 /* Wipes every secret and frees. NULL is ignored. */
 void rtx_ident_free(rtx_ident *id);
 
+/* The CA key, when the identity was created without one (from the
+ * registration answer, or pinned in the configuration). Returns 0 (also
+ * for the key already set), -EKEYREJECTED for another key than the one
+ * set. */
+int rtx_ident_set_ca(rtx_ident *id, const uint8_t ca_pub[RTX_CA_PUB_BYTES]);
+
 /* Make a new key pair and return its public key, for the management
  * server to certify (registration, heartbeat, load report). The pair
  * waits until rtx_ident_set_cert() gives its certificate; a second call
@@ -213,7 +223,8 @@ void rtx_ident_keygen(rtx_ident *id, uint8_t pub[RTX_PUB_BYTES]);
  * when there is none. */
 bool rtx_ident_pending_pub(const rtx_ident *id, uint8_t pub[RTX_PUB_BYTES]);
 /* Install our certificate (RTX_CERT_BYTES): it must be signed by the CA,
- * name self_id, be valid now and certify the waiting or the current key.
+ * name self_id (or set it when 0), be valid now and certify the waiting
+ * or the current key.
  * A new key becomes current; the old one stays acceptable for
  * key_grace_ns. Returns 0 (also for the certificate already installed),
  * -EBADMSG, -EKEYREJECTED (signature, id, key), -EKEYEXPIRED. */
@@ -225,6 +236,7 @@ const struct rtx_cert *rtx_ident_cert(const rtx_ident *id);
 /* Whether our certificate has spent more than half of its life (or
  * there is none): time to ask for a new one with a new key. */
 bool rtx_ident_wants_renewal(const rtx_ident *id);
+/* Our id (0 before the first certificate when created without one). */
 uint32_t rtx_ident_self(const rtx_ident *id);
 
 /* Learn a peer's certificate from a trusted list (the management

@@ -117,7 +117,10 @@ static const char *bad_setting(const struct rtx_config *c, const struct rtx_call
 		return "burst_max_ns/burst_overlap_ns/burst_interval_ns";
 	if (c->max_bursts > 4096)
 		return "max_bursts";
-	if (!c->ident || rtx_ident_self(c->ident) != c->self_id)
+	/* (An identity without an id yet: a box before its registration,
+	 * which can only receive, an edge before its edge id is known.) */
+	if (!c->ident || (rtx_ident_self(c->ident) && rtx_ident_self(c->ident) != c->self_id &&
+			  (c->self_id & ~RTX_EDGE_ID_FLAG)))
 		return "ident";
 	return NULL;
 }

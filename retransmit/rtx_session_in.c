@@ -285,7 +285,7 @@ static int check(rtx_session *s, const uint8_t *buf, size_t len, struct origin *
 	const uint8_t *keys[2];
 	int rc, n;
 
-	if (rtx_wire_parse(buf, len, &o->h) < 0 || o->h.sender_id == s->cfg.self_id) {
+	if (rtx_wire_parse(buf, len, &o->h) < 0 || o->h.sender_id == rtx_sid(s)) {
 		s->st.malformed++;
 		return -EBADMSG;
 	}

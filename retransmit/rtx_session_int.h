@@ -128,6 +128,15 @@ struct rtx_session {
 	unsigned diag_n;
 };
 
+/* Our id: the identity's once it has one (a box learns it at
+ * registration, an edge too), else the provisional one of the settings. */
+static inline uint32_t rtx_sid(const rtx_session *s)
+{
+	uint32_t id = rtx_ident_self(s->cfg.ident);
+
+	return id ? id : s->cfg.self_id;
+}
+
 #define RTX_DIAG_PER_S 20
 /* Whether one more diagnostic line may be logged now (a budget per second,
  * so that a collapse does not flood the log). */

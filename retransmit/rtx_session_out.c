@@ -50,7 +50,7 @@ static size_t tx_end(rtx_session *s, uint64_t peer, uint8_t type, bool ret, uint
 {
 	struct rtx_hdr h = {
 		.type = type, .flags = ret ? RTX_WIRE_FLAG_RET : 0, .body_len = (uint16_t)body_len,
-		.group_id = domain, .sender_id = s->cfg.self_id, .receiver_id = to,
+		.group_id = domain, .sender_id = rtx_sid(s), .receiver_id = to,
 		.ts = rtx_out_ts(s), .session = s->nonce_session,
 	};
 	struct rtx_env e;

@@ -4,7 +4,13 @@
  * playback buffer delivers.
  *
  *   rtxprobe -g GROUP:PORT -s SOURCE -i IFACE -r RET_ADDR:PORT -c CHANNEL
- *            -k KEYHEX -t SECONDS -o FILE [-b] [-d DELAY_MS] [-n ID]
+ *            -t SECONDS -o FILE [-b] [-d DELAY_MS] [-n ID] IDENTITY
+ *
+ *   IDENTITY is, for a standalone edge, -A CA_KEY_FILE -E EDGE_CERT_HEX -k
+ *   KEYHEX (the edge's trust.ca_key_file, its certificate from GET
+ *   /identity, the channel's RET key), or, with a management server, -M URL
+ *   -C CREDENTIAL -a OUR_ADDR (the probe registers, tunes and takes the RET
+ *   key and the edge's certificate from the answer).
  *
  *   -b   zap with a burst: ask the RET server for a fast-channel-change burst
  *        and join the group at once (without -b: join and wait)
@@ -29,6 +35,7 @@
 #include <unistd.h>
 
 #include "mld.h"
+#include "probe_ident.h"
 #include "rtx.h"
 #include "sc_addr.h"
 #include "sc_clock.h"
@@ -198,78 +205,130 @@ static void pump(struct probe *p, uint64_t end)
 
 static int usage(void)
 {
-	fputs("usage: rtxprobe -g GROUP:PORT -s SOURCE -i IFACE -r RET_ADDR:PORT -c CHANNEL -k KEYHEX\n"
-	      "                -t SECONDS -o FILE [-b] [-d DELAY_MS] [-n ID] [-v]\n", stderr);
+	fputs("usage: rtxprobe -g GROUP:PORT -s SOURCE -i IFACE -r RET_ADDR:PORT -c CHANNEL\n"
+	      "                -t SECONDS -o FILE [-b] [-d DELAY_MS] [-n ID] [-v]\n"
+	      "                (-A CA_KEY_FILE -E EDGE_CERT_HEX -k KEYHEX | -M URL -C CREDENTIAL -a OUR_ADDR)\n",
+	      stderr);
 	return 2;
+}
+
+struct args {
+	const char *group, *source, *iface, *ret, *key, *out;
+	const char *ca_file, *edge_cert, *mgmt, *cred, *addr;
+	double secs;
+	long delay_ms, id;
+	bool burst;
+};
+
+static int parse(int argc, char **argv, struct args *a, struct rtx_ret *rr, struct probe *p)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "g:s:i:r:c:k:t:o:bd:n:vA:E:M:C:a:")) != -1) {
+		switch (c) {
+		case 'g': a->group = optarg; break;
+		case 's': a->source = optarg; break;
+		case 'i': a->iface = optarg; break;
+		case 'r': a->ret = optarg; break;
+		case 'c': rr->domain_id = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'k': a->key = optarg; break;
+		case 't': a->secs = strtod(optarg, NULL); break;
+		case 'o': a->out = optarg; break;
+		case 'b': a->burst = true; break;
+		case 'd': a->delay_ms = strtol(optarg, NULL, 10); break;
+		case 'n': a->id = strtol(optarg, NULL, 10); break;
+		case 'v': p->verbose = true; break;
+		case 'A': a->ca_file = optarg; break;
+		case 'E': a->edge_cert = optarg; break;
+		case 'M': a->mgmt = optarg; break;
+		case 'C': a->cred = optarg; break;
+		case 'a': a->addr = optarg; break;
+		default: return -1;
+		}
+	}
+	if (!a->group || !a->source || !a->iface || !a->ret || !a->out || !rr->domain_id || a->secs <= 0 ||
+	    a->id <= 0 || (a->mgmt ? !a->cred || !a->addr : !a->ca_file || !a->edge_cert || !a->key))
+		return -1;
+	return 0;
+}
+
+/* The probe's identity and the RET server's id and key. */
+static int identity(const struct args *a, struct rtx_ret *rr, rtx_ident **id, uint32_t *server)
+{
+	struct probe_tune t;
+	struct rtx_cert c;
+	uint8_t cert[RTX_CERT_BYTES];
+	char dev[64];
+	size_t klen = 0;
+
+	if (a->mgmt) {
+		snprintf(dev, sizeof(dev), "rtxprobe-%ld", a->id);
+		if (probe_ident_mgmt(a->mgmt, a->cred, dev, a->addr, rr->domain_id, id, &t) < 0)
+			return -1;
+		memcpy(rr->key, t.ret_key, sizeof(rr->key));
+		*server = t.server_id;
+		return 0;
+	}
+	if (sodium_hex2bin(rr->key, sizeof(rr->key), a->key, strlen(a->key), NULL, &klen, NULL) != 0 ||
+	    klen != sizeof(rr->key) || rtx_unhex(a->edge_cert, cert, sizeof(cert)) < 0 ||
+	    rtx_cert_decode(cert, sizeof(cert), &c) < 0) {
+		fprintf(stderr, "rtxprobe: bad key or edge certificate\n");
+		return -1;
+	}
+	*server = c.id;
+	return probe_ident_standalone(a->ca_file, (uint32_t)a->id, a->edge_cert, id);
 }
 
 int main(int argc, char **argv)
 {
-	const char *group = NULL, *source = NULL, *iface = NULL, *ret = NULL, *key = NULL, *out = NULL;
+	struct args a = { .secs = 5, .delay_ms = 300, .id = 1000 + getpid() % 100000 };
 	struct probe p = { .mfd = -1, .pmt_pid = -1, .video_pid = -1 };
 	struct rtx_config cfg;
 	struct rtx_callbacks cb = { &p, now_cb, send_cb, deliver_cb, lost_cb, log_cb, LOG_DEBUG };
 	struct rtx_ret rr = { 0 };
-	uint64_t peer = 0;
+	struct rtx_member srv = { 0, 0 };
+	rtx_ident *ident = NULL;
 	mld_recv *mr = NULL;
-	double secs = 5;
-	long delay_ms = 300, id = 1000 + getpid() % 100000;
-	bool burst = false;
-	size_t klen = 0;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt(argc, argv, "g:s:i:r:c:k:t:o:bd:n:v")) != -1) {
-		switch (c) {
-		case 'g': group = optarg; break;
-		case 's': source = optarg; break;
-		case 'i': iface = optarg; break;
-		case 'r': ret = optarg; break;
-		case 'c': rr.domain_id = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'k': key = optarg; break;
-		case 't': secs = strtod(optarg, NULL); break;
-		case 'o': out = optarg; break;
-		case 'b': burst = true; break;
-		case 'd': delay_ms = strtol(optarg, NULL, 10); break;
-		case 'n': id = strtol(optarg, NULL, 10); break;
-		case 'v': p.verbose = true; break;
-		default: return usage();
-		}
-	}
-	if (!group || !source || !iface || !ret || !key || !out || !rr.domain_id || secs <= 0 || id <= 0)
+	if (parse(argc, argv, &a, &rr, &p) < 0)
 		return usage();
-	if (sodium_init() < 0 || sodium_hex2bin(rr.key, sizeof(rr.key), key, strlen(key), NULL, &klen, NULL) != 0 ||
-	    klen != sizeof(rr.key) || sc_addr_parse(ret, 5200, &p.ret) < 0) {
-		fprintf(stderr, "rtxprobe: bad key or RET address\n");
+	if (sodium_init() < 0 || sc_addr_parse(a.ret, 5200, &p.ret) < 0) {
+		fprintf(stderr, "rtxprobe: bad RET address\n");
 		return 2;
 	}
+	if (identity(&a, &rr, &ident, &srv.id) < 0)
+		return 2;
 	p.rfd = socket(sc_addr_family(&p.ret), SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	p.out = fopen(out, "wb");
+	p.out = fopen(a.out, "wb");
 	if (p.rfd < 0 || !p.out) {
-		fprintf(stderr, "rtxprobe: %s: %s\n", out, strerror(errno));
+		fprintf(stderr, "rtxprobe: %s: %s\n", a.out, strerror(errno));
 		return 2;
 	}
 	rtx_config_defaults(&cfg, RTX_ROLE_CLIENT);
-	cfg.self_id = (uint32_t)id;
-	cfg.playout_delay_ns = (uint64_t)delay_ms * SC_NS_PER_MS;
+	cfg.self_id = rtx_ident_self(ident);
+	cfg.ident = ident;
+	cfg.playout_delay_ns = (uint64_t)a.delay_ms * SC_NS_PER_MS;
 	cfg.ret_after_rounds = 0; /* no group: the edge is the only repairer */
-	rr.peers = &peer;
-	rr.n_peers = 1;
+	rr.servers = &srv;
+	rr.n_servers = 1;
 	if ((rc = rtx_session_new(&cfg, &cb, &p.s)) < 0 || (rc = rtx_session_set_ret(p.s, &rr)) < 0) {
 		fprintf(stderr, "rtxprobe: session: %s\n", strerror(-rc));
 		return 2;
 	}
 	p.t0 = now_cb(NULL);
-	if (burst && (rc = rtx_session_request_burst(p.s)) < 0)
+	if (a.burst && (rc = rtx_session_request_burst(p.s)) < 0)
 		fprintf(stderr, "rtxprobe: burst request: %s\n", strerror(-rc));
-	if ((rc = join(&p, group, source, iface, &mr)) < 0) {
-		fprintf(stderr, "rtxprobe: join %s from %s on %s: %s\n", group, source, iface, strerror(-rc));
+	if ((rc = join(&p, a.group, a.source, a.iface, &mr)) < 0) {
+		fprintf(stderr, "rtxprobe: join %s from %s on %s: %s\n", a.group, a.source, a.iface, strerror(-rc));
 		return 2;
 	}
-	pump(&p, p.t0 + (uint64_t)(secs * 1e9));
+	pump(&p, p.t0 + (uint64_t)(a.secs * 1e9));
 	fclose(p.out);
 	report(&p);
 	mld_recv_free(mr);
 	rtx_session_free(p.s);
+	rtx_ident_free(ident);
 	close(p.rfd);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "ret.h"
 #include "sc_rtp.h"
 #include "tu.h"
+#include "tu_ident.h"
 
 #define CHAN 5
 #define STEP_NS (10 * SC_NS_PER_MS)
@@ -151,10 +152,17 @@ static void box_poll(struct box *b)
 struct world {
 	sc_clock *clk;
 	sc_loop *loop;
+	struct tu_pki pki;
+	rtx_ident *ident;   /* the edge's */
 	edge_ret *r;
 	struct sc_sockaddr addr;
 	uint16_t seq;
 };
+
+static uint64_t world_now(void *ctx)
+{
+	return sc_clock_now_ns(((struct world *)ctx)->clk);
+}
 
 static int world_new(struct world *w)
 {
@@ -168,9 +176,11 @@ static int world_new(struct world *w)
 	w->clk = sc_clock_fake_new(SC_NS_PER_S);
 	w->loop = sc_loop_new(w->clk);
 	fd = udp_socket(&w->addr);
-	if (fd < 0 || !w->loop)
+	if (fd < 0 || !w->loop || tu_pki_init(&w->pki, world_now, w) < 0 ||
+	    !(w->ident = tu_ident_new(&w->pki, RTX_EDGE_ID_FLAG | 1, 0)))
 		return -1;
 	close(fd);
+	rc.ident = w->ident;
 	rc.listen = w->addr;
 	rc.mesh_self = w->addr;
 	return ret_new(w->loop, &rc, &lg, &w->r);
@@ -179,6 +189,7 @@ static int world_new(struct world *w)
 static void world_free(struct world *w)
 {
 	ret_free(w->r);
+	rtx_ident_free(w->ident);
 	sc_loop_free(w->loop);
 	sc_clock_free(w->clk);
 }

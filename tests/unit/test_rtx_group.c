@@ -129,10 +129,12 @@ static void test_key_rotation_same_group(void)
 static void test_ret(void)
 {
 	struct rtx_groups g;
-	uint64_t peers[RTX_MAX_RET_PEERS + 1] = { 0 };
-	struct rtx_ret r = { .domain_id = 42, .peers = peers, .n_peers = 2 };
+	struct rtx_member srv[RTX_MAX_RET_PEERS + 1];
+	struct rtx_ret r = { .domain_id = 42, .servers = srv, .n_servers = 2 };
 	const uint8_t *keys[2];
 
+	for (size_t i = 0; i <= RTX_MAX_RET_PEERS; i++)
+		srv[i] = (struct rtx_member){ RTX_EDGE_ID_FLAG | (uint32_t)(i + 1), i };
 	rtx_groups_init(&g, 1);
 	CU_ASSERT_EQUAL(rtx_groups_keys(&g, true, 42, 0, keys), 0);
 	memset(r.key, 0x42, sizeof(r.key));
@@ -141,9 +143,12 @@ static void test_ret(void)
 	CU_ASSERT_EQUAL(keys[0][0], 0x42);
 	CU_ASSERT_EQUAL(rtx_groups_keys(&g, true, 43, 0, keys), 0);
 	CU_ASSERT_EQUAL(rtx_groups_keys(&g, false, 42, 0, keys), 0);
-	r.n_peers = RTX_MAX_RET_PEERS + 1;
+	r.n_servers = RTX_MAX_RET_PEERS + 1;
 	CU_ASSERT_EQUAL(rtx_groups_set_ret(&g, &r), -EINVAL);
-	r.n_peers = 1;
+	r.n_servers = 1;
+	srv[0].id = 5; /* a box is no RET server */
+	CU_ASSERT_EQUAL(rtx_groups_set_ret(&g, &r), -EINVAL);
+	srv[0].id = RTX_EDGE_ID_FLAG | 1;
 	r.domain_id = 0;
 	CU_ASSERT_EQUAL(rtx_groups_set_ret(&g, &r), -EINVAL);
 	CU_ASSERT_EQUAL(rtx_groups_set_ret(&g, NULL), 0);

@@ -24,6 +24,12 @@ static uint64_t fake_now(void *ctx)
 	return clk;
 }
 
+static uint64_t fake_wall(void *ctx)
+{
+	(void)ctx;
+	return tu_pki_wall_ms(&pki);
+}
+
 static void setup(void)
 {
 	clk = 5 * S;
@@ -131,6 +137,27 @@ static void test_set_cert(void)
 	CU_ASSERT_EQUAL(rtx_ident_set_cert(a, cert, sizeof(cert)), -EKEYREJECTED);
 	tu_pki_issue(&pki, 3, pub, cert);
 	CU_ASSERT_EQUAL(rtx_ident_set_cert(a, cert, sizeof(cert)), 0);
+	/* a box that learns its id and the CA at registration */
+	{
+		struct rtx_ident_config cfg;
+		struct rtx_ident_callbacks cb = { NULL, fake_now, fake_wall };
+		rtx_ident *late;
+		uint8_t other[32] = { 1 };
+
+		rtx_ident_config_defaults(&cfg, 0, NULL);
+		CU_ASSERT_EQUAL_FATAL(rtx_ident_new(&cfg, &cb, &late), 0);
+		rtx_ident_keygen(late, pub);
+		tu_pki_issue(&pki, 42, pub, cert);
+		CU_ASSERT_EQUAL(rtx_ident_set_cert(late, cert, sizeof(cert)), -EKEYREJECTED); /* no CA */
+		CU_ASSERT_EQUAL(rtx_ident_set_ca(late, pki.ca_pub), 0);
+		CU_ASSERT_EQUAL(rtx_ident_set_ca(late, pki.ca_pub), 0);
+		CU_ASSERT_EQUAL(rtx_ident_set_ca(late, other), -EKEYREJECTED);
+		CU_ASSERT_EQUAL(rtx_ident_self(late), 0u);
+		CU_ASSERT_EQUAL(rtx_ident_set_cert(late, cert, sizeof(cert)), 0);
+		CU_ASSERT_EQUAL(rtx_ident_self(late), 42u);
+		CU_ASSERT_TRUE(rtx_ident_ready(late));
+		rtx_ident_free(late);
+	}
 	/* half a life later it wants a new one; past it, it is not ready */
 	clk += 13 * 3600 * S;
 	CU_ASSERT_TRUE(rtx_ident_wants_renewal(a));

@@ -49,7 +49,7 @@ struct fix {
 
 static void setup(struct fix *f, enum rtx_policy policy, bool ret)
 {
-	static const uint64_t ret_peers[] = { 100 };
+	static const struct rtx_member ret_srv[] = { { RTX_EDGE_ID_FLAG | 1, 100 } };
 	struct rtx_req_cfg c = {
 		.policy = policy, .hold_ns = 5 * MS, .hold_pkts = 3,
 		.rtt_init_ns = 20 * MS, .rto_min_ns = 5 * MS, .rto_max_ns = 500 * MS,
@@ -57,7 +57,7 @@ static void setup(struct fix *f, enum rtx_policy policy, bool ret)
 	};
 	struct rtx_member m[NMEM + 1];
 	struct rtx_group g = { .id = 1, .version = 1, .members = m, .n_members = NMEM + 1 };
-	struct rtx_ret r = { .domain_id = 7, .peers = ret_peers, .n_peers = 1 };
+	struct rtx_ret r = { .domain_id = 7, .servers = ret_srv, .n_servers = 1 };
 	int i;
 
 	memset(f, 0, sizeof(*f));
