@@ -3,7 +3,8 @@
 #
 # An edge in the core emits a GStreamer-made H.264/AAC channel (GOP 1 s) to
 # an ff3e:: SSM group and serves RET on [::]:5200 with a key from its
-# config. In a metro:
+# config; standalone, it is its own CA (trust.ca_key_file) and the probe
+# boxes get their certificates from the same key. In a metro:
 #  - a box under 5% nftables loss runs rtxprobe (a retransmit client whose
 #    only repairer is the edge): every lost packet is repaired, its recorded
 #    output has no continuity-counter error;
@@ -34,21 +35,31 @@ gst-launch-1.0 -q videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=
 	audiotestsrc num-buffers=173 ! audioconvert ! avenc_aac ! aacparse ! mux. \
 	mpegtsmux name=mux ! filesink location="$LAB_DIR/clip.ts" || exit 99
 
+"$edge" --new-ca-key "$LAB_DIR/ca.key" >/dev/null || exit 99
 cat >"$LAB_DIR/edge.conf" <<EOF
 edge: { name = "edge-ret"; interface = "eth0"; };
 ret: { listen = "[::]:5200"; key = "$KEY"; };
+trust: { ca_key_file = "$LAB_DIR/ca.key"; };
 channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; ipv4 = true; } );
 EOF
 lab_exec c1 "$edge" -c "$LAB_DIR/edge.conf" --check-config || lab_fail "check-config refused a good file"
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
 EPID=$LAB_LAST_PID
 lab_wait_querier || exit 99
+# The edge's certificate, as a box learns it (here from GET /identity).
+ECERT=""
+for i in $(seq 100); do
+	ECERT="$(lab_exec m1h3 curl -sf "http://[$E6]:8081/identity" | sed -n 's/.*"cert": "\([0-9a-f]*\)".*/\1/p')"
+	[ -n "$ECERT" ] && break
+	sleep 0.1
+done
+[ ${#ECERT} = 256 ] || lab_fail "no certificate at the edge's /identity"
 
 run_probe() { # HOST NAME SECONDS ARGS...: rtxprobe on the channel, key=value line into NAME.txt
 	local h="$1" name="$2" secs="$3"
 	shift 3
 	lab_exec "$h" "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t "$secs" \
-		-o "$LAB_DIR/$name.ts" "$@" >"$LAB_DIR/$name.txt" 2>"$LAB_DIR/$name.err"
+		-A "$LAB_DIR/ca.key" -E "$ECERT" -o "$LAB_DIR/$name.ts" "$@" >"$LAB_DIR/$name.txt" 2>"$LAB_DIR/$name.err"
 }
 field() { tr ' ' '\n' <"$LAB_DIR/$1.txt" | sed -n "s/^$2=//p" | head -1; }
 cc_errors() { "$tsrec" check "$LAB_DIR/$1.ts" | sed -n 's/.*cc_errors=\([0-9]*\).*/\1/p' | head -1; }
@@ -114,6 +125,7 @@ zap_check zap2
 
 # 4. IPv4: RET and a burst over the dual-stack socket.
 lab_exec m1h4 "$probe" -g "232.1.0.1:5000" -s "$E4" -i eth0 -r "$E4:5200" -c 1 -t 3 -k "$KEY" -b \
+	-A "$LAB_DIR/ca.key" -E "$ECERT" \
 	-o "$LAB_DIR/zap4.ts" >"$LAB_DIR/zap4.txt" 2>"$LAB_DIR/zap4.err"
 zap_check zap4
 

@@ -191,6 +191,14 @@ lab_up() {
 		# The uplink leads to the querier: a permanent router port, so
 		# reports and sources in the metro always reach the core.
 		fab bridge link set dev "up$m" mcast_router 2
+		# And the core sees each metro as a router (an aggregation router
+		# that pulls what its hosts want): when one host of a metro leaves
+		# an (S,G), the core's group-and-source query, sent to G from the
+		# querier's link-local address, matches no (S,G) entry of the metro
+		# bridge and reaches none of the metro's other listeners, so the
+		# core pruned the metro for 2 s under them (seen with this lab's
+		# kernel). The metro bridges still filter per host.
+		fab bridge link set dev "dn$m" mcast_router 2
 		for ((h = 1; h <= per; h++)); do _lab_add_host "m${m}h$h" "m$m"; done
 	done
 	fab nft add table bridge lab
