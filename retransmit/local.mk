@@ -123,3 +123,10 @@ tests_fuzz_fuzz_rtx_session_SOURCES = tests/fuzz/fuzz_rtx_session.c $(RTX_FUZZ_S
 tests_fuzz_fuzz_rtx_session_CFLAGS = $(RTX_FUZZ_CFLAGS)
 tests_fuzz_fuzz_rtx_session_LDFLAGS = -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_rtx_session_LDADD = $(SODIUM_LIBS)
+
+# The attacks on the responders and the cost of the authentication,
+# in-process (tests/bench/security_bench.sh prints it with the lab's).
+noinst_PROGRAMS += tests/bench/sec_bench
+tests_bench_sec_bench_SOURCES = tests/bench/sec_bench.c $(TU_IDENT)
+tests_bench_sec_bench_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/unit
+tests_bench_sec_bench_LDADD = retransmit/librtxcore.la
