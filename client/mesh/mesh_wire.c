@@ -157,7 +157,17 @@ int mesh_dec_small(const uint8_t *b, size_t len, uint8_t *a, uint8_t *bb, uint16
 	return 0;
 }
 
-/* An entry: id (4), family (1), reserved (1), port (2), address (16). */
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	while (n--)
+		acc |= *p++;
+	return acc == 0;
+}
+
+/* An entry: id (4), family (1), reserved (1), port (2), address (16: IPv4
+ * in the first 4, the rest 0). */
 int mesh_enc_entries(uint8_t *b, const struct mesh_entries *m)
 {
 	size_t i;
@@ -195,12 +205,15 @@ int mesh_dec_entries(const uint8_t *b, size_t len, struct mesh_entries *m)
 		const uint8_t *e = b + 4 + i * MESH_WIRE_ENTRY;
 		struct mesh_entry *x = &m->e[i];
 
+		memset(&x->addr, 0, sizeof(x->addr)); /* padding too: callers compare addresses whole */
 		x->id = sc_get_be32(e);
 		x->addr.family = e[4];
 		if (!x->id || (e[4] != 4 && e[4] != 6) || e[5] || !sc_get_be16(e + 6))
 			return -EBADMSG;
+		/* an IPv4 address is 4 bytes and 12 of zeros: one encoding only */
+		if (e[4] == 4 && !all_zero(e + 12, 12))
+			return -EBADMSG;
 		x->addr.port = sc_get_be16(e + 6);
-		memset(x->addr.addr, 0, sizeof(x->addr.addr));
 		memcpy(x->addr.addr, e + 8, e[4] == 6 ? 16 : 4);
 	}
 	m->n = n;
