@@ -117,6 +117,7 @@ struct stb {
 
 	struct stb_out out;
 	sc_httpd_lite *api;       /* control API: no libmicrohttpd in the box */
+	rtx_ident *ident;         /* the box's member identity; NULL for now: no mesh */
 	mld_nlwatch *nlw;         /* link flaps and address changes: rejoin */
 	sc_timer *house;          /* once a second: starvation, status */
 };

@@ -278,6 +278,7 @@ static int make_node(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 	cfg.self_id = s->reg.client_id;
 	cfg.channel_id = t->ch.id;
 	memcpy(cfg.ret_key, key, MESH_KEY_BYTES);
+	cfg.ident = s->ident;
 	if ((rc = self_addr(t, &cfg.self_addr)) < 0)
 		return rc;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -299,6 +300,10 @@ void stb_mesh_set_key(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 		return;
 	if (!t->s->reg.client_id) {
 		sc_logf(&t->s->lg, LOG_INFO, "channel %u: no mesh before registration", t->ch.id);
+		return;
+	}
+	if (!t->s->ident) {
+		sc_logf(&t->s->lg, LOG_INFO, "channel %u: mesh: no identity yet", t->ch.id);
 		return;
 	}
 	mesh_node_free(m->n); /* a new key: the old overlay is void */

@@ -72,7 +72,7 @@ tests_unit_test_tsfix_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_rtpk_SOURCES = tests/unit/test_rtpk.c $(TSGEN) $(TU)
 tests_unit_test_rtpk_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
-tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU)
+tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU) $(TU_IDENT)
 tests_unit_test_edge_mesh_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS)
 tests_unit_test_edge_mesh_LDADD = $(EDGE_TEST_LDADD)
 

@@ -282,6 +282,10 @@ static int mesh_start(struct rchan *c)
 	mesh_stop(c);
 	if (!c->mesh_max || !c->has_key)
 		return 0;
+	if (!r->cfg.mesh_ident) {
+		sc_logf(&r->lg, LOG_INFO, "channel %u: mesh: no identity yet", c->id);
+		return 0;
+	}
 	mesh_config_defaults(&mc, MESH_ROLE_SOURCE);
 	mc.self_id = mesh_self_id(r);
 	mc.channel_id = c->id;
@@ -290,6 +294,7 @@ static int mesh_start(struct rchan *c)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	mc.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
 	mc.max_children = c->mesh_max;
+	mc.ident = r->cfg.mesh_ident;
 	rc = mesh_node_new(&mc, &cb, &c->m);
 	if (rc < 0) {
 		sc_logf(&r->lg, LOG_ERR, "channel %u: no mesh: %s", c->id, strerror(-rc));

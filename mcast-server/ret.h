@@ -42,6 +42,9 @@ struct ret_cfg {
 	 * port) and the edge id they use while edge_id is still 0. */
 	struct sc_sockaddr mesh_self;
 	uint32_t mesh_edge_id;
+	/* The edge's member identity for its mesh nodes (borrowed: it outlives
+	 * the edge_ret). NULL for now: no mesh node is made without one. */
+	rtx_ident *mesh_ident;
 };
 
 struct ret_chan_stats {
