@@ -436,6 +436,19 @@ static int setup(struct sim *s, const struct mesh_sim_config *c, struct mesh_sim
 	return start_node(s, &s->node[0]);
 }
 
+/* MESH_SIM_DEBUG: what a peer dropped and refused, and its addresses. */
+static void debug_drops(unsigned i, const struct mesh_stats *st)
+{
+	fprintf(stderr, "peer %u: unvalidated %llu refused %llu auth %llu unknown %llu send_err %llu malformed %llu "
+		"unsupp %llu replayed %llu rate %llu chal %llu valid %llu partners %u depth %u\n",
+		i, (unsigned long long)st->unvalidated, (unsigned long long)st->tx_refused,
+		(unsigned long long)st->auth_failed, (unsigned long long)st->unknown_sender,
+		(unsigned long long)st->send_errors, (unsigned long long)st->malformed,
+		(unsigned long long)st->unsupported, (unsigned long long)st->replayed,
+		(unsigned long long)st->rate_limited, (unsigned long long)st->challenges,
+		(unsigned long long)st->validated, st->partners, st->depth);
+}
+
 static void results(struct sim *s)
 {
 	struct mesh_sim_result *r = s->r;
@@ -465,13 +478,7 @@ static void results(struct sim *s)
 				(unsigned long long)st.liars_dropped, (unsigned long long)st.partners_dropped,
 				(unsigned long long)st.partners_added, (unsigned long long)st.redirects_received, st.depth);
 		if (getenv("MESH_SIM_DEBUG"))
-			fprintf(stderr, "peer %u: unvalidated %llu refused %llu auth %llu unknown %llu send_err %llu malformed %llu unsupp %llu replayed %llu rate %llu chal %llu valid %llu partners %u depth %u\n",
-				i, (unsigned long long)st.unvalidated, (unsigned long long)st.tx_refused,
-				(unsigned long long)st.auth_failed, (unsigned long long)st.unknown_sender,
-				(unsigned long long)st.send_errors, (unsigned long long)st.malformed,
-				(unsigned long long)st.unsupported, (unsigned long long)st.replayed,
-				(unsigned long long)st.rate_limited, (unsigned long long)st.challenges,
-				(unsigned long long)st.validated, st.partners, st.depth);
+			debug_drops(i, &st);
 		rx += st.data_received;
 		dups += st.data_duplicates;
 		r->pushed += st.data_pushed_in;

@@ -842,6 +842,16 @@ static void usage(FILE *f)
 		   "--ca-key: the CA's Ed25519 secret key, 128 hex digits (meshpeer ca-keygen)\n");
 }
 
+/* --ca-key: the CA's Ed25519 secret key, 128 hex digits. */
+static int ca_key(const char *hex)
+{
+	if (rtx_unhex(hex, A.ca_sk, sizeof(A.ca_sk)) < 0)
+		return -EINVAL;
+	rtx_ca_pub(A.ca_sk, A.ca_pub);
+	A.have_ca = true;
+	return 0;
+}
+
 static int parse(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -885,12 +895,7 @@ static int parse(int argc, char **argv)
 		case 'C': A.cred = optarg; break;
 		case 'V': A.device = optarg; break;
 		case 'o': A.out = optarg; break;
-		case 'A':
-			if (rtx_unhex(optarg, A.ca_sk, sizeof(A.ca_sk)) < 0)
-				return -EINVAL;
-			rtx_ca_pub(A.ca_sk, A.ca_pub);
-			A.have_ca = true;
-			break;
+		case 'A': if (ca_key(optarg) < 0) return -EINVAL; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
