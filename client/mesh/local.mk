@@ -66,7 +66,7 @@ tests_fuzz_fuzz_mesh_LDADD = $(SODIUM_LIBS)
 # The lab tool: mesh nodes on real UDP sockets (built by make: the lab
 # tests and the benchmark use it).
 noinst_PROGRAMS += tests/tools/meshpeer
-tests_tools_meshpeer_SOURCES = tests/tools/meshpeer.c
+tests_tools_meshpeer_SOURCES = tests/tools/meshpeer.c tests/tools/meshpeer_ident.c tests/tools/meshpeer_ident.h
 tests_tools_meshpeer_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
 	-I$(top_srcdir)/client/mesh -I$(top_srcdir)/retransmit
 tests_tools_meshpeer_LDADD = client/mesh/libscmesh.la $(CURL_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)

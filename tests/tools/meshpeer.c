@@ -37,6 +37,7 @@
 
 #include "mesh.h"
 #include "mesh_sockaddr.h"
+#include "meshpeer_ident.h"
 #include "rtx_ident.h"
 #include "sc_addr.h"
 #include "sc_clock.h"
@@ -46,15 +47,7 @@
 
 #define MAX_NODES 64
 #define MAX_ADDRS 4096
-#define MAX_CERTS 1024
 #define TS 188
-/* Room in each node's identity: rtx_ident's table crowds ids that differ
- * in their high bits only into few sets; with 4096 the lab's ids spread. */
-#define IDENT_PEERS 4096
-/* The validity of the static certificates: fixed, so that every process
- * computes the same bytes. */
-#define STATIC_NOT_BEFORE_MS 1700000000000ULL /* 2023-11-14 */
-#define STATIC_NOT_AFTER_MS 4102444800000ULL  /* 2100-01-01 */
 
 struct app;
 
@@ -82,10 +75,6 @@ struct app {
 	uint32_t channel, edge_id, first_id;
 	uint8_t key[32];
 	bool have_key, direct, have_ca;
-	uint8_t ca_sk[RTX_CA_SECRET_BYTES], ca_pub[RTX_CA_PUB_BYTES];
-	/* certificates computed (static) or received (tracker), by id */
-	struct { uint32_t id; uint8_t cert[RTX_CERT_BYTES]; } certs[MAX_CERTS];
-	size_t ncerts;
 	unsigned nodes, max_children;
 	struct sc_sockaddr listen;
 	const char *group, *ssm, *iface, *ts_file, *peers, *src_spec, *mgmt, *cred, *out, *device;
@@ -120,157 +109,12 @@ static uint64_t handle_of_sa(const struct sc_sockaddr *a)
 	return ++A.naddrs;
 }
 
-/* ---- identities ---- */
-
-/* libsodium's randomness, made deterministic while a static node's key
- * pair is drawn (rtx_ident_keygen() takes its secret from randombytes and
- * has no way to be given one): seeded with (CA key, node id), it gives
- * every process the same key pair for that node. Anything else gets the
- * system's randomness. */
-static struct {
-	bool on;
-	uint8_t seed[randombytes_SEEDBYTES];
-} det;
-
-static void det_buf(void *const buf, const size_t size)
-{
-	if (det.on)
-		randombytes_buf_deterministic(buf, size, det.seed);
-	else
-		randombytes_sysrandom_implementation.buf(buf, size);
-}
-
-static uint32_t det_random(void)
-{
-	uint32_t v;
-
-	det_buf(&v, sizeof(v));
-	return v;
-}
-
-static const char *det_name(void)
-{
-	return "meshpeer";
-}
-
-static randombytes_implementation det_impl = {
-	.implementation_name = det_name, .random = det_random, .buf = det_buf,
-};
-
-/* The seed of a static node's key pair. */
-static void node_seed(uint32_t id, uint8_t seed[randombytes_SEEDBYTES])
-{
-	static const char label[] = "meshpeer node key";
-	uint8_t m[sizeof(label) - 1 + 4];
-
-	memcpy(m, label, sizeof(label) - 1);
-	m[sizeof(label) - 1] = (uint8_t)(id >> 24);
-	m[sizeof(label)] = (uint8_t)(id >> 16);
-	m[sizeof(label) + 1] = (uint8_t)(id >> 8);
-	m[sizeof(label) + 2] = (uint8_t)id;
-	crypto_generichash(seed, randombytes_SEEDBYTES, m, sizeof(m), A.ca_sk, 32);
-}
-
-/* The public key rtx_ident_keygen() makes from seed. */
-static void seed_pub(const uint8_t seed[randombytes_SEEDBYTES], uint8_t pub[RTX_PUB_BYTES])
-{
-	uint8_t sk[32];
-
-	randombytes_buf_deterministic(sk, sizeof(sk), seed);
-	crypto_scalarmult_base(pub, sk);
-	sodium_memzero(sk, sizeof(sk));
-}
-
-static void seeded_keygen(rtx_ident *ident, const uint8_t seed[randombytes_SEEDBYTES])
-{
-	uint8_t pub[RTX_PUB_BYTES];
-
-	det.on = true;
-	memcpy(det.seed, seed, sizeof(det.seed));
-	rtx_ident_keygen(ident, pub);
-	det.on = false;
-	sodium_memzero(det.seed, sizeof(det.seed));
-}
-
-static const uint8_t *cert_find(uint32_t id)
-{
-	for (size_t i = 0; i < A.ncerts; i++)
-		if (A.certs[i].id == id)
-			return A.certs[i].cert;
-	return NULL;
-}
-
-static const uint8_t *cert_keep(uint32_t id, const uint8_t *cert)
-{
-	size_t i;
-
-	for (i = 0; i < A.ncerts && A.certs[i].id != id; i++)
-		;
-	if (i == MAX_CERTS)
-		return NULL;
-	A.certs[i].id = id;
-	memcpy(A.certs[i].cert, cert, RTX_CERT_BYTES);
-	A.ncerts += i == A.ncerts;
-	return A.certs[i].cert;
-}
-
-/* The certificate of node id as the tool, a test CA, issues it: the same
- * bytes in every process (a derived key, fixed serial and validity, and
- * Ed25519 signs deterministically). */
-static const uint8_t *static_cert(uint32_t id)
-{
-	struct rtx_cert c = { .kind = (id & MESH_SOURCE_ID_FLAG) ? RTX_CERT_EDGE : RTX_CERT_BOX, .id = id,
-			      .serial = 1, .not_before_ms = STATIC_NOT_BEFORE_MS,
-			      .not_after_ms = STATIC_NOT_AFTER_MS };
-	uint8_t seed[randombytes_SEEDBYTES], b[RTX_CERT_BYTES];
-	const uint8_t *have = cert_find(id);
-
-	if (have)
-		return have;
-	node_seed(id, seed);
-	seed_pub(seed, c.pub);
-	if (rtx_cert_sign(&c, A.ca_sk) < 0)
-		return NULL;
-	rtx_cert_encode(&c, b);
-	return cert_keep(id, b);
-}
-
-static uint64_t wall_ms(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static uint64_t cb_now(void *ctx);
-
-static rtx_ident *ident_new(uint32_t id)
-{
-	struct rtx_ident_callbacks cb = { NULL, cb_now, wall_ms };
-	struct rtx_ident_config cfg;
-	rtx_ident *ident;
-
-	rtx_ident_config_defaults(&cfg, id, A.ca_pub);
-	cfg.max_peers = IDENT_PEERS;
-	return rtx_ident_new(&cfg, &cb, &ident) < 0 ? NULL : ident;
-}
 
 /* A static node's identity: its derived key pair, its certificate. */
 static int static_ident(struct node *nd)
 {
-	uint8_t seed[randombytes_SEEDBYTES];
-	const uint8_t *cert = static_cert(nd->id);
-	int rc;
-
-	if (!cert || !(nd->ident = ident_new(nd->id)))
-		return -ENOMEM;
-	node_seed(nd->id, seed);
-	seeded_keygen(nd->ident, seed);
-	rc = rtx_ident_set_cert(nd->ident, cert, RTX_CERT_BYTES);
-	sodium_memzero(seed, sizeof(seed));
-	return rc;
+	return mpi_static_ident(nd->id, cb_now, &nd->ident);
 }
 
 /* ---- mesh callbacks ---- */
@@ -500,7 +344,7 @@ static const uint8_t *json_cert(json_t *v, uint32_t id)
 
 	if (rtx_unhex(json_string_value(json_object_get(v, "cert")), b, sizeof(b)) < 0)
 		return NULL;
-	return cert_keep(id, b);
+	return mpi_cert_keep(id, b);
 }
 
 static size_t json_peers(json_t *arr, struct mesh_peer_info *out, size_t max, uint32_t self)
@@ -563,18 +407,19 @@ static void cb_want_peers(void *ctx)
  * the key registered) and the CA's key; its identity made with them. */
 static int take_registration(struct node *nd, json_t *j, const uint8_t seed[randombytes_SEEDBYTES])
 {
-	uint8_t cert[RTX_CERT_BYTES];
+	uint8_t cert[RTX_CERT_BYTES], ca_pub[RTX_CA_PUB_BYTES];
 
 	nd->id = (uint32_t)json_integer_value(json_object_get(j, "client_id"));
 	snprintf(nd->token, sizeof(nd->token), "%s", json_string_value(json_object_get(j, "token")));
 	if (!nd->id || rtx_unhex(json_string_value(json_object_get(j, "cert")), cert, sizeof(cert)) < 0 ||
-	    rtx_unhex(json_string_value(json_object_get(j, "ca")), A.ca_pub, sizeof(A.ca_pub)) < 0) {
+	    rtx_unhex(json_string_value(json_object_get(j, "ca")), ca_pub, sizeof(ca_pub)) < 0) {
 		sc_log(LOG_ERR, "registration answer without id, cert or ca");
 		return -EPROTO;
 	}
-	if (!(nd->ident = ident_new(nd->id)))
+	mpi_set_ca_pub(ca_pub);
+	if (!(nd->ident = mpi_ident_new(nd->id, cb_now)))
 		return -ENOMEM;
-	seeded_keygen(nd->ident, seed); /* the key pair registered, again */
+	mpi_seeded_keygen(nd->ident, seed); /* the key pair registered, again */
 	return rtx_ident_set_cert(nd->ident, cert, sizeof(cert));
 }
 
@@ -588,7 +433,7 @@ static int tracker_join(struct node *nd)
 	int rc;
 
 	randombytes_buf(seed, sizeof(seed));
-	seed_pub(seed, pub);
+	mpi_seed_pub(seed, pub);
 	rtx_hex(pub, sizeof(pub), pubhex);
 	sc_addr_format(&nd->local, true, addr, sizeof(addr));
 	snprintf(body, sizeof(body),
@@ -675,7 +520,7 @@ static int give_static(struct node *nd)
 		if (parse_info(A.src_spec, &src) < 0)
 			return -EINVAL;
 		src.id |= MESH_SOURCE_ID_FLAG;
-		src.cert = static_cert(src.id);
+		src.cert = mpi_static_cert(src.id);
 		mesh_node_set_source(nd->n, &src, A.direct);
 	}
 	if (!A.peers)
@@ -683,7 +528,7 @@ static int give_static(struct node *nd)
 	list = strdup(A.peers);
 	for (tok = strtok_r(list, ",", &save); tok && n < 32; tok = strtok_r(NULL, ",", &save))
 		if (parse_info(tok, &near[n]) == 0 && near[n].id != nd->id) {
-			near[n].cert = static_cert(near[n].id);
+			near[n].cert = mpi_static_cert(near[n].id);
 			n++;
 		}
 	free(list);
@@ -842,16 +687,6 @@ static void usage(FILE *f)
 		   "--ca-key: the CA's Ed25519 secret key, 128 hex digits (meshpeer ca-keygen)\n");
 }
 
-/* --ca-key: the CA's Ed25519 secret key, 128 hex digits. */
-static int ca_key(const char *hex)
-{
-	if (rtx_unhex(hex, A.ca_sk, sizeof(A.ca_sk)) < 0)
-		return -EINVAL;
-	rtx_ca_pub(A.ca_sk, A.ca_pub);
-	A.have_ca = true;
-	return 0;
-}
-
 static int parse(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -895,7 +730,7 @@ static int parse(int argc, char **argv)
 		case 'C': A.cred = optarg; break;
 		case 'V': A.device = optarg; break;
 		case 'o': A.out = optarg; break;
-		case 'A': if (ca_key(optarg) < 0) return -EINVAL; break;
+		case 'A': if (mpi_set_ca_secret(optarg) < 0) return -EINVAL; A.have_ca = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -907,23 +742,6 @@ static int parse(int argc, char **argv)
 		usage(stderr);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-/* A new CA key pair for a lab: its secret key in hex on stdout (to pass
- * as --ca-key), its public key on stderr. */
-static int ca_keygen(void)
-{
-	uint8_t sk[RTX_CA_SECRET_BYTES], pub[RTX_CA_PUB_BYTES];
-	char hex[2 * RTX_CA_SECRET_BYTES + 1];
-
-	if (rtx_ca_keygen(pub, sk) < 0)
-		return 1;
-	rtx_hex(sk, sizeof(sk), hex);
-	printf("%s\n", hex);
-	rtx_hex(pub, sizeof(pub), hex);
-	fprintf(stderr, "meshpeer: CA public key %s\n", hex);
-	sodium_memzero(sk, sizeof(sk));
 	return 0;
 }
 
@@ -982,10 +800,10 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	/* before libsodium starts: static key pairs are drawn through it */
-	randombytes_set_implementation(&det_impl);
+	mpi_init();
 	sc_log_open("meshpeer", SC_LOG_STDERR, LOG_NOTICE);
 	if (argc == 2 && !strcmp(argv[1], "ca-keygen"))
-		return ca_keygen();
+		return mpi_ca_keygen();
 	if (parse(argc, argv) < 0)
 		return 2;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
