@@ -278,6 +278,7 @@ static int make_node(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 	cfg.self_id = s->reg.client_id;
 	cfg.channel_id = t->ch.id;
 	memcpy(cfg.ret_key, key, MESH_KEY_BYTES);
+	cfg.ident = s->ident;
 	if ((rc = self_addr(t, &cfg.self_addr)) < 0)
 		return rc;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -301,6 +302,10 @@ void stb_mesh_set_key(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 		sc_logf(&t->s->lg, LOG_INFO, "channel %u: no mesh before registration", t->ch.id);
 		return;
 	}
+	if (!rtx_ident_ready(t->s->ident)) {
+		sc_logf(&t->s->lg, LOG_INFO, "channel %u: mesh: no identity yet", t->ch.id);
+		return;
+	}
 	mesh_node_free(m->n); /* a new key: the old overlay is void */
 	m->n = NULL;
 	rc = make_node(t, key);
@@ -316,7 +321,7 @@ void stb_mesh_set_key(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 /* The address of a tracker entry the box reaches it by: IPv6 first when
  * the box has it, like the repair group. */
 static bool peer_info(struct stb_tuner *t, uint32_t id, const struct sc_sockaddr *a, size_t n,
-		      struct mesh_peer_info *pi)
+		      const uint8_t *cert, struct mesh_peer_info *pi)
 {
 	const struct sc_sockaddr *pick = NULL;
 	bool v6 = t->family != AF_INET;
@@ -329,6 +334,7 @@ static bool peer_info(struct stb_tuner *t, uint32_t id, const struct sc_sockaddr
 	if (!pick || !id)
 		return false;
 	pi->id = id;
+	pi->cert = cert; /* (NULL: none in the answer: the node ignores it) */
 	mesh_addr_from_sockaddr(pick, &pi->addr);
 	pi->handle = peers_intern(t->s->peers, pick, false);
 	return pi->handle != 0;
@@ -340,7 +346,8 @@ static size_t peer_list(struct stb_tuner *t, const struct mgc_member *l, size_t 
 
 	for (size_t i = 0; i < n; i++)
 		if (l[i].client_id != t->s->reg.client_id &&
-		    peer_info(t, l[i].client_id, l[i].addrs, l[i].n_addrs, &out[k]))
+		    peer_info(t, l[i].client_id, l[i].addrs, l[i].n_addrs, l[i].has_cert ? l[i].cert : NULL,
+			      &out[k]))
 			k++;
 	return k;
 }
@@ -355,7 +362,8 @@ void stb_mesh_peers(struct stb_tuner *t, const struct mgc_peers *p)
 	if (!m->n || p->channel_id != t->ch.id)
 		return;
 	m->tracker_answers++;
-	if (p->source_id && peer_info(t, p->source_id, p->source, p->n_source, &src))
+	if (p->source_id && peer_info(t, p->source_id, p->source, p->n_source,
+				      p->has_source_cert ? p->source_cert : NULL, &src))
 		mesh_node_set_source(m->n, &src, p->direct);
 	nn = peer_list(t, p->near, p->n_near, near);
 	nr = peer_list(t, p->random, p->n_random, rnd);

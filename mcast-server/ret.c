@@ -271,9 +271,12 @@ static void on_mesh_timer(void *arg)
 	mesh_rearm(c);
 }
 
+/* The node's id: the identity's (its certificate's), else provisional. */
 static uint32_t mesh_self_id(const edge_ret *r)
 {
-	return MESH_SOURCE_ID_FLAG | (r->cfg.edge_id ? r->cfg.edge_id : r->cfg.mesh_edge_id);
+	uint32_t id = rtx_ident_self(r->cfg.ident);
+
+	return id ? id : MESH_SOURCE_ID_FLAG | (r->cfg.edge_id ? r->cfg.edge_id : r->cfg.mesh_edge_id);
 }
 
 static void mesh_stop(struct rchan *c)
@@ -298,6 +301,10 @@ static int mesh_start(struct rchan *c)
 	mesh_stop(c);
 	if (!c->mesh_max || !c->has_key)
 		return 0;
+	if (!rtx_ident_ready(r->cfg.ident)) {
+		sc_logf(&r->lg, LOG_INFO, "channel %u: mesh: no identity yet", c->id);
+		return 0;
+	}
 	mesh_config_defaults(&mc, MESH_ROLE_SOURCE);
 	mc.self_id = mesh_self_id(r);
 	mc.channel_id = c->id;
@@ -306,6 +313,7 @@ static int mesh_start(struct rchan *c)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	mc.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
 	mc.max_children = c->mesh_max;
+	mc.ident = r->cfg.ident;
 	rc = mesh_node_new(&mc, &cb, &c->m);
 	if (rc < 0) {
 		sc_logf(&r->lg, LOG_ERR, "channel %u: no mesh: %s", c->id, strerror(-rc));
@@ -588,9 +596,10 @@ int ret_set_mesh(edge_ret *r, uint32_t id, unsigned max_children)
 void ret_set_edge_id(edge_ret *r, uint32_t edge_id)
 {
 	r->cfg.edge_id = edge_id & ~RTX_EDGE_ID_FLAG;
-	/* The mesh's id is the tracker's "source" id: follow it now. */
+	/* The mesh's id is the tracker's "source" id: follow it now, and
+	 * start the nodes that waited for the identity's certificate. */
 	for (size_t i = 0; i < r->n; i++)
-		if (r->ch[i]->m && r->ch[i]->m_id != mesh_self_id(r))
+		if ((r->ch[i]->m && r->ch[i]->m_id != mesh_self_id(r)) || (!r->ch[i]->m && r->ch[i]->mesh_max))
 			mesh_start(r->ch[i]);
 }
 

@@ -31,7 +31,10 @@
 
 struct ret_cfg {
 	struct sc_sockaddr listen;
-	rtx_ident *ident;          /* the edge's (borrowed: outlives the service) */
+	/* The edge's identity (required; borrowed: it outlives the service):
+	 * RET sessions and mesh nodes speak as its id. A mesh node starts once
+	 * it has a certificate (ret_set_edge_id() after a registration). */
+	rtx_ident *ident;
 	uint32_t edge_id;          /* 0 until the management server gives one */
 	uint64_t window_ns;        /* how much of each channel is kept */
 	uint64_t max_bitrate_bps;  /* sizes the buffers: window x this */

@@ -21,12 +21,22 @@
  *    arm one timer at mesh_node_deadline(n)    after every call
  *
  * Datagrams go out through the send callback to opaque 64-bit peer
- * handles the caller chose; the library learns other nodes' addresses from
+ * handles the caller chose (one handle names one address while it lives,
+ * and 0 is none: rtx_ident validates handles, never 0); the library learns other nodes' addresses from
  * its neighbours and asks the caller for their handles (handle_of), and
  * the address of a handle it was contacted from (addr_of). The channel's
  * RTP datagrams come out of the deliver callback, byte-identical to what
  * the source emitted, each once. Time comes from now_ns, so a simulation
  * runs hundreds of nodes in one process on a fake clock.
+ *
+ * Trust (docs/protocol/mesh.md, "Keys" and "Addresses"): every node has a
+ * member identity (rtx_ident: its key pair, its CA-signed certificate, the
+ * certificates of its peers). A datagram is sealed for one receiver under
+ * a key bound to both ids and the channel's mesh key, so only members
+ * tuned to the channel speak in it, none can speak as another, and a
+ * datagram is valid at its receiver only. Answers go only to a peer's
+ * validated handle: registered by the management server (the tracker's or
+ * a static list's peers) or proven by a PATH challenge echoed from it.
  *
  * Conventions: 0 or a count on success, a negative errno on failure; no
  * printing, no exiting; not thread-safe (one thread per node); callbacks
@@ -37,6 +47,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rtx_ident.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,11 +70,17 @@ struct mesh_addr {
 };
 
 /* A node the caller knows of (from the tracker, the tune answer or a
- * static list): its id, its address and the handle its datagrams go to. */
+ * static list): its id, its address and the handle its datagrams go to.
+ * The management server registered that address, so the handle counts as
+ * validated for the node (rtx_ident_addr_set()). cert is its certificate
+ * (RTX_CERT_BYTES, checked and learnt by the node's ident), or NULL when
+ * the caller already made the ident learn it; a node whose certificate the
+ * ident does not hold is ignored. */
 struct mesh_peer_info {
 	uint32_t id;
 	struct mesh_addr addr;
 	uint64_t handle;
+	const uint8_t *cert;
 };
 
 enum mesh_role {
@@ -121,6 +139,13 @@ struct mesh_config {
 	/* The channel's RET key (tune answer / edge registration). The mesh's
 	 * own key is derived from it: docs/protocol/mesh.md. */
 	uint8_t ret_key[MESH_KEY_BYTES];
+	/* Required: the daemon's member identity, for self_id (its id must be
+	 * self_id) with a certificate installed. Borrowed: it belongs to the
+	 * caller, who keeps it alive until after mesh_node_free() (which still
+	 * says goodbye) and may share it with other nodes and repair sessions
+	 * (one thread). The node teaches it the certificates and addresses it
+	 * learns. */
+	rtx_ident *ident;
 	/* The node's own address (for distances to others). */
 	struct mesh_addr self_addr;
 	/* Wall clock at creation (ns): message timestamps start there, so a
@@ -155,7 +180,7 @@ struct mesh_config {
 	uint32_t pull_rate_pps, pull_burst;
 	/* Per-peer token bucket on control messages (queries, requests). */
 	uint32_t ctl_rate_pps, ctl_burst;
-	size_t max_packet;          /* RTP datagrams above this are dropped */
+	size_t max_packet;          /* RTP datagrams above this are dropped (<= 1384) */
 };
 
 void mesh_config_defaults(struct mesh_config *cfg, enum mesh_role role);
@@ -173,16 +198,21 @@ int mesh_node_add_peers(mesh_node *n, const struct mesh_peer_info *near, size_t 
 			const struct mesh_peer_info *random, size_t nrandom);
 /* Peer role: the source (the edge's hosting node). With direct true (the
  * tracker said "edge") the node asks it for partnership first; otherwise
- * only when it has lost every path to it. */
+ * only when it has lost every path to it. Returns 0, -EINVAL (no source
+ * id), -ENOKEY (no valid certificate for it), -ENOSPC. */
 int mesh_node_set_source(mesh_node *n, const struct mesh_peer_info *src, bool direct);
 
 /* Source role: one RTP datagram of the channel. Returns 0, -EBADMSG (not
  * RTP), -EMSGSIZE, -EOPNOTSUPP on a peer. */
 int mesh_node_input_rtp(mesh_node *n, const uint8_t *buf, size_t len);
 /* A mesh datagram from handle `from`. Returns 0 when used, or why it was
- * dropped (each counted): -EBADMSG malformed, -EACCES bad MAC or other
- * channel, -EALREADY replayed, -EBUSY rate limited, -EPERM from a node
- * dropped for misbehaviour, -EOPNOTSUPP not for this role. */
+ * dropped (each counted): -EBADMSG malformed, -EOPNOTSUPP an unknown type
+ * or flag, or not for this role, -EACCES other channel, other receiver,
+ * bad MAC or certificate, -EKEYREVOKED a revoked sender, -ENOKEY a sender
+ * whose certificate we lack (none attached), -EPERM from a node dropped
+ * for misbehaviour, -EALREADY replayed, -ENOTCONN from a handle not
+ * validated for its sender (a challenge may have gone back), -EBUSY rate
+ * limited. */
 int mesh_node_input(mesh_node *n, const uint8_t *buf, size_t len, uint64_t from);
 /* Do what is due; returns the next deadline (MESH_NO_DEADLINE: none). */
 uint64_t mesh_node_run(mesh_node *n);
@@ -207,6 +237,13 @@ struct mesh_stats {
 	uint64_t redirects_sent, redirects_received, tracker_asks, refinements;
 	/* dropped input */
 	uint64_t malformed, auth_failed, replayed, rate_limited, banned, unsupported, send_errors;
+	uint64_t revoked, unknown_sender; /* a revoked member; no certificate known or attached */
+	uint64_t unvalidated;  /* from a handle not validated for its sender */
+	/* addresses */
+	uint64_t tx_refused;   /* sends refused: an answer to a handle not validated, or too big */
+	uint64_t challenges;   /* PATH challenges sent */
+	uint64_t validated;    /* handles proven by an echoed challenge */
+	uint64_t moves;        /* a node's entry moved to another validated handle */
 	/* now */
 	unsigned partners, out_view, in_view, children, depth;
 	uint64_t first_packet_ns, first_deliver_ns; /* 0: not yet (now_ns clock) */
@@ -219,8 +256,9 @@ struct mesh_stats {
 void mesh_node_stats(const mesh_node *n, struct mesh_stats *out);
 
 /* What a datagram on the shared repair port is. Returns 1 for a
- * well-formed mesh header (and fills channel/sender when not NULL), 0 for
- * anything else (a repair-protocol datagram, garbage). No authentication. */
+ * well-formed mesh datagram of this version (and fills channel/sender when
+ * not NULL), 0 for anything else (a repair-protocol datagram, garbage).
+ * No authentication. */
 int mesh_peek(const uint8_t *buf, size_t len, uint32_t *channel_id, uint32_t *sender_id);
 
 /* The version of the library, "MAJOR.MINOR.PATCH". */

@@ -1,6 +1,8 @@
 /* mesh_int: the inside of a mesh_node, shared by its modules:
- * mesh_node.c (lifecycle, peer table, sending, input dispatch),
- * mesh_overlay.c (membership overlay: views, refinement, heartbeats),
+ * mesh_node.c (lifecycle, peer table, sending, the checks of input and
+ * its dispatch), mesh_path.c (addresses: challenges, PATH, moves),
+ * mesh_overlay.c (membership overlay: views, refinement, heartbeats, the
+ * node lists of answers and redirects),
  * mesh_stream.c (streaming overlay: partners, strips, push, pull,
  * playout). */
 #ifndef MESH_INT_H
@@ -34,6 +36,7 @@ struct mesh_peer {
 	/* membership overlay */
 	bool out_near, out_rand, in_view;
 	bool heard;                 /* an authenticated message came from it */
+	bool challenged;            /* it challenged our address: what it dropped is redone */
 	bool queried;               /* in this refinement */
 	uint64_t last_heard_ns, added_ns;
 	uint32_t rtt_us;            /* 0: not measured */
@@ -68,6 +71,7 @@ struct mesh_node {
 	uint64_t now; /* time of the current call */
 
 	struct mesh_peer peers[MESH_MAX_PEERS];
+	struct rtx_bucket gossip;   /* certificates of node lists checked */
 	struct mesh_buf buf;
 
 	/* source role: the extended sequence of the emitted stream */
@@ -109,6 +113,7 @@ struct mesh_node {
 	uint64_t t_hello, t_bmap, t_round, t_refine, t_pull, t_partners, t_tracker;
 
 	struct mesh_stats st;
+	uint8_t body[MESH_WIRE_MAX]; /* the body being built (mesh_body()) */
 	uint8_t tx[MESH_WIRE_MAX];
 	uint8_t bits[MESH_WIRE_MAX_BITS / 8];
 };
@@ -124,11 +129,32 @@ void mesh_peer_ban(struct mesh_node *n, struct mesh_peer *p, const char *why);
  * the caller's handle. Returns the entry or NULL. */
 struct mesh_peer *mesh_peer_learn(struct mesh_node *n, uint32_t id, const struct mesh_addr *a,
 				  const uint64_t *handle);
-/* Seal the body at n->tx + MESH_WIRE_HDR and send it to p. */
-int mesh_tx(struct mesh_node *n, struct mesh_peer *p, uint8_t type, uint8_t flags, size_t body_len);
-static inline uint8_t *mesh_body(struct mesh_node *n) { return n->tx + MESH_WIRE_HDR; }
+/* Seal the body built at mesh_body(n) for p and send it to its handle.
+ * To a handle not validated for p, only HELLO, NQUERY, PREQ and PATH go
+ * (small control the node starts); anything else is refused (counted).
+ * Returns 0 or a negative errno. */
+int mesh_tx(struct mesh_node *n, struct mesh_peer *p, uint8_t type, size_t body_len);
+/* The same to node `id` at `handle`, no longer than limit bytes. */
+int mesh_tx_to(struct mesh_node *n, uint32_t id, uint64_t handle, uint8_t type, size_t body_len,
+	       size_t limit);
+static inline uint8_t *mesh_body(struct mesh_node *n) { return n->body; }
+/* The entry of an authenticated sender at a validated handle `from`,
+ * created if new and moved to `from` if it was elsewhere. NULL when the
+ * table is full or the handle has no address. */
+struct mesh_peer *mesh_peer_at(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h,
+			       uint64_t from);
 uint32_t mesh_peer_distance(const struct mesh_node *n, const struct mesh_peer *p);
 uint32_t mesh_addr_distance_us(const struct mesh_addr *a, const struct mesh_addr *b);
+
+/* mesh_path.c */
+/* A PATH from `from` (len bytes) that passed every check but the address. */
+int mesh_path_in(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h, size_t len,
+		 uint64_t from);
+/* Anything else from a handle not validated for its sender: challenge it
+ * (no larger than len) and drop. Returns -ENOTCONN. */
+int mesh_path_unvalidated(struct mesh_node *n, const struct mesh_hdr *h, size_t len, uint64_t from);
+/* p talked to us after challenging us: redo what it dropped. */
+void mesh_path_redo(struct mesh_node *n, struct mesh_peer *p);
 
 /* mesh_overlay.c */
 void mesh_overlay_hello_in(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h);
@@ -137,6 +163,13 @@ void mesh_overlay_nanswer_in(struct mesh_node *n, struct mesh_peer *p, const str
 void mesh_overlay_tick(struct mesh_node *n);
 void mesh_overlay_hello_tick(struct mesh_node *n);
 void mesh_overlay_start_refine(struct mesh_node *n);
+void mesh_overlay_hello_to(struct mesh_node *n, struct mesh_peer *p);
+/* A source at capacity: "use the mesh", with its partners. */
+void mesh_overlay_redirect(struct mesh_node *n, struct mesh_peer *p);
+void mesh_overlay_full_in(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h);
+/* Learn a peer from a trusted list (tracker, static): its certificate,
+ * its entry, its registered handle validated. NULL when it is refused. */
+struct mesh_peer *mesh_overlay_learn_info(struct mesh_node *n, const struct mesh_peer_info *pi);
 unsigned mesh_overlay_count(const struct mesh_node *n, bool near);
 
 /* mesh_stream.c */
@@ -145,6 +178,7 @@ void mesh_stream_ctl_in(struct mesh_node *n, struct mesh_peer *p, const struct m
 void mesh_stream_store_local(struct mesh_node *n, uint64_t seq, uint64_t src_ts, const uint8_t *rtp,
 			     size_t len);
 void mesh_stream_drop_partner(struct mesh_node *n, struct mesh_peer *p, bool tell);
+void mesh_stream_ask(struct mesh_node *n, struct mesh_peer *p);
 void mesh_stream_partners_tick(struct mesh_node *n);
 void mesh_stream_bmap_tick(struct mesh_node *n);
 void mesh_stream_round_tick(struct mesh_node *n);

@@ -1,8 +1,10 @@
-/* mesh_node: a node's lifecycle, its table of known nodes, sending,
- * authentication of what comes in and the dispatch to the overlays. */
+/* mesh_node: a node's lifecycle, its table of known nodes, sending (and
+ * the one rule on what may go to an address not validated), the checks of
+ * what comes in, in their order, and the dispatch to the overlays. */
 #include "config.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +46,7 @@ void mesh_config_defaults(struct mesh_config *c, enum mesh_role role)
 	c->pull_burst = 1000;
 	c->ctl_rate_pps = 200;
 	c->ctl_burst = 200;
-	c->max_packet = 1436;
+	c->max_packet = MESH_WIRE_MAX_RTP;
 }
 
 static int check_config(const struct mesh_config *c, const struct sc_logger *lg)
@@ -61,6 +63,8 @@ static int check_config(const struct mesh_config *c, const struct sc_logger *lg)
 		bad = "strips";
 	else if (!c->partners_min || c->partners_max < c->partners_min || c->partners_max > 32)
 		bad = "partners_min/max";
+	else if (!c->ident || rtx_ident_self(c->ident) != c->self_id)
+		bad = "ident";
 	else if (c->near_k > MESH_WIRE_MAX_ENTRIES || c->random_l > 16)
 		bad = "near_k/random_l";
 	else if (c->buffer_pkts < 16 || c->buffer_pkts > MESH_BMAP_BITS || (c->buffer_pkts & (c->buffer_pkts - 1)))
@@ -70,7 +74,7 @@ static int check_config(const struct mesh_config *c, const struct sc_logger *lg)
 	else if (!c->hello_interval_ns || !c->bmap_interval_ns || !c->round_ns || !c->refine_interval_ns ||
 		 !c->pull_retry_ns || c->dead_after_ns <= c->hello_interval_ns)
 		bad = "intervals";
-	else if (c->max_packet < SC_RTP_HDR_MIN || c->max_packet > MESH_WIRE_MAX - MESH_WIRE_OVERHEAD - MESH_WIRE_DATA_HDR)
+	else if (c->max_packet < SC_RTP_HDR_MIN || c->max_packet > MESH_WIRE_MAX_RTP)
 		bad = "max_packet";
 	else if (c->role == MESH_ROLE_SOURCE && !c->max_children)
 		bad = "max_children";
@@ -137,9 +141,10 @@ void mesh_node_free(mesh_node *n)
 		struct mesh_peer *p = &n->peers[i];
 
 		if (p->id && p->heard && (p->out_near || p->out_rand || p->in_view || p->pstate))
-			mesh_tx(n, p, MESH_MSG_HELLO, 0, (size_t)mesh_enc_hello(mesh_body(n), &h));
+			mesh_tx(n, p, MESH_MSG_HELLO, (size_t)mesh_enc_hello(mesh_body(n), &h));
 	}
 	mesh_buf_fini(&n->buf);
+	sodium_memzero(n->key, sizeof(n->key));
 	free(n->pull_at);
 	free(n->pull_seq);
 	free(n->pull_from);
@@ -285,31 +290,64 @@ uint32_t mesh_peer_distance(const struct mesh_node *n, const struct mesh_peer *p
 
 /* ---- sending ---- */
 
-int mesh_tx(struct mesh_node *n, struct mesh_peer *p, uint8_t type, uint8_t flags, size_t body_len)
+/* What may go to a handle not validated for its node: the little the node
+ * itself starts towards nodes it learnt by gossip (a challenge is no
+ * larger than what it answers: mesh_path.c). Never data, maps, node
+ * lists, partnerships or any answer: a forged or replayed datagram from
+ * another address must win its sender nothing. */
+static bool unvalidated_ok(uint8_t type)
 {
-	struct mesh_hdr h = { .type = type, .flags = flags, .channel = n->cfg.channel_id,
-			      .sender = n->cfg.self_id, .session = n->session };
-	size_t len;
-	int rc;
+	return type == MESH_MSG_HELLO || type == MESH_MSG_NQUERY || type == MESH_MSG_PREQ ||
+	       type == MESH_MSG_PATH;
+}
 
+int mesh_tx_to(struct mesh_node *n, uint32_t id, uint64_t handle, uint8_t type, size_t body_len,
+	       size_t limit)
+{
+	struct mesh_hdr h = { .type = type, .channel = n->cfg.channel_id, .receiver = id,
+			      .session = n->session };
+	int len, rc;
+
+	if (!unvalidated_ok(type) && !rtx_ident_addr_ok(n->cfg.ident, id, handle)) {
+		n->st.tx_refused++;
+		return -EPERM;
+	}
 	h.ts = n->cfg.ts_base_ns + (n->now - n->t0_ns);
 	if (h.ts <= n->last_ts)
 		h.ts = n->last_ts + 1;
 	n->last_ts = h.ts;
-	len = mesh_wire_seal(n->key, n->tx, &h, body_len);
-	rc = n->cb.send(n->cb.ctx, p->handle, n->tx, len);
+	/* DATA never carries our certificate: with the largest RTP it would
+	 * not fit in one 1500-byte packet, and it goes only to partners, who
+	 * hold it (their maps come with it when they lack it). */
+	len = mesh_wire_seal(n->cfg.ident, n->key, &h, n->body, body_len,
+			     type == MESH_MSG_DATA || type == MESH_MSG_PATH, n->tx,
+			     sizeof(n->tx));
+	if (len < 0) {
+		n->st.send_errors++;
+		return len;
+	}
+	if ((size_t)len > limit) {
+		n->st.tx_refused++;
+		return -EMSGSIZE;
+	}
+	rc = n->cb.send(n->cb.ctx, handle, n->tx, (size_t)len);
 	if (rc < 0) {
 		n->st.send_errors++;
 		return rc;
 	}
 	if (type == MESH_MSG_DATA) {
 		n->st.data_sent++;
-		n->st.data_bytes_sent += len;
+		n->st.data_bytes_sent += (uint64_t)len;
 	} else {
 		n->st.ctl_sent++;
-		n->st.ctl_bytes_sent += len;
+		n->st.ctl_bytes_sent += (uint64_t)len;
 	}
 	return 0;
+}
+
+int mesh_tx(struct mesh_node *n, struct mesh_peer *p, uint8_t type, size_t body_len)
+{
+	return mesh_tx_to(n, p->id, p->handle, type, body_len, SIZE_MAX);
 }
 
 /* ---- input ---- */
@@ -320,26 +358,7 @@ static int drop(uint64_t *counter, int rc)
 	return rc;
 }
 
-/* The entry of an authenticated sender, created if it is new. */
-static struct mesh_peer *sender_of(struct mesh_node *n, const struct mesh_hdr *h, uint64_t from)
-{
-	struct mesh_peer *p = mesh_peer_find(n, h->sender);
-	struct mesh_addr a;
-
-	if (p && p->addr.family) {
-		p->handle = from; /* it may have moved */
-		return p;
-	}
-	if (n->cb.addr_of(n->cb.ctx, from, &a) < 0)
-		return NULL;
-	if (!p && !(p = mesh_peer_get(n, h->sender)))
-		return NULL;
-	p->addr = a;
-	p->handle = from;
-	return p;
-}
-
-static int check_replay(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h)
+static int check_replay(struct mesh_peer *p, const struct mesh_hdr *h)
 {
 	if (h->type == MESH_MSG_DATA)
 		return rtx_replay_fresh(&p->hi_ts, h->ts, REPLAY_WINDOW_NS);
@@ -347,8 +366,57 @@ static int check_replay(struct mesh_node *n, struct mesh_peer *p, const struct m
 		return -EALREADY;
 	if (h->ts > p->hi_ts)
 		p->hi_ts = h->ts;
-	(void)n;
 	return 0;
+}
+
+struct mesh_peer *mesh_peer_at(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h,
+			       uint64_t from)
+{
+	struct mesh_addr a;
+	bool fresh = !p;
+
+	if (p && p->handle == from && p->addr.family)
+		return p;
+	if (n->cb.addr_of(n->cb.ctx, from, &a) < 0)
+		return NULL;
+	if (!p && !(p = mesh_peer_get(n, h->sender)))
+		return NULL;
+	if (p->addr.family && p->handle != from) {
+		sc_logf(&n->lg, LOG_DEBUG, "mesh: node %u moved (a proven address)", p->id);
+		n->st.moves++;
+	}
+	p->addr = a;
+	p->handle = from;
+	if (fresh)
+		check_replay(p, h); /* its window starts with this datagram */
+	return p;
+}
+
+/* Who sent it, proven: the receiver is us, the sender's certificate (held
+ * or attached) is good and not revoked, the MAC checks under our pair key
+ * and the channel's mesh key. */
+static int open_dgram(struct mesh_node *n, const uint8_t *buf, size_t len, const struct mesh_hdr *h,
+		      struct rtx_opened *o)
+{
+	const uint8_t *keys[1] = { n->key };
+	int rc = rtx_ident_open(n->cfg.ident, buf, len, &h->env, keys, 1, o);
+	struct mesh_peer *p;
+
+	switch (rc) {
+	case 0:
+		return 0;
+	case -EKEYREVOKED:
+		/* the management server threw it out: so do we */
+		if ((p = mesh_peer_find(n, h->sender)))
+			mesh_peer_forget(n, p);
+		return drop(&n->st.revoked, rc);
+	case -ENOKEY:
+		return drop(&n->st.unknown_sender, rc);
+	case -EBUSY: /* too many new certificates to check just now */
+		return drop(&n->st.rate_limited, rc);
+	default:
+		return drop(&n->st.auth_failed, -EACCES);
+	}
 }
 
 static int dispatch(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h)
@@ -372,27 +440,46 @@ static int dispatch(struct mesh_node *n, struct mesh_peer *p, const struct mesh_
 	}
 }
 
+/* The checks, in this order, each drop counted: shape, type and flags,
+ * channel, who sent it (certificate and MAC), banned, replay. Only then is
+ * anything remembered (the sender's certificate, its replay window); then
+ * its address: from a handle not validated for it, a PATH is handled and
+ * anything else only draws a challenge. Only a datagram from a validated
+ * handle makes or moves the sender's entry and reaches the overlays. */
 int mesh_node_input(mesh_node *n, const uint8_t *buf, size_t len, uint64_t from)
 {
+	struct rtx_opened o;
 	struct mesh_hdr h;
 	struct mesh_peer *p;
+	int rc;
 
 	n->now = n->cb.now_ns(n->cb.ctx);
-	if (mesh_wire_parse(buf, len, &h) < 0)
+	rc = mesh_wire_parse(buf, len, &h);
+	if (rc == -EOPNOTSUPP)
+		return drop(&n->st.unsupported, rc);
+	if (rc < 0)
 		return drop(&n->st.malformed, -EBADMSG);
-	if (h.channel != n->cfg.channel_id || mesh_wire_verify(n->key, buf, len) < 0)
+	if (h.channel != n->cfg.channel_id)
 		return drop(&n->st.auth_failed, -EACCES);
 	if (h.sender == n->cfg.self_id)
 		return drop(&n->st.unsupported, -EOPNOTSUPP);
+	if ((rc = open_dgram(n, buf, len, &h, &o)) < 0)
+		return rc;
 	p = mesh_peer_find(n, h.sender);
 	if (p && p->banned_until > n->now)
 		return drop(&n->st.banned, -EPERM);
 	if (p && p->banned_until)
 		p->banned_until = 0;
-	if (!(p = sender_of(n, &h, from)))
-		return drop(&n->st.unsupported, -ENOSPC);
-	if (check_replay(n, p, &h) < 0)
+	if (p && check_replay(p, &h) < 0)
 		return drop(&n->st.replayed, -EALREADY);
+	rtx_ident_commit(n->cfg.ident, &o);
+	sodium_memzero(&o, sizeof(o));
+	if (h.type == MESH_MSG_PATH)
+		return mesh_path_in(n, p, &h, len, from);
+	if (!rtx_ident_addr_ok(n->cfg.ident, h.sender, from))
+		return mesh_path_unvalidated(n, &h, len, from);
+	if (!(p = mesh_peer_at(n, p, &h, from)))
+		return drop(&n->st.unsupported, -ENOSPC);
 	if (h.type != MESH_MSG_DATA && h.type != MESH_MSG_BMAP &&
 	    !rtx_bucket_take(&p->ctl, n->cfg.ctl_rate_pps, n->cfg.ctl_burst, n->now, 1))
 		return drop(&n->st.rate_limited, -EBUSY);
@@ -406,7 +493,10 @@ int mesh_node_input(mesh_node *n, const uint8_t *buf, size_t len, uint64_t from)
 	p->last_heard_ns = n->now;
 	p->echo_ts = h.ts;
 	p->echo_at_ns = n->now;
-	return dispatch(n, p, &h);
+	rc = dispatch(n, p, &h);
+	if (p->challenged)
+		mesh_path_redo(n, p);
+	return rc;
 }
 
 /* ---- the caller's lists ---- */
@@ -423,13 +513,13 @@ int mesh_node_add_peers(mesh_node *n, const struct mesh_peer_info *near, size_t 
 	for (i = 0; i < nnear + nrandom; i++) {
 		const struct mesh_peer_info *pi = i < nnear ? &near[i] : &random[i - nnear];
 		struct mesh_peer *p = mesh_peer_find(n, pi->id);
+		bool known = p != NULL;
 
 		if (p && p->banned_until > n->now)
 			continue;
-		added += !p;
-		p = mesh_peer_learn(n, pi->id, &pi->addr, &pi->handle);
-		if (!p)
+		if (!(p = mesh_overlay_learn_info(n, pi)))
 			continue;
+		added += !known;
 		if (i >= nnear && !p->out_near && mesh_overlay_count(n, false) < n->cfg.random_l)
 			p->out_rand = true;
 	}
@@ -448,9 +538,12 @@ int mesh_node_set_source(mesh_node *n, const struct mesh_peer_info *src, bool di
 		return -EOPNOTSUPP;
 	if (!(src->id & MESH_SOURCE_ID_FLAG))
 		return -EINVAL;
-	p = mesh_peer_learn(n, src->id, &src->addr, &src->handle);
-	if (!p)
-		return -ENOSPC;
+	p = mesh_overlay_learn_info(n, src);
+	if (!p) {
+		uint8_t c[RTX_CERT_BYTES];
+
+		return rtx_ident_peer_cert(n->cfg.ident, src->id, c) < 0 ? -ENOKEY : -ENOSPC;
+	}
 	p->is_source = true;
 	p->retry_after_ns = 0;
 	n->source_id = src->id;

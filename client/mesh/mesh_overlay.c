@@ -7,9 +7,15 @@
  * both views every hello_interval and measure round trips (echoed
  * timestamps); a node silent for dead_after is removed; when the near set
  * falls under k/2 a refinement restarts, and when the random set is short
- * the caller is asked to query the tracker. */
+ * the caller is asked to query the tracker.
+ *
+ * Node lists (neighbour answers, a full source's redirect) carry each
+ * node's certificate: a node lists only nodes whose certificate it holds,
+ * and the receiver checks each (the CA's signature) before it keeps the
+ * node, within a budget of checks per second. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +24,12 @@
 
 #define REFINE_STEP_NS (200 * SC_NS_PER_MS)
 #define REFINE_MAX_ROUNDS 8
+#define FULL_RETRY_NS (10 * SC_NS_PER_S)
+/* Certificates from node lists checked per second (an Ed25519 check costs
+ * about 0.1 ms: a member sending lists of made-up nodes must not take a
+ * core), and at once (a joining node learns its neighbourhood). */
+#define GOSSIP_CERT_RATE 64
+#define GOSSIP_CERT_BURST 128
 
 unsigned mesh_overlay_count(const struct mesh_node *n, bool near)
 {
@@ -74,6 +86,7 @@ void mesh_overlay_hello_in(struct mesh_node *n, struct mesh_peer *p, const struc
 static size_t nearest_to(struct mesh_node *n, const struct mesh_peer *to, struct mesh_entries *out, size_t k)
 {
 	uint32_t dist[MESH_WIRE_MAX_ENTRIES];
+	uint8_t cert[RTX_CERT_BYTES];
 	unsigned i;
 	size_t c = 0, j;
 
@@ -86,6 +99,8 @@ static size_t nearest_to(struct mesh_node *n, const struct mesh_peer *to, struct
 		d = mesh_addr_distance_us(&to->addr, &p->addr);
 		if (c == k && d >= dist[k - 1])
 			continue;
+		if (rtx_ident_peer_cert(n->cfg.ident, p->id, cert) < 0)
+			continue; /* only nodes whose certificate we hold */
 		j = c < k ? c++ : k - 1;
 		while (j > 0 && dist[j - 1] > d) {
 			dist[j] = dist[j - 1];
@@ -95,6 +110,7 @@ static size_t nearest_to(struct mesh_node *n, const struct mesh_peer *to, struct
 		dist[j] = d;
 		out->e[j].id = p->id;
 		out->e[j].addr = p->addr;
+		memcpy(out->e[j].cert, cert, RTX_CERT_BYTES);
 	}
 	out->n = c;
 	return c;
@@ -107,16 +123,33 @@ void mesh_overlay_nquery_in(struct mesh_node *n, struct mesh_peer *p, const stru
 	uint16_t r2;
 	int len;
 
-	if (mesh_dec_small(h->body, h->body_len, &want, &r1, &r2) < 0 || !want || r1 || r2) {
+	if (mesh_dec_small(h->body, h->body_len, &want, &r1, &r2) < 0 || !want ||
+	    want > MESH_WIRE_MAX_ENTRIES || r1 || r2) {
 		n->st.malformed++;
 		return;
 	}
-	if (want > MESH_WIRE_MAX_ENTRIES)
-		want = MESH_WIRE_MAX_ENTRIES;
 	nearest_to(n, p, &e, want);
 	len = mesh_enc_entries(mesh_body(n), &e);
 	if (len > 0)
-		mesh_tx(n, p, MESH_MSG_NANSWER, 0, (size_t)len);
+		mesh_tx(n, p, MESH_MSG_NANSWER, (size_t)len);
+}
+
+/* A node from a list another node sent: its certificate first (checked by
+ * the ident, within the budget unless we hold it already), then its entry
+ * at the address listed, not validated: we may only greet it, ask it and
+ * challenge it until it proves that address. */
+static void learn_entry(struct mesh_node *n, const struct mesh_entry *x)
+{
+	uint8_t held[RTX_CERT_BYTES];
+
+	if (x->id == n->cfg.self_id || (x->id & MESH_SOURCE_ID_FLAG))
+		return;
+	if (rtx_ident_peer_cert(n->cfg.ident, x->id, held) < 0 || memcmp(held, x->cert, RTX_CERT_BYTES)) {
+		if (!rtx_bucket_take(&n->gossip, GOSSIP_CERT_RATE, GOSSIP_CERT_BURST, n->now, 1) ||
+		    rtx_ident_learn(n->cfg.ident, x->cert, RTX_CERT_BYTES) < 0)
+			return;
+	}
+	mesh_peer_learn(n, x->id, &x->addr, NULL);
 }
 
 void mesh_overlay_nanswer_in(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h)
@@ -130,10 +163,66 @@ void mesh_overlay_nanswer_in(struct mesh_node *n, struct mesh_peer *p, const str
 		return;
 	}
 	for (i = 0; i < e.n; i++)
-		if (!(e.e[i].id & MESH_SOURCE_ID_FLAG))
-			mesh_peer_learn(n, e.e[i].id, &e.e[i].addr, NULL);
+		learn_entry(n, &e.e[i]);
 	if (n->refining)
 		n->t_refine = n->now; /* look at the answer soon */
+}
+
+void mesh_overlay_redirect(struct mesh_node *n, struct mesh_peer *p)
+{
+	struct mesh_entries e = { 0 };
+	unsigned i;
+	int len;
+
+	for (i = 0; i < MESH_MAX_PEERS && e.n < MESH_WIRE_MAX_ENTRIES; i++) {
+		const struct mesh_peer *c = &n->peers[i];
+
+		if (c->id && c->pstate == MESH_P_PARTNER && c->addr.family &&
+		    rtx_ident_peer_cert(n->cfg.ident, c->id, e.e[e.n].cert) == 0) {
+			e.e[e.n].id = c->id;
+			e.e[e.n++].addr = c->addr;
+		}
+	}
+	len = mesh_enc_entries(mesh_body(n), &e);
+	if (len >= 0 && mesh_tx(n, p, MESH_MSG_FULL, (size_t)len) == 0)
+		n->st.redirects_sent++;
+}
+
+void mesh_overlay_full_in(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h)
+{
+	struct mesh_entries e;
+	size_t i;
+
+	if (mesh_dec_entries(h->body, h->body_len, &e) < 0) {
+		n->st.malformed++;
+		return;
+	}
+	n->st.redirects_received++;
+	if (p->pstate == MESH_P_PARTNER)
+		mesh_stream_drop_partner(n, p, false);
+	p->pstate = MESH_P_NONE;
+	p->retry_after_ns = n->now + FULL_RETRY_NS;
+	for (i = 0; i < e.n; i++)
+		learn_entry(n, &e.e[i]);
+	n->t_partners = n->now;
+}
+
+struct mesh_peer *mesh_overlay_learn_info(struct mesh_node *n, const struct mesh_peer_info *pi)
+{
+	uint8_t held[RTX_CERT_BYTES];
+	struct mesh_peer *p;
+
+	if (!pi->id || pi->id == n->cfg.self_id)
+		return NULL;
+	if (pi->cert && rtx_ident_learn(n->cfg.ident, pi->cert, RTX_CERT_BYTES) < 0)
+		return NULL;
+	if (rtx_ident_peer_cert(n->cfg.ident, pi->id, held) < 0)
+		return NULL; /* we could not say a word to it */
+	if (!(p = mesh_peer_learn(n, pi->id, &pi->addr, &pi->handle)))
+		return NULL;
+	/* the management server registered that address */
+	rtx_ident_addr_set(n->cfg.ident, pi->id, pi->handle);
+	return p;
 }
 
 void mesh_overlay_start_refine(struct mesh_node *n)
@@ -196,7 +285,7 @@ static void refine_step(struct mesh_node *n)
 
 		if (p->id && p->out_near && !p->queried) {
 			p->queried = true;
-			mesh_tx(n, p, MESH_MSG_NQUERY, 0, (size_t)mesh_enc_small(b, (uint8_t)n->cfg.near_k, 0, 0));
+			mesh_tx(n, p, MESH_MSG_NQUERY, (size_t)mesh_enc_small(b, (uint8_t)n->cfg.near_k, 0, 0));
 			asked++;
 		}
 	}
@@ -269,30 +358,36 @@ void mesh_overlay_tick(struct mesh_node *n)
 	n->t_refine = n->now + (n->refining ? 0 : n->cfg.refine_interval_ns);
 }
 
+void mesh_overlay_hello_to(struct mesh_node *n, struct mesh_peer *p)
+{
+	struct mesh_hello h = { 0 };
+
+	if (n->cfg.role == MESH_ROLE_SOURCE)
+		h.flags |= MESH_HELLO_SOURCE;
+	if (p->out_near || p->out_rand)
+		h.flags |= MESH_HELLO_OUT;
+	h.depth = n->depth;
+	h.newest = mesh_buf_any(&n->buf) ? mesh_buf_newest(&n->buf) : 0;
+	if (p->heard) {
+		uint64_t held = (n->now - p->echo_at_ns) / 1000;
+
+		h.echo_ts = p->echo_ts;
+		h.echo_delay_us = held > UINT32_MAX ? UINT32_MAX : (uint32_t)held;
+	}
+	mesh_tx(n, p, MESH_MSG_HELLO, (size_t)mesh_enc_hello(mesh_body(n), &h));
+}
+
 void mesh_overlay_hello_tick(struct mesh_node *n)
 {
 	unsigned i;
 
 	for (i = 0; i < MESH_MAX_PEERS; i++) {
 		struct mesh_peer *p = &n->peers[i];
-		struct mesh_hello h = { 0 };
 
 		if (!p->id || p->banned_until > n->now)
 			continue;
 		if (!(p->out_near || p->out_rand || p->in_view || p->pstate == MESH_P_PARTNER))
 			continue;
-		if (n->cfg.role == MESH_ROLE_SOURCE)
-			h.flags |= MESH_HELLO_SOURCE;
-		if (p->out_near || p->out_rand)
-			h.flags |= MESH_HELLO_OUT;
-		h.depth = n->depth;
-		h.newest = mesh_buf_any(&n->buf) ? mesh_buf_newest(&n->buf) : 0;
-		if (p->heard) {
-			uint64_t held = (n->now - p->echo_at_ns) / 1000;
-
-			h.echo_ts = p->echo_ts;
-			h.echo_delay_us = held > UINT32_MAX ? UINT32_MAX : (uint32_t)held;
-		}
-		mesh_tx(n, p, MESH_MSG_HELLO, 0, (size_t)mesh_enc_hello(mesh_body(n), &h));
+		mesh_overlay_hello_to(n, p);
 	}
 }

@@ -22,7 +22,6 @@
 
 #define ASK_TIMEOUT_NS (1 * SC_NS_PER_S)
 #define RETRY_NS (3 * SC_NS_PER_S)
-#define FULL_RETRY_NS (10 * SC_NS_PER_S)
 #define NO_PATH_NS (300 * SC_NS_PER_MS)
 #define MAX_DEPTH 16
 #define PARTNER_DEAD 3
@@ -89,7 +88,7 @@ static void recompute_depth(struct mesh_node *n)
 
 static void send_small(struct mesh_node *n, struct mesh_peer *p, uint8_t type, uint8_t a, uint8_t b, uint16_t c)
 {
-	mesh_tx(n, p, type, 0, (size_t)mesh_enc_small(mesh_body(n), a, b, c));
+	mesh_tx(n, p, type, (size_t)mesh_enc_small(mesh_body(n), a, b, c));
 }
 
 static void send_bmap(struct mesh_node *n, struct mesh_peer *p)
@@ -112,7 +111,7 @@ static void send_bmap(struct mesh_node *n, struct mesh_peer *p)
 		mesh_bmap_export(&n->buf.have, m.start, m.nbits, n->bits);
 		m.bits = n->bits;
 	}
-	mesh_tx(n, p, MESH_MSG_BMAP, 0, (size_t)mesh_enc_bmap(mesh_body(n), &m));
+	mesh_tx(n, p, MESH_MSG_BMAP, (size_t)mesh_enc_bmap(mesh_body(n), &m));
 }
 
 void mesh_stream_drop_partner(struct mesh_node *n, struct mesh_peer *p, bool tell)
@@ -154,27 +153,6 @@ static void become_partner(struct mesh_node *n, struct mesh_peer *p, uint8_t dep
 
 /* ---- control messages of the streaming overlay ---- */
 
-static void redirect(struct mesh_node *n, struct mesh_peer *p)
-{
-	struct mesh_entries e = { 0 };
-	unsigned i;
-	int len;
-
-	for (i = 0; i < MESH_MAX_PEERS && e.n < 8; i++) {
-		const struct mesh_peer *c = &n->peers[i];
-
-		if (c->id && c->pstate == MESH_P_PARTNER && c->addr.family) {
-			e.e[e.n].id = c->id;
-			e.e[e.n++].addr = c->addr;
-		}
-	}
-	len = mesh_enc_entries(mesh_body(n), &e);
-	if (len >= 0) {
-		mesh_tx(n, p, MESH_MSG_FULL, 0, (size_t)len);
-		n->st.redirects_sent++;
-	}
-}
-
 /* Room for a requester: up to partners_max, and a little past it for one
  * that has almost no partner yet (else a late joiner in a mesh where
  * everyone is full would never get in). */
@@ -201,7 +179,7 @@ static void preq_in(struct mesh_node *n, struct mesh_peer *p, uint8_t depth, uin
 	}
 	if (n->cfg.role == MESH_ROLE_SOURCE) {
 		if (have >= n->cfg.max_children) {
-			redirect(n, p);
+			mesh_overlay_redirect(n, p);
 			return;
 		}
 	} else if (n->paused || p->is_source) {
@@ -213,26 +191,6 @@ static void preq_in(struct mesh_node *n, struct mesh_peer *p, uint8_t depth, uin
 	}
 	send_small(n, p, MESH_MSG_PACCEPT, n->depth, 0, 0);
 	become_partner(n, p, depth);
-}
-
-static void full_in(struct mesh_node *n, struct mesh_peer *p, const struct mesh_hdr *h)
-{
-	struct mesh_entries e;
-	size_t i;
-
-	if (mesh_dec_entries(h->body, h->body_len, &e) < 0) {
-		n->st.malformed++;
-		return;
-	}
-	n->st.redirects_received++;
-	if (p->pstate == MESH_P_PARTNER)
-		mesh_stream_drop_partner(n, p, false);
-	p->pstate = MESH_P_NONE;
-	p->retry_after_ns = n->now + FULL_RETRY_NS;
-	for (i = 0; i < e.n; i++)
-		if (!(e.e[i].id & MESH_SOURCE_ID_FLAG))
-			mesh_peer_learn(n, e.e[i].id, &e.e[i].addr, NULL);
-	n->t_partners = n->now;
 }
 
 /* A map claiming packets far beyond anything we know of lies. */
@@ -298,7 +256,7 @@ static void send_data(struct mesh_node *n, struct mesh_peer *p, const struct mes
 
 	if (len < 0)
 		return;
-	if (mesh_tx(n, p, MESH_MSG_DATA, 0, (size_t)len) == 0) {
+	if (mesh_tx(n, p, MESH_MSG_DATA, (size_t)len) == 0) {
 		mesh_bmap_set(&p->map, s->seq);
 		if (flags & MESH_DATA_PULLED)
 			n->st.data_pulled_out++;
@@ -377,7 +335,7 @@ void mesh_stream_ctl_in(struct mesh_node *n, struct mesh_peer *p, const struct m
 		return;
 	case MESH_MSG_FULL:
 		if (n->cfg.role == MESH_ROLE_PEER && (h->sender & MESH_SOURCE_ID_FLAG))
-			full_in(n, p, h);
+			mesh_overlay_full_in(n, p, h);
 		else
 			n->st.unsupported++;
 		return;
@@ -613,7 +571,7 @@ void mesh_stream_bmap_tick(struct mesh_node *n)
 	}
 }
 
-static void ask(struct mesh_node *n, struct mesh_peer *p)
+void mesh_stream_ask(struct mesh_node *n, struct mesh_peer *p)
 {
 	unsigned have = mesh_stream_partners(n);
 	uint16_t c = (uint16_t)have;
@@ -694,11 +652,11 @@ void mesh_stream_partners_tick(struct mesh_node *n)
 	}
 	if (src && src->pstate == MESH_P_NONE && src->retry_after_ns <= n->now &&
 	    (n->source_direct || (n->depth == MESH_DEPTH_NONE && n->now - n->no_path_since_ns >= NO_PATH_NS)))
-		ask(n, src);
+		mesh_stream_ask(n, src);
 	/* without a path, look wider: up to partners_max */
 	while ((count < n->cfg.partners_min ||
 		(n->depth == MESH_DEPTH_NONE && count < n->cfg.partners_max)) && (p = candidate(n))) {
-		ask(n, p);
+		mesh_stream_ask(n, p);
 		count++;
 	}
 }
@@ -945,7 +903,7 @@ void mesh_stream_pull_tick(struct mesh_node *n)
 
 		if (len < 0)
 			continue;
-		mesh_tx(n, b[i].p, MESH_MSG_PULL, 0, (size_t)len);
+		mesh_tx(n, b[i].p, MESH_MSG_PULL, (size_t)len);
 		n->st.pulls_sent += b[i].m.n;
 		if (b[i].m.flags & MESH_PULL_URGENT)
 			n->st.urgent_pulls_sent++;

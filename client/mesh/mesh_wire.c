@@ -1,6 +1,6 @@
 /* mesh_wire: encoders and bounds-checked decoders of the mesh protocol,
- * its key derivation and its MAC. See mesh_wire.h and
- * docs/protocol/mesh.md. */
+ * the channel's mesh key, and the sealing of a datagram in the shared
+ * envelope (rtx_ident.h). See mesh_wire.h and docs/protocol/mesh.md. */
 #include "config.h"
 
 #include "mesh_wire.h"
@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <sodium.h>
 #include <string.h>
+
+#include "rtx_ident.h"
 
 #include "sc_bytes.h"
 #include "sc_rtp.h"
@@ -30,77 +32,61 @@ static const uint16_t body_min[MESH_MSG_MAX + 1] = {
 	[MESH_MSG_PREQ] = 4,    [MESH_MSG_PACCEPT] = 4, [MESH_MSG_PREFUSE] = 4,
 	[MESH_MSG_BMAP] = 12,   [MESH_MSG_SUB] = 4,     [MESH_MSG_UNSUB] = 4,
 	[MESH_MSG_DATA] = MESH_WIRE_DATA_HDR + SC_RTP_HDR_MIN, [MESH_MSG_PULL] = 12,
-	[MESH_MSG_FULL] = 4,
+	[MESH_MSG_FULL] = 4,    [MESH_MSG_PATH] = MESH_WIRE_PATH,
 };
+
+/* What a 1500-byte MTU allows: every control body with a certificate,
+ * DATA without. */
+_Static_assert(4 + MESH_WIRE_MAX_ENTRIES * MESH_WIRE_ENTRY <= MESH_WIRE_MAX_CTL, "entries fit");
+_Static_assert(12 + MESH_WIRE_MAX_BITS / 8 <= MESH_WIRE_MAX_CTL, "a buffer map fits");
+_Static_assert(MESH_WIRE_MAX_RTP >= 12 + 7 * 188, "7 TS packets fit");
 
 int mesh_wire_parse(const uint8_t *buf, size_t len, struct mesh_hdr *h)
 {
-	size_t blen;
+	struct rtx_env *e = &h->env;
 
-	if (!buf || len < MESH_WIRE_OVERHEAD || len > MESH_WIRE_MAX)
+	if (len > MESH_WIRE_MAX || rtx_env_parse(buf, len, MESH_WIRE_MAGIC, e) < 0)
 		return -EBADMSG;
-	if (sc_get_be16(buf) != MESH_WIRE_MAGIC || buf[2] != MESH_WIRE_VERSION)
+	if (e->type == 0 || e->type > MESH_MSG_MAX || (e->flags & MESH_WIRE_PROTO_FLAGS))
+		return -EOPNOTSUPP;
+	if (e->body_len < body_min[e->type] || !e->domain)
 		return -EBADMSG;
-	h->type = buf[3];
-	if (h->type == 0 || h->type > MESH_MSG_MAX || buf[5] != 0)
-		return -EBADMSG;
-	blen = sc_get_be16(buf + 6);
-	if (blen != len - MESH_WIRE_OVERHEAD || blen < body_min[h->type])
-		return -EBADMSG;
-	h->flags = buf[4];
-	h->channel = sc_get_be32(buf + 8);
-	h->sender = sc_get_be32(buf + 12);
-	h->ts = sc_get_be64(buf + MESH_WIRE_OFF_TS);
-	h->session = sc_get_be32(buf + MESH_WIRE_OFF_SESSION);
-	if (!h->sender || !h->channel || !h->session)
-		return -EBADMSG;
-	h->body = buf + MESH_WIRE_HDR;
-	h->body_len = blen;
+	h->type = e->type;
+	h->channel = e->domain;
+	h->sender = e->sender;
+	h->receiver = e->receiver;
+	h->ts = e->ts;
+	h->session = e->session;
+	h->cert = e->cert;
+	h->body = e->body;
+	h->body_len = e->body_len;
 	return 0;
 }
 
-static void nonce_of(const uint8_t *msg, uint8_t nonce[12])
+int mesh_wire_seal(rtx_ident *ident, const uint8_t key[MESH_KEY_BYTES], const struct mesh_hdr *h,
+		   const uint8_t *body, size_t body_len, bool no_cert, uint8_t *out, size_t cap)
 {
-	memcpy(nonce, msg + MESH_WIRE_OFF_SESSION, 4);
-	memcpy(nonce + 4, msg + MESH_WIRE_OFF_TS, 8);
-}
+	struct rtx_env e = { .type = h->type, .domain = h->channel, .receiver = h->receiver,
+			     .ts = h->ts, .session = h->session, .body_len = (uint16_t)body_len };
+	struct rtx_seal s;
+	size_t off;
+	int rc;
 
-size_t mesh_wire_seal(const uint8_t key[MESH_KEY_BYTES], uint8_t *buf, const struct mesh_hdr *h,
-		      size_t body_len)
-{
-	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
-	unsigned long long tag_len;
-	uint8_t none = 0;
-	size_t len = MESH_WIRE_HDR + body_len;
-
-	sc_put_be16(buf, MESH_WIRE_MAGIC);
-	buf[2] = MESH_WIRE_VERSION;
-	buf[3] = h->type;
-	buf[4] = h->flags;
-	buf[5] = 0;
-	sc_put_be16(buf + 6, (uint16_t)body_len);
-	sc_put_be32(buf + 8, h->channel);
-	sc_put_be32(buf + 12, h->sender);
-	sc_put_be64(buf + MESH_WIRE_OFF_TS, h->ts);
-	sc_put_be32(buf + MESH_WIRE_OFF_SESSION, h->session);
-	nonce_of(buf, nonce);
-	crypto_aead_chacha20poly1305_ietf_encrypt_detached(&none, buf + len, &tag_len, &none, 0, buf, len,
-							   NULL, nonce, key);
-	return len + MESH_WIRE_MAC;
-}
-
-int mesh_wire_verify(const uint8_t key[MESH_KEY_BYTES], const uint8_t *buf, size_t len)
-{
-	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
-	uint8_t none = 0;
-
-	if (len < MESH_WIRE_OVERHEAD)
-		return -EACCES;
-	nonce_of(buf, nonce);
-	if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(&none, NULL, &none, 0, buf + len - MESH_WIRE_MAC,
-							       buf, len - MESH_WIRE_MAC, nonce, key) != 0)
-		return -EACCES;
-	return 0;
+	if (body_len > MESH_WIRE_MAX - MESH_WIRE_OVERHEAD)
+		return -EMSGSIZE;
+	/* Without a certificate (media, challenges), to a peer still using
+	 * our previous key during a renewal, that key seals it. */
+	if ((rc = rtx_ident_seal_key(ident, h->receiver, key, !no_cert, &s)) < 0)
+		return rc;
+	if (MESH_WIRE_OVERHEAD + (s.attach ? RTX_CERT_BYTES : 0) + body_len > cap) {
+		sodium_memzero(&s, sizeof(s));
+		return -EMSGSIZE;
+	}
+	off = rtx_ident_seal_begin(ident, &s, MESH_WIRE_MAGIC, &e, out);
+	memcpy(out + off, body, body_len);
+	off = rtx_ident_seal_finish(&s, out, off + body_len);
+	sodium_memzero(&s, sizeof(s));
+	return (int)off;
 }
 
 int mesh_peek(const uint8_t *buf, size_t len, uint32_t *channel_id, uint32_t *sender_id)
@@ -157,7 +143,24 @@ int mesh_dec_small(const uint8_t *b, size_t len, uint8_t *a, uint8_t *bb, uint16
 	return 0;
 }
 
-/* An entry: id (4), family (1), reserved (1), port (2), address (16). */
+/* An entry: id (4), family (1), reserved (1), port (2), address (16: IPv4
+ * in the first 4, the rest 0), the node's certificate (128). */
+static bool cert_names(const uint8_t *cert, uint32_t id)
+{
+	struct rtx_cert c;
+
+	return rtx_cert_decode(cert, RTX_CERT_BYTES, &c) == 0 && c.id == id;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	while (n--)
+		acc |= *p++;
+	return acc == 0;
+}
+
 int mesh_enc_entries(uint8_t *b, const struct mesh_entries *m)
 {
 	size_t i;
@@ -170,7 +173,8 @@ int mesh_enc_entries(uint8_t *b, const struct mesh_entries *m)
 		uint8_t *e = b + 4 + i * MESH_WIRE_ENTRY;
 		const struct mesh_entry *x = &m->e[i];
 
-		if (!x->id || (x->addr.family != 4 && x->addr.family != 6))
+		if (!x->id || !x->addr.port || (x->addr.family != 4 && x->addr.family != 6) ||
+		    !cert_names(x->cert, x->id))
 			return -EINVAL;
 		sc_put_be32(e, x->id);
 		e[4] = x->addr.family;
@@ -178,8 +182,27 @@ int mesh_enc_entries(uint8_t *b, const struct mesh_entries *m)
 		sc_put_be16(e + 6, x->addr.port);
 		memset(e + 8, 0, 16);
 		memcpy(e + 8, x->addr.addr, x->addr.family == 6 ? 16 : 4);
+		memcpy(e + MESH_WIRE_ADDR_ENTRY, x->cert, RTX_CERT_BYTES);
 	}
 	return (int)(4 + m->n * MESH_WIRE_ENTRY);
+}
+
+static int dec_entry(const uint8_t *e, struct mesh_entry *x)
+{
+	memset(&x->addr, 0, sizeof(x->addr)); /* padding too: callers compare addresses whole */
+	x->id = sc_get_be32(e);
+	x->addr.family = e[4];
+	if (!x->id || (e[4] != 4 && e[4] != 6) || e[5] || !sc_get_be16(e + 6))
+		return -EBADMSG;
+	/* an IPv4 address is 4 bytes and 12 of zeros: one encoding only */
+	if (e[4] == 4 && !all_zero(e + 12, 12))
+		return -EBADMSG;
+	if (!cert_names(e + MESH_WIRE_ADDR_ENTRY, x->id))
+		return -EBADMSG;
+	x->addr.port = sc_get_be16(e + 6);
+	memcpy(x->addr.addr, e + 8, e[4] == 6 ? 16 : 4);
+	memcpy(x->cert, e + MESH_WIRE_ADDR_ENTRY, RTX_CERT_BYTES);
+	return 0;
 }
 
 int mesh_dec_entries(const uint8_t *b, size_t len, struct mesh_entries *m)
@@ -191,18 +214,9 @@ int mesh_dec_entries(const uint8_t *b, size_t len, struct mesh_entries *m)
 	n = b[0];
 	if (n > MESH_WIRE_MAX_ENTRIES || len != 4 + n * MESH_WIRE_ENTRY)
 		return -EBADMSG;
-	for (i = 0; i < n; i++) {
-		const uint8_t *e = b + 4 + i * MESH_WIRE_ENTRY;
-		struct mesh_entry *x = &m->e[i];
-
-		x->id = sc_get_be32(e);
-		x->addr.family = e[4];
-		if (!x->id || (e[4] != 4 && e[4] != 6) || e[5] || !sc_get_be16(e + 6))
+	for (i = 0; i < n; i++)
+		if (dec_entry(b + 4 + i * MESH_WIRE_ENTRY, &m->e[i]) < 0)
 			return -EBADMSG;
-		x->addr.port = sc_get_be16(e + 6);
-		memset(x->addr.addr, 0, sizeof(x->addr.addr));
-		memcpy(x->addr.addr, e + 8, e[4] == 6 ? 16 : 4);
-	}
 	m->n = n;
 	return 0;
 }
@@ -243,8 +257,7 @@ int mesh_dec_bmap(const uint8_t *b, size_t len, struct mesh_bmap_msg *m)
 
 int mesh_enc_data(uint8_t *b, const struct mesh_data *m)
 {
-	if (m->rtp_len < SC_RTP_HDR_MIN ||
-	    m->rtp_len > MESH_WIRE_MAX - MESH_WIRE_OVERHEAD - MESH_WIRE_DATA_HDR)
+	if (m->rtp_len < SC_RTP_HDR_MIN || m->rtp_len > MESH_WIRE_MAX_RTP)
 		return -EMSGSIZE;
 	b[0] = m->flags;
 	b[1] = b[2] = b[3] = 0;
@@ -301,11 +314,29 @@ int mesh_dec_pull(const uint8_t *b, size_t len, struct mesh_pull *m)
 	return 0;
 }
 
+int mesh_enc_path(uint8_t *b, uint64_t token, uint64_t echo)
+{
+	if (!token && !echo)
+		return -EINVAL;
+	sc_put_be64(b, token);
+	sc_put_be64(b + 8, echo);
+	return MESH_WIRE_PATH;
+}
+
+int mesh_dec_path(const uint8_t *b, size_t len, uint64_t *token, uint64_t *echo)
+{
+	if (len != MESH_WIRE_PATH)
+		return -EBADMSG;
+	*token = sc_get_be64(b);
+	*echo = sc_get_be64(b + 8);
+	return *token || *echo ? 0 : -EBADMSG;
+}
+
 const char *mesh_msg_name(unsigned type)
 {
 	static const char *const names[] = {
 		"?", "hello", "nquery", "nanswer", "preq", "paccept", "prefuse",
-		"bmap", "sub", "unsub", "data", "pull", "full",
+		"bmap", "sub", "unsub", "data", "pull", "full", "path",
 	};
 
 	return type <= MESH_MSG_MAX ? names[type] : "?";

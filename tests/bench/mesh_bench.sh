@@ -25,7 +25,7 @@ S6="$(lab_addr6 c1)"
 mesh_clip 40 "$LAB_DIR/clip.ts"
 kbps=$(($(stat -c %s "$LAB_DIR/clip.ts") * 8 / 40 / 1000))
 lab_bg c1 "$LAB_DIR/source.json" "$MESHPEER" source --edge-id 1 --listen "[$S6]:5200" --key "$MESH_KEY" \
-	--ts-file "$LAB_DIR/clip.ts" --kbps "$kbps" --max-children 3 --duration 30
+	--ca-key "$MESH_CA" --ts-file "$LAB_DIR/clip.ts" --kbps "$kbps" --max-children 3 --duration 30
 spid=$LAB_LAST_PID
 sleep 0.5
 hosts=($(lab_hosts 1) $(lab_hosts 2) $(lab_hosts 3))
@@ -42,7 +42,8 @@ for h in "${hosts[@]}"; do
 	dur="$(date +%s.%N | awk -v e="$end" '{ printf "%.2f", e - $1 }')"
 	src="1@[$S6]:5200"
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --nodes "$per" --listen "[$(lab_addr6 "$h")]:5100" \
-		--id "$(($(mesh_id "$h") * 10))" --key "$MESH_KEY" --source "$src" $([ $first = 1 ] && echo --direct) \
+		--id "$(($(mesh_id "$h") * 10))" --key "$MESH_KEY" --ca-key "$MESH_CA" --source "$src" \
+		$([ $first = 1 ] && echo --direct) \
 		--peers "$list" --duration "$dur"
 	pids+=("$LAB_LAST_PID")
 	first=0

@@ -11,9 +11,11 @@
 #include "sc_bytes.h"
 #include "sc_clock.h"
 #include "sc_rtp.h"
+#include "tu_ident.h"
 
 #define TS_BASE (1700000000ULL * SC_NS_PER_S)
 #define SSRC 0x5eed0001u
+#define SIM_IDENT_PEERS 4096
 
 enum ev_type { EV_PKT, EV_TRACKER };
 
@@ -34,6 +36,8 @@ struct snode {
 	uint32_t id;
 	struct mesh_addr addr;
 	mesh_node *n;
+	rtx_ident *ident; /* its own key pair and certificate, from the sim's CA */
+	uint8_t cert[RTX_CERT_BYTES];
 	bool alive, joined, dying, ever_died, told_direct;
 	uint64_t join_at, joined_ns, restart_at, due;
 	/* what it delivered */
@@ -53,6 +57,7 @@ struct sim {
 	uint64_t *emit_ns;
 	uint64_t npkts, maxpkts;
 	uint8_t key[MESH_KEY_BYTES];
+	struct tu_pki pki;  /* the management server's CA */
 	struct mesh_sim_result *r;
 	uint64_t ctl_bytes, data_bytes; /* of dead incarnations */
 };
@@ -173,8 +178,9 @@ static int cb_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
 	struct ev e = { .type = EV_PKT, .src = me->idx, .len = (uint16_t)len };
 	uint64_t lat;
 
-	if (me->dying || peer >= s->nn)
+	if (me->dying || !peer || peer > s->nn)
 		return 0;
+	peer--; /* handles are 1 + the node's index: 0 is no handle */
 	if (s->c.loss > 0 && rnd01(s) < s->c.loss)
 		return 0;
 	lat = metro_of(s, me->idx) && metro_of(s, me->idx) == metro_of(s, (unsigned)peer) ? s->c.lat_metro_ns
@@ -224,7 +230,7 @@ static int cb_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *handle)
 
 	for (i = 0; i < s->nn; i++)
 		if (!memcmp(&s->node[i].addr, a, sizeof(*a))) {
-			*handle = i;
+			*handle = i + 1;
 			return 0;
 		}
 	return -ENOENT;
@@ -234,9 +240,9 @@ static int cb_addr_of(void *ctx, uint64_t handle, struct mesh_addr *a)
 {
 	struct sim *s = ((struct snode *)ctx)->sim;
 
-	if (handle >= s->nn)
+	if (!handle || handle > s->nn)
 		return -ENOENT;
-	*a = s->node[handle].addr;
+	*a = s->node[handle - 1].addr;
 	return 0;
 }
 
@@ -258,8 +264,16 @@ static int start_node(struct sim *s, struct snode *sn)
 	struct mesh_config cfg;
 	int rc;
 
+	/* A node (re)starting registers: a new key, certified by the CA. Room
+	 * for 4096 peers: rtx_ident's table spreads sequential ids over few
+	 * of its sets (ids 1..20 fill two), and with the default 256 a node
+	 * forgets the peers it talks to. */
+	if (!sn->ident && !(sn->ident = tu_ident_new(&s->pki, sn->id, SIM_IDENT_PEERS)))
+		return -ENOKEY;
+	rtx_cert_encode(rtx_ident_cert(sn->ident), sn->cert);
 	mesh_config_defaults(&cfg, sn->idx ? MESH_ROLE_PEER : MESH_ROLE_SOURCE);
 	cfg.self_id = sn->id;
+	cfg.ident = sn->ident;
 	cfg.channel_id = 1;
 	memcpy(cfg.ret_key, s->key, sizeof(s->key));
 	cfg.self_addr = sn->addr;
@@ -275,11 +289,14 @@ static int start_node(struct sim *s, struct snode *sn)
 	return 0;
 }
 
+/* What the tracker says of node i: its registered address and its
+ * certificate. */
 static void info_of(struct sim *s, unsigned i, struct mesh_peer_info *pi)
 {
 	pi->id = s->node[i].id;
 	pi->addr = s->node[i].addr;
-	pi->handle = i;
+	pi->handle = i + 1;
+	pi->cert = s->node[i].cert;
 }
 
 /* The tracker: k near (same metro first) and l random joined peers, and
@@ -324,6 +341,8 @@ static void kill_node(struct sim *s, struct snode *sn)
 	sn->dying = true; /* a kill: no goodbye */
 	mesh_node_free(sn->n);
 	sn->n = NULL;
+	rtx_ident_free(sn->ident); /* its keys die with it */
+	sn->ident = NULL;
 	sn->dying = false;
 	sn->alive = sn->joined = sn->told_direct = false;
 	sn->ever_died = true;
@@ -366,9 +385,15 @@ static void run_node(struct sim *s, struct snode *sn)
 
 /* ---- the run ---- */
 
+static uint64_t sim_now(void *ctx)
+{
+	return ((struct sim *)ctx)->now;
+}
+
 static int setup(struct sim *s, const struct mesh_sim_config *c, struct mesh_sim_result *r)
 {
 	unsigned i;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	memset(r, 0, sizeof(*r));
@@ -384,6 +409,8 @@ static int setup(struct sim *s, const struct mesh_sim_config *c, struct mesh_sim
 	s->emit_ns = calloc(s->maxpkts, sizeof(*s->emit_ns));
 	if (!s->node || !s->emit_ns)
 		return -ENOMEM;
+	if ((rc = tu_pki_init(&s->pki, sim_now, s)) < 0)
+		return rc;
 	for (i = 0; i < sizeof(s->key); i++)
 		s->key[i] = (uint8_t)rnd(s);
 	for (i = 0; i < s->nn; i++) {
@@ -407,6 +434,19 @@ static int setup(struct sim *s, const struct mesh_sim_config *c, struct mesh_sim
 		sn->restart_at = UINT64_MAX;
 	}
 	return start_node(s, &s->node[0]);
+}
+
+/* MESH_SIM_DEBUG: what a peer dropped and refused, and its addresses. */
+static void debug_drops(unsigned i, const struct mesh_stats *st)
+{
+	fprintf(stderr, "peer %u: unvalidated %llu refused %llu auth %llu unknown %llu send_err %llu malformed %llu "
+		"unsupp %llu replayed %llu rate %llu chal %llu valid %llu partners %u depth %u\n",
+		i, (unsigned long long)st->unvalidated, (unsigned long long)st->tx_refused,
+		(unsigned long long)st->auth_failed, (unsigned long long)st->unknown_sender,
+		(unsigned long long)st->send_errors, (unsigned long long)st->malformed,
+		(unsigned long long)st->unsupported, (unsigned long long)st->replayed,
+		(unsigned long long)st->rate_limited, (unsigned long long)st->challenges,
+		(unsigned long long)st->validated, st->partners, st->depth);
 }
 
 static void results(struct sim *s)
@@ -437,6 +477,8 @@ static void results(struct sim *s)
 				i, (unsigned long long)st.lost, (unsigned long long)st.poor_flagged,
 				(unsigned long long)st.liars_dropped, (unsigned long long)st.partners_dropped,
 				(unsigned long long)st.partners_added, (unsigned long long)st.redirects_received, st.depth);
+		if (getenv("MESH_SIM_DEBUG"))
+			debug_drops(i, &st);
 		rx += st.data_received;
 		dups += st.data_duplicates;
 		r->pushed += st.data_pushed_in;
@@ -509,7 +551,7 @@ static void step(struct sim *s, uint64_t *next_src, uint64_t *next_churn)
 		struct snode *d = &s->node[e.dst];
 
 		if (d->alive && e.type == EV_PKT) {
-			mesh_node_input(d->n, e.buf, e.len, e.src);
+			mesh_node_input(d->n, e.buf, e.len, e.src + 1);
 			d->due = mesh_node_deadline(d->n);
 		} else if (d->alive && e.type == EV_TRACKER) {
 			tracker(s, d, false);
@@ -565,11 +607,13 @@ int mesh_sim_run(const struct mesh_sim_config *c, struct mesh_sim_result *r)
 	}
 	results(&s);
 out:
-	for (i = 0; s.node && i < s.nn; i++)
+	for (i = 0; s.node && i < s.nn; i++) {
 		if (s.node[i].alive) {
 			s.node[i].dying = true;
 			mesh_node_free(s.node[i].n);
 		}
+		rtx_ident_free(s.node[i].ident);
+	}
 	while (s.nh)
 		free(pop_ev(&s).buf);
 	free(s.heap);

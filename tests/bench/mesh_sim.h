@@ -3,7 +3,10 @@
  * nodes, on a fake clock, over a simulated network (per-link latency from
  * the metro layout, jitter, random loss), with a tracker that hands out k
  * near + l random peers and the hosting node's direct slots, and optional
- * churn (peers killed without a word and restarted later). Used by the
+ * churn (peers killed without a word and restarted later). Every node has
+ * its own member identity from one CA (tests/unit/tu_ident.h), made anew
+ * when a killed peer restarts; the tracker hands out certificates with the
+ * addresses, as the management server does. Used by the
  * unit test (tests/unit/test_mesh_sim.c: what is certain) and the
  * benchmark (tests/bench/mesh_bench.c: the figures). */
 #ifndef MESH_SIM_H

@@ -28,7 +28,7 @@ channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
 CONF
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
 spid=$LAB_LAST_PID
-for _ in $(seq 50); do grep -q 'mesh hosting node 1 up' "$LAB_DIR/edge.log" && break; sleep 0.1; done
+mesh_edge_identity "$LAB_DIR/edge.log"
 grep -q 'mesh hosting node 1 up' "$LAB_DIR/edge.log" || lab_fail "the edge's mesh node did not start"
 sleep 0.5 # the edge has the stream
 hosts=($(lab_hosts 1) $(lab_hosts 2))
@@ -38,7 +38,8 @@ declare -A pid
 start() { # HOST [DURATION]
 	local h="$1"
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --listen "[$(lab_addr6 "$h")]:5100" --id "$(mesh_id "$h")" \
-		--key "$MESH_KEY" --source "1@[$S6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" --duration "${2:-60}"
+		--key "$MESH_KEY" --ca-key "$MESH_CA" --source "1@[$S6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" \
+		--duration "${2:-60}"
 	pid[$h]=$LAB_LAST_PID
 }
 is_stable() { local s; for s in "${stable[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }

@@ -29,6 +29,7 @@ ret: { key = "$MESH_KEY"; };
 channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
 CONF
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
+mesh_edge_identity "$LAB_DIR/edge.log"
 lab_wait_querier || exit 99
 
 # No multicast reaches metro 1's boxes (UDP to the channel's port dropped).
@@ -48,7 +49,8 @@ list="$(mesh_peer_list "${hosts[@]}")"
 pids=()
 for h in "${hosts[@]}"; do
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --listen "[$(lab_addr6 "$h")]:5100" --id "$(mesh_id "$h")" \
-		--key "$MESH_KEY" --source "1@[$E6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" --duration 18
+		--key "$MESH_KEY" --ca-key "$MESH_CA" --source "1@[$E6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" \
+		--duration 18
 	pids+=("$LAB_LAST_PID")
 	sleep 0.1
 done

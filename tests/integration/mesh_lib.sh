@@ -5,6 +5,19 @@ MESHPEER="$B/tests/tools/meshpeer"
 [ -x "$MESHPEER" ] || { echo "not built: $MESHPEER" >&2; exit 99; }
 for t in gst-launch-1.0 ffprobe python3; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
 MESH_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+# The lab's certificate authority: meshpeer issues its nodes' certificates
+# with it (--ca-key), as the management server would.
+MESH_CA="$("$MESHPEER" ca-keygen 2>/dev/null)" || { echo "meshpeer ca-keygen failed" >&2; exit 99; }
+
+# mesh_edge_identity LOG: skip when the edge made no mesh node for want of
+# a member identity (the edge gets one from the management server).
+mesh_edge_identity() {
+	for _ in $(seq 50); do
+		grep -q 'mesh hosting node 1 up' "$1" && return 0
+		grep -q 'mesh: no identity yet' "$1" && lab_skip "the edge has no mesh identity (it comes from the management server)"
+		sleep 0.1
+	done
+}
 
 # mesh_clip SECONDS FILE: H.264 (GOP 1 s) + AAC in MPEG-TS, about 1 Mb/s.
 mesh_clip() {

@@ -33,8 +33,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "mesh.h"
 #include "mesh_sockaddr.h"
+#include "meshpeer_ident.h"
+#include "rtx_ident.h"
 #include "sc_addr.h"
 #include "sc_clock.h"
 #include "sc_log.h"
@@ -52,6 +56,7 @@ struct node {
 	unsigned idx;
 	uint32_t id;
 	mesh_node *n;
+	rtx_ident *ident;
 	int fd;
 	sc_timer *timer;
 	struct sc_sockaddr local;
@@ -69,7 +74,7 @@ struct app {
 	bool source;
 	uint32_t channel, edge_id, first_id;
 	uint8_t key[32];
-	bool have_key, direct;
+	bool have_key, direct, have_ca;
 	unsigned nodes, max_children;
 	struct sc_sockaddr listen;
 	const char *group, *ssm, *iface, *ts_file, *peers, *src_spec, *mgmt, *cred, *out, *device;
@@ -89,17 +94,27 @@ static struct app A;
 
 /* ---- the address table behind the peer handles ---- */
 
+/* A handle is 1 + the address's index (0 is no handle); an address keeps
+ * its handle for the process's life. */
 static uint64_t handle_of_sa(const struct sc_sockaddr *a)
 {
 	size_t i;
 
 	for (i = 0; i < A.naddrs; i++)
 		if (sc_addr_equal(&A.addrs[i], a))
-			return i;
+			return i + 1;
 	if (A.naddrs == MAX_ADDRS)
 		return UINT64_MAX;
 	A.addrs[A.naddrs] = *a;
-	return A.naddrs++;
+	return ++A.naddrs;
+}
+
+static uint64_t cb_now(void *ctx);
+
+/* A static node's identity: its derived key pair, its certificate. */
+static int static_ident(struct node *nd)
+{
+	return mpi_static_ident(nd->id, cb_now, &nd->ident);
 }
 
 /* ---- mesh callbacks ---- */
@@ -114,9 +129,9 @@ static int cb_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
 {
 	struct node *nd = ctx;
 
-	if (peer >= A.naddrs)
+	if (!peer || peer > A.naddrs)
 		return -ENOENT;
-	if (sendto(nd->fd, buf, len, MSG_DONTWAIT, &A.addrs[peer].u.sa, A.addrs[peer].len) < 0)
+	if (sendto(nd->fd, buf, len, MSG_DONTWAIT, &A.addrs[peer - 1].u.sa, A.addrs[peer - 1].len) < 0)
 		return -errno;
 	return 0;
 }
@@ -176,9 +191,9 @@ static int cb_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *h)
 static int cb_addr_of(void *ctx, uint64_t h, struct mesh_addr *a)
 {
 	(void)ctx;
-	if (h >= A.naddrs)
+	if (!h || h > A.naddrs)
 		return -ENOENT;
-	mesh_addr_from_sockaddr(&A.addrs[h], a);
+	mesh_addr_from_sockaddr(&A.addrs[h - 1], a);
 	return 0;
 }
 
@@ -302,6 +317,7 @@ static int parse_info(const char *s, struct mesh_peer_info *pi)
 	char *at, tmp[256];
 	struct sc_sockaddr a;
 
+	memset(pi, 0, sizeof(*pi));
 	snprintf(tmp, sizeof(tmp), "%s", s);
 	at = strchr(tmp, '@');
 	if (!at)
@@ -321,6 +337,16 @@ static int parse_info(const char *s, struct mesh_peer_info *pi)
 	return 0;
 }
 
+/* A tracker entry's certificate ("cert": 256 hex), kept for the node. */
+static const uint8_t *json_cert(json_t *v, uint32_t id)
+{
+	uint8_t b[RTX_CERT_BYTES];
+
+	if (rtx_unhex(json_string_value(json_object_get(v, "cert")), b, sizeof(b)) < 0)
+		return NULL;
+	return mpi_cert_keep(id, b);
+}
+
 static size_t json_peers(json_t *arr, struct mesh_peer_info *out, size_t max, uint32_t self)
 {
 	size_t i, n = 0;
@@ -334,8 +360,10 @@ static size_t json_peers(json_t *arr, struct mesh_peer_info *out, size_t max, ui
 		if (n == max || !id || id == self || !json_array_size(addrs))
 			continue;
 		snprintf(spec, sizeof(spec), "%u@%s", id, json_string_value(json_array_get(addrs, 0)));
-		if (parse_info(spec, &out[n]) == 0)
+		if (parse_info(spec, &out[n]) == 0) {
+			out[n].cert = json_cert(v, id);
 			n++;
+		}
 	}
 	return n;
 }
@@ -359,8 +387,10 @@ static void tracker_ask(struct node *nd)
 
 		snprintf(spec, sizeof(spec), "%lld@%s", (long long)json_integer_value(json_object_get(s, "id")),
 			 json_string_value(json_array_get(json_object_get(s, "addrs"), 0)));
-		if (parse_info(spec, &src) == 0)
+		if (parse_info(spec, &src) == 0) {
+			src.cert = json_cert(s, src.id);
 			mesh_node_set_source(nd->n, &src, json_is_true(json_object_get(j, "direct")));
+		}
 	}
 	json_decref(j);
 }
@@ -373,20 +403,51 @@ static void cb_want_peers(void *ctx)
 		tracker_ask(nd); /* blocking, but not re-entering the node */
 }
 
-/* Register and tune: the node's id and the channel's RET key. */
-static int tracker_join(struct node *nd)
+/* The registration answer: the node's id and token, its certificate (of
+ * the key registered) and the CA's key; its identity made with them. */
+static int take_registration(struct node *nd, json_t *j, const uint8_t seed[randombytes_SEEDBYTES])
 {
-	char body[512], path[128], addr[SC_ADDR_STRLEN];
-	json_t *j;
+	uint8_t cert[RTX_CERT_BYTES], ca_pub[RTX_CA_PUB_BYTES];
 
-	sc_addr_format(&nd->local, true, addr, sizeof(addr));
-	snprintf(body, sizeof(body), "{\"device_id\":\"%s-%u\",\"credential\":\"%s\",\"addrs\":[\"%s\"]}",
-		 A.device ? A.device : "meshpeer", sc_addr_port(&nd->local), A.cred ? A.cred : "", addr);
-	if (!(j = http("POST", "/clients/register", NULL, body)))
-		return -EIO;
 	nd->id = (uint32_t)json_integer_value(json_object_get(j, "client_id"));
 	snprintf(nd->token, sizeof(nd->token), "%s", json_string_value(json_object_get(j, "token")));
+	if (!nd->id || rtx_unhex(json_string_value(json_object_get(j, "cert")), cert, sizeof(cert)) < 0 ||
+	    rtx_unhex(json_string_value(json_object_get(j, "ca")), ca_pub, sizeof(ca_pub)) < 0) {
+		sc_log(LOG_ERR, "registration answer without id, cert or ca");
+		return -EPROTO;
+	}
+	mpi_set_ca_pub(ca_pub);
+	if (!(nd->ident = mpi_ident_new(nd->id, cb_now)))
+		return -ENOMEM;
+	mpi_seeded_keygen(nd->ident, seed); /* the key pair registered, again */
+	return rtx_ident_set_cert(nd->ident, cert, sizeof(cert));
+}
+
+/* Register (with a new public key) and tune: the node's id, identity and
+ * the channel's RET key. */
+static int tracker_join(struct node *nd)
+{
+	char body[640], path[128], addr[SC_ADDR_STRLEN], pubhex[2 * RTX_PUB_BYTES + 1];
+	uint8_t seed[randombytes_SEEDBYTES], pub[RTX_PUB_BYTES];
+	json_t *j;
+	int rc;
+
+	randombytes_buf(seed, sizeof(seed));
+	mpi_seed_pub(seed, pub);
+	rtx_hex(pub, sizeof(pub), pubhex);
+	sc_addr_format(&nd->local, true, addr, sizeof(addr));
+	snprintf(body, sizeof(body),
+		 "{\"device_id\":\"%s-%u\",\"credential\":\"%s\",\"addrs\":[\"%s\"],\"pubkey\":\"%s\"}",
+		 A.device ? A.device : "meshpeer", sc_addr_port(&nd->local), A.cred ? A.cred : "", addr, pubhex);
+	if (!(j = http("POST", "/clients/register", NULL, body)))
+		return -EIO;
+	rc = take_registration(nd, j, seed);
+	sodium_memzero(seed, sizeof(seed));
 	json_decref(j);
+	if (rc < 0) {
+		sc_log(LOG_ERR, "node %u: no identity: %s", nd->id, strerror(-rc));
+		return rc;
+	}
 	snprintf(path, sizeof(path), "/clients/%u/tune", nd->id);
 	snprintf(body, sizeof(body), "{\"channel_id\":%u}", A.channel);
 	if (!(j = http("POST", path, nd->token, body)))
@@ -435,6 +496,7 @@ static int start_node(struct node *nd)
 	cfg.self_id = nd->id;
 	cfg.channel_id = A.channel;
 	memcpy(cfg.ret_key, A.key, 32);
+	cfg.ident = nd->ident;
 	mesh_addr_from_sockaddr(&nd->local, &cfg.self_addr);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	cfg.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
@@ -458,14 +520,17 @@ static int give_static(struct node *nd)
 		if (parse_info(A.src_spec, &src) < 0)
 			return -EINVAL;
 		src.id |= MESH_SOURCE_ID_FLAG;
+		src.cert = mpi_static_cert(src.id);
 		mesh_node_set_source(nd->n, &src, A.direct);
 	}
 	if (!A.peers)
 		return 0;
 	list = strdup(A.peers);
 	for (tok = strtok_r(list, ",", &save); tok && n < 32; tok = strtok_r(NULL, ",", &save))
-		if (parse_info(tok, &near[n]) == 0 && near[n].id != nd->id)
+		if (parse_info(tok, &near[n]) == 0 && near[n].id != nd->id) {
+			near[n].cert = mpi_static_cert(near[n].id);
 			n++;
+		}
 	free(list);
 	mesh_node_add_peers(nd->n, near, n, NULL, 0);
 	return 0;
@@ -578,7 +643,8 @@ static void report(void)
 		printf("{\"role\":\"peer\",\"id\":%u,\"delivered\":%llu,\"lost\":%llu,\"continuity\":%.6f,"
 		       "\"cc_errors\":%llu,\"ts_packets\":%llu,\"startup_ms\":%.1f,\"lag_ms_avg\":%.1f,\"lag_ms_max\":%.1f,"
 		       "\"partners\":%u,\"depth\":%u,\"received\":%llu,\"duplicates\":%llu,\"pulled\":%llu,"
-		       "\"ctl_bytes_sent\":%llu,\"data_bytes_sent\":%llu,\"liars_dropped\":%llu,\"auth_failed\":%llu,\"send_errors\":%llu}\n",
+		       "\"ctl_bytes_sent\":%llu,\"data_bytes_sent\":%llu,\"liars_dropped\":%llu,\"auth_failed\":%llu,\"send_errors\":%llu,"
+		       "\"unvalidated\":%llu,\"unknown_sender\":%llu,\"challenges\":%llu,\"validated\":%llu,\"tx_refused\":%llu}\n",
 		       nd->id, (unsigned long long)st.delivered, (unsigned long long)st.lost,
 		       due ? (double)st.delivered / due : 0.0, (unsigned long long)nd->cc_errors,
 		       (unsigned long long)nd->ts_packets,
@@ -588,7 +654,9 @@ static void report(void)
 		       (unsigned long long)st.data_duplicates, (unsigned long long)st.data_pulled_in,
 		       (unsigned long long)st.ctl_bytes_sent, (unsigned long long)st.data_bytes_sent,
 		       (unsigned long long)st.liars_dropped, (unsigned long long)st.auth_failed,
-		       (unsigned long long)st.send_errors);
+		       (unsigned long long)st.send_errors, (unsigned long long)st.unvalidated,
+		       (unsigned long long)st.unknown_sender, (unsigned long long)st.challenges,
+		       (unsigned long long)st.validated, (unsigned long long)st.tx_refused);
 	}
 	fflush(stdout);
 }
@@ -608,11 +676,15 @@ static void on_time_up(void *arg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: meshpeer source --edge-id N --listen ADDR --key HEX (--group G [--ssm S] [--iface IF] |\n"
-		   "                       --ts-file F --kbps K) [--max-children N] [--channel N] [--duration S]\n"
-		   "       meshpeer peer --listen ADDR [--nodes N] (--id N --key HEX [--source ID@ADDR [--direct]]\n"
-		   "                     [--peers ID@ADDR,...] | --mgmt URL --credential C [--device NAME])\n"
-		   "                     [--channel N] [--out FILE-with-%%d] [--duration S]\n");
+	fprintf(f, "usage: meshpeer ca-keygen\n"
+		   "       meshpeer source --edge-id N --listen ADDR --key HEX --ca-key HEX\n"
+		   "                       (--group G [--ssm S] [--iface IF] | --ts-file F --kbps K)\n"
+		   "                       [--max-children N] [--channel N] [--duration S]\n"
+		   "       meshpeer peer --listen ADDR [--nodes N] (--id N --key HEX --ca-key HEX\n"
+		   "                     [--source ID@ADDR [--direct]] [--peers ID@ADDR,...] |\n"
+		   "                     --mgmt URL --credential C [--device NAME])\n"
+		   "                     [--channel N] [--out FILE-with-%%d] [--duration S]\n"
+		   "--ca-key: the CA's Ed25519 secret key, 128 hex digits (meshpeer ca-keygen)\n");
 }
 
 static int parse(int argc, char **argv)
@@ -623,7 +695,7 @@ static int parse(int argc, char **argv)
 		{ "max-children", 1, 0, 'm' }, { "channel", 1, 0, 'c' }, { "duration", 1, 0, 'd' },
 		{ "nodes", 1, 0, 'n' }, { "id", 1, 0, 'I' }, { "source", 1, 0, 's' }, { "direct", 0, 0, 'D' },
 		{ "peers", 1, 0, 'p' }, { "mgmt", 1, 0, 'M' }, { "credential", 1, 0, 'C' }, { "device", 1, 0, 'V' },
-		{ "out", 1, 0, 'o' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "out", 1, 0, 'o' }, { "ca-key", 1, 0, 'A' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *listen = NULL;
 	int o;
@@ -658,14 +730,15 @@ static int parse(int argc, char **argv)
 		case 'C': A.cred = optarg; break;
 		case 'V': A.device = optarg; break;
 		case 'o': A.out = optarg; break;
+		case 'A': if (mpi_set_ca_secret(optarg) < 0) return -EINVAL; A.have_ca = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
 	}
 	if (!listen || sc_addr_parse(listen, A.source ? 5200 : 5100, &A.listen) < 0 || !A.nodes ||
-	    A.nodes > MAX_NODES || (A.source && (A.nodes != 1 || !A.edge_id || !A.have_key ||
+	    A.nodes > MAX_NODES || (A.source && (A.nodes != 1 || !A.edge_id || !A.have_key || !A.have_ca ||
 					      (!A.group && !(A.ts_file && A.kbps > 0)))) ||
-	    (!A.source && !A.mgmt && (!A.first_id || !A.have_key))) {
+	    (!A.source && !A.mgmt && (!A.first_id || !A.have_key || !A.have_ca))) {
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -691,6 +764,10 @@ static int setup(void)
 		nd->id = A.source ? MESH_SOURCE_ID_FLAG | A.edge_id : A.first_id + i;
 		if (A.mgmt && !A.source && (rc = tracker_join(nd)) < 0) {
 			sc_log(LOG_ERR, "node %u: could not register and tune with %s", i, A.mgmt);
+			return rc;
+		}
+		if ((!A.mgmt || A.source) && (rc = static_ident(nd)) < 0) {
+			sc_log(LOG_ERR, "node %u: no identity: %s", nd->id, strerror(-rc));
 			return rc;
 		}
 		if ((rc = start_node(nd)) < 0)
@@ -722,7 +799,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* before libsodium starts: static key pairs are drawn through it */
+	mpi_init();
 	sc_log_open("meshpeer", SC_LOG_STDERR, LOG_NOTICE);
+	if (argc == 2 && !strcmp(argv[1], "ca-keygen"))
+		return mpi_ca_keygen();
 	if (parse(argc, argv) < 0)
 		return 2;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -755,6 +836,7 @@ int main(int argc, char **argv)
 	report();
 	for (i = 0; i < A.nodes; i++) {
 		mesh_node_free(A.node[i].n);
+		rtx_ident_free(A.node[i].ident); /* after its node */
 		if (A.node[i].out)
 			fclose(A.node[i].out);
 		sc_timer_free(A.node[i].timer);

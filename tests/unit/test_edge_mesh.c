@@ -2,8 +2,10 @@
  * (edge_cfg.c): on a fake clock, over real UDP sockets on ::1, a libscmesh
  * peer partners with the edge's node through the RET socket and plays what
  * the edge feeds it; RET datagrams still reach RET; the node waits for a
- * key and follows the edge id; edge.mesh and a channel's mesh override
- * load, and bad values name their line. */
+ * key and an identity and follows the edge id; edge.mesh and a channel's
+ * mesh override load, and bad values name their line. The edge and the box
+ * have member identities from a test CA (tests/unit/tu_ident.h), as the
+ * daemons will once the management server hands them out. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -30,6 +32,7 @@ struct box {
 	int fd;
 	struct sc_sockaddr edge;
 	mesh_node *n;
+	rtx_ident *ident;
 	uint64_t delivered;
 	sc_clock *clk;
 };
@@ -65,12 +68,12 @@ static uint64_t box_now(void *ctx)
 	return sc_clock_now_ns(((struct box *)ctx)->clk);
 }
 
-/* The box knows one node, the edge: handle 0. */
+/* The box knows one node, the edge: handle 1 (0 is no handle). */
 static int box_send(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
 {
 	struct box *b = ctx;
 
-	if (peer != 0)
+	if (peer != 1)
 		return -ENOENT;
 	return sendto(b->fd, buf, len, 0, &b->edge.u.sa, b->edge.len) < 0 ? -errno : 0;
 }
@@ -87,7 +90,7 @@ static int box_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *h)
 {
 	(void)ctx;
 	(void)a;
-	*h = 0;
+	*h = 1;
 	return 0;
 }
 
@@ -95,7 +98,7 @@ static int box_addr_of(void *ctx, uint64_t h, struct mesh_addr *a)
 {
 	const struct box *b = ctx;
 
-	if (h != 0)
+	if (h != 1)
 		return -ENOENT;
 	memset(a, 0, sizeof(*a));
 	a->family = 6;
@@ -104,16 +107,37 @@ static int box_addr_of(void *ctx, uint64_t h, struct mesh_addr *a)
 	return 0;
 }
 
+static struct tu_pki pki;
+static rtx_ident *edge_ident, *bare_ident;
+
+static uint64_t pki_now(void *ctx)
+{
+	return sc_clock_now_ns(ctx);
+}
+
+static uint64_t pki_wall(void *ctx)
+{
+	(void)ctx;
+	return tu_pki_wall_ms(&pki);
+}
+
+/* The box learns the edge's certificate as from the tracker. */
 static int box_new(struct box *b, sc_clock *clk, const struct sc_sockaddr *edge, uint32_t edge_id)
 {
 	struct mesh_callbacks cb = { .ctx = b, .now_ns = box_now, .send = box_send, .deliver = box_deliver,
 				     .handle_of = box_handle_of, .addr_of = box_addr_of };
-	struct mesh_peer_info edge_info = { .id = MESH_SOURCE_ID_FLAG | edge_id, .handle = 0 };
+	struct mesh_peer_info edge_info = { .id = MESH_SOURCE_ID_FLAG | edge_id, .handle = 1 };
+	uint8_t edge_cert[RTX_CERT_BYTES];
 	struct mesh_config cfg;
 	struct sc_sockaddr me;
 
 	memset(b, 0, sizeof(*b));
 	b->clk = clk;
+	b->ident = tu_ident_new(&pki, 42, 0);
+	if (!b->ident)
+		return -1;
+	rtx_cert_encode(rtx_ident_cert(edge_ident), edge_cert);
+	edge_info.cert = edge_cert;
 	b->edge = *edge;
 	b->fd = udp_socket(&me);
 	mesh_config_defaults(&cfg, MESH_ROLE_PEER);
@@ -125,15 +149,17 @@ static int box_new(struct box *b, sc_clock *clk, const struct sc_sockaddr *edge,
 	cfg.self_addr.port = sc_addr_port(&me);
 	cfg.ts_base_ns = 1;
 	cfg.release = MESH_RELEASE_ARRIVAL;
+	cfg.ident = b->ident;
 	if (b->fd < 0 || mesh_node_new(&cfg, &cb, &b->n) < 0)
 		return -1;
-	box_addr_of(b, 0, &edge_info.addr);
+	box_addr_of(b, 1, &edge_info.addr);
 	return mesh_node_set_source(b->n, &edge_info, true) < 0 ? -1 : 0;
 }
 
 static void box_free(struct box *b)
 {
 	mesh_node_free(b->n);
+	rtx_ident_free(b->ident);
 	if (b->fd >= 0)
 		close(b->fd);
 }
@@ -144,7 +170,7 @@ static void box_poll(struct box *b)
 	ssize_t n;
 
 	while ((n = recv(b->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-		mesh_node_input(b->n, buf, (size_t)n, 0);
+		mesh_node_input(b->n, buf, (size_t)n, 1);
 	if (mesh_node_deadline(b->n) <= box_now(b))
 		mesh_node_run(b->n);
 }
@@ -152,19 +178,13 @@ static void box_poll(struct box *b)
 struct world {
 	sc_clock *clk;
 	sc_loop *loop;
-	struct tu_pki pki;
-	rtx_ident *ident;   /* the edge's */
 	edge_ret *r;
 	struct sc_sockaddr addr;
 	uint16_t seq;
 };
 
-static uint64_t world_now(void *ctx)
-{
-	return sc_clock_now_ns(((struct world *)ctx)->clk);
-}
-
-static int world_new(struct world *w)
+/* An edge with mesh identity `ident` (id MESH_SOURCE_ID_FLAG | 1, or none). */
+static int world_new(struct world *w, bool ident)
 {
 	struct sc_logger lg = { log_fn, NULL, LOG_DEBUG };
 	struct ret_cfg rc = { .window_ns = SC_NS_PER_S, .max_bitrate_bps = 2000000, .rate_pps = 1000,
@@ -175,12 +195,27 @@ static int world_new(struct world *w)
 	logged[0] = 0;
 	w->clk = sc_clock_fake_new(SC_NS_PER_S);
 	w->loop = sc_loop_new(w->clk);
+	if (tu_pki_init(&pki, pki_now, w->clk) < 0)
+		return -1;
+	edge_ident = tu_ident_new(&pki, MESH_SOURCE_ID_FLAG | 1, 0);
+	if (!edge_ident)
+		return -1;
+	if (ident) {
+		rc.ident = edge_ident;
+	} else {
+		/* an identity still waiting for its certificate */
+		struct rtx_ident_config ic;
+		struct rtx_ident_callbacks icb = { w->clk, pki_now, pki_wall };
+
+		rtx_ident_config_defaults(&ic, 0, pki.ca_pub);
+		if (rtx_ident_new(&ic, &icb, &bare_ident) < 0)
+			return -1;
+		rc.ident = bare_ident;
+	}
 	fd = udp_socket(&w->addr);
-	if (fd < 0 || !w->loop || tu_pki_init(&w->pki, world_now, w) < 0 ||
-	    !(w->ident = tu_ident_new(&w->pki, RTX_EDGE_ID_FLAG | 1, 0)))
+	if (fd < 0 || !w->loop)
 		return -1;
 	close(fd);
-	rc.ident = w->ident;
 	rc.listen = w->addr;
 	rc.mesh_self = w->addr;
 	return ret_new(w->loop, &rc, &lg, &w->r);
@@ -189,7 +224,9 @@ static int world_new(struct world *w)
 static void world_free(struct world *w)
 {
 	ret_free(w->r);
-	rtx_ident_free(w->ident);
+	rtx_ident_free(edge_ident); /* after the edge's nodes */
+	rtx_ident_free(bare_ident);
+	edge_ident = bare_ident = NULL;
 	sc_loop_free(w->loop);
 	sc_clock_free(w->clk);
 }
@@ -221,7 +258,7 @@ static void test_serves_a_box(void)
 	struct ret_chan_stats rs;
 	int i;
 
-	CU_ASSERT_FATAL(world_new(&w) == 0);
+	CU_ASSERT_FATAL(world_new(&w, true) == 0);
 	CU_ASSERT_EQUAL(ret_add_channel(w.r, CHAN, key), 0);
 	CU_ASSERT_EQUAL(ret_set_mesh(w.r, CHAN, 3), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(logged, "mesh hosting node 1 up"));
@@ -251,7 +288,7 @@ static void test_demux(void)
 	struct ret_chan_stats rs;
 	uint8_t junk[64] = { 'S', 'X', 1 };
 
-	CU_ASSERT_FATAL(world_new(&w) == 0);
+	CU_ASSERT_FATAL(world_new(&w, true) == 0);
 	CU_ASSERT_EQUAL(ret_add_channel(w.r, CHAN, key), 0);
 	CU_ASSERT_FATAL(box_new(&b, w.clk, &w.addr, 1) == 0); /* no node yet: its HELLOs go nowhere */
 	for (int i = 0; i < 50; i++)
@@ -268,13 +305,14 @@ static void test_demux(void)
 	world_free(&w);
 }
 
-/* No key, no node; the key starts it; a new edge id remakes it. */
+/* No key, no node; the key starts it; a new edge id remakes it. No
+ * identity, no node. */
 static void test_key_and_id(void)
 {
 	struct world w;
 	struct ret_chan_stats rs;
 
-	CU_ASSERT_FATAL(world_new(&w) == 0);
+	CU_ASSERT_FATAL(world_new(&w, true) == 0);
 	CU_ASSERT_EQUAL(ret_add_channel(w.r, CHAN, NULL), 0);
 	CU_ASSERT_EQUAL(ret_set_mesh(w.r, CHAN, 2), 0);
 	ret_chan_stats(w.r, CHAN, &rs);
@@ -283,11 +321,35 @@ static void test_key_and_id(void)
 	ret_chan_stats(w.r, CHAN, &rs);
 	CU_ASSERT(rs.mesh);
 	CU_ASSERT_PTR_NOT_NULL(strstr(logged, "mesh hosting node 1 up, up to 2"));
+	/* The node speaks as its identity (edge 1): an edge id alone changes
+	 * nothing until a certificate says so. */
 	ret_set_edge_id(w.r, 7);
-	CU_ASSERT_PTR_NOT_NULL(strstr(logged, "mesh hosting node 7 up"));
+	CU_ASSERT_PTR_NULL(strstr(logged, "mesh hosting node 7 up"));
+	ret_chan_stats(w.r, CHAN, &rs);
+	CU_ASSERT(rs.mesh);
 	CU_ASSERT_EQUAL(ret_set_mesh(w.r, CHAN, 0), 0);
 	ret_chan_stats(w.r, CHAN, &rs);
 	CU_ASSERT(!rs.mesh);
+	world_free(&w);
+
+	CU_ASSERT_FATAL(world_new(&w, false) == 0);
+	CU_ASSERT_EQUAL(ret_add_channel(w.r, CHAN, key), 0);
+	CU_ASSERT_EQUAL(ret_set_mesh(w.r, CHAN, 2), 0);
+	ret_chan_stats(w.r, CHAN, &rs);
+	CU_ASSERT(!rs.mesh);
+	CU_ASSERT_PTR_NOT_NULL(strstr(logged, "mesh: no identity yet"));
+	/* the registration brings the certificate: the node starts */
+	{
+		uint8_t pub[RTX_PUB_BYTES], cert[RTX_CERT_BYTES];
+
+		rtx_ident_keygen(bare_ident, pub);
+		tu_pki_issue(&pki, MESH_SOURCE_ID_FLAG | 1, pub, cert);
+		CU_ASSERT_EQUAL(rtx_ident_set_cert(bare_ident, cert, sizeof(cert)), 0);
+	}
+	ret_set_edge_id(w.r, 1);
+	ret_chan_stats(w.r, CHAN, &rs);
+	CU_ASSERT(rs.mesh);
+	CU_ASSERT_PTR_NOT_NULL(strstr(logged, "mesh hosting node 1 up"));
 	world_free(&w);
 }
 
@@ -355,7 +417,7 @@ int tu_register(void)
 	static const struct tu_test tests[] = {
 		{ "a box partners with the edge and plays", test_serves_a_box },
 		{ "RET and mesh datagrams are told apart", test_demux },
-		{ "the node waits for a key and follows the edge id", test_key_and_id },
+		{ "the node waits for a key and an identity, follows the edge id", test_key_and_id },
 		{ "edge.mesh and channel overrides", test_config },
 		{ NULL, NULL },
 	};
