@@ -20,16 +20,17 @@ edge="$B/mcast-server/sixcast-mcast-server"
 lab_up 2 8 1
 S6="$(lab_addr6 c1)"
 mesh_clip 30 "$LAB_DIR/clip.ts"
+mesh_ca_file "$LAB_DIR/ca.key"
 cat >"$LAB_DIR/edge.conf" <<CONF
-edge: { name = "edge-churn"; interface = "eth0"; http = "";
+edge: { name = "edge-churn"; interface = "eth0"; http = "[$S6]:8081";
         mesh = { enabled = true; max_children = 3; edge_id = 1; }; };
 ret: { key = "$MESH_KEY"; };
+trust: { ca_key_file = "$LAB_DIR/ca.key"; };
 channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
 CONF
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
 spid=$LAB_LAST_PID
-mesh_edge_identity "$LAB_DIR/edge.log"
-grep -q 'mesh hosting node 1 up' "$LAB_DIR/edge.log" || lab_fail "the edge's mesh node did not start"
+mesh_edge_identity "$LAB_DIR/edge.log" c1 "$S6"
 sleep 0.5 # the edge has the stream
 hosts=($(lab_hosts 1) $(lab_hosts 2))
 list="$(mesh_peer_list "${hosts[@]}")"
@@ -38,7 +39,8 @@ declare -A pid
 start() { # HOST [DURATION]
 	local h="$1"
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --listen "[$(lab_addr6 "$h")]:5100" --id "$(mesh_id "$h")" \
-		--key "$MESH_KEY" --ca-key "$MESH_CA" --source "1@[$S6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" \
+		--key "$MESH_KEY" --ca-key "$MESH_CA" \
+		--source-cert "$MESH_EDGE_CERT" --source "1@[$S6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" \
 		--duration "${2:-60}"
 	pid[$h]=$LAB_LAST_PID
 }

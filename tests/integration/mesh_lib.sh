@@ -9,14 +9,29 @@ MESH_KEY="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 # with it (--ca-key), as the management server would.
 MESH_CA="$("$MESHPEER" ca-keygen 2>/dev/null)" || { echo "meshpeer ca-keygen failed" >&2; exit 99; }
 
-# mesh_edge_identity LOG: skip when the edge made no mesh node for want of
-# a member identity (the edge gets one from the management server).
+# A standalone edge of the lab is certified by the same CA (its
+# trust.ca_key_file: the CA key in a file).
+mesh_ca_file() { # FILE
+	printf '%s\n' "$MESH_CA" >"$1" && chmod 600 "$1"
+}
+
+# mesh_edge_identity LOG HOST ADDR6: wait for the edge's mesh node, then
+# set MESH_EDGE_CERT to its certificate (GET /identity on its HTTP port),
+# which the meshpeer boxes need before their first word to it.
 mesh_edge_identity() {
-	for _ in $(seq 50); do
-		grep -q 'mesh hosting node 1 up' "$1" && return 0
-		grep -q 'mesh: no identity yet' "$1" && lab_skip "the edge has no mesh identity (it comes from the management server)"
+	local i
+	for i in $(seq 100); do
+		grep -q 'mesh hosting node 1 up' "$1" && break
 		sleep 0.1
 	done
+	grep -q 'mesh hosting node 1 up' "$1" || lab_fail "the edge's mesh node did not start: $(tail -3 "$1")"
+	for i in $(seq 100); do
+		MESH_EDGE_CERT="$(lab_exec "$2" curl -sf "http://[$3]:8081/identity" |
+			sed -n 's/.*"cert": "\([0-9a-f]*\)".*/\1/p')"
+		[ ${#MESH_EDGE_CERT} = 256 ] && return 0
+		sleep 0.1
+	done
+	lab_fail "no certificate at the edge's /identity"
 }
 
 # mesh_clip SECONDS FILE: H.264 (GOP 1 s) + AAC in MPEG-TS, about 1 Mb/s.

@@ -74,7 +74,8 @@ struct app {
 	bool source;
 	uint32_t channel, edge_id, first_id;
 	uint8_t key[32];
-	bool have_key, direct, have_ca;
+	bool have_key, direct, have_ca, have_src_cert;
+	uint8_t src_cert[RTX_CERT_BYTES]; /* --source-cert: a real edge's */
 	unsigned nodes, max_children;
 	struct sc_sockaddr listen;
 	const char *group, *ssm, *iface, *ts_file, *peers, *src_spec, *mgmt, *cred, *out, *device;
@@ -520,7 +521,9 @@ static int give_static(struct node *nd)
 		if (parse_info(A.src_spec, &src) < 0)
 			return -EINVAL;
 		src.id |= MESH_SOURCE_ID_FLAG;
-		src.cert = mpi_static_cert(src.id);
+		/* A real edge made its own key: its certificate (GET
+		 * /identity) is given; a meshpeer source's is computed. */
+		src.cert = A.have_src_cert ? A.src_cert : mpi_static_cert(src.id);
 		mesh_node_set_source(nd->n, &src, A.direct);
 	}
 	if (!A.peers)
@@ -684,7 +687,8 @@ static void usage(FILE *f)
 		   "                     [--source ID@ADDR [--direct]] [--peers ID@ADDR,...] |\n"
 		   "                     --mgmt URL --credential C [--device NAME])\n"
 		   "                     [--channel N] [--out FILE-with-%%d] [--duration S]\n"
-		   "--ca-key: the CA's Ed25519 secret key, 128 hex digits (meshpeer ca-keygen)\n");
+		   "--ca-key: the CA's Ed25519 secret key, 128 hex digits (meshpeer ca-keygen)\n"
+		   "--source-cert: the source's certificate (a real edge's, from its GET /identity)\n");
 }
 
 static int parse(int argc, char **argv)
@@ -695,7 +699,8 @@ static int parse(int argc, char **argv)
 		{ "max-children", 1, 0, 'm' }, { "channel", 1, 0, 'c' }, { "duration", 1, 0, 'd' },
 		{ "nodes", 1, 0, 'n' }, { "id", 1, 0, 'I' }, { "source", 1, 0, 's' }, { "direct", 0, 0, 'D' },
 		{ "peers", 1, 0, 'p' }, { "mgmt", 1, 0, 'M' }, { "credential", 1, 0, 'C' }, { "device", 1, 0, 'V' },
-		{ "out", 1, 0, 'o' }, { "ca-key", 1, 0, 'A' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "out", 1, 0, 'o' }, { "ca-key", 1, 0, 'A' }, { "source-cert", 1, 0, 'X' }, { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 },
 	};
 	const char *listen = NULL;
 	int o;
@@ -731,6 +736,11 @@ static int parse(int argc, char **argv)
 		case 'V': A.device = optarg; break;
 		case 'o': A.out = optarg; break;
 		case 'A': if (mpi_set_ca_secret(optarg) < 0) return -EINVAL; A.have_ca = true; break;
+		case 'X':
+			if (rtx_unhex(optarg, A.src_cert, sizeof(A.src_cert)) < 0)
+				return -EINVAL;
+			A.have_src_cert = true;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
