@@ -39,7 +39,8 @@ client_sixcast_stb_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
 
 STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
-UNIT_TESTS += tests/unit/test_hts tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers
+UNIT_TESTS += tests/unit/test_hts tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers \
+	tests/unit/test_stb_cfg
 tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU)
 tests_unit_test_hts_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_hts_LDADD = $(STB_TEST_LDADD)
@@ -54,6 +55,9 @@ tests_unit_test_mgc_json_LDADD = $(STB_TEST_LDADD)
 tests_unit_test_peers_SOURCES = tests/unit/test_peers.c $(TU)
 tests_unit_test_peers_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_peers_LDADD = $(STB_TEST_LDADD)
+tests_unit_test_stb_cfg_SOURCES = tests/unit/test_stb_cfg.c $(TU)
+tests_unit_test_stb_cfg_CFLAGS = $(STB_TEST_CFLAGS)
+tests_unit_test_stb_cfg_LDADD = $(STB_TEST_LDADD)
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/client.md
 INTEGRATION_TESTS += tests/integration/client_lab.sh tests/integration/client_mesh_lab.sh

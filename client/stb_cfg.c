@@ -11,8 +11,8 @@
 #include "sc_log.h"
 
 static const char *const root_keys[] = { "client", "mgmt", "outputs", "mesh", NULL };
-static const char *const client_keys[] = { "device_id", "credential", "interface", "metro", "repair_port",
-					   "playout_delay_ms", "policy", "fast_zap", "start_channel",
+static const char *const client_keys[] = { "device_id", "credential", "credential_file", "interface", "metro",
+					   "repair_port", "playout_delay_ms", "policy", "fast_zap", "start_channel",
 					   "control", "log_level", NULL };
 static const char *const mgmt_keys[] = { "url", "timeout_ms", "retry_max_ms", "ca", NULL };
 static const char *const out_keys[] = { "http", "udp", "udp_rtp", "record_dir", "play", "video_sink",
@@ -20,6 +20,11 @@ static const char *const out_keys[] = { "http", "udp", "udp_rtp", "record_dir", 
 static const char *const mesh_keys[] = { "enabled", "tune_timeout_ms", "silence_ms", "loss_enter_pct",
 					 "loss_leave_pct", "recover_ms", NULL };
 static const char *const policies[] = { "all", "ranked", NULL };
+
+/* Where a box's enrolment credential comes from, for messages: the box
+ * packages cannot make it, the management server's must be copied. */
+#define BOX_CRED_HINT "use the management server's box enrolment secret (the content of its " \
+	"/etc/sixcast/secrets/box-enrolment; in per-device mode, the HMAC of device_id under it)"
 
 static int copy_string(const config_setting_t *g, const char *name, const char *dflt, char *dst, size_t len,
 		       struct sc_cfg_err *err)
@@ -62,7 +67,8 @@ static int read_client(const config_setting_t *root, struct stb_cfg *c, struct s
 		return sc_cfg_fail(root, err, "the 'client' group is required (device_id, interface)");
 	if ((rc = sc_cfg_check_keys(g, client_keys, err)) < 0 ||
 	    (rc = copy_string(g, "device_id", NULL, c->device_id, sizeof(c->device_id), err)) < 0 ||
-	    (rc = copy_string(g, "credential", "", c->credential, sizeof(c->credential), err)) < 0 ||
+	    (rc = sc_cfg_get_secret(g, "credential", true, BOX_CRED_HINT, c->credential, sizeof(c->credential),
+				    err)) < 0 ||
 	    (rc = copy_string(g, "interface", NULL, c->iface, sizeof(c->iface), err)) < 0 ||
 	    (rc = copy_string(g, "metro", "", c->metro, sizeof(c->metro), err)) < 0)
 		return rc;

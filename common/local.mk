@@ -3,7 +3,7 @@ noinst_LTLIBRARIES += common/libsccommon.la
 common_libsccommon_la_SOURCES = \
 	%reldir%/sc_addr.c %reldir%/sc_addr.h \
 	%reldir%/sc_bytes.h \
-	%reldir%/sc_cfg.c %reldir%/sc_cfg.h \
+	%reldir%/sc_cfg.c %reldir%/sc_cfg.h %reldir%/sc_cfg_secret.c \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
 	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
 	%reldir%/sc_httpd.c %reldir%/sc_httpd.h %reldir%/sc_http_resp.c \

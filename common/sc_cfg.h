@@ -11,6 +11,7 @@
 
 #include <libconfig.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sc_addr.h"
@@ -63,6 +64,33 @@ int sc_cfg_get_addr(const config_setting_t *grp, const char *name, const char *d
  * -EINVAL naming the first unknown one. */
 int sc_cfg_check_keys(const config_setting_t *grp, const char *const *known,
 		      struct sc_cfg_err *err);
+
+/* Secrets (sc_cfg_secret.c): admin tokens, enrolment credentials, keys.
+ *
+ * The shortest secret accepted, and the advice given with a refusal. */
+#define SC_SECRET_MIN 24
+#define SC_SECRET_ADVICE "generate one with `openssl rand -hex 32`"
+
+/* Whether value may serve as a secret: at least SC_SECRET_MIN printable
+ * ASCII characters without spaces, no placeholder ("CHANGE-ME", "changeme",
+ * "secret", "password", ...: case and separators do not matter), not made
+ * of a handful of characters ("xxxx...", "0000..."). Returns 0, or -EINVAL
+ * with why set to the reason, worded to follow a setting's name ("is too
+ * short ..."); the value itself is never copied into why. */
+int sc_cfg_secret_check(const char *value, char *why, size_t len);
+
+/* A secret given either inline as grp's setting name, or as the one line
+ * of the file named by name_file (a relative path is taken from the folder
+ * of the config file that names it; a final newline is dropped). Both at
+ * once is an error. Copies the secret into dst (len bytes, dst "" when
+ * none) and checks it with sc_cfg_secret_check(). hint says where the
+ * right value comes from; it ends every message about a missing, empty or
+ * weak secret (NULL: SC_SECRET_ADVICE). When required is false, an absent
+ * setting, a missing file and an empty file all mean "no secret" (dst "",
+ * 0); otherwise each is an error (-ENOENT for an absent setting, -EINVAL
+ * else). Returns 0 or a negative errno with err naming file and line. */
+int sc_cfg_get_secret(const config_setting_t *grp, const char *name, bool required,
+		      const char *hint, char *dst, size_t len, struct sc_cfg_err *err);
 
 /* Report a problem found by the caller about setting s (which may be a
  * group) with the same "file:line: " prefix. Returns -EINVAL. */

@@ -27,7 +27,7 @@ static const char *const chan_mesh_keys[] = { "enabled", "max_children", NULL };
 static const char *const ret_keys[] = { "listen", "window_ms", "max_bitrate", "rate_pps", "key", "burst_speed",
 					"burst_max_ms", "burst_overlap_ms", "burst_interval_ms", "burst_total_mbps",
 					NULL };
-static const char *const mgmt_keys[] = { "url", "credential", "report_ms", NULL };
+static const char *const mgmt_keys[] = { "url", "credential", "credential_file", "report_ms", NULL };
 static const char *const chan_keys[] = { "id", "name", "source", "group6", "group4", "ipv6", "ipv4",
 					 "hops", "dscp", "bitrate", "ret_key", "mesh", NULL };
 
@@ -170,10 +170,15 @@ static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long
 	return read_edge_mesh(g, c, err);
 }
 
-/* An optional RET key: 64 hex characters. */
+/* Where an edge's enrolment credential comes from, for messages. */
+#define EDGE_CRED_HINT "use the management server's edge enrolment secret (the content of its " \
+	"/etc/sixcast/secrets/edge-enrolment)"
+
+/* An optional RET key: 64 hex characters, and no "0000..." either. */
 static int read_key(config_setting_t *g, const char *name, uint8_t key[32], bool *has, struct sc_cfg_err *err)
 {
 	const char *s;
+	char why[160];
 	size_t n = 0;
 	int rc;
 
@@ -183,6 +188,9 @@ static int read_key(config_setting_t *g, const char *name, uint8_t key[32], bool
 	if (strlen(s) != 64 || sodium_hex2bin(key, 32, s, 64, NULL, &n, NULL) != 0 || n != 32)
 		return sc_cfg_fail(config_setting_get_member(g, name), err,
 				   "'%s' must be 64 hex characters (32 bytes)", name);
+	if (sc_cfg_secret_check(s, why, sizeof(why)) < 0)
+		return sc_cfg_fail(config_setting_get_member(g, name), err, "'%s' %s; " SC_SECRET_ADVICE, name,
+				   why);
 	*has = true;
 	return 0;
 }
@@ -246,9 +254,11 @@ static int read_ret_mgmt(const config_setting_t *root, struct edge_cfg *c, struc
 	    (rc = sc_cfg_get_string(g, "url", "", &s, err)) < 0)
 		return rc;
 	snprintf(c->mgmt_url, sizeof(c->mgmt_url), "%s", s);
-	if ((rc = sc_cfg_get_string(g, "credential", "", &s, err)) < 0)
+	/* Standalone, the credential is unused: the packaged file names one
+	 * that the operator fills only when the edge gets a management server. */
+	if ((rc = sc_cfg_get_secret(g, "credential", c->mgmt_url[0] != '\0', EDGE_CRED_HINT, c->mgmt_credential,
+				    sizeof(c->mgmt_credential), err)) < 0)
 		return rc;
-	snprintf(c->mgmt_credential, sizeof(c->mgmt_credential), "%s", s);
 	if ((rc = get_ms(g, "report_ms", 1000, 600000, 5000, &c->mgmt_report_ns, err)) < 0)
 		return rc;
 	return read_trust(root, c, err);

@@ -56,7 +56,8 @@ UNIT_TESTS += \
 	tests/unit/test_tsin \
 	tests/unit/test_tsfix \
 	tests/unit/test_rtpk \
-	tests/unit/test_edge_mesh
+	tests/unit/test_edge_mesh \
+	tests/unit/test_edge_cfg
 tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
 tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
@@ -75,6 +76,9 @@ tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU) $(TU_IDENT)
 tests_unit_test_edge_mesh_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS)
 tests_unit_test_edge_mesh_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_edge_cfg_SOURCES = tests/unit/test_edge_cfg.c $(TU)
+tests_unit_test_edge_cfg_CFLAGS = $(EDGE_TEST_CFLAGS)
+tests_unit_test_edge_cfg_LDADD = $(EDGE_TEST_LDADD)
 
 INTEGRATION_TESTS += tests/integration/edge_lab.sh tests/integration/edge_ret_lab.sh tests/integration/edge_mgmt_lab.sh
 

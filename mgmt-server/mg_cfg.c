@@ -112,32 +112,38 @@ static int read_store(const config_setting_t *root, struct mg_config *c, struct 
 	return 0;
 }
 
+/* Tokens and credentials go in HTTP headers and JSON as they are, and
+ * sc_cfg_get_secret refuses anything but printable ASCII without spaces. */
 static int get_token(const config_setting_t *sec, const char *name, char *dst, size_t len,
 		     struct sc_cfg_err *err)
 {
-	int rc = get_str(sec, name, NULL, dst, len, err);
+	int rc = sc_cfg_get_secret(sec, name, true, NULL, dst, len, err);
 
-	if (rc == -ENOENT)
-		return -EINVAL;
-	if (rc < 0)
-		return rc;
-	if (strlen(dst) < MG_TOKEN_MIN)
-		return sc_cfg_fail(config_setting_get_member(sec, name), err,
-				   "'%s' must be at least %d characters", name, MG_TOKEN_MIN);
-	for (const char *p = dst; *p; p++)
-		if (*p <= ' ' || *p == 0x7f)
-			return sc_cfg_fail(config_setting_get_member(sec, name), err,
-					   "'%s' must not contain spaces or control characters", name);
+	return rc == -ENOENT ? -EINVAL : rc;
+}
+
+/* A box credential that opened the admin API, or an edge's that enrolled
+ * boxes, would make every box an admin or an edge: each role its own. */
+static int check_distinct(const config_setting_t *auth, const struct mg_config *c, struct sc_cfg_err *err)
+{
+	for (size_t i = 0; i < c->auth.nadmin; i++)
+		if (!strcmp(c->auth.admin[i].token, c->auth.client_secret) ||
+		    !strcmp(c->auth.admin[i].token, c->auth.edge_secret))
+			return sc_cfg_fail(auth, err, "admin \"%s\" has the token of an enrolment credential: "
+					   "every secret must be its own", c->auth.admin[i].name);
+	if (!strcmp(c->auth.client_secret, c->auth.edge_secret))
+		return sc_cfg_fail(auth, err, "client_credential and edge_credential are the same: a box could "
+				   "register as an edge");
 	return 0;
 }
 
 static int read_admins(config_setting_t *list, struct mg_config *c, struct sc_cfg_err *err)
 {
-	static const char *const keys[] = { "name", "token", NULL };
+	static const char *const keys[] = { "name", "token", "token_file", NULL };
 	int n = list ? config_setting_length(list) : 0, rc;
 
 	if (n == 0)
-		return sc_cfg_fail(list, err, "auth.admins needs at least one { name; token; }");
+		return sc_cfg_fail(list, err, "auth.admins needs at least one { name; token_file; }");
 	if (n > MG_ADMIN_MAX)
 		return sc_cfg_fail(list, err, "at most %d admins", MG_ADMIN_MAX);
 	for (int i = 0; i < n; i++) {
@@ -145,7 +151,7 @@ static int read_admins(config_setting_t *list, struct mg_config *c, struct sc_cf
 		struct mg_admin *ad = &c->auth.admin[i];
 
 		if (config_setting_type(a) != CONFIG_TYPE_GROUP)
-			return sc_cfg_fail(a, err, "an admin is a group { name = \"...\"; token = \"...\"; }");
+			return sc_cfg_fail(a, err, "an admin is a group { name = \"...\"; token_file = \"...\"; }");
 		if ((rc = sc_cfg_check_keys(a, keys, err)) < 0 ||
 		    (rc = get_str(a, "name", NULL, ad->name, sizeof(ad->name), err)) < 0 ||
 		    (rc = get_token(a, "token", ad->token, sizeof(ad->token), err)) < 0)
@@ -162,8 +168,9 @@ static int read_admins(config_setting_t *list, struct mg_config *c, struct sc_cf
 
 static int read_auth(const config_setting_t *root, struct mg_config *c, struct sc_cfg_err *err)
 {
-	static const char *const keys[] = { "admins", "client_credential", "client_credential_mode",
-					    "edge_credential", NULL };
+	static const char *const keys[] = { "admins", "client_credential", "client_credential_file",
+					    "client_credential_mode", "edge_credential", "edge_credential_file",
+					    NULL };
 	static const char *const modes[] = { "shared", "per-device", NULL };
 	config_setting_t *a, *list;
 	int rc, mode;
@@ -171,13 +178,13 @@ static int read_auth(const config_setting_t *root, struct mg_config *c, struct s
 	if ((rc = sc_cfg_get_section(root, "auth", CONFIG_TYPE_GROUP, &a, err)) < 0)
 		return rc;
 	if (!a)
-		return sc_cfg_fail(root, err, "an auth { admins; client_credential; edge_credential; } "
-				   "section is required");
+		return sc_cfg_fail(root, err, "an auth { admins; client_credential_file; "
+				   "edge_credential_file; } section is required");
 	if ((rc = sc_cfg_check_keys(a, keys, err)) < 0 ||
 	    (rc = sc_cfg_get_section(a, "admins", CONFIG_TYPE_LIST, &list, err)) < 0)
 		return rc;
 	if (!list)
-		return sc_cfg_fail(a, err, "auth.admins = ( { name = \"...\"; token = \"...\"; } ) "
+		return sc_cfg_fail(a, err, "auth.admins = ( { name = \"...\"; token_file = \"...\"; } ) "
 				   "is required");
 	if ((rc = read_admins(list, c, err)) < 0 ||
 	    (rc = get_token(a, "client_credential", c->auth.client_secret,
@@ -187,7 +194,7 @@ static int read_auth(const config_setting_t *root, struct mg_config *c, struct s
 			    err)) < 0)
 		return rc;
 	c->auth.client_mode = (enum mg_cred_mode)mode;
-	return 0;
+	return check_distinct(a, c, err);
 }
 
 static int read_timing(const config_setting_t *root, struct mg_config *c, struct sc_cfg_err *err)
@@ -318,5 +325,6 @@ void mg_cfg_free(struct mg_config *c)
 		return;
 	free(c->lineup.metro);
 	free(c->lineup.chan);
+	explicit_bzero(&c->auth, sizeof(c->auth)); /* no tokens left in freed memory */
 	free(c);
 }

@@ -16,7 +16,6 @@
 
 #define MG_LISTEN_MAX 8
 #define MG_ADMIN_MAX 16
-#define MG_TOKEN_MIN 16
 #define MG_TOKEN_MAX 256
 
 enum mg_lineup_mode {

@@ -37,7 +37,9 @@ CLEANFILES += $(SC_UNITS)
 # The default configuration files go to $(sysconfdir)/sixcast/ unless a
 # file of that name is there already: an install never overwrites an
 # operator's configuration (the Debian packages make them conffiles). They
-# hold secrets: 0640, and group sixcast when that group exists.
+# name the secrets' files in /etc/sixcast/secrets/ (the Debian packages
+# make those) and hold none; still 0640, and group sixcast when that group
+# exists, as an operator may put a secret inline.
 SC_CONFIGS = \
 	%reldir%/etc/mcast-server.conf \
 	%reldir%/etc/mgmt-server.conf \

@@ -32,3 +32,17 @@ for lib in $(find "$dest" -name 'libsixcast-*.so'); do
 	[ -z "$leaked" ] || { echo "install-check: $lib exports $leaked" >&2; exit 1; }
 done
 echo "install-check: headers, pkg-config files and libraries OK"
+# The default configurations hold no secret and no placeholder: they name
+# files in /etc/sixcast/secrets/, which the packages fill (the operator
+# guide, "Secrets"); the daemons refuse to start while one is missing.
+confs="$(find "$dest" -path '*/sixcast/*.conf' | sort)"
+[ "$(echo "$confs" | wc -l)" = 3 ] || { echo "install-check: not 3 default configurations: $confs" >&2; exit 1; }
+if grep -iE '^[^#]*(change-?me|(token|credential) *= *")' $confs; then
+	echo "install-check: a default configuration holds a secret or a placeholder" >&2
+	exit 1
+fi
+for c in $confs; do
+	grep -q '_file = "/etc/sixcast/secrets/' "$c" ||
+		{ echo "install-check: $c names no file in /etc/sixcast/secrets/" >&2; exit 1; }
+done
+echo "install-check: the default configurations name their secrets' files and hold none"

@@ -22,7 +22,8 @@ CHROMIUM="${CHROMIUM:-$(command -v chromium || true)}"
 
 BOXES="${BOXES:-100000}"
 PORT="${PORT:-$((10000 + RANDOM % 20000))}"
-TOKEN=bench-admin-token-0123
+TOKEN=bench-2315b7fd62ff6773ce0acc597b499fcc7e659817
+BOXCRED=box-2add7bcb8ff177064be506e26ed7a562f55a3147
 dir="$(mktemp -d /tmp/sixcast-console-bench-XXXXXX)"
 pid=""
 cleanup() {
@@ -36,7 +37,7 @@ trap cleanup EXIT
 	echo "http = { listen = [ \"127.0.0.1:$PORT\" ]; connection_limit = 4096; };"
 	echo "store = { path = \"$dir/mgmt.db\"; };"
 	echo "auth = { admins = ( { name = \"bench\"; token = \"$TOKEN\"; } );"
-	echo '  client_credential = "bench-box-secret-0123"; edge_credential = "bench-edge-secret-0123"; };'
+	echo "  client_credential = \"$BOXCRED\"; edge_credential = \"edge-2b79732f6e6e34829892e38acdcebc738c882cd8\"; };"
 	echo 'clients = { heartbeat_ms = 600000; missed_heartbeats = 3; };'
 	echo 'lineup = { metros = ('
 	for m in $(seq 1 10); do
@@ -57,7 +58,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 echo "== filling the store: $BOXES boxes registered and tuned (sixcast-mgmt-load)"
-"$load" --server "127.0.0.1:$PORT" --admin "$TOKEN" --credential bench-box-secret-0123 \
+"$load" --server "127.0.0.1:$PORT" --admin "$TOKEN" --credential "$BOXCRED" \
 	--boxes "$BOXES" --phases register,tune | grep -E "register|tune" | head -4
 
 api_ms() { # the API call under a view, median of 7 (curl's total time)

@@ -43,7 +43,7 @@ fi
 
 lab_up 1 "$boxes" 1
 E6="$(lab_addr6 c1)"
-KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+KEY=4b632e18cf6e150863d97550a979d39aca1136e7e12d54b8e0fb0645f14f606a
 cat >"$LAB_DIR/edge.conf" <<EOF
 edge: { name = "bench"; interface = "eth0"; };
 ret: { key = "$KEY"; rate_pps = 100000; };

@@ -32,12 +32,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+TOKEN=bench-4df59e2f7c922a262af0647ec706b580bacc5d1a
+BOXCRED=box-762deaa5b20762f1468d88175cc0b40e07454e2a
 {
 	echo 'log_level = "notice";'
 	echo "http = { listen = [ \"127.0.0.1:$PORT\" ]; connection_limit = 4096; };"
 	echo "store = { path = \"$dir/mgmt.db\"; };"
-	echo 'auth = { admins = ( { name = "bench"; token = "bench-admin-token-0123"; } );'
-	echo '  client_credential = "bench-box-secret-0123"; edge_credential = "bench-edge-secret-0123"; };'
+	echo "auth = { admins = ( { name = \"bench\"; token = \"$TOKEN\"; } );"
+	echo "  client_credential = \"$BOXCRED\"; edge_credential = \"edge-ed7325efa43ed5d62efe2af951fa8ed324aabf17\"; };"
 	echo "clients = { heartbeat_ms = $HEARTBEAT_MS; missed_heartbeats = 3; };"
 	echo "grouping = { size = 5; metro_silence_ms = $((HEARTBEAT_MS * 6 / 5)); };"
 	echo 'lineup = { metros = ('
@@ -59,7 +61,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 echo "== sixcast-mgmt-server on 127.0.0.1:$PORT, $(nproc) cores, store $dir/mgmt.db (sync full)"
-"$load" --server "127.0.0.1:$PORT" --admin bench-admin-token-0123 --credential bench-box-secret-0123 \
+"$load" --server "127.0.0.1:$PORT" --admin "$TOKEN" --credential "$BOXCRED" \
 	--boxes "$BOXES" --zap-rate "$ZAP_RATE" "$@"
 echo "== targets (issue 6): >= 20000 tunes/s with p99 <= 10 ms; <= 2048 bytes RSS per box;"
 echo "   distinct-metro share >= 0.99; metro regrouped within 1 s of detection"

@@ -23,9 +23,13 @@ for t in "$CL_CLIENT" "$CL_STB" "$CL_EDGE" "$CL_MGMT" "$CL_TSREC"; do
 done
 for t in gst-launch-1.0 curl python3; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
 
-CL_ADMIN=lab-admin-token-0123456789
-CL_BOXCRED=lab-box-secret-0123456789
-CL_EDGECRED=lab-edge-secret-0123456789
+# Random-looking (the daemons refuse placeholders and short secrets); the
+# enrolment secrets live in files, as the packages keep them.
+CL_ADMIN=noc-f924b5c15e078d5ff3f5ce165fa35c8a8868dbb9
+CL_BOXCRED=box-2d21c427a41ddad04e7264b910f67a1b348d7276
+CL_EDGECRED=edge-ac27a4bea677db6df1a2f0791208571366843231
+echo "$CL_BOXCRED" >"$LAB_DIR/box-enrolment"
+echo "$CL_EDGECRED" >"$LAB_DIR/edge-enrolment"
 CL_E6="$(lab_addr6 c1)"
 CL_E4="$(lab_addr4 c1)"
 CL_MURL="http://[$(lab_addr6 c2)]:8080"
@@ -39,7 +43,7 @@ log_level = "info";
 http = { listen = [ "[::]:8080" ]; long_poll_max_ms = 5000; };
 store = { path = "$LAB_DIR/mgmt.db"; flush_ms = 200; };
 auth = { admins = ( { name = "noc"; token = "$CL_ADMIN"; } );
-  client_credential = "$CL_BOXCRED"; edge_credential = "$CL_EDGECRED"; };
+  client_credential_file = "$LAB_DIR/box-enrolment"; edge_credential_file = "$LAB_DIR/edge-enrolment"; };
 clients = { heartbeat_ms = 1000; missed_heartbeats = 3; };
 edges = { report_ms = 1000; };
 lineup = {
@@ -75,7 +79,7 @@ cl_edge_start() { # CHANNEL-LINE...
 	local l first=1
 	{
 		echo "edge: { name = \"edge-lab\"; interface = \"eth0\"; sdp_dir = \"$LAB_DIR/sdp\"; ${CL_EDGE_IN:-} };"
-		echo "mgmt: { url = \"$CL_MURL\"; credential = \"$CL_EDGECRED\"; };"
+		echo "mgmt: { url = \"$CL_MURL\"; credential_file = \"$LAB_DIR/edge-enrolment\"; };"
 		echo "${CL_EDGE_EXTRA:-}"
 		echo 'channels = ('
 		for l in "$@"; do
@@ -93,7 +97,7 @@ cl_edge_start() { # CHANNEL-LINE...
 
 cl_box_conf() { # HOST [CLIENT-SETTINGS]
 	cat <<CONF
-client: { device_id = "stb-$1"; credential = "$CL_BOXCRED"; interface = "eth0";
+client: { device_id = "stb-$1"; credential_file = "$LAB_DIR/box-enrolment"; interface = "eth0";
   start_channel = 1; playout_delay_ms = 300; log_level = "${CL_LOG:-info}"; ${2:-} };
 mgmt: { url = "$CL_MURL"; timeout_ms = 1000; retry_max_ms = 2000; };
 outputs: { http = "[::]:8090"; record_dir = "$LAB_DIR/rec-$1"; ${CL_OUTPUTS:-} };

@@ -16,7 +16,9 @@ for t in gst-launch-1.0 curl; do command -v "$t" >/dev/null || lab_skip "missing
 lab_up 1 2 2
 E6="$(lab_addr6 c1)"
 M6="$(lab_addr6 c2)"
-ADMIN=noc-admin-token-0123456789
+ADMIN=noc-b1e2190c62d3eb7f3cd02343008d555dfddf1085
+BOXCRED=box-d54c2ed75867b15c9eb25a665ada1c41428702dd
+EDGECRED=edge-b55cfec1b8f9db81d1a44472c16da8e434d8fc3e
 URL="http://[$M6]:8080"
 
 gst-launch-1.0 -q videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=320,height=180,framerate=25/1 ! \
@@ -26,15 +28,15 @@ gst-launch-1.0 -q videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=
 cat >"$LAB_DIR/mgmt.conf" <<EOF
 http = { listen = [ "[$M6]:8080" ]; };
 store = { path = "$LAB_DIR/mgmt.db"; flush_ms = 200; };
-auth = { admins = ( { name = "noc"; token = "$ADMIN"; } ); client_credential = "box-secret-0123456789";
-         edge_credential = "edge-secret-0123456789"; };
+auth = { admins = ( { name = "noc"; token = "$ADMIN"; } ); client_credential = "$BOXCRED";
+         edge_credential = "$EDGECRED"; };
 edges = { report_ms = 500; };
 lineup = { metros = ( { id = 1; name = "m1"; prefixes = [ "2001:db8:1::/48" ]; } );
            channels = ( { id = 1; name = "Clip"; } ); };
 EOF
 cat >"$LAB_DIR/edge.conf" <<EOF
 edge: { name = "edge-lab"; interface = "eth0"; };
-mgmt: { url = "$URL"; credential = "edge-secret-0123456789"; };
+mgmt: { url = "$URL"; credential = "$EDGECRED"; };
 channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
 EOF
 start_mgmt() {

@@ -26,7 +26,7 @@ for t in gst-launch-1.0 ffprobe curl; do command -v "$t" >/dev/null || lab_skip 
 lab_up 1 4 1
 E6="$(lab_addr6 c1)"
 E4="$(lab_addr4 c1)"
-KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+KEY=38aa227e19d7da7d81c5c2c8e0d52d4e328ee1cbfdc4636e54df8e57343f6679
 BAD=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
 
 # 4 s of H.264 (GOP 1 s, about 2 Mb/s) + AAC, looped by the edge.

@@ -26,12 +26,15 @@ lab_up 3 4 2
 S6="$(lab_addr6 c1)"
 M6="$(lab_addr6 c2)"
 mesh_clip 30 "$LAB_DIR/clip.ts"
+ADMIN=noc-83a21a618dbbefe00438cd956844f5923aaf9c3c
+BOXCRED=box-eeca061bee5596f5338aa103ba67338730dcb80e
+EDGECRED=edge-cd6a9cc0b8d4610d3b6a12e47496e24294fc9686
 cat >"$LAB_DIR/mgmt.conf" <<CONF
 log_level = "notice";
 http = { listen = [ "[$M6]:8080" ]; };
 store = { path = "$LAB_DIR/mgmt.db"; flush_ms = 200; };
-auth = { admins = ( { name = "noc"; token = "noc-token-for-the-mesh-lab-0123"; } );
-         client_credential = "box-secret-for-the-lab"; edge_credential = "edge-secret-for-the-lab"; };
+auth = { admins = ( { name = "noc"; token = "$ADMIN"; } );
+         client_credential = "$BOXCRED"; edge_credential = "$EDGECRED"; };
 edges = { report_ms = 2000; };
 lineup = {
   metros = (
@@ -47,7 +50,7 @@ for _ in $(seq 100); do lab_exec c1 curl -sf -o /dev/null "http://[$M6]:8080/met
 cat >"$LAB_DIR/edge.conf" <<CONF
 edge: { name = "edge-mesh"; interface = "eth0"; http = "[$S6]:8081";
         mesh = { enabled = true; max_children = 3; }; };
-mgmt: { url = "http://[$M6]:8080"; credential = "edge-secret-for-the-lab"; };
+mgmt: { url = "http://[$M6]:8080"; credential = "$EDGECRED"; };
 channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
 CONF
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
@@ -66,14 +69,14 @@ end="$(awk 'BEGIN { srand(); print systime() + 19 }')"
 for h in $(lab_hosts 1) $(lab_hosts 2) $(lab_hosts 3); do
 	dur="$(date +%s.%N | awk -v e="$end" '{ printf "%.2f", e - $1 }')"
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --nodes 3 --listen "[$(lab_addr6 "$h")]:5100" \
-		--mgmt "http://[$M6]:8080" --credential box-secret-for-the-lab --device "$h" --out "$LAB_DIR/$h-%d.ts" --duration "$dur"
+		--mgmt "http://[$M6]:8080" --credential "$BOXCRED" --device "$h" --out "$LAB_DIR/$h-%d.ts" --duration "$dur"
 	pids+=("$LAB_LAST_PID")
 	sleep 0.2
 done
 sleep 6
 mesh_edge_snap c1 "http://[$S6]:8081" "$LAB_DIR/edge-mid.json"
 sleep 2.5 # a load report with the children in it
-direct="$(lab_exec c1 curl -sf -H 'Authorization: Bearer noc-token-for-the-mesh-lab-0123' \
+direct="$(lab_exec c1 curl -sf -H "Authorization: Bearer $ADMIN" \
 	"http://[$M6]:8080/api/v1/edges/$EDGE_ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["load"]["direct_clients"])' 2>&1)"
 echo "the management server's view of the edge's direct children: $direct"
 for p in "${pids[@]}"; do wait "$p"; done

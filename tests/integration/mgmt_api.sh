@@ -11,12 +11,30 @@ set -u
 mg_start
 
 # --- config checking names the bad line ---
-printf 'auth = { admins = ( { name = "a"; token = "0123456789abcdef0"; } );\n client_credential = "0123456789abcdef0"; edge_credential = "0123456789abcdef0"; };\ngrouping = { size = 12; };\n' >"$MG_DIR/bad.conf"
+printf 'auth = { admins = ( { name = "a"; token = "%s"; } );\n client_credential = "%s"; edge_credential = "%s"; };\ngrouping = { size = 12; };\n' \
+	"$MG_ADMIN" "$MG_BOXCRED" "$MG_EDGECRED" >"$MG_DIR/bad.conf"
 out="$("$MG_SERVER" --check-config "$MG_DIR/bad.conf" 2>&1)" && mg_fail "--check-config accepted size 12"
 case "$out" in *bad.conf:3:*grouping.size*) ;; *) mg_fail "--check-config said: $out" ;; esac
 "$MG_SERVER" --check-config "$MG_DIR/mgmt.conf" >/dev/null || mg_fail "--check-config refused the good config"
-"$MG_SERVER" --check-config "${top_srcdir:-.}/mgmt-server/sixcast-mgmt-server.conf.example" >/dev/null ||
-	mg_fail "--check-config refused the example config"
+# The example names /etc/sixcast/secrets/: here, the test's files.
+sed "s|/etc/sixcast/secrets/|$MG_DIR/secrets/|" "${top_srcdir:-.}/mgmt-server/sixcast-mgmt-server.conf.example" \
+	>"$MG_DIR/example.conf"
+"$MG_SERVER" --check-config "$MG_DIR/example.conf" >/dev/null || mg_fail "--check-config refused the example config"
+# A placeholder (what the packages shipped until now) or a short secret
+# is refused at its line, and so is a server started on it.
+sed 's|client_credential_file = .*|client_credential = "CHANGE-ME-box-enrolment-secret";|' "$MG_DIR/mgmt.conf" \
+	>"$MG_DIR/weak.conf"
+line="$(grep -n CHANGE-ME "$MG_DIR/weak.conf" | cut -d: -f1)"
+out="$("$MG_SERVER" --check-config "$MG_DIR/weak.conf" 2>&1)" && mg_fail "--check-config accepted a CHANGE-ME credential"
+case "$out" in *"weak.conf:$line: 'auth.client_credential' is a placeholder"*) ;;
+	*) mg_fail "--check-config on a CHANGE-ME credential said: $out" ;; esac
+out="$(timeout 10 "$MG_SERVER" -c "$MG_DIR/weak.conf" 2>&1)" && mg_fail "the server started on a CHANGE-ME credential"
+case "$out" in *"weak.conf:$line: "*placeholder*) ;; *) mg_fail "start on a CHANGE-ME credential said: $out" ;; esac
+echo short >"$MG_DIR/short-token"
+sed "s|secrets/admin-token|$MG_DIR/short-token|" "$MG_DIR/mgmt.conf" >"$MG_DIR/weak.conf"
+out="$("$MG_SERVER" --check-config "$MG_DIR/weak.conf" 2>&1)" && mg_fail "--check-config accepted a short token"
+case "$out" in *"weak.conf:"*"'auth.admins[0].token_file': the secret in $MG_DIR/short-token is too short"*"at least 24"*) ;;
+	*) mg_fail "--check-config on a short token said: $out" ;; esac
 
 # --- boxes ---
 register stb-a "[2001:db8:1::a]:5100"; A=$CID; TA=$TOK

@@ -14,9 +14,10 @@
 MG_BUILD="${top_builddir:-.}"
 MG_SERVER="$MG_BUILD/mgmt-server/sixcast-mgmt-server"
 MG_LOAD="$MG_BUILD/tests/bench/sixcast-mgmt-load"
-MG_ADMIN="test-admin-token-0123456789"
-MG_BOXCRED="test-box-secret-0123456789"
-MG_EDGECRED="test-edge-secret-0123456789"
+# Random-looking, as the daemons refuse placeholders and short secrets.
+MG_ADMIN="noc-cce68f9c55d62a60fca33da62ddfc20665056d1b"
+MG_BOXCRED="box-7d251e6e1c6899be1354240a9d3504d90ec23664"
+MG_EDGECRED="edge-e4cc743b702828165f93f8c34261a346a612b1a4"
 MG_DIR="$(mktemp -d /tmp/sixcast-mgmt-test-XXXXXX)"
 MG_PID=""
 MG_PORT=""
@@ -47,18 +48,23 @@ trap mg_cleanup EXIT
 [ -x "$MG_SERVER" ] || { echo "sixcast-mgmt-server not built" >&2; exit 99; }
 command -v curl >/dev/null || mg_skip "curl is missing"
 
-# The config: loopback on $MG_PORT, the store in the temp dir, a line-up
+# The config: loopback on $MG_PORT, the store in the temp dir, the
+# secrets in files beside it (as the packages keep them), a line-up
 # (MG_LINEUP, else three metros and two channels), plus whatever the test
 # adds ($1 of mg_start, appended).
 mg_config() {
+	mkdir -p "$MG_DIR/secrets"
+	echo "$MG_ADMIN" >"$MG_DIR/secrets/admin-token"
+	echo "$MG_BOXCRED" >"$MG_DIR/secrets/box-enrolment"
+	echo "$MG_EDGECRED" >"$MG_DIR/secrets/edge-enrolment"
 	cat <<EOF
 log_level = "info";
 http = { listen = [ "127.0.0.1:$MG_PORT", "[::1]:$MG_PORT" ]; max_body = 4096; long_poll_max_ms = 5000; $MG_HTTP };
 store = { path = "$MG_DIR/mgmt.db"; flush_ms = 200; };
 auth = {
-  admins = ( { name = "noc"; token = "$MG_ADMIN"; } );
-  client_credential = "$MG_BOXCRED";
-  edge_credential = "$MG_EDGECRED";
+  admins = ( { name = "noc"; token_file = "secrets/admin-token"; } );
+  client_credential_file = "secrets/box-enrolment";
+  edge_credential_file = "$MG_DIR/secrets/edge-enrolment";
 };
 ${MG_LINEUP:-$MG_DEFAULT_LINEUP}
 $MG_EXTRA

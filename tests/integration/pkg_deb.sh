@@ -6,14 +6,21 @@
 # mount namespace), with its own network namespace. There it checks:
 #   - dpkg -i of every package runs its maintainer scripts: the sixcast user
 #     exists, the configuration files are conffiles, root:sixcast 0640;
-#   - each daemon's --check-config passes on its default configuration;
+#   - the management server's postinst made random secrets in
+#     /etc/sixcast/secrets/ (root:sixcast 0640, the folder 0750) and said
+#     what to copy to boxes and edges; no conffile holds a secret or a
+#     placeholder;
+#   - each daemon's --check-config passes on its default configuration, and
+#     refuses, naming file and line, a CHANGE-ME credential, an empty box
+#     secret file and a placeholder edge secret;
 #   - each daemon starts as user sixcast without capabilities (the client
 #     with CAP_NET_RAW alone), answers on its port, and stops cleanly on
-#     SIGTERM;
+#     SIGTERM; the management server takes the generated admin token;
 #   - systemd-analyze verify is clean for every unit, and prints
 #     systemd-analyze security's exposure of each;
 #   - every man page renders with man(1);
-#   - reinstalling keeps an edited configuration; purging removes it all.
+#   - reinstalling keeps an edited configuration and the secrets; purging
+#     removes it all.
 # Slow (about a minute and a half): not in make check; ./run full-test runs
 # it. Needs root, overlayfs, debhelper; SKIP (77) otherwise.
 #   bash tests/integration/pkg_deb.sh [DEB_DIR]   (DEB_DIR: packages built already)
@@ -66,6 +73,6 @@ unshare --mount --net --propagation private bash -euo pipefail -c '
 	mount -t tmpfs tmpfs "$r/run"
 	mount -t tmpfs tmpfs "$r/tmp"
 	cp -a "$w/debs" "$w/inner.sh" "$r/tmp/"
-	chroot "$r" /bin/bash /tmp/inner.sh
+	SIXCAST_PKG_SCRATCH=1 chroot "$r" /bin/bash /tmp/inner.sh
 ' _ "$work" || { echo "pkg_deb: FAIL (in the scratch root)" >&2; exit 1; }
 echo "pkg_deb: PASS: build ${t_build} s, scratch root $((SECONDS - t2)) s, total $((SECONDS - t0)) s"

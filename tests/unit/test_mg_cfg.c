@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mg_cfg.h"
 #include "mg_lineup.h"
@@ -14,9 +15,9 @@
 
 static const char *minimal =
 	"auth = {\n"
-	"  admins = ( { name = \"noc\"; token = \"0123456789abcdef0\"; } );\n"
-	"  client_credential = \"box-secret-0123456789\";\n"
-	"  edge_credential = \"edge-secret-0123456789\";\n"
+	"  admins = ( { name = \"noc\"; token = \"9b1e4c7a2f5d8e0b3a6c9f2e5d8b1a4c\"; } );\n"
+	"  client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+	"  edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\";\n"
 	"};\n";
 
 static int load(const char *extra, struct mg_config **c, struct sc_cfg_err *err)
@@ -46,16 +47,64 @@ static void test_defaults(void)
 	mg_cfg_free(c);
 }
 
+/* A file of 64 random hex characters and a newline, as the package's
+ * postinst makes them. */
+static void write_secret(const char *dir, const char *name)
+{
+	static const char hex[] = "0123456789abcdef";
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int i = 0; i < 64; i++)
+		fputc(hex[tu_rand_below(16)], f);
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* The example names its secret files in /etc/sixcast/secrets/: read it
+ * with that folder swapped for dir, which holds such files. */
+static int load_example(const char *dir, struct mg_config **c, struct sc_cfg_err *err)
+{
+	static const char from[] = "/etc/sixcast/secrets/";
+	const char *src = getenv("top_srcdir");
+	char path[1024], *text = calloc(1, 1 << 16), *out = calloc(1, 1 << 17), *p, *q, *o;
+	FILE *f;
+	int rc = -EIO;
+
+	snprintf(path, sizeof(path), "%s/mgmt-server/sixcast-mgmt-server.conf.example", src ? src : SRCDIR);
+	f = fopen(path, "r");
+	if (f && text && out && fread(text, 1, (1 << 16) - 1, f) > 0) {
+		for (p = text, o = out; (q = strstr(p, from)); p = q + strlen(from))
+			o += sprintf(o, "%.*s%s/", (int)(q - p), p, dir);
+		strcpy(o, p);
+		rc = mg_cfg_load_string(out, "example.conf", c, err);
+	}
+	if (f)
+		fclose(f);
+	free(text);
+	free(out);
+	return rc;
+}
+
 static void test_example_file(void)
 {
-	char path[1024];
+	static const char *const files[] = { "admin-token", "box-enrolment", "edge-enrolment", NULL };
+	char dir[] = "/tmp/mg_cfg_exampleXXXXXX", path[512];
 	struct sc_cfg_err err = { "" };
 	struct mg_config *c = NULL;
-	const char *src = getenv("top_srcdir");
 
-	snprintf(path, sizeof(path), "%s/mgmt-server/sixcast-mgmt-server.conf.example",
-		 src ? src : SRCDIR);
-	CU_ASSERT_EQUAL(mg_cfg_load(path, &c, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	for (int i = 0; files[i]; i++)
+		write_secret(dir, files[i]);
+	CU_ASSERT_EQUAL(load_example(dir, &c, &err), 0);
+	for (int i = 0; files[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
 	if (!c) {
 		printf("example: %s\n", err.msg);
 		return;
@@ -63,6 +112,8 @@ static void test_example_file(void)
 	CU_ASSERT_EQUAL(c->lineup.nmetro, 3);
 	CU_ASSERT_EQUAL(c->lineup.nchan, 3);
 	CU_ASSERT_EQUAL(c->lineup.chan[2].direct_max, 100);
+	CU_ASSERT_EQUAL(strlen(c->auth.admin[0].token), 64);
+	CU_ASSERT_EQUAL(strlen(c->auth.client_secret), 64);
 	mg_cfg_free(c);
 }
 
@@ -112,11 +163,97 @@ static void test_auth_required(void)
 	CU_ASSERT(mg_cfg_load_string("log_level = \"info\";\n", "t.conf", &c, &err) < 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "auth"));
 	CU_ASSERT(mg_cfg_load_string("auth = { admins = ( { name = \"a\"; token = \"short\"; } );"
-				     " client_credential = \"0123456789abcdefg\";"
-				     " edge_credential = \"0123456789abcdefg\"; };",
+				     " client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";"
+				     " edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\"; };",
 				     "t.conf", &c, &err) < 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "at least 16"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "at least 24"));
 	CU_ASSERT(mg_cfg_load("/nonexistent/x.conf", &c, &err) < 0);
+}
+
+/* What the packages shipped until now, and other weak or shared secrets:
+ * refused with the file and the line. */
+static void test_weak_secrets(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "auth = {\n admins = ( { name = \"noc\"; token = \"CHANGE-ME-noc-admin-token\"; } );\n"
+		  " client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+		  " edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\"; };\n",
+		  "t.conf:2: 'auth.admins[0].token' is a placeholder (it contains \"changeme\"); generate one "
+		  "with `openssl rand -hex 32`" },
+		{ "auth = {\n admins = ( { name = \"noc\"; token = \"9b1e4c7a2f5d8e0b3a6c9f2e5d8b1a4c\"; } );\n"
+		  " client_credential = \"CHANGE-ME-box-enrolment-secret\";\n"
+		  " edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\"; };\n",
+		  "t.conf:3: 'auth.client_credential' is a placeholder" },
+		{ "auth = {\n admins = ( { name = \"noc\"; token = \"9b1e4c7a2f5d8e0b3a6c9f2e5d8b1a4c\"; } );\n"
+		  " client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+		  " edge_credential = \"0123456789abcdef0\"; };\n",
+		  "t.conf:4: 'auth.edge_credential' is a placeholder (it contains \"123456789\")" },
+		{ "auth = {\n admins = ( { name = \"noc\"; token = \"9b1e4c7a2f5d8e0b3a6c9f2e5d8b1a4c\"; } );\n"
+		  " client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+		  " edge_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\"; };\n",
+		  "t.conf:1: client_credential and edge_credential are the same" },
+		{ "auth = {\n admins = ( { name = \"noc\"; token = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\"; } );\n"
+		  " client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+		  " edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\"; };\n",
+		  "t.conf:1: admin \"noc\" has the token of an enrolment credential" },
+		{ "auth = {\n admins = ( { name = \"noc\"; token_file = \"/nonexistent/admin-token\"; } );\n"
+		  " client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+		  " edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\"; };\n",
+		  "t.conf:2: 'auth.admins[0].token_file': cannot read /nonexistent/admin-token" },
+		{ "auth = {\n admins = ( { name = \"noc\"; } );\n"
+		  " client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+		  " edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\"; };\n",
+		  "t.conf:2: auth.admins[0]: 'token_file' (or 'token') is required" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sc_cfg_err err = { "" };
+		struct mg_config *c = NULL;
+
+		CU_ASSERT(mg_cfg_load_string(cases[i].text, "t.conf", &c, &err) < 0);
+		CU_ASSERT_PTR_NULL(c);
+		if (!strstr(err.msg, cases[i].want)) {
+			printf("case %zu: got \"%s\", want \"%s\"\n", i, err.msg, cases[i].want);
+			CU_FAIL("message");
+		}
+	}
+}
+
+/* Every secret in a file beside the config, named relative to it. */
+static void test_secret_files(void)
+{
+	char dir[] = "/tmp/mg_cfg_secretsXXXXXX", path[512];
+	static const char *const files[] = { "admin-token", "box-enrolment", "edge-enrolment", "mgmt.conf", NULL };
+	struct sc_cfg_err err = { "" };
+	struct mg_config *c = NULL;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	for (int i = 0; i < 3; i++)
+		write_secret(dir, files[i]);
+	snprintf(path, sizeof(path), "%s/mgmt.conf", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("auth = {\n  admins = ( { name = \"noc\"; token_file = \"admin-token\"; } );\n"
+	      "  client_credential_file = \"box-enrolment\";\n  edge_credential_file = \"edge-enrolment\";\n};\n",
+	      f);
+	fclose(f);
+	CU_ASSERT_EQUAL(mg_cfg_load(path, &c, &err), 0);
+	if (c) {
+		CU_ASSERT_EQUAL(strlen(c->auth.admin[0].token), 64);
+		CU_ASSERT_EQUAL(strlen(c->auth.client_secret), 64);
+		CU_ASSERT_EQUAL(strlen(c->auth.edge_secret), 64);
+	} else {
+		printf("secret files: %s\n", err.msg);
+	}
+	mg_cfg_free(c);
+	for (int i = 0; files[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
 }
 
 static void test_channel_defaults(void)
@@ -213,6 +350,8 @@ int tu_register(void)
 		{ "example file", test_example_file },
 		{ "errors name the line", test_errors_name_the_line },
 		{ "auth is required", test_auth_required },
+		{ "weak and shared secrets are refused", test_weak_secrets },
+		{ "secrets in files", test_secret_files },
 		{ "channel defaults and checks", test_channel_defaults },
 		{ "metro prefix matching", test_prefix_matching },
 		{ NULL, NULL },

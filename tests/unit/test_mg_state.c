@@ -18,8 +18,9 @@
 #include "tu.h"
 
 static const char *conf =
-	"auth = { admins = ( { name = \"noc\"; token = \"0123456789abcdef0\"; } );\n"
-	"  client_credential = \"0123456789abcdef0\"; edge_credential = \"0123456789abcdef0\"; };\n"
+	"auth = { admins = ( { name = \"noc\"; token = \"9b1e4c7a2f5d8e0b3a6c9f2e5d8b1a4c\"; } );\n"
+	"  client_credential = \"4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c\";\n"
+	"  edge_credential = \"c2f5a8e1b4d7c0f3a6e9b2d5c8f1a4e7\"; };\n"
 	"clients = { heartbeat_ms = 1000; missed_heartbeats = 3; };\n"
 	"grouping = { metro_silence_ms = 1500; metro_min_clients = 5; };\n"
 	"lineup = { metros = (\n"
