@@ -56,6 +56,7 @@ struct sc_guard {
 	sc_guard_conn **buckets;
 	size_t nbuckets; /* a power of two */
 	uint64_t seed;
+	uint64_t armed_at; /* what timer is armed for, when armed */
 	unsigned live;   /* open and not being closed */
 	struct sc_guard_stats st;
 	struct sc_lograte notes[NNOTES];
@@ -64,6 +65,22 @@ struct sc_guard {
 static uint64_t now(const sc_guard *g)
 {
 	return sc_clock_now_ns(sc_loop_clock(g->loop));
+}
+
+static uint64_t timeout_of(const sc_guard *g, int list)
+{
+	return list == L_READING ? g->lim.request_ns : list == L_KEPT ? g->lim.keep_ns : g->lim.idle_ns;
+}
+
+/* Have the timer fire by when. Members only ever join a list at its
+ * tail, so an armed timer is moved only for a list that was empty or
+ * slower; one left armed for a connection gone fires early, once. */
+static void wake_by(sc_guard *g, uint64_t when)
+{
+	if (!sc_timer_armed(g->timer) || when < g->armed_at) {
+		sc_timer_arm_at(g->timer, when);
+		g->armed_at = when;
+	}
 }
 
 /* --- the lists --- */
@@ -111,6 +128,8 @@ static void set_dlist(sc_guard_conn *c, int list)
 	if (list >= 0) {
 		c->since = now(c->g);
 		list_push(c->g, list, c);
+		if (timeout_of(c->g, list))
+			wake_by(c->g, c->since + timeout_of(c->g, list));
 	}
 }
 
@@ -122,6 +141,8 @@ static void set_idle(sc_guard_conn *c, bool on)
 	if (on) {
 		c->last = now(c->g);
 		list_push(c->g, L_IDLE, c);
+		if (c->g->lim.idle_ns)
+			wake_by(c->g, c->last + c->g->lim.idle_ns);
 	}
 }
 
@@ -233,11 +254,6 @@ static void close_conn(sc_guard_conn *c, enum sc_guard_why why)
 
 /* --- deadlines --- */
 
-static uint64_t timeout_of(const sc_guard *g, int list)
-{
-	return list == L_READING ? g->lim.request_ns : list == L_KEPT ? g->lim.keep_ns : g->lim.idle_ns;
-}
-
 /* When the head of a list is due; false for an empty or untimed list. */
 static bool deadline(const sc_guard *g, int list, uint64_t *when)
 {
@@ -257,10 +273,12 @@ static void schedule(sc_guard *g)
 	for (int l = 0; l < NLISTS; l++)
 		if (deadline(g, l, &when) && when < first)
 			first = when;
-	if (first == UINT64_MAX)
+	if (first == UINT64_MAX) {
 		sc_timer_stop(g->timer);
-	else
+	} else {
 		sc_timer_arm_at(g->timer, first);
+		g->armed_at = first;
+	}
 }
 
 static void on_timer(void *arg)
@@ -268,16 +286,11 @@ static void on_timer(void *arg)
 	static const enum sc_guard_why why[NLISTS] = { SC_GUARD_REQUEST_TIMEOUT, SC_GUARD_IDLE, SC_GUARD_IDLE };
 	sc_guard *g = arg;
 	uint64_t t = now(g), when;
-	bool more = true;
 
-	while (more) {
-		more = false;
-		for (int l = 0; l < NLISTS; l++)
-			if (deadline(g, l, &when) && when <= t) {
-				close_conn(g->lists[l].head, why[l]);
-				more = true;
-			}
-	}
+	/* Requests first: a reader past both deadlines is a request timeout. */
+	for (int l = 0; l < NLISTS; l++)
+		while (deadline(g, l, &when) && when <= t)
+			close_conn(g->lists[l].head, why[l]);
 	schedule(g);
 }
 
@@ -367,7 +380,6 @@ int sc_guard_check(sc_guard *g, const struct sc_sockaddr *peer)
 		return -ENOSPC;
 	}
 	close_conn(victim, SC_GUARD_EVICTED);
-	schedule(g);
 	return 0;
 }
 
@@ -390,7 +402,6 @@ sc_guard_conn *sc_guard_add(sc_guard *g, const struct sc_sockaddr *peer, void *c
 	g->st.accepted++;
 	set_dlist(c, L_READING);
 	set_idle(c, true);
-	schedule(g);
 	return c;
 }
 
@@ -407,24 +418,19 @@ int sc_guard_admit(sc_guard *g, const struct sc_sockaddr *peer, void *conn, sc_g
 
 void sc_guard_request_done(sc_guard_conn *c)
 {
-	if (c && !c->closing && c->dlist >= 0) {
+	if (c && !c->closing && c->dlist >= 0)
 		set_dlist(c, -1);
-		schedule(c->g);
-	}
 }
 
 void sc_guard_request_next(sc_guard_conn *c)
 {
-	if (c && !c->closing) {
+	if (c && !c->closing)
 		set_dlist(c, L_KEPT);
-		schedule(c->g);
-	}
 }
 
 void sc_guard_touch(sc_guard_conn *c)
 {
-	/* No schedule(): a later deadline at most makes the timer fire early
-	 * once, and this runs for every packet of a stream. */
+	/* O(1): this runs for every packet of a stream. */
 	if (c && c->in_idle)
 		set_idle(c, true);
 }
@@ -435,7 +441,6 @@ void sc_guard_hold(sc_guard_conn *c, bool hold)
 		return;
 	c->held = hold;
 	set_idle(c, !hold);
-	schedule(c->g);
 }
 
 void sc_guard_remove(sc_guard_conn *c)

@@ -7,3 +7,5 @@
 UNIT_LDADD = common/libsccommon.la $(CUNIT_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/tests/unit
 TU = %reldir%/tu.c %reldir%/tu.h
+# Loopback clients for the tests of HTTP servers.
+TU_NET = %reldir%/tu_net.c %reldir%/tu_net.h
