@@ -294,7 +294,7 @@ int stb_api_open(struct stb *s)
 {
 	if (!s->cfg.control.len)
 		return 0;
-	return sc_httpd_lite_new(s->loop, &s->cfg.control, MAX_BODY, handle, s, &s->lg, &s->api);
+	return sc_httpd_lite_new(s->loop, &s->cfg.control, MAX_BODY, NULL, handle, s, &s->lg, &s->api);
 }
 
 void stb_api_close(struct stb *s)
