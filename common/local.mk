@@ -5,7 +5,7 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_bytes.h \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
-	%reldir%/sc_guard.c %reldir%/sc_guard.h \
+	%reldir%/sc_guard.c %reldir%/sc_guard.h %reldir%/sc_guard_mhd.c %reldir%/sc_guard_mhd.h \
 	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
 	%reldir%/sc_httpd.c %reldir%/sc_httpd.h %reldir%/sc_http_resp.c \
 	%reldir%/sc_httpd_lite.c %reldir%/sc_httpd_lite.h \
@@ -43,7 +43,7 @@ tests_unit_test_sc_guard_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_httpc_SOURCES = tests/unit/test_sc_httpc.c $(TU)
 tests_unit_test_sc_httpc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpc_LDADD = $(UNIT_LDADD)
-tests_unit_test_sc_httpd_SOURCES = tests/unit/test_sc_httpd.c $(TU)
+tests_unit_test_sc_httpd_SOURCES = tests/unit/test_sc_httpd.c $(TU) $(TU_NET)
 tests_unit_test_sc_httpd_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpd_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_httpd_lite_SOURCES = tests/unit/test_sc_httpd_lite.c $(TU) $(TU_NET)

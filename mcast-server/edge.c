@@ -604,7 +604,7 @@ int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
 	if (e->cfg.sdp_dir[0] && mkdir(e->cfg.sdp_dir, 0755) < 0 && errno != EEXIST)
 		sc_logf(&e->lg, LOG_WARNING, "cannot create %s: %s", e->cfg.sdp_dir, strerror(errno));
 	if (e->cfg.http.len &&
-	    (rc = sc_httpd_new(loop, &e->cfg.http, 0, on_http, e, &e->lg, &e->http)) < 0)
+	    (rc = sc_httpd_new(loop, &e->cfg.http, 0, NULL, on_http, e, &e->lg, &e->http)) < 0)
 		goto fail;
 	if (e->cfg.ret_listen.len && (rc = start_ret(e)) < 0)
 		goto fail;
