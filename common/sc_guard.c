@@ -463,3 +463,20 @@ const struct sc_guard_stats *sc_guard_stats(const sc_guard *g)
 {
 	return &g->st;
 }
+
+int sc_guard_metrics(const struct sc_guard_stats *st, const char *p, char *buf, size_t len)
+{
+	return snprintf(buf, len,
+			"# HELP %s_connections HTTP connections open.\n# TYPE %s_connections gauge\n%s_connections %u\n"
+			"# TYPE %s_accepted_total counter\n%s_accepted_total %llu\n"
+			"# HELP %s_refused_total HTTP connections refused by the limits.\n"
+			"# TYPE %s_refused_total counter\n%s_refused_total{reason=\"per_address\"} %llu\n"
+			"%s_refused_total{reason=\"full\"} %llu\n"
+			"# HELP %s_closed_total HTTP connections closed by the limits.\n"
+			"# TYPE %s_closed_total counter\n%s_closed_total{reason=\"request_timeout\"} %llu\n"
+			"%s_closed_total{reason=\"evicted\"} %llu\n%s_closed_total{reason=\"idle\"} %llu\n",
+			p, p, p, st->open, p, p, (unsigned long long)st->accepted, p, p, p,
+			(unsigned long long)st->refused_addr, p, (unsigned long long)st->refused_full, p, p, p,
+			(unsigned long long)st->request_timeouts, p, (unsigned long long)st->evicted, p,
+			(unsigned long long)st->idle_timeouts);
+}

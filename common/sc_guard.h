@@ -107,4 +107,10 @@ void sc_guard_remove(sc_guard_conn *c);
 
 const struct sc_guard_stats *sc_guard_stats(const sc_guard *g);
 
+/* The counters as Prometheus text: PREFIX_connections,
+ * PREFIX_accepted_total, PREFIX_refused_total{reason="per_address"|"full"}
+ * and PREFIX_closed_total{reason="request_timeout"|"evicted"|"idle"}.
+ * Returns the length it needed, as snprintf(). */
+int sc_guard_metrics(const struct sc_guard_stats *st, const char *prefix, char *buf, size_t len);
+
 #endif

@@ -272,6 +272,24 @@ static void test_set_limits(void)
 	teardown(&f);
 }
 
+static void test_metrics(void)
+{
+	struct sc_guard_stats st = { .accepted = 9, .refused_addr = 1, .refused_full = 2, .evicted = 3,
+				     .request_timeouts = 4, .idle_timeouts = 5, .open = 6 };
+	char buf[2048];
+	int n = sc_guard_metrics(&st, "x_http", buf, sizeof(buf));
+
+	CU_ASSERT(n > 0 && (size_t)n < sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nx_http_connections 6\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nx_http_accepted_total 9\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nx_http_refused_total{reason=\"per_address\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nx_http_refused_total{reason=\"full\"} 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nx_http_closed_total{reason=\"request_timeout\"} 4\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nx_http_closed_total{reason=\"evicted\"} 3\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nx_http_closed_total{reason=\"idle\"} 5\n"));
+	CU_ASSERT_EQUAL(sc_guard_metrics(&st, "x_http", buf, 10), n);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -281,6 +299,7 @@ int tu_register(void)
 		{ "request and keep-alive deadlines", test_request_deadline },
 		{ "idle and held connections", test_idle_and_hold },
 		{ "new limits", test_set_limits },
+		{ "Prometheus text", test_metrics },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("sc_guard", tests);
