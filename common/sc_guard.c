@@ -220,14 +220,16 @@ static void note(sc_guard *g, int kind, const uint8_t key[KEYLEN])
 		[N_TIMEOUT] = "closed a connection whose request did not arrive in time",
 		[N_IDLE] = "closed an idle connection",
 	};
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], more[64] = "";
 	uint64_t quiet;
 
 	if (!sc_lograte_ok(&g->notes[kind], now(g), LOG_EVERY_NS, &quiet))
 		return;
 	key_format(key, a, sizeof(a));
-	sc_logf(&g->lg, kind == N_IDLE ? LOG_INFO : LOG_WARNING, "%s: %s, from %s (%llu more in the last %llu s)",
-		g->name, what[kind], a, (unsigned long long)quiet, (unsigned long long)(LOG_EVERY_NS / SC_NS_PER_S));
+	if (quiet)
+		snprintf(more, sizeof(more), " (and %llu more in the last %llu s)", (unsigned long long)quiet,
+			 (unsigned long long)(LOG_EVERY_NS / SC_NS_PER_S));
+	sc_logf(&g->lg, kind == N_IDLE ? LOG_INFO : LOG_WARNING, "%s: %s, from %s%s", g->name, what[kind], a, more);
 }
 
 static void close_conn(sc_guard_conn *c, enum sc_guard_why why)

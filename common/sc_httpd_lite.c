@@ -145,7 +145,7 @@ static bool authorized(struct conn *c)
 {
 	sc_httpd_lite *h = c->h;
 	const char *v = h->token ? strcasestr(c->in, "\r\nAuthorization:") : NULL;
-	char who[SC_ADDR_STRLEN];
+	char who[SC_ADDR_STRLEN], more[64] = "";
 	uint64_t quiet;
 
 	if (!h->token)
@@ -162,8 +162,10 @@ static bool authorized(struct conn *c)
 	h->auth_failed++;
 	if (sc_lograte_ok(&h->auth_note, sc_clock_now_ns(sc_loop_clock(h->loop)), LOG_EVERY_NS, &quiet)) {
 		sc_addr_format(&c->peer, false, who, sizeof(who));
-		sc_logf(&h->lg, LOG_WARNING, "%s: refused a request from %s without the right bearer token "
-			"(%llu more in the last 10 s)", h->name, who, (unsigned long long)quiet);
+		if (quiet)
+			snprintf(more, sizeof(more), " (and %llu more in the last 10 s)", (unsigned long long)quiet);
+		sc_logf(&h->lg, LOG_WARNING, "%s: refused a request from %s without the right bearer token%s", h->name,
+			who, more);
 	}
 	return false;
 }
