@@ -23,6 +23,7 @@ struct sc_httpd {
 	struct sc_logger lg;
 	sc_guard *guard;
 	unsigned max_conns; /* what MHD's own limit was made for */
+	struct sc_lograte mhd_note;
 };
 
 /* A request being received. */
@@ -136,17 +137,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+/* MHD says something for every connection that goes wrong, and a remote
+ * party decides how many do: at most one line per 10 s. */
 static void mhd_log(void *arg, const char *fmt, va_list ap)
 {
 	sc_httpd *h = arg;
 	char msg[512];
+	uint64_t quiet;
 	size_t n;
 
+	if (!sc_lograte_ok(&h->mhd_note, sc_clock_now_ns(sc_loop_clock(h->loop)), 10 * SC_NS_PER_S, &quiet))
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	sc_logf(&h->lg, LOG_WARNING, "http: %s", msg);
+	if (quiet)
+		sc_logf(&h->lg, LOG_WARNING, "http: %s (and %llu more messages in the last 10 s)", msg,
+			(unsigned long long)quiet);
+	else
+		sc_logf(&h->lg, LOG_WARNING, "http: %s", msg);
 }
 
 void sc_httpd_limits_default(struct sc_guard_limits *lim)

@@ -42,6 +42,7 @@ struct mg_http {
 	sc_timer *kick;      /* runs the daemons after a resume */
 	sc_guard *guard;     /* connection limits, across the daemons */
 	unsigned max_conns;  /* what MHD's own limits were made for */
+	struct sc_lograte mhd_note;
 };
 
 static int whyf(char *why, size_t len, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -308,17 +309,25 @@ const char *mg_req_arg(const struct mg_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* MHD says something for every connection that goes wrong, and a remote
+ * party decides how many do: at most one line per 10 s. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct mg_http *h = cls;
 	char msg[512];
+	uint64_t quiet = 0;
 	size_t n;
 
-	(void)cls;
+	if (h && !sc_lograte_ok(&h->mhd_note, sc_clock_now_ns(sc_loop_clock(h->loop)), 10 * SC_NS_PER_S, &quiet))
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	sc_log(LOG_INFO, "http: %s", msg);
+	if (h && quiet)
+		sc_log(LOG_INFO, "http: %s (and %llu more messages in the last 10 s)", msg, (unsigned long long)quiet);
+	else
+		sc_log(LOG_INFO, "http: %s", msg);
 }
 
 static int listen_socket(const struct sc_sockaddr *a, char *why, size_t len)
@@ -368,7 +377,7 @@ static int start_daemon(struct mg_http *h, const struct mg_config *cfg, size_t i
 	struct sc_guard_limits gl;
 	unsigned timeout_s, hard;
 	struct MHD_OptionItem opts[] = {
-		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL },
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, h },
 		{ MHD_OPTION_LISTEN_SOCKET, dm->fd, NULL },
 		{ MHD_OPTION_CONNECTION_LIMIT, 0, NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT, 0, NULL },
