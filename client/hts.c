@@ -254,42 +254,50 @@ static void refuse(int fd)
 	close(fd);
 }
 
-static void on_accept(void *arg, int lfd, uint32_t events)
+/* Take one connection in; false when it was refused. */
+static bool take(hts *h, int fd, const struct sc_sockaddr *peer)
 {
-	hts *h = arg;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct sc_sockaddr peer = { 0 };
 	struct conn *c = NULL;
-	int fd, slot = -1;
+	int slot = -1;
 
-	(void)events;
-	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	h->st.connections++;
-	sc_addr_from_sa((struct sockaddr *)&ss, sl, &peer);
 	/* May close the oldest half-sent request to make room. */
-	if (sc_guard_check(h->guard, &peer) < 0) {
-		refuse(fd);
-		return;
-	}
+	if (sc_guard_check(h->guard, peer) < 0)
+		return false;
 	for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
 		if (!h->conns[i])
 			slot = i;
 	if (slot >= 0 && (c = calloc(1, sizeof(*c))))
-		c->gc = sc_guard_add(h->guard, &peer, c);
+		c->gc = sc_guard_add(h->guard, peer, c);
 	if (!c || !c->gc || sc_loop_add_fd(h->loop, fd, SC_LOOP_IN, on_conn, c) < 0) {
 		if (c)
 			sc_guard_remove(c->gc);
 		free(c);
-		refuse(fd);
-		return;
+		return false;
 	}
 	c->h = h;
 	c->fd = fd;
 	h->conns[slot] = c;
 	h->st.clients++;
+	return true;
+}
+
+static void on_accept(void *arg, int lfd, uint32_t events)
+{
+	hts *h = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct sc_sockaddr peer;
+	int fd;
+
+	(void)events;
+	while ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		h->st.connections++;
+		memset(&peer, 0, sizeof(peer));
+		sc_addr_from_sa((struct sockaddr *)&ss, sl, &peer);
+		if (!take(h, fd, &peer))
+			refuse(fd);
+		sl = sizeof(ss);
+	}
 }
 
 /* Where a stream may start in ts[0..len): the first packet of a PAT. */
@@ -376,8 +384,10 @@ int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct sc_guard
 	sc_addr_format(addr, true, where, sizeof(where));
 	if ((rc = sc_guard_new(loop, &l, "http output", guard_close, h, lg, &h->guard)) < 0)
 		goto fail;
-	/* [::] takes IPv4 players too */
-	if ((h->lfd = rc = sc_tcp_listen(addr, 16)) < 0)
+	/* [::] takes IPv4 players too.
+	 * A backlog with room for a burst of connects: a full one drops SYNs,
+	 * and a dropped SYN costs the client a second. */
+	if ((h->lfd = rc = sc_tcp_listen(addr, 128)) < 0)
 		goto fail;
 	if ((rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h)) < 0)
 		goto fail;

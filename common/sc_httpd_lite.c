@@ -385,8 +385,10 @@ int sc_httpd_lite_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_
 	snprintf(h->name, sizeof(h->name), "http %s", where);
 	if ((rc = sc_guard_new(loop, &l, h->name, guard_close, h, lg, &h->guard)) < 0)
 		goto fail;
-	/* "[::]" listens on IPv4 too, as sc_httpd */
-	if ((h->lfd = rc = sc_tcp_listen(addr, 16)) < 0)
+	/* "[::]" listens on IPv4 too, as sc_httpd.
+	 * A backlog with room for a burst of connects: a full one drops SYNs,
+	 * and a dropped SYN costs the client a second. */
+	if ((h->lfd = rc = sc_tcp_listen(addr, 128)) < 0)
 		goto fail;
 	h->port = sc_sock_port(h->lfd);
 	if ((rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h)) < 0)
