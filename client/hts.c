@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define TS 188
-#define MAX_CLIENTS 16
+#define MAX_CLIENTS HTS_MAX_CLIENTS
 #define REQ_MAX 4096
 #define RING (2u << 20) /* about two seconds of an 8 Mb/s channel */
 
@@ -20,6 +20,7 @@ enum state { READING, STREAMING, CLOSING };
 struct conn {
 	hts *h;
 	int fd;
+	sc_guard_conn *gc;
 	enum state state;
 	char req[REQ_MAX + 1];
 	size_t reqlen;
@@ -36,6 +37,7 @@ struct hts {
 	struct sc_logger lg;
 	struct conn *conns[MAX_CLIENTS];
 	struct hts_stats st;
+	sc_guard *guard;
 };
 
 static void conn_close(struct conn *c)
@@ -47,9 +49,18 @@ static void conn_close(struct conn *c)
 			h->conns[i] = NULL;
 	sc_loop_del_fd(h->loop, c->fd);
 	close(c->fd);
+	sc_guard_remove(c->gc);
 	free(c->ring);
 	free(c);
 	h->st.clients--;
+}
+
+/* The guard closes a connection that overstays: at once. */
+static void guard_close(void *arg, void *conn, enum sc_guard_why why)
+{
+	(void)arg;
+	(void)why;
+	conn_close(conn);
 }
 
 /* Send what the ring holds; close a CLOSING connection once it is empty.
@@ -69,7 +80,11 @@ static bool flush(struct conn *c)
 		c->head = (c->head + (size_t)n) % c->size;
 		c->len -= (size_t)n;
 		c->h->st.bytes += (uint64_t)n;
+		sc_guard_touch(c->gc);
 	}
+	/* A player waiting for the channel's next bytes is not idle; one
+	 * with bytes waiting that it does not take is. */
+	sc_guard_hold(c->gc, !c->len && c->state == STREAMING);
 	/* An empty ring starts over at its beginning: a player that keeps up
 	 * then only ever touches its first pages, and the ring's 2 MiB
 	 * (mmap'd by malloc, untouched until written) become resident only
@@ -222,39 +237,67 @@ static void on_conn(void *arg, int fd, uint32_t events)
 	}
 	c->reqlen += (size_t)n;
 	c->req[c->reqlen] = '\0';
-	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n")) {
+		sc_guard_request_done(c->gc);
 		serve(c);
-	else if (c->reqlen == REQ_MAX)
+	} else if (c->reqlen == REQ_MAX) {
+		sc_guard_request_done(c->gc);
 		error(c, 431, "Request Header Fields Too Large", "request too large\n");
+	}
 }
 
-static void on_accept(void *arg, int lfd, uint32_t events)
+static void refuse(int fd)
 {
-	hts *h = arg;
-	struct conn *c;
-	int fd, slot = -1;
+	static const char busy[] = "HTTP/1.0 503 Service Unavailable\r\nConnection: close\r\n\r\n";
 
-	(void)events;
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	h->st.connections++;
+	send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
+/* Take one connection in; false when it was refused. */
+static bool take(hts *h, int fd, const struct sc_sockaddr *peer)
+{
+	struct conn *c = NULL;
+	int slot = -1;
+
+	/* May close the oldest half-sent request to make room. */
+	if (sc_guard_check(h->guard, peer) < 0)
+		return false;
 	for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
 		if (!h->conns[i])
 			slot = i;
-	c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
-	if (!c || sc_loop_add_fd(h->loop, fd, SC_LOOP_IN, on_conn, c) < 0) {
-		static const char busy[] = "HTTP/1.0 503 Service Unavailable\r\nConnection: close\r\n\r\n";
-
-		send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-		close(fd);
+	if (slot >= 0 && (c = calloc(1, sizeof(*c))))
+		c->gc = sc_guard_add(h->guard, peer, c);
+	if (!c || !c->gc || sc_loop_add_fd(h->loop, fd, SC_LOOP_IN, on_conn, c) < 0) {
+		if (c)
+			sc_guard_remove(c->gc);
 		free(c);
-		return;
+		return false;
 	}
 	c->h = h;
 	c->fd = fd;
 	h->conns[slot] = c;
 	h->st.clients++;
+	return true;
+}
+
+static void on_accept(void *arg, int lfd, uint32_t events)
+{
+	hts *h = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct sc_sockaddr peer;
+	int fd;
+
+	(void)events;
+	while ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		h->st.connections++;
+		memset(&peer, 0, sizeof(peer));
+		sc_addr_from_sa((struct sockaddr *)&ss, sl, &peer);
+		if (!take(h, fd, &peer))
+			refuse(fd);
+		sl = sizeof(ss);
+	}
 }
 
 /* Where a stream may start in ts[0..len): the first packet of a PAT. */
@@ -301,10 +344,32 @@ void hts_channel_changed(hts *h)
 			h->conns[i]->want_pat = true;
 }
 
-int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct hts_cb *cb, const struct sc_logger *lg,
-	    hts **out)
+void hts_limits_default(struct sc_guard_limits *lim)
+{
+	*lim = (struct sc_guard_limits){ .max_conns = MAX_CLIENTS, .per_addr = 4,
+					 .request_ns = 5 * SC_NS_PER_S, .idle_ns = 30 * SC_NS_PER_S };
+}
+
+/* The caller's limits, or the defaults, within the slots there are. */
+static struct sc_guard_limits fit(const struct sc_guard_limits *lim)
+{
+	struct sc_guard_limits l;
+
+	if (lim)
+		l = *lim;
+	else
+		hts_limits_default(&l);
+	if (!l.max_conns || l.max_conns > MAX_CLIENTS)
+		l.max_conns = MAX_CLIENTS;
+	l.keep_ns = 0; /* one response per connection */
+	return l;
+}
+
+int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct sc_guard_limits *lim,
+	    const struct hts_cb *cb, const struct sc_logger *lg, hts **out)
 {
 	hts *h = calloc(1, sizeof(*h));
+	struct sc_guard_limits l = fit(lim);
 	char where[SC_ADDR_STRLEN];
 	int rc;
 
@@ -313,11 +378,16 @@ int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct hts_cb *
 		return -ENOMEM;
 	h->loop = loop;
 	h->cb = *cb;
+	h->lfd = -1;
 	if (lg)
 		h->lg = *lg;
 	sc_addr_format(addr, true, where, sizeof(where));
-	/* [::] takes IPv4 players too */
-	if ((h->lfd = rc = sc_tcp_listen(addr, 16)) < 0)
+	if ((rc = sc_guard_new(loop, &l, "http output", guard_close, h, lg, &h->guard)) < 0)
+		goto fail;
+	/* [::] takes IPv4 players too.
+	 * A backlog with room for a burst of connects: a full one drops SYNs,
+	 * and a dropped SYN costs the client a second. */
+	if ((h->lfd = rc = sc_tcp_listen(addr, 128)) < 0)
 		goto fail;
 	if ((rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h)) < 0)
 		goto fail;
@@ -327,8 +397,16 @@ fail:
 	sc_logf(&h->lg, LOG_ERR, "http output: cannot listen on %s: %s", where, strerror(-rc));
 	if (h->lfd >= 0)
 		close(h->lfd);
+	sc_guard_free(h->guard);
 	free(h);
 	return rc;
+}
+
+void hts_set_limits(hts *h, const struct sc_guard_limits *lim)
+{
+	struct sc_guard_limits l = fit(lim);
+
+	sc_guard_set_limits(h->guard, &l);
 }
 
 void hts_free(hts *h)
@@ -340,6 +418,7 @@ void hts_free(hts *h)
 			conn_close(h->conns[i]);
 	sc_loop_del_fd(h->loop, h->lfd);
 	close(h->lfd);
+	sc_guard_free(h->guard);
 	free(h);
 }
 
@@ -351,4 +430,9 @@ unsigned hts_port(const hts *h)
 const struct hts_stats *hts_stats(const hts *h)
 {
 	return &h->st;
+}
+
+const struct sc_guard_stats *hts_guard_stats(const hts *h)
+{
+	return sc_guard_stats(h->guard);
 }

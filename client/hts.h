@@ -8,7 +8,14 @@
  * once; it goes on across channel changes. A player that falls more than
  * its buffer (about two seconds) behind is disconnected rather than allowed
  * to hold memory or stall the box. HTTP/1.0-style: one response per
- * connection, closed at the end. */
+ * connection, closed at the end.
+ *
+ * At most 16 connections, kept honest by an sc_guard (hts_limits_default):
+ * a few per address, the request head due within seconds of the connect,
+ * and when every slot is taken the connection that has been reading its
+ * request the longest is closed for the newcomer, so half-sent requests
+ * never lock a player out. A streaming player with nothing to receive is
+ * never idle; one that stops reading falls behind and is dropped. */
 #ifndef HTS_H
 #define HTS_H
 
@@ -17,8 +24,11 @@
 #include <stdio.h>
 
 #include "sc_addr.h"
+#include "sc_guard.h"
 #include "sc_log.h"
 #include "sc_loop.h"
+
+#define HTS_MAX_CLIENTS 16
 
 typedef struct hts hts;
 
@@ -37,10 +47,17 @@ struct hts_stats {
 	unsigned clients;
 };
 
-/* Listen on addr. cb is copied. Returns 0 and *out, or a negative errno
+/* The defaults: 16 connections, 4 per address, the request within 5 s,
+ * 30 s idle. */
+void hts_limits_default(struct sc_guard_limits *lim);
+
+/* Listen on addr. lim NULL: the defaults; max_conns is capped at
+ * HTS_MAX_CLIENTS. cb is copied. Returns 0 and *out, or a negative errno
  * (logged). */
-int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct hts_cb *cb, const struct sc_logger *lg,
-	    hts **out);
+int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct sc_guard_limits *lim,
+	    const struct hts_cb *cb, const struct sc_logger *lg, hts **out);
+/* New limits (a reload), as in hts_new(). */
+void hts_set_limits(hts *h, const struct sc_guard_limits *lim);
 void hts_free(hts *h);
 
 /* TS of the current channel: len is a multiple of 188. Copied to every
@@ -53,5 +70,7 @@ void hts_channel_changed(hts *h);
 /* The port listened on (after binding port 0). */
 unsigned hts_port(const hts *h);
 const struct hts_stats *hts_stats(const hts *h);
+/* Connections refused and closed by the limits. */
+const struct sc_guard_stats *hts_guard_stats(const hts *h);
 
 #endif

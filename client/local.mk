@@ -34,14 +34,16 @@ client_sixcast_play_LDADD = $(GST_LIBS)
 
 bin_PROGRAMS += client/sixcast-stb
 client_sixcast_stb_SOURCES = %reldir%/stbctl.c
-client_sixcast_stb_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
-client_sixcast_stb_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
+client_sixcast_stb_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS) \
+	-DSYSCONFDIR='"$(sysconfdir)"'
+client_sixcast_stb_LDADD = common/libsccommon.la $(CURL_LIBS) $(JANSSON_LIBS) $(CONFIG_LIBS)
+client_sixcast_stb_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 
 STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
 UNIT_TESTS += tests/unit/test_hts tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers \
-	tests/unit/test_stb_cfg
-tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU)
+	tests/unit/test_stb_cfg tests/unit/test_stb_secret
+tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU) $(TU_NET)
 tests_unit_test_hts_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_hts_LDADD = $(STB_TEST_LDADD)
 tests_unit_test_player_SOURCES = tests/unit/test_player.c $(TU)
@@ -58,6 +60,9 @@ tests_unit_test_peers_LDADD = $(STB_TEST_LDADD)
 tests_unit_test_stb_cfg_SOURCES = tests/unit/test_stb_cfg.c $(TU)
 tests_unit_test_stb_cfg_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_stb_cfg_LDADD = $(STB_TEST_LDADD)
+tests_unit_test_stb_secret_SOURCES = tests/unit/test_stb_secret.c $(TU)
+tests_unit_test_stb_secret_CFLAGS = $(STB_TEST_CFLAGS)
+tests_unit_test_stb_secret_LDADD = $(STB_TEST_LDADD)
 
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/client.md
 INTEGRATION_TESTS += tests/integration/client_lab.sh tests/integration/client_mesh_lab.sh

@@ -400,6 +400,11 @@ void stb_reconfigure(stb *s, const struct stb_cfg *cfg)
 	/* A rotated enrolment secret serves the next registration; the box's
 	 * own token goes on meanwhile. */
 	snprintf(s->cfg.credential, sizeof(s->cfg.credential), "%s", cfg->credential);
+	s->cfg.http_limits = cfg->http_limits;
+	s->cfg.control_limits = cfg->control_limits;
+	if (s->out.hts)
+		hts_set_limits(s->out.hts, &cfg->http_limits);
+	stb_api_reconfigure(s, cfg);
 	sc_log(LOG_NOTICE, "reloaded: playout delay %llu ms, policy %s and the mesh (%s) apply from the next tune",
 	       (unsigned long long)(cfg->playout_delay_ns / SC_NS_PER_MS), rtx_policy_name(cfg->policy),
 	       cfg->mesh ? "on" : "off");

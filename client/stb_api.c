@@ -8,7 +8,10 @@
  *   POST /api/up, /api/down
  *   POST /api/record    {"action": "start" | "stop", "path"?: FILE}
  *
- * Loopback by default: anyone who reaches it can change the channel. */
+ * Loopback by default: anyone who reaches it can change the channel and
+ * record to the box's disk, so beyond loopback the configuration must give
+ * a bearer token (client.control_token, checked by stb_cfg), which every
+ * request must then carry; on loopback a token given is required too. */
 #include "config.h"
 
 #include <errno.h>
@@ -150,6 +153,27 @@ static json_t *mesh_json(const struct stb *s, const struct stb_tuner *t)
 	return o;
 }
 
+/* What an HTTP server's limits refused and closed. */
+static json_t *guard_json(const struct sc_guard_stats *g)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "accepted", (json_int_t)g->accepted,
+			 "refused_per_address", (json_int_t)g->refused_addr, "refused_full",
+			 (json_int_t)g->refused_full, "evicted", (json_int_t)g->evicted, "request_timeouts",
+			 (json_int_t)g->request_timeouts, "idle_timeouts", (json_int_t)g->idle_timeouts,
+			 "open", (json_int_t)g->open);
+}
+
+static json_t *control_json(const struct stb *s)
+{
+	struct sc_httpd_lite_stats st;
+	json_t *o;
+
+	sc_httpd_lite_stats(s->api, &st);
+	o = guard_json(&st.conns);
+	json_object_set_new(o, "auth_failed", json_integer((json_int_t)st.auth_failed));
+	return o;
+}
+
 static json_t *stats_json(const struct stb *s)
 {
 	json_t *j = json_object(), *o = json_object();
@@ -170,11 +194,14 @@ static json_t *stats_json(const struct stb *s)
 	if (s->out.hts) {
 		const struct hts_stats *h = hts_stats(s->out.hts);
 
-		json_object_set_new(o, "http", json_pack("{s:I, s:I, s:I, s:i}", "streams", (json_int_t)h->streams,
+		json_object_set_new(o, "http", json_pack("{s:I, s:I, s:I, s:i, s:o}", "streams", (json_int_t)h->streams,
 				    "dropped_slow", (json_int_t)h->dropped_slow, "bytes", (json_int_t)h->bytes,
-				    "clients", (json_int_t)h->clients));
+				    "clients", (json_int_t)h->clients, "connections",
+				    guard_json(hts_guard_stats(s->out.hts))));
 	}
 	json_object_set_new(j, "outputs", o);
+	if (s->api)
+		json_object_set_new(j, "control", control_json(s));
 	json_object_set_new(j, "mgmt_errors", json_integer((json_int_t)s->mgmt_errors));
 	return j;
 }
@@ -292,9 +319,36 @@ static void handle(void *arg, const struct sc_http_req *req, struct sc_http_resp
 
 int stb_api_open(struct stb *s)
 {
+	int rc;
+
 	if (!s->cfg.control.len)
 		return 0;
-	return sc_httpd_lite_new(s->loop, &s->cfg.control, MAX_BODY, handle, s, &s->lg, &s->api);
+	if ((rc = sc_httpd_lite_new(s->loop, &s->cfg.control, MAX_BODY, &s->cfg.control_limits, handle, s, &s->lg,
+				    &s->api)) < 0)
+		return rc;
+	if ((rc = sc_httpd_lite_set_token(s->api, s->cfg.control_token)) < 0) {
+		stb_api_close(s);
+		return rc;
+	}
+	if (s->cfg.control_token[0])
+		sc_logf(&s->lg, LOG_INFO, "control API: every request needs the bearer token");
+	return 0;
+}
+
+void stb_api_reconfigure(struct stb *s, const struct stb_cfg *cfg)
+{
+	if (!s->api)
+		return;
+	sc_httpd_lite_set_limits(s->api, &cfg->control_limits);
+	/* The address stays as started: beyond loopback, a token must stay
+	 * whatever the new file says for a new address. */
+	if (!cfg->control_token[0] && s->cfg.control_token[0] && !sc_addr_is_loopback(&s->cfg.control)) {
+		sc_logf(&s->lg, LOG_WARNING, "reload: the control API listens beyond loopback until the restart: "
+			"keeping its token");
+		return;
+	}
+	if (sc_httpd_lite_set_token(s->api, cfg->control_token) == 0)
+		snprintf(s->cfg.control_token, sizeof(s->cfg.control_token), "%s", cfg->control_token);
 }
 
 void stb_api_close(struct stb *s)

@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hts.h"
 #include "rtx_ident.h"
+#include "sc_httpd_lite.h"
 #include "sc_log.h"
 
-static const char *const root_keys[] = { "client", "mgmt", "outputs", "mesh", NULL };
+static const char *const root_keys[] = { "client", "mgmt", "outputs", "mesh", "http_limits", NULL };
 static const char *const client_keys[] = { "device_id", "credential", "credential_file", "interface", "metro",
 					   "repair_port", "playout_delay_ms", "policy", "fast_zap", "start_channel",
-					   "control", "log_level", NULL };
+					   "control", "control_token", "control_token_file", "log_level", NULL };
+static const char *const limit_keys[] = { "per_address_limit", "request_timeout_ms", "idle_timeout_s", NULL };
 static const char *const mgmt_keys[] = { "url", "timeout_ms", "retry_max_ms", "ca", NULL };
 static const char *const out_keys[] = { "http", "udp", "udp_rtp", "record_dir", "play", "video_sink",
 					"audio_sink", NULL };
@@ -54,6 +57,75 @@ static int opt_addr(const config_setting_t *g, const char *name, const char *dfl
 	return sc_cfg_get_addr(g, name, dflt, port, out, err);
 }
 
+/* The first line of a token file, without its line end. */
+static int read_token_file(const config_setting_t *g, const char *path, char *dst, size_t len,
+			   struct sc_cfg_err *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, "control_token_file");
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return sc_cfg_fail(s, err, "'control_token_file': cannot read %s: %s", path, strerror(errno));
+	if (!fgets(dst, (int)len, f))
+		dst[0] = '\0';
+	fclose(f);
+	n = strcspn(dst, "\r\n");
+	if (n == len - 1)
+		return sc_cfg_fail(s, err, "'control_token_file': the token in %s is longer than %zu characters", path,
+				   len - 2);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* A token given must be strong; beyond loopback one is required, since
+ * whoever reaches the API can change the channel and record to disk. */
+static int check_token(const config_setting_t *g, const struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, "control_token");
+	char where[SC_ADDR_STRLEN];
+
+	if (!s)
+		s = config_setting_get_member(g, "control_token_file");
+	if (!c->control_token[0]) {
+		if (!c->control.len || sc_addr_is_loopback(&c->control))
+			return 0;
+		sc_addr_format(&c->control, true, where, sizeof(where));
+		return sc_cfg_fail(config_setting_get_member(g, "control"), err,
+				   "'control' listens on %s, beyond loopback: set 'control_token' (or "
+				   "'control_token_file'), %d characters or more, or listen on [::1]", where,
+				   STB_TOKEN_MIN);
+	}
+	if (strlen(c->control_token) < STB_TOKEN_MIN)
+		return sc_cfg_fail(s, err, "the control token has %zu characters: it needs %d or more",
+				   strlen(c->control_token), STB_TOKEN_MIN);
+	if (strcasestr(c->control_token, "CHANGE-ME"))
+		return sc_cfg_fail(s, err, "the control token is the example's placeholder (CHANGE-ME): make one, "
+				   "e.g. head -c 24 /dev/urandom | base64");
+	for (const char *p = c->control_token; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return sc_cfg_fail(s, err, "the control token must not contain spaces or control characters");
+	return 0;
+}
+
+/* control, control_token or control_token_file. */
+static int read_control(const config_setting_t *g, struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	const char *file;
+	int rc;
+
+	if ((rc = opt_addr(g, "control", "[::1]:8091", 8091, &c->control, err)) < 0 ||
+	    (rc = copy_string(g, "control_token", "", c->control_token, sizeof(c->control_token), err)) < 0 ||
+	    (rc = sc_cfg_get_string(g, "control_token_file", "", &file, err)) < 0)
+		return rc;
+	if (*file && c->control_token[0])
+		return sc_cfg_fail(config_setting_get_member(g, "control_token_file"), err,
+				   "give 'control_token' or 'control_token_file', not both");
+	if (*file && (rc = read_token_file(g, file, c->control_token, sizeof(c->control_token), err)) < 0)
+		return rc;
+	return check_token(g, c, err);
+}
+
 static int read_client(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
 {
 	config_setting_t *g;
@@ -86,8 +158,7 @@ static int read_client(const config_setting_t *root, struct stb_cfg *c, struct s
 	    (rc = sc_cfg_get_int(g, "start_channel", 0, 2147483647, 0, &v, err)) < 0)
 		return rc;
 	c->start_channel = (uint32_t)v;
-	if ((rc = opt_addr(g, "control", "[::1]:8091", 8091, &c->control, err)) < 0 ||
-	    (rc = sc_cfg_get_string(g, "log_level", "info", &s, err)) < 0)
+	if ((rc = read_control(g, c, err)) < 0 || (rc = sc_cfg_get_string(g, "log_level", "info", &s, err)) < 0)
 		return rc;
 	c->log_level = sc_log_level_parse(s);
 	if (c->log_level < 0)
@@ -157,6 +228,22 @@ static int read_outputs(const config_setting_t *root, struct stb_cfg *c, struct 
 	return 0;
 }
 
+/* http_limits = { per_address_limit; request_timeout_ms; idle_timeout_s; }
+ * for both servers, over each one's defaults (hts.h, sc_httpd_lite.h). */
+static int read_http_limits(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	int rc;
+
+	hts_limits_default(&c->http_limits);
+	sc_httpd_lite_limits_default(&c->control_limits);
+	if ((rc = sc_cfg_get_section(root, "http_limits", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(g, limit_keys, err)) < 0 ||
+	    (rc = sc_cfg_get_http_limits(g, 0, &c->http_limits, err)) < 0)
+		return rc;
+	return sc_cfg_get_http_limits(g, 0, &c->control_limits, err);
+}
+
 /* mesh = { ... }: off by default; the switch thresholds default to the
  * library's (mesh_switch.h). */
 static int read_mesh(const config_setting_t *root, struct stb_cfg *c, struct sc_cfg_err *err)
@@ -204,7 +291,8 @@ int stb_cfg_load(const char *path, struct stb_cfg *out, struct sc_cfg_err *err)
 		return rc;
 	root = sc_cfg_root(cfg);
 	if ((rc = sc_cfg_check_keys(root, root_keys, err)) == 0 && (rc = read_client(root, out, err)) == 0 &&
-	    (rc = read_mgmt(root, out, err)) == 0 && (rc = read_outputs(root, out, err)) == 0)
+	    (rc = read_mgmt(root, out, err)) == 0 && (rc = read_outputs(root, out, err)) == 0 &&
+	    (rc = read_http_limits(root, out, err)) == 0)
 		rc = read_mesh(root, out, err);
 	sc_cfg_free(cfg);
 	return rc;

@@ -10,7 +10,12 @@
 
 #include "sc_addr.h"
 #include "sc_cfg.h"
+#include "sc_guard.h"
 #include "mesh_switch.h"
+
+/* A control token, when one is given, has at least this many characters;
+ * one is required when the control API listens beyond loopback. */
+#define STB_TOKEN_MIN 24
 
 struct stb_cfg {
 	char device_id[64];
@@ -24,6 +29,7 @@ struct stb_cfg {
 	bool fast_zap;              /* ask the edge for a burst on tune */
 	uint32_t start_channel;     /* 0: none */
 	struct sc_sockaddr control; /* len 0: no control API */
+	char control_token[257];    /* "" : none (loopback only) */
 	int log_level;
 	char mgmt_url[256];
 	bool has_ca;                /* mgmt.ca: the management server's CA key, pinned */
@@ -36,6 +42,8 @@ struct stb_cfg {
 	char record_dir[256];
 	bool play;
 	char video_sink[256], audio_sink[256];
+	/* http_limits = { ... }: the HTTP output's and the control API's */
+	struct sc_guard_limits http_limits, control_limits;
 	/* the P2P mesh fallback (mesh = { ... }) */
 	bool mesh;
 	struct mesh_switch_config mesh_switch;

@@ -206,6 +206,8 @@ int stb_out_record(struct stb *s, bool start, const char *path, char *why, size_
 
 /* stb_api.c */
 int stb_api_open(struct stb *s);
+/* A reload: the token and the limits apply at once. */
+void stb_api_reconfigure(struct stb *s, const struct stb_cfg *cfg);
 void stb_api_close(struct stb *s);
 
 #endif

@@ -48,7 +48,7 @@ int stb_out_open(struct stb *s)
 	struct hts_cb cb = { hts_tune, hts_playlist, s };
 	int rc;
 
-	if (s->cfg.http.len && (rc = hts_new(s->loop, &s->cfg.http, &cb, &s->lg, &s->out.hts)) < 0)
+	if (s->cfg.http.len && (rc = hts_new(s->loop, &s->cfg.http, &s->cfg.http_limits, &cb, &s->lg, &s->out.hts)) < 0)
 		return rc;
 	if (s->cfg.udp.len && (rc = open_udp(s)) < 0) {
 		sc_logf(&s->lg, LOG_ERR, "UDP output: %s", strerror(-rc));

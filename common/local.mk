@@ -5,6 +5,7 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_bytes.h \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h %reldir%/sc_cfg_secret.c \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
+	%reldir%/sc_guard.c %reldir%/sc_guard.h %reldir%/sc_guard_mhd.c %reldir%/sc_guard_mhd.h \
 	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
 	%reldir%/sc_httpd.c %reldir%/sc_httpd.h %reldir%/sc_http_resp.c \
 	%reldir%/sc_httpd_lite.c %reldir%/sc_httpd_lite.h \
@@ -20,6 +21,7 @@ UNIT_TESTS += \
 	tests/unit/test_sc_addr \
 	tests/unit/test_sc_cfg \
 	tests/unit/test_sc_clock \
+	tests/unit/test_sc_guard \
 	tests/unit/test_sc_httpc \
 	tests/unit/test_sc_httpd \
 	tests/unit/test_sc_httpd_lite \
@@ -35,13 +37,16 @@ tests_unit_test_sc_cfg_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_clock_SOURCES = tests/unit/test_sc_clock.c $(TU)
 tests_unit_test_sc_clock_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_clock_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_guard_SOURCES = tests/unit/test_sc_guard.c $(TU)
+tests_unit_test_sc_guard_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_guard_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_httpc_SOURCES = tests/unit/test_sc_httpc.c $(TU)
 tests_unit_test_sc_httpc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpc_LDADD = $(UNIT_LDADD)
-tests_unit_test_sc_httpd_SOURCES = tests/unit/test_sc_httpd.c $(TU)
+tests_unit_test_sc_httpd_SOURCES = tests/unit/test_sc_httpd.c $(TU) $(TU_NET)
 tests_unit_test_sc_httpd_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpd_LDADD = $(UNIT_LDADD)
-tests_unit_test_sc_httpd_lite_SOURCES = tests/unit/test_sc_httpd_lite.c $(TU)
+tests_unit_test_sc_httpd_lite_SOURCES = tests/unit/test_sc_httpd_lite.c $(TU) $(TU_NET)
 tests_unit_test_sc_httpd_lite_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpd_lite_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_log_SOURCES = tests/unit/test_sc_log.c $(TU)

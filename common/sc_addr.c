@@ -365,6 +365,15 @@ static const uint8_t *addr_bytes(const struct sc_sockaddr *a, int family)
 	return NULL;
 }
 
+bool sc_addr_is_loopback(const struct sc_sockaddr *a)
+{
+	const uint8_t *b4 = addr_bytes(a, AF_INET);
+
+	if (sc_addr_family(a) == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&a->u.in6.sin6_addr))
+		return true;
+	return b4 && b4[0] == 127;
+}
+
 bool sc_prefix_contains(const struct sc_prefix *p, const struct sc_sockaddr *a)
 {
 	const uint8_t *b = p ? addr_bytes(a, p->family) : NULL;

@@ -58,6 +58,8 @@ bool sc_addr_equal(const struct sc_sockaddr *a, const struct sc_sockaddr *b);
 bool sc_addr_is_multicast(const struct sc_sockaddr *a);
 /* Source-specific multicast ranges: ff3x::/32 (RFC 4607) and 232.0.0.0/8. */
 bool sc_addr_is_ssm(const struct sc_sockaddr *a);
+/* Loopback: ::1, 127.0.0.0/8, and 127/8 mapped into IPv6 (::ffff:127.x). */
+bool sc_addr_is_loopback(const struct sc_sockaddr *a);
 
 /* Interface by name or by decimal index ("eth0", "3"). Returns 0 and the
  * index, -EINVAL for an empty or over-long name, -ENODEV if none exists. */

@@ -209,6 +209,27 @@ int sc_cfg_get_int(const config_setting_t *grp, const char *name, long long min,
 	return 0;
 }
 
+int sc_cfg_get_http_limits(const config_setting_t *grp, unsigned conns_max, struct sc_guard_limits *lim,
+			   struct sc_cfg_err *err)
+{
+	long long conns = lim->max_conns, per, req, idle;
+	int rc;
+
+	if ((conns_max && (rc = sc_cfg_get_int(grp, "connection_limit", 16, conns_max, lim->max_conns, &conns,
+					      err)) < 0) ||
+	    (rc = sc_cfg_get_int(grp, "per_address_limit", 0, 1000000, lim->per_addr, &per, err)) < 0 ||
+	    (rc = sc_cfg_get_int(grp, "request_timeout_ms", 100, 600000,
+				 (long long)(lim->request_ns / SC_NS_PER_MS), &req, err)) < 0 ||
+	    (rc = sc_cfg_get_int(grp, "idle_timeout_s", 1, 3600, (long long)(lim->idle_ns / SC_NS_PER_S), &idle,
+				 err)) < 0)
+		return rc;
+	lim->max_conns = (unsigned)conns;
+	lim->per_addr = (unsigned)per;
+	lim->request_ns = (uint64_t)req * SC_NS_PER_MS;
+	lim->idle_ns = (uint64_t)idle * SC_NS_PER_S;
+	return 0;
+}
+
 int sc_cfg_get_float(const config_setting_t *grp, const char *name, double min, double max,
 		     double dflt, double *out, struct sc_cfg_err *err)
 {

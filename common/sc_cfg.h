@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "sc_addr.h"
+#include "sc_guard.h"
 
 typedef struct sc_cfg sc_cfg;
 
@@ -58,6 +59,14 @@ int sc_cfg_get_enum(const config_setting_t *grp, const char *name, const char *c
 /* An address in sc_addr forms. dflt NULL makes it required (-ENOENT). */
 int sc_cfg_get_addr(const config_setting_t *grp, const char *name, const char *dflt,
 		    uint16_t default_port, struct sc_sockaddr *out, struct sc_cfg_err *err);
+
+/* The HTTP limits of a daemon's group (sc_guard.h), the same keys in every
+ * daemon: connection_limit (read only when conns_max is not 0, and at most
+ * that), per_address_limit (0: none), request_timeout_ms, idle_timeout_s.
+ * Each defaults to what *lim holds; keep_ns is left alone. The caller
+ * checks the group's keys. Returns 0 or -EINVAL. */
+int sc_cfg_get_http_limits(const config_setting_t *grp, unsigned conns_max, struct sc_guard_limits *lim,
+			   struct sc_cfg_err *err);
 
 /* Refuse settings of grp not named in known (NULL-terminated): a typo in a
  * key would otherwise silently fall back to a default. Returns 0 or

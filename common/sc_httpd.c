@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "sc_httpd.h"
+#include "sc_guard_mhd.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -20,6 +21,9 @@ struct sc_httpd {
 	sc_httpd_fn fn;
 	void *arg;
 	struct sc_logger lg;
+	sc_guard *guard;
+	unsigned max_conns; /* what MHD's own limit was made for */
+	struct sc_lograte mhd_note;
 };
 
 /* A request being received. */
@@ -104,6 +108,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*data_size = 0;
 		return MHD_YES;
 	}
+	sc_guard_mhd_request_done(conn);
 	if (p->too_big) {
 		sc_httpd_printf(&resp, 413, "application/json",
 				"{\"error\": \"request body larger than %zu bytes\"}\n", h->max_body);
@@ -124,8 +129,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct pending *p = *con_cls;
 
 	(void)cls;
-	(void)conn;
-	(void)toe;
+	sc_guard_mhd_request_next(conn, toe);
 	if (p) {
 		free(p->body);
 		free(p);
@@ -133,25 +137,59 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+/* MHD says something for every connection that goes wrong, and a remote
+ * party decides how many do: at most one line per 10 s. */
 static void mhd_log(void *arg, const char *fmt, va_list ap)
 {
 	sc_httpd *h = arg;
 	char msg[512];
+	uint64_t quiet;
 	size_t n;
 
+	if (!sc_lograte_ok(&h->mhd_note, sc_clock_now_ns(sc_loop_clock(h->loop)), 10 * SC_NS_PER_S, &quiet))
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	sc_logf(&h->lg, LOG_WARNING, "http: %s", msg);
+	if (quiet)
+		sc_logf(&h->lg, LOG_WARNING, "http: %s (and %llu more messages in the last 10 s)", msg,
+			(unsigned long long)quiet);
+	else
+		sc_logf(&h->lg, LOG_WARNING, "http: %s", msg);
 }
 
-int sc_httpd_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_body, sc_httpd_fn fn, void *arg,
-		 const struct sc_logger *lg, sc_httpd **out)
+void sc_httpd_limits_default(struct sc_guard_limits *lim)
+{
+	*lim = (struct sc_guard_limits){ .max_conns = 256, .per_addr = 16, .request_ns = 10 * SC_NS_PER_S,
+					 .idle_ns = 30 * SC_NS_PER_S };
+}
+
+static struct MHD_Daemon *start(sc_httpd *h, const struct sc_sockaddr *addr, const struct sc_guard_limits *lim)
+{
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG, timeout_s, hard;
+	struct sc_guard_limits gl;
+
+	sc_guard_mhd_split(lim, &gl, &timeout_s, &hard);
+	if (sc_guard_new(h->loop, &gl, "http", sc_guard_mhd_close, NULL, &h->lg, &h->guard) < 0)
+		return NULL;
+	h->max_conns = lim->max_conns;
+	if (sc_addr_family(addr) == AF_INET6)
+		flags |= MHD_USE_DUAL_STACK;
+	/* The logger first: MHD complains about options given before it. */
+	return MHD_start_daemon(flags, sc_addr_port(addr), sc_guard_mhd_accept, h->guard, on_request, h,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_SOCK_ADDR, &addr->u.sa,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+				sc_guard_mhd_notify, h->guard, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+				hard ? MHD_OPTION_CONNECTION_LIMIT : MHD_OPTION_END, hard, MHD_OPTION_END);
+}
+
+int sc_httpd_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_body, const struct sc_guard_limits *lim,
+		 sc_httpd_fn fn, void *arg, const struct sc_logger *lg, sc_httpd **out)
 {
 	sc_httpd *h = calloc(1, sizeof(*h));
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *di;
+	struct sc_guard_limits dflt;
 	char where[SC_ADDR_STRLEN];
 	int rc = -ENOMEM;
 
@@ -164,14 +202,11 @@ int sc_httpd_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_body,
 	h->arg = arg;
 	if (lg)
 		h->lg = *lg;
-	if (sc_addr_family(addr) == AF_INET6)
-		flags |= MHD_USE_DUAL_STACK;
+	if (!lim)
+		sc_httpd_limits_default(&dflt);
 	sc_addr_format(addr, true, where, sizeof(where));
-	/* The logger first: MHD complains about options given before it. */
-	h->d = MHD_start_daemon(flags, sc_addr_port(addr), NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
-				mhd_log, h, MHD_OPTION_SOCK_ADDR, &addr->u.sa, MHD_OPTION_NOTIFY_COMPLETED,
-				on_completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
-				(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_END);
+	errno = 0;
+	h->d = start(h, addr, lim ? lim : &dflt);
 	if (!h->d) {
 		rc = errno ? -errno : -EADDRINUSE;
 		sc_logf(&h->lg, LOG_ERR, "http: cannot listen on %s: %s", where, strerror(-rc));
@@ -199,8 +234,26 @@ void sc_httpd_free(sc_httpd *h)
 			sc_loop_del_fd(h->loop, h->epfd);
 		MHD_stop_daemon(h->d);
 	}
+	/* After MHD: stopping notifies the guard of every connection. */
+	sc_guard_free(h->guard);
 	sc_timer_free(h->timer);
 	free(h);
+}
+
+void sc_httpd_set_limits(sc_httpd *h, const struct sc_guard_limits *lim)
+{
+	struct sc_guard_limits gl;
+	unsigned timeout_s, hard;
+
+	sc_guard_mhd_split(lim, &gl, &timeout_s, &hard);
+	if (!gl.max_conns || gl.max_conns > h->max_conns)
+		gl.max_conns = h->max_conns;
+	sc_guard_set_limits(h->guard, &gl);
+}
+
+const struct sc_guard_stats *sc_httpd_guard_stats(const sc_httpd *h)
+{
+	return sc_guard_stats(h->guard);
 }
 
 const char *sc_httpd_header(const struct sc_http_req *req, const char *name)

@@ -2,13 +2,20 @@
  * event loop (no thread of its own): MHD's epoll fd is watched by sc_loop
  * and its timeouts become an sc_timer. Handlers get the whole request body
  * (up to a limit) and fill in a whole response. Bad requests that never
- * reach a handler (oversize bodies) get a 413 with a message. */
+ * reach a handler (oversize bodies) get a 413 with a message.
+ *
+ * Connections are kept honest by an sc_guard (sc_guard_mhd.h): a cap per
+ * source address, a cap in all that evicts the oldest half-sent request
+ * for a newcomer, the whole request due within seconds of the connect (or
+ * of the previous answer on a kept-alive connection), and MHD's idle
+ * timeout. */
 #ifndef SC_HTTPD_H
 #define SC_HTTPD_H
 
 #include <stddef.h>
 
 #include "sc_addr.h"
+#include "sc_guard.h"
 #include "sc_log.h"
 #include "sc_loop.h"
 
@@ -32,11 +39,21 @@ struct sc_http_resp {
 
 typedef void (*sc_httpd_fn)(void *arg, const struct sc_http_req *req, struct sc_http_resp *resp);
 
+/* The defaults: 256 connections, 16 per address, the whole request within
+ * 10 s, 30 s idle (and between requests on a kept-alive connection). */
+void sc_httpd_limits_default(struct sc_guard_limits *lim);
+
 /* Listen on addr (IPv6 "[::]" listens on IPv4 too). max_body: larger
- * request bodies get 413. Returns 0 and *out, or a negative errno (logged). */
-int sc_httpd_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_body, sc_httpd_fn fn, void *arg,
-		 const struct sc_logger *lg, sc_httpd **out);
+ * request bodies get 413. lim NULL: the defaults. Returns 0 and *out, or a
+ * negative errno (logged). */
+int sc_httpd_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_body, const struct sc_guard_limits *lim,
+		 sc_httpd_fn fn, void *arg, const struct sc_logger *lg, sc_httpd **out);
 void sc_httpd_free(sc_httpd *h);
+/* New limits (a reload). The idle timeout and a connection cap above the
+ * one started with wait for a restart (libmicrohttpd fixes them). */
+void sc_httpd_set_limits(sc_httpd *h, const struct sc_guard_limits *lim);
+/* Connections refused and closed by the limits. */
+const struct sc_guard_stats *sc_httpd_guard_stats(const sc_httpd *h);
 
 /* A request header or query argument; NULL when absent. Valid during the
  * handler call. */

@@ -3,7 +3,9 @@
  * A connection reads its request head (at most HEAD_MAX bytes) and a body
  * of Content-Length bytes (at most max_body: else 413), then the handler
  * runs and the whole answer is written, after which the connection
- * closes. "Expect: 100-continue" is answered before the body comes. */
+ * closes. "Expect: 100-continue" is answered before the body comes. The
+ * token is checked as soon as the head is in, so a request without it
+ * never gets to send its body. */
 #include "config.h"
 
 #include "sc_httpd_lite.h"
@@ -18,19 +20,20 @@
 #include <unistd.h>
 
 #define HEAD_MAX 8192
-#define MAX_CONNS 32
-#define IDLE_NS (10 * SC_NS_PER_S)
+#define MAX_CONNS SC_HTTPD_LITE_MAX_CONNS
+#define LOG_EVERY_NS (10 * SC_NS_PER_S)
 
 struct conn {
 	sc_httpd_lite *h;
 	int fd;
-	sc_timer *timer;
+	sc_guard_conn *gc;
 	struct sc_sockaddr peer;
 	char *in;              /* head, then body */
 	size_t in_len, in_cap, head_len, body_want;
 	bool continued;        /* 100 Continue sent */
 	char *out;
 	size_t out_len, out_off;
+	const char *extra;     /* more response header lines, or NULL */
 };
 
 struct sc_httpd_lite {
@@ -41,7 +44,12 @@ struct sc_httpd_lite {
 	sc_httpd_fn fn;
 	void *arg;
 	struct sc_logger lg;
+	char name[SC_ADDR_STRLEN + 8]; /* for logs: "http [::1]:8091" */
 	struct conn *conns[MAX_CONNS];
+	sc_guard *guard;
+	char *token;           /* NULL: none required */
+	uint64_t auth_failed;
+	struct sc_lograte auth_note;
 };
 
 static void conn_close(struct conn *c)
@@ -53,7 +61,7 @@ static void conn_close(struct conn *c)
 			h->conns[i] = NULL;
 	sc_loop_del_fd(h->loop, c->fd);
 	close(c->fd);
-	sc_timer_free(c->timer);
+	sc_guard_remove(c->gc);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -66,11 +74,13 @@ static const char *reason(int status)
 	case 201: return "Created";
 	case 204: return "No Content";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
 	default: return status < 400 ? "OK" : "Error";
 	}
 }
@@ -85,8 +95,8 @@ static void respond(struct conn *c, struct sc_http_resp *r)
 		return;
 	}
 	fprintf(f, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
-		   "Connection: close\r\n\r\n", r->status, reason(r->status),
-		r->type ? r->type : "text/plain; charset=utf-8", r->len);
+		   "%sConnection: close\r\n\r\n", r->status, reason(r->status),
+		r->type ? r->type : "text/plain; charset=utf-8", r->len, c->extra ? c->extra : "");
 	if (r->len)
 		fwrite(r->body, 1, r->len, f);
 	free(r->body);
@@ -117,27 +127,84 @@ static void serve(struct conn *c)
 	respond(c, &resp);
 }
 
+/* Equal, in a time that depends on the length of want only (so a guess
+ * learns nothing from how long the answer took). */
+static bool same_secret(const char *want, const char *got, size_t got_len)
+{
+	size_t n = strlen(want);
+	unsigned char d = n != got_len;
+
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)(want[i] ^ (i < got_len ? got[i] : 0));
+	return d == 0;
+}
+
+/* Whether the head carries the token (always, when none is required).
+ * A refusal is counted and logged at most once per 10 s. */
+static bool authorized(struct conn *c)
+{
+	sc_httpd_lite *h = c->h;
+	const char *v = h->token ? strcasestr(c->in, "\r\nAuthorization:") : NULL;
+	char who[SC_ADDR_STRLEN], more[64] = "";
+	uint64_t quiet;
+
+	if (!h->token)
+		return true;
+	if (v) {
+		v += 16;
+		v += strspn(v, " \t");
+		if (strncasecmp(v, "Bearer", 6) == 0 && (v[6] == ' ' || v[6] == '\t')) {
+			v += 6 + strspn(v + 6, " \t");
+			if (same_secret(h->token, v, strcspn(v, " \t\r\n")))
+				return true;
+		}
+	}
+	h->auth_failed++;
+	if (sc_lograte_ok(&h->auth_note, sc_clock_now_ns(sc_loop_clock(h->loop)), LOG_EVERY_NS, &quiet)) {
+		sc_addr_format(&c->peer, false, who, sizeof(who));
+		if (quiet)
+			snprintf(more, sizeof(more), " (and %llu more in the last 10 s)", (unsigned long long)quiet);
+		sc_logf(&h->lg, LOG_WARNING, "%s: refused a request from %s without the right bearer token%s", h->name,
+			who, more);
+	}
+	return false;
+}
+
+/* Answer before the handler (the request is over as far as the guard
+ * goes: what is left is writing the answer). */
+static void answer_early(struct conn *c, int status, const char *json)
+{
+	struct sc_http_resp resp = { 0 };
+
+	sc_guard_request_done(c->gc);
+	sc_httpd_printf(&resp, status, "application/json", "%s\n", json);
+	respond(c, &resp);
+}
+
 /* The head is in: find the body's length. Returns false when c is gone
  * or answered. */
 static bool parse_head(struct conn *c, char *end)
 {
 	const char *cl, *ex;
-	struct sc_http_resp resp = { 0 };
+	char msg[96];
 
 	*end = '\0';
 	c->head_len = (size_t)(end - c->in) + 4;
 	cl = strcasestr(c->in, "\r\nContent-Length:");
 	ex = strcasestr(c->in, "\r\nExpect:");
 	c->body_want = cl ? strtoul(cl + 17, NULL, 10) : 0;
+	if (!authorized(c)) {
+		c->extra = "WWW-Authenticate: Bearer realm=\"sixcast\"\r\n";
+		answer_early(c, 401, "{\"error\": \"missing or wrong bearer token (Authorization: Bearer TOKEN)\"}");
+		return false;
+	}
 	if (strcasestr(c->in, "\r\nTransfer-Encoding:")) {
-		sc_httpd_printf(&resp, 400, "application/json", "{\"error\": \"send a Content-Length\"}\n");
-		respond(c, &resp);
+		answer_early(c, 400, "{\"error\": \"send a Content-Length\"}");
 		return false;
 	}
 	if (c->body_want > c->h->max_body) {
-		sc_httpd_printf(&resp, 413, "application/json",
-				"{\"error\": \"request body larger than %zu bytes\"}\n", c->h->max_body);
-		respond(c, &resp);
+		snprintf(msg, sizeof(msg), "{\"error\": \"request body larger than %zu bytes\"}", c->h->max_body);
+		answer_early(c, 413, msg);
 		return false;
 	}
 	if (ex && strncasecmp(ex + 9 + strspn(ex + 9, " \t"), "100-continue", 12) == 0 && !c->continued) {
@@ -165,6 +232,7 @@ static void on_read(struct conn *c)
 			c->in_cap = room;
 		}
 		if (c->head_len && c->in_len >= c->head_len + c->body_want) {
+			sc_guard_request_done(c->gc);
 			serve(c);
 			return;
 		}
@@ -182,10 +250,7 @@ static void on_read(struct conn *c)
 				if (!parse_head(c, end))
 					return;
 			} else if (c->in_len >= HEAD_MAX) {
-				struct sc_http_resp resp = { 0 };
-
-				sc_httpd_printf(&resp, 400, "application/json", "{\"error\": \"request head too large\"}\n");
-				respond(c, &resp);
+				answer_early(c, 400, "{\"error\": \"request head too large\"}");
 				return;
 			}
 		}
@@ -209,13 +274,53 @@ static void on_conn(void *arg, int fd, uint32_t events)
 		if (n <= 0)
 			break;
 		c->out_off += (size_t)n;
+		sc_guard_touch(c->gc);
 	}
 	conn_close(c);
 }
 
-static void on_idle(void *arg)
+/* The guard closes a connection that overstays: at once. */
+static void guard_close(void *arg, void *conn, enum sc_guard_why why)
 {
-	conn_close(arg);
+	(void)arg;
+	(void)why;
+	conn_close(conn);
+}
+
+static void refuse(int fd)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+				   "Content-Length: 35\r\nConnection: close\r\n\r\n"
+				   "{\"error\": \"too many connections\"}\n";
+
+	(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+/* Take one connection in; false when it was refused. */
+static bool take(sc_httpd_lite *h, int fd, const struct sc_sockaddr *peer)
+{
+	struct conn *c;
+	int slot;
+
+	/* May close the oldest half-sent request to make room. */
+	if (sc_guard_check(h->guard, peer) < 0)
+		return false;
+	for (slot = 0; slot < MAX_CONNS && h->conns[slot]; slot++)
+		;
+	if (slot == MAX_CONNS || !(c = calloc(1, sizeof(*c))))
+		return false;
+	c->h = h;
+	c->fd = fd;
+	c->peer = *peer;
+	c->gc = sc_guard_add(h->guard, peer, c);
+	if (!c->gc || sc_loop_add_fd(h->loop, fd, SC_LOOP_IN, on_conn, c) < 0) {
+		sc_guard_remove(c->gc);
+		free(c);
+		return false;
+	}
+	h->conns[slot] = c;
+	return true;
 }
 
 static void on_accept(void *arg, int lfd, uint32_t events)
@@ -223,37 +328,46 @@ static void on_accept(void *arg, int lfd, uint32_t events)
 	sc_httpd_lite *h = arg;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	struct conn *c;
-	int fd, slot;
+	struct sc_sockaddr peer;
+	int fd;
 
 	(void)events;
 	while ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		for (slot = 0; slot < MAX_CONNS && h->conns[slot]; slot++)
-			;
-		if (slot == MAX_CONNS || !(c = calloc(1, sizeof(*c)))) {
-			close(fd);
-			continue;
-		}
-		c->h = h;
-		c->fd = fd;
-		sc_addr_from_sa((struct sockaddr *)&ss, sl, &c->peer);
-		c->timer = sc_timer_new(h->loop, on_idle, c);
-		if (!c->timer || sc_loop_add_fd(h->loop, fd, SC_LOOP_IN, on_conn, c) < 0) {
-			sc_timer_free(c->timer);
-			close(fd);
-			free(c);
-			continue;
-		}
-		sc_timer_arm(c->timer, IDLE_NS);
-		h->conns[slot] = c;
+		memset(&peer, 0, sizeof(peer));
+		sc_addr_from_sa((struct sockaddr *)&ss, sl, &peer);
+		if (!take(h, fd, &peer))
+			refuse(fd);
 		sl = sizeof(ss);
 	}
 }
 
-int sc_httpd_lite_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_body, sc_httpd_fn fn, void *arg,
-		      const struct sc_logger *lg, sc_httpd_lite **out)
+void sc_httpd_lite_limits_default(struct sc_guard_limits *lim)
+{
+	*lim = (struct sc_guard_limits){ .max_conns = MAX_CONNS, .per_addr = 4, .request_ns = 5 * SC_NS_PER_S,
+					 .idle_ns = 10 * SC_NS_PER_S };
+}
+
+/* The caller's limits, or the defaults, within the slots there are. */
+static struct sc_guard_limits fit(const struct sc_guard_limits *lim)
+{
+	struct sc_guard_limits l;
+
+	if (lim)
+		l = *lim;
+	else
+		sc_httpd_lite_limits_default(&l);
+	if (!l.max_conns || l.max_conns > MAX_CONNS)
+		l.max_conns = MAX_CONNS;
+	l.keep_ns = 0; /* one request per connection */
+	return l;
+}
+
+int sc_httpd_lite_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_body,
+		      const struct sc_guard_limits *lim, sc_httpd_fn fn, void *arg, const struct sc_logger *lg,
+		      sc_httpd_lite **out)
 {
 	sc_httpd_lite *h = calloc(1, sizeof(*h));
+	struct sc_guard_limits l = fit(lim);
 	char where[SC_ADDR_STRLEN];
 	int rc;
 
@@ -261,14 +375,20 @@ int sc_httpd_lite_new(sc_loop *loop, const struct sc_sockaddr *addr, size_t max_
 	if (!h)
 		return -ENOMEM;
 	h->loop = loop;
+	h->lfd = -1;
 	h->max_body = max_body;
 	h->fn = fn;
 	h->arg = arg;
 	if (lg)
 		h->lg = *lg;
 	sc_addr_format(addr, true, where, sizeof(where));
-	/* "[::]" listens on IPv4 too, as sc_httpd */
-	if ((h->lfd = rc = sc_tcp_listen(addr, 16)) < 0)
+	snprintf(h->name, sizeof(h->name), "http %s", where);
+	if ((rc = sc_guard_new(loop, &l, h->name, guard_close, h, lg, &h->guard)) < 0)
+		goto fail;
+	/* "[::]" listens on IPv4 too, as sc_httpd.
+	 * A backlog with room for a burst of connects: a full one drops SYNs,
+	 * and a dropped SYN costs the client a second. */
+	if ((h->lfd = rc = sc_tcp_listen(addr, 128)) < 0)
 		goto fail;
 	h->port = sc_sock_port(h->lfd);
 	if ((rc = sc_loop_add_fd(loop, h->lfd, SC_LOOP_IN, on_accept, h)) < 0)
@@ -279,6 +399,7 @@ fail:
 	sc_logf(&h->lg, LOG_ERR, "http: cannot listen on %s: %s", where, strerror(-rc));
 	if (h->lfd >= 0)
 		close(h->lfd);
+	sc_guard_free(h->guard);
 	free(h);
 	return rc;
 }
@@ -292,10 +413,36 @@ void sc_httpd_lite_free(sc_httpd_lite *h)
 			conn_close(h->conns[i]);
 	sc_loop_del_fd(h->loop, h->lfd);
 	close(h->lfd);
+	sc_guard_free(h->guard);
+	free(h->token);
 	free(h);
 }
 
 unsigned sc_httpd_lite_port(const sc_httpd_lite *h)
 {
 	return h->port;
+}
+
+void sc_httpd_lite_set_limits(sc_httpd_lite *h, const struct sc_guard_limits *lim)
+{
+	struct sc_guard_limits l = fit(lim);
+
+	sc_guard_set_limits(h->guard, &l);
+}
+
+int sc_httpd_lite_set_token(sc_httpd_lite *h, const char *token)
+{
+	char *t = NULL;
+
+	if (token && *token && !(t = strdup(token)))
+		return -ENOMEM;
+	free(h->token);
+	h->token = t;
+	return 0;
+}
+
+void sc_httpd_lite_stats(const sc_httpd_lite *h, struct sc_httpd_lite_stats *out)
+{
+	out->conns = *sc_guard_stats(h->guard);
+	out->auth_failed = h->auth_failed;
 }

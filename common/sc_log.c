@@ -139,3 +139,16 @@ void sc_log_sink(void *ctx, int level, const char *msg)
 	if (level <= sink.max_level)
 		emit(level, msg);
 }
+
+bool sc_lograte_ok(struct sc_lograte *r, uint64_t now_ns, uint64_t period_ns, uint64_t *quiet)
+{
+	if (r->said && now_ns - r->last_ns < period_ns) {
+		r->quiet++;
+		return false;
+	}
+	*quiet = r->quiet;
+	r->quiet = 0;
+	r->last_ns = now_ns;
+	r->said = true;
+	return true;
+}

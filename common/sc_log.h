@@ -13,6 +13,8 @@
 #define SC_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
 #define SC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -53,6 +55,20 @@ void sc_log(int level, const char *fmt, ...) SC_PRINTF(2, 3);
 
 /* An sc_log_fn that forwards to the process-wide sink; ctx is unused. */
 void sc_log_sink(void *ctx, int level, const char *msg);
+
+/* A message that a remote party can repeat at will (a refused connection,
+ * a wrong token) is said at most once per period, with the count of those
+ * kept quiet since, so that an attack cannot flood the log. Zero-initialise. */
+struct sc_lograte {
+	uint64_t last_ns;
+	uint64_t quiet;
+	bool said;
+};
+
+/* An event at now_ns (any monotonic clock): true when it should be logged,
+ * with *quiet set to the events kept quiet since the last one logged;
+ * false when it is only counted. */
+bool sc_lograte_ok(struct sc_lograte *r, uint64_t now_ns, uint64_t period_ns, uint64_t *quiet);
 
 /* "err", "warning", "notice", "info", "debug" (and "error", "warn") to a
  * level. Returns the level, or -EINVAL for an unknown name. */

@@ -323,6 +323,16 @@ static void ret_metrics(const edge *e, FILE *f)
 		rc_, bc, (unsigned long long)ret_unrouted(e->ret));
 }
 
+/* What the HTTP port's limits refused and closed. */
+static void http_guard_metrics(const edge *e, FILE *f)
+{
+	char text[2048];
+
+	if (e->http && sc_guard_metrics(sc_httpd_guard_stats(e->http), "sixcast_edge_http", text, sizeof(text)) <
+	    (int)sizeof(text))
+		fputs(text, f);
+}
+
 static void http_metrics(edge *e, struct sc_http_resp *resp)
 {
 	const struct emit_stats *es = emit_stats(e->em);
@@ -356,6 +366,7 @@ static void http_metrics(edge *e, struct sc_http_resp *resp)
 				e->cfg.chans[i].chan.id, (unsigned long long)chan_ts_stats(e->chans[i])->cc_errors);
 	if (e->ret)
 		ret_metrics(e, f);
+	http_guard_metrics(e, f);
 	fclose(f);
 	resp->status = 200;
 	resp->type = "text/plain; version=0.0.4";
@@ -635,7 +646,7 @@ int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
 	if (e->cfg.sdp_dir[0] && mkdir(e->cfg.sdp_dir, 0755) < 0 && errno != EEXIST)
 		sc_logf(&e->lg, LOG_WARNING, "cannot create %s: %s", e->cfg.sdp_dir, strerror(errno));
 	if (e->cfg.http.len &&
-	    (rc = sc_httpd_new(loop, &e->cfg.http, 0, on_http, e, &e->lg, &e->http)) < 0)
+	    (rc = sc_httpd_new(loop, &e->cfg.http, 0, &e->cfg.http_limits, on_http, e, &e->lg, &e->http)) < 0)
 		goto fail;
 	if (e->cfg.ret_listen.len && (rc = start_ret(e)) < 0)
 		goto fail;
@@ -699,6 +710,9 @@ int edge_reconfigure(edge *e, struct edge_cfg *n)
 		return -ENOMEM;
 	}
 	warn_restart_needed(e, n);
+	e->cfg.http_limits = n->http_limits;
+	if (e->http)
+		sc_httpd_set_limits(e->http, &n->http_limits);
 	/* Keep what is unchanged; anything else is made anew below. */
 	for (size_t i = 0; i < n->nchans; i++) {
 		size_t k;

@@ -15,14 +15,17 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "sc_httpd.h"
 #include "sc_log.h"
 
 static const char *const root_keys[] = { "edge", "ret", "mgmt", "trust", "channels", NULL };
 static const char *const trust_keys[] = { "ca_key_file", NULL };
 static const char *const edge_keys[] = { "name", "interface", "source6", "source4", "http", "sdp_dir",
 					 "latency_ms", "lookahead_ms", "stall_ms", "tick_us", "hops",
-					 "dscp", "log_level", "mesh", NULL };
+					 "dscp", "log_level", "mesh", "http_limits", NULL };
 static const char *const edge_mesh_keys[] = { "enabled", "max_children", "edge_id", NULL };
+static const char *const http_limits_keys[] = { "connection_limit", "per_address_limit", "request_timeout_ms",
+					       "idle_timeout_s", NULL };
 static const char *const chan_mesh_keys[] = { "enabled", "max_children", NULL };
 static const char *const ret_keys[] = { "listen", "window_ms", "max_bitrate", "rate_pps", "key", "burst_speed",
 					"burst_max_ms", "burst_overlap_ms", "burst_interval_ms", "burst_total_mbps",
@@ -86,6 +89,21 @@ static int read_edge_mesh(const config_setting_t *edge, struct edge_cfg *c, stru
 		return rc;
 	c->mesh_edge_id = (uint32_t)v;
 	return 0;
+}
+
+/* edge.http_limits = { connection_limit; per_address_limit;
+ * request_timeout_ms; idle_timeout_s; }: what the HTTP port's connections
+ * may hold (sc_httpd's defaults). */
+static int read_http_limits(const config_setting_t *edge, struct edge_cfg *c, struct sc_cfg_err *err)
+{
+	config_setting_t *g;
+	int rc;
+
+	sc_httpd_limits_default(&c->http_limits);
+	if ((rc = sc_cfg_get_section(edge, "http_limits", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(g, http_limits_keys, err)) < 0)
+		return rc;
+	return sc_cfg_get_http_limits(g, 100000, &c->http_limits, err);
 }
 
 /* A channel's mesh = { enabled; max_children; } over the edge's. */
@@ -167,6 +185,8 @@ static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long
 	if (c->log_level < 0)
 		return sc_cfg_fail(config_setting_get_member(g, "log_level"), err,
 				   "'edge.log_level' is \"%s\": use error, warning, notice, info or debug", s);
+	if ((rc = read_http_limits(g, c, err)) < 0)
+		return rc;
 	return read_edge_mesh(g, c, err);
 }
 

@@ -15,6 +15,7 @@
 #include "chan.h"
 #include "sc_addr.h"
 #include "sc_cfg.h"
+#include "sc_guard.h"
 
 struct edge_chan_cfg {
 	struct chan_cfg chan;
@@ -31,6 +32,7 @@ struct edge_cfg {
 	unsigned ifindex;
 	struct sc_sockaddr source6, source4; /* announced SSM sources; len 0 = none */
 	struct sc_sockaddr http;             /* len 0: no HTTP */
+	struct sc_guard_limits http_limits;  /* edge.http_limits, see sc_httpd.h */
 	char sdp_dir[256];                   /* "" : no SDP files */
 	uint64_t latency_ns, lookahead_ns, stall_ns, tick_ns;
 	int log_level;

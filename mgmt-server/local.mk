@@ -66,6 +66,11 @@ INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage
 	tests/integration/mgmt_kill9.sh tests/integration/mgmt_tls.sh
 EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh docs/api.md docs/mgmt-server.md
 
+UNIT_TESTS += tests/unit/test_mg_http
+tests_unit_test_mg_http_SOURCES = tests/unit/test_mg_http.c $(TU) $(TU_NET)
+tests_unit_test_mg_http_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_http_LDADD = $(MG_TEST_LDADD)
+
 UNIT_TESTS += tests/unit/test_mg_json
 tests_unit_test_mg_json_SOURCES = tests/unit/test_mg_json.c $(TU)
 tests_unit_test_mg_json_CFLAGS = $(MG_TEST_CFLAGS)

@@ -57,8 +57,8 @@ static int get_strlist(const config_setting_t *sec, const char *name, config_set
 static int read_http(const config_setting_t *root, struct mg_config *c, struct sc_cfg_err *err)
 {
 	static const char *const keys[] = { "listen", "max_body", "connection_limit", "idle_timeout_s",
-					    "long_poll_max_ms", "metrics_auth", "tls_cert", "tls_key",
-					    NULL };
+					    "per_address_limit", "request_timeout_ms", "long_poll_max_ms",
+					    "metrics_auth", "tls_cert", "tls_key", NULL };
 	config_setting_t *h, *l;
 	int rc;
 
@@ -81,8 +81,13 @@ static int read_http(const config_setting_t *root, struct mg_config *c, struct s
 		c->http.nlisten = 2;
 	}
 	GET_INT(h, "max_body", 1024, 16 << 20, 65536, c->http.max_body);
-	GET_INT(h, "connection_limit", 16, 1000000, 65536, c->http.connection_limit);
-	GET_INT(h, "idle_timeout_s", 1, 3600, 90, c->http.idle_timeout_s);
+	/* Boxes keep their connections open (idle up to 90 s between
+	 * heartbeats) and long-poll: the idle timeout and the request timeout
+	 * count while no request is being served, never during a long poll. */
+	c->http.limits = (struct sc_guard_limits){ .max_conns = 65536, .per_addr = 16,
+						   .request_ns = 10 * SC_NS_PER_S, .idle_ns = 90 * SC_NS_PER_S };
+	if ((rc = sc_cfg_get_http_limits(h, 1000000, &c->http.limits, err)) < 0)
+		return rc;
 	GET_INT(h, "long_poll_max_ms", 0, 300000, 30000, c->http.long_poll_max_ms);
 	if ((rc = sc_cfg_get_bool(h, "metrics_auth", false, &c->http.metrics_auth, err)) < 0 ||
 	    (rc = get_str(h, "tls_cert", "", c->http.tls_cert, sizeof(c->http.tls_cert), err)) < 0 ||

@@ -39,8 +39,9 @@ struct mg_config {
 		struct sc_sockaddr listen[MG_LISTEN_MAX];
 		size_t nlisten;
 		size_t max_body;
-		unsigned connection_limit;
-		unsigned idle_timeout_s;
+		/* connection_limit, per_address_limit, request_timeout_ms,
+		 * idle_timeout_s (sc_cfg_get_http_limits) */
+		struct sc_guard_limits limits;
 		unsigned long_poll_max_ms;
 		bool metrics_auth;
 		char tls_cert[512], tls_key[512]; /* "": plain HTTP */

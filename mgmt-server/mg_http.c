@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sc_guard_mhd.h"
 #include "sc_log.h"
 
 enum { PH_COLLECT, PH_PENDING, PH_ANSWERED };
@@ -39,6 +40,9 @@ struct mg_http {
 	struct mg_req *susp; /* pending requests */
 	unsigned open;       /* connections */
 	sc_timer *kick;      /* runs the daemons after a resume */
+	sc_guard *guard;     /* connection limits, across the daemons */
+	unsigned max_conns;  /* what MHD's own limits were made for */
+	struct sc_lograte mhd_note;
 };
 
 static int whyf(char *why, size_t len, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -209,6 +213,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (cl && strtoull(cl, NULL, 10) > h->max_body) {
 			/* Refuse before reading: MHD closes the connection after
 			 * the answer since the body is left unread. */
+			sc_guard_mhd_request_done(c);
 			r->body_too_big = true;
 			too_big(r);
 			return queue(c, r);
@@ -228,6 +233,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*size = 0;
 		return MHD_YES;
 	}
+	/* The whole request is in: no deadline while it is served (a long
+	 * poll waits as long as it asked). */
+	sc_guard_mhd_request_done(c);
 	if (r->body_too_big) {
 		too_big(r);
 		return queue(c, r);
@@ -248,8 +256,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct mg_http *h = cls;
 	struct mg_req *r = *con_cls;
 
-	(void)c;
-	(void)code;
+	sc_guard_mhd_request_next(c, code);
 	if (!r)
 		return;
 	if (h->done)
@@ -268,12 +275,11 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 {
 	struct mg_http *h = cls;
 
-	(void)c;
-	(void)socket_context;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
 		h->open++;
 	else if (h->open)
 		h->open--;
+	sc_guard_mhd_notify(h->guard, c, socket_context, toe);
 }
 
 static void on_kick(void *arg)
@@ -303,17 +309,25 @@ const char *mg_req_arg(const struct mg_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* MHD says something for every connection that goes wrong, and a remote
+ * party decides how many do: at most one line per 10 s. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct mg_http *h = cls;
 	char msg[512];
+	uint64_t quiet = 0;
 	size_t n;
 
-	(void)cls;
+	if (h && !sc_lograte_ok(&h->mhd_note, sc_clock_now_ns(sc_loop_clock(h->loop)), 10 * SC_NS_PER_S, &quiet))
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	sc_log(LOG_INFO, "http: %s", msg);
+	if (h && quiet)
+		sc_log(LOG_INFO, "http: %s (and %llu more messages in the last 10 s)", msg, (unsigned long long)quiet);
+	else
+		sc_log(LOG_INFO, "http: %s", msg);
 }
 
 static int listen_socket(const struct sc_sockaddr *a, char *why, size_t len)
@@ -360,11 +374,13 @@ static int start_daemon(struct mg_http *h, const struct mg_config *cfg, size_t i
 	struct daemon *dm = &h->dm[i];
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
+	struct sc_guard_limits gl;
+	unsigned timeout_s, hard;
 	struct MHD_OptionItem opts[] = {
-		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL },
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, h },
 		{ MHD_OPTION_LISTEN_SOCKET, dm->fd, NULL },
-		{ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->http.connection_limit, NULL },
-		{ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->http.idle_timeout_s, NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, 0, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, 0, NULL },
 		/* Requests and answer headers here are small; MHD clears the
 		 * whole pool for every request, so a big one costs time. */
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 8192, NULL },
@@ -376,13 +392,17 @@ static int start_daemon(struct mg_http *h, const struct mg_config *cfg, size_t i
 	};
 	char txt[SC_ADDR_STRLEN];
 
+	/* The guard's cap is across daemons; each daemon's own is a backstop. */
+	sc_guard_mhd_split(&cfg->http.limits, &gl, &timeout_s, &hard);
+	opts[2].value = (intptr_t)hard;
+	opts[3].value = (intptr_t)timeout_s;
 	sc_addr_format(&cfg->http.listen[i], true, txt, sizeof(txt));
 	if (sc_addr_family(&cfg->http.listen[i]) == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (h->tls_cert)
 		flags |= MHD_USE_TLS;
 	dm->h = h;
-	dm->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_ARRAY, opts,
+	dm->d = MHD_start_daemon(flags, 0, sc_guard_mhd_accept, h->guard, on_request, h, MHD_OPTION_ARRAY, opts,
 				 MHD_OPTION_END);
 	if (!dm->d)
 		return whyf(why, len, -EIO, "%s: libmicrohttpd would not start", txt);
@@ -394,6 +414,17 @@ static int start_daemon(struct mg_http *h, const struct mg_config *cfg, size_t i
 	run_daemon(dm);
 	sc_log(LOG_NOTICE, "listening on %s%s", txt, h->tls_cert ? " (TLS)" : "");
 	return 0;
+}
+
+static int new_guard(struct mg_http *h, const struct mg_config *cfg)
+{
+	struct sc_guard_limits gl;
+	unsigned timeout_s, hard;
+	struct sc_logger lg = { sc_log_sink, NULL, LOG_DEBUG };
+
+	sc_guard_mhd_split(&cfg->http.limits, &gl, &timeout_s, &hard);
+	h->max_conns = gl.max_conns;
+	return sc_guard_new(h->loop, &gl, "http", sc_guard_mhd_close, NULL, &lg, &h->guard);
 }
 
 int mg_http_start(const struct mg_config *cfg, sc_loop *loop, mg_handler_fn handler,
@@ -411,7 +442,7 @@ int mg_http_start(const struct mg_config *cfg, sc_loop *loop, mg_handler_fn hand
 	h->ctx = ctx;
 	h->max_body = cfg->http.max_body;
 	h->kick = sc_timer_new(loop, on_kick, h);
-	if (!h->kick) {
+	if (!h->kick || (rc = new_guard(h, cfg)) < 0) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -477,6 +508,8 @@ void mg_http_stop(mg_http *h)
 			close(dm->fd);
 	}
 	sc_timer_free(h->kick);
+	/* After the daemons: stopping them notifies the guard. */
+	sc_guard_free(h->guard);
 	free(h->tls_cert);
 	free(h->tls_key);
 	free(h);
@@ -484,10 +517,28 @@ void mg_http_stop(mg_http *h)
 
 void mg_http_reconfigure(mg_http *h, const struct mg_config *cfg)
 {
+	struct sc_guard_limits gl;
+	unsigned timeout_s, hard;
+
 	h->max_body = cfg->http.max_body;
+	/* MHD's idle timeout and own connection limit stay as started. */
+	sc_guard_mhd_split(&cfg->http.limits, &gl, &timeout_s, &hard);
+	if (gl.max_conns > h->max_conns)
+		gl.max_conns = h->max_conns;
+	sc_guard_set_limits(h->guard, &gl);
+}
+
+const struct sc_guard_stats *mg_http_guard_stats(const mg_http *h)
+{
+	return sc_guard_stats(h->guard);
 }
 
 unsigned mg_http_connections(const mg_http *h)
 {
 	return h->open;
+}
+
+unsigned mg_http_port(const mg_http *h, size_t i)
+{
+	return i < h->ndm ? sc_sock_port(h->dm[i].fd) : 0;
 }

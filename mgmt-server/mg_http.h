@@ -10,7 +10,15 @@
  * A request is collected (body up to http.max_body; more is a 413 without
  * reading it all) into a struct mg_req and handed to the handler once. The
  * handler answers at once, or marks the request pending (a durable write,
- * a long poll): the connection is suspended until mg_req_finish(). */
+ * a long poll): the connection is suspended until mg_req_finish().
+ *
+ * Connections are kept honest by one sc_guard across the daemons
+ * (sc_guard_mhd.h, the http.* limits of mg_cfg.h): a cap per source
+ * address, a cap in all that evicts the oldest half-sent request (then the
+ * longest idle kept-alive connection) for a newcomer, the whole request
+ * due within http.request_timeout_ms of the connect or within
+ * http.idle_timeout_s of the previous answer; a request being served,
+ * long polls included, has no deadline and is never evicted. */
 #ifndef MG_HTTP_H
 #define MG_HTTP_H
 
@@ -20,6 +28,7 @@
 
 #include "mg_cfg.h"
 #include "sc_addr.h"
+#include "sc_guard.h"
 #include "sc_loop.h"
 
 enum mg_method { MG_GET, MG_POST, MG_PUT, MG_PATCH, MG_DELETE, MG_HEAD, MG_OTHER };
@@ -68,10 +77,15 @@ int mg_http_start(const struct mg_config *cfg, sc_loop *loop, mg_handler_fn hand
 		  mg_done_fn done, void *ctx, mg_http **out, char *why, size_t len);
 /* Answer every pending request with 503, close, free. NULL is ignored. */
 void mg_http_stop(mg_http *h);
-/* Settings that apply without a restart (body limit, long-poll cap). */
+/* Settings that apply without a restart (body limit, long-poll cap, the
+ * per-address limit, the request timeout, a lower connection limit). */
 void mg_http_reconfigure(mg_http *h, const struct mg_config *cfg);
 /* Connections open now, across daemons. */
 unsigned mg_http_connections(const mg_http *h);
+/* Connections refused and closed by the limits. */
+const struct sc_guard_stats *mg_http_guard_stats(const mg_http *h);
+/* The port of the i-th listen address (after binding port 0); 0 if none. */
+unsigned mg_http_port(const mg_http *h, size_t i);
 
 /* A query argument, or NULL. */
 const char *mg_req_arg(const struct mg_req *r, const char *name);

@@ -315,6 +315,17 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Connections open, and what the limits refused and closed. */
+static void http_metrics(struct buf *b, const struct mg_http *http)
+{
+	static const struct sc_guard_stats none;
+	char text[2048];
+
+	if (sc_guard_metrics(http ? mg_http_guard_stats(http) : &none, "sixcast_http", text, sizeof(text)) <
+	    (int)sizeof(text))
+		put(b, "%s", text);
+}
+
 static void totals(struct buf *b, struct mg_state *st, const struct mg_http *http, unsigned waiters)
 {
 	struct mg_store_stats ss;
@@ -333,8 +344,7 @@ static void totals(struct buf *b, struct mg_state *st, const struct mg_http *htt
 	put(b, "# TYPE sixcast_groups_distinct_ratio gauge\nsixcast_groups_distinct_ratio %.6f\n",
 	    gs.groups ? (double)gs.distinct / (double)gs.groups : 1.0);
 	put(b, "# TYPE sixcast_edges_live gauge\nsixcast_edges_live %zu\n", edges);
-	put(b, "# TYPE sixcast_http_connections gauge\nsixcast_http_connections %u\n",
-	    http ? mg_http_connections(http) : 0);
+	http_metrics(b, http);
 	put(b, "# TYPE sixcast_long_polls gauge\nsixcast_long_polls %u\n", waiters);
 	put(b, "# TYPE sixcast_store_commits_total counter\nsixcast_store_commits_total %llu\n",
 	    (unsigned long long)ss.commits);

@@ -34,7 +34,7 @@ trap cleanup EXIT
 
 {
 	echo 'log_level = "notice";'
-	echo "http = { listen = [ \"127.0.0.1:$PORT\" ]; connection_limit = 4096; };"
+	echo "http = { listen = [ \"127.0.0.1:$PORT\" ]; connection_limit = 4096; per_address_limit = 0; };"
 	echo "store = { path = \"$dir/mgmt.db\"; };"
 	echo "auth = { admins = ( { name = \"bench\"; token = \"$TOKEN\"; } );"
 	echo "  client_credential = \"$BOXCRED\"; edge_credential = \"edge-2b79732f6e6e34829892e38acdcebc738c882cd8\"; };"

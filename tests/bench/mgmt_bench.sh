@@ -36,7 +36,7 @@ TOKEN=bench-4df59e2f7c922a262af0647ec706b580bacc5d1a
 BOXCRED=box-762deaa5b20762f1468d88175cc0b40e07454e2a
 {
 	echo 'log_level = "notice";'
-	echo "http = { listen = [ \"127.0.0.1:$PORT\" ]; connection_limit = 4096; };"
+	echo "http = { listen = [ \"127.0.0.1:$PORT\" ]; connection_limit = 4096; per_address_limit = 0; };"
 	echo "store = { path = \"$dir/mgmt.db\"; };"
 	echo "auth = { admins = ( { name = \"bench\"; token = \"$TOKEN\"; } );"
 	echo "  client_credential = \"$BOXCRED\"; edge_credential = \"edge-ed7325efa43ed5d62efe2af951fa8ed324aabf17\"; };"

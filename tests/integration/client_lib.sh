@@ -3,7 +3,8 @@
 # tests/bench/client_bench.sh. Source after tests/lab/lab.sh and lab_up
 # (at least 2 core hosts: c1 runs the edge, c2 the management server).
 #
-#   cl_mgmt_start                      management server on c2 (heartbeat 1 s)
+#   cl_mgmt_start                      management server on c2 (heartbeat 1 s;
+#                                      CL_MGMT_HTTP: more http settings)
 #   cl_clip FILE KBPS SECONDS          an H.264 (GOP 1 s) + AAC TS clip
 #                                      (CL_PATTERN=snow: the bitrate is met)
 #   cl_edge_start "CHANNEL" ...        the edge on c1 with these channel lines
@@ -40,7 +41,7 @@ declare -A CL_PID
 cl_mgmt_start() {
 	cat >"$LAB_DIR/mgmt.conf" <<CONF
 log_level = "info";
-http = { listen = [ "[::]:8080" ]; long_poll_max_ms = 5000; };
+http = { listen = [ "[::]:8080" ]; long_poll_max_ms = 5000; ${CL_MGMT_HTTP:-} };
 store = { path = "$LAB_DIR/mgmt.db"; flush_ms = 200; };
 auth = { admins = ( { name = "noc"; token = "$CL_ADMIN"; } );
   client_credential_file = "$LAB_DIR/box-enrolment"; edge_credential_file = "$LAB_DIR/edge-enrolment"; };

@@ -15,6 +15,8 @@ for m in $(seq 10); do
 	[ $m = 10 ] || MG_LINEUP+=","
 done
 MG_LINEUP+="); channels = ( { id = 1; name = \"One\"; }, { id = 2; name = \"Two\"; } ); };"
+# The load generator's boxes all come from 127.0.0.1.
+MG_HTTP="per_address_limit = 0;"
 mg_start 'clients = { heartbeat_ms = 500; missed_heartbeats = 20; };
 grouping = { metro_silence_ms = 800; metro_min_clients = 10; };'
 "$MG_LOAD" --server "127.0.0.1:$MG_PORT" --admin "$MG_ADMIN" --credential "$MG_BOXCRED" \

@@ -9,3 +9,5 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/test
 TU = %reldir%/tu.c %reldir%/tu.h
 # A CA and member identities for the tests of authenticated protocols.
 TU_IDENT = %reldir%/tu_ident.c %reldir%/tu_ident.h
+# Loopback clients for the tests of HTTP servers.
+TU_NET = %reldir%/tu_net.c %reldir%/tu_net.h

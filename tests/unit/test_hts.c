@@ -1,5 +1,8 @@
 /* Unit tests of hts, the HTTP stream output, over loopback: streams start
- * at a PAT, /channel/ID tunes, the playlist, errors, slow players. */
+ * at a PAT, /channel/ID tunes, the playlist, errors, slow players; and on
+ * a fake clock, what half-sent requests can hold: a per-address cap, the
+ * request deadline, eviction of the oldest half-sent request when every
+ * slot is taken, and a waiting stream that is never idle. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -11,6 +14,7 @@
 
 #include "hts.h"
 #include "tu.h"
+#include "tu_net.h"
 
 static uint32_t tuned;
 
@@ -78,7 +82,7 @@ static void test_stream_from_pat(void)
 	int fd;
 
 	sc_addr_parse("[::1]:0", 0, &a);
-	CU_ASSERT_EQUAL_FATAL(hts_new(l, &a, &cb, NULL, &h), 0);
+	CU_ASSERT_EQUAL_FATAL(hts_new(l, &a, NULL, &cb, NULL, &h), 0);
 	fd = connect_to(hts_port(h), "GET /current HTTP/1.1\r\nHost: stb\r\n\r\n");
 	CU_ASSERT_FATAL(fd >= 0);
 	pump_read(l, fd, buf, 0);
@@ -127,7 +131,7 @@ static void test_requests(void)
 	char *r;
 
 	sc_addr_parse("[::1]:0", 0, &a);
-	CU_ASSERT_EQUAL_FATAL(hts_new(l, &a, &cb, NULL, &h), 0);
+	CU_ASSERT_EQUAL_FATAL(hts_new(l, &a, NULL, &cb, NULL, &h), 0);
 	r = get(l, h, "GET /playlist.m3u HTTP/1.1\r\nHost: stb.home:8090\r\n\r\n");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, "#EXTM3U\n#EXTINF:-1,News\nhttp://stb.home:8090/channel/1\n"));
 	r = get(l, h, "GET /channel/7 HTTP/1.0\r\n\r\n");
@@ -157,7 +161,7 @@ static void test_slow_player(void)
 	int fd, small = 4096;
 
 	sc_addr_parse("[::1]:0", 0, &a);
-	CU_ASSERT_EQUAL_FATAL(hts_new(l, &a, &cb, NULL, &h), 0);
+	CU_ASSERT_EQUAL_FATAL(hts_new(l, &a, NULL, &cb, NULL, &h), 0);
 	fd = connect_to(hts_port(h), "GET /current HTTP/1.0\r\n\r\n");
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	pump_read(l, fd, buf, 0);
@@ -175,12 +179,156 @@ static void test_slow_player(void)
 	sc_loop_free(l);
 }
 
+/* A server on a fake clock, on [::] (IPv4 too) at a random port. */
+struct fake {
+	sc_clock *clk;
+	sc_loop *l;
+	hts *h;
+};
+
+static void fake_up(struct fake *f, const struct sc_guard_limits *lim)
+{
+	static const struct hts_cb cb = { tune, playlist, NULL };
+	struct sc_sockaddr a;
+
+	f->clk = sc_clock_fake_new(SC_NS_PER_S);
+	f->l = sc_loop_new(f->clk);
+	sc_addr_parse("[::]:0", 0, &a);
+	CU_ASSERT_EQUAL_FATAL(hts_new(f->l, &a, lim, &cb, NULL, &f->h), 0);
+}
+
+static void fake_down(struct fake *f)
+{
+	hts_free(f->h);
+	sc_loop_free(f->l);
+	sc_clock_free(f->clk);
+}
+
+static hts *accepted_h;
+static unsigned accepted_n;
+
+static bool all_accepted(void *arg)
+{
+	(void)arg;
+	return hts_guard_stats(accepted_h)->accepted + hts_guard_stats(accepted_h)->refused_addr >= accepted_n;
+}
+
+/* Pump until the server has seen n connections. */
+static void wait_accepted(struct fake *f, unsigned n)
+{
+	accepted_h = f->h;
+	accepted_n = n;
+	if (!tu_pump_until(f->l, all_accepted, NULL))
+		CU_FAIL("the server did not accept the connections");
+}
+
+static void test_per_address(void)
+{
+	struct sc_guard_limits lim;
+	struct fake f;
+	char buf[256];
+	int fd[5];
+
+	hts_limits_default(&lim);
+	fake_up(&f, &lim);
+	for (int i = 0; i < 5; i++)
+		fd[i] = tu_connect("::1", hts_port(f.h), "GET /cur");
+	wait_accepted(&f, 5);
+	/* The fifth from one address is refused with a 503, the others wait. */
+	CU_ASSERT_TRUE(tu_wait_closed(f.l, fd[4], buf, sizeof(buf)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " 503 "));
+	CU_ASSERT_EQUAL(hts_guard_stats(f.h)->refused_addr, 1);
+	CU_ASSERT_EQUAL(hts_stats(f.h)->clients, 4);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_TRUE(tu_still_open(fd[i]));
+	/* Another address (IPv4 loopback, dual-stack) still gets in. */
+	close(fd[4]);
+	fd[4] = tu_connect("127.0.0.1", hts_port(f.h), "GET /playlist.m3u HTTP/1.0\r\n\r\n");
+	CU_ASSERT_TRUE(tu_wait_closed(f.l, fd[4], buf, sizeof(buf)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " 200 OK"));
+	for (int i = 0; i < 5; i++)
+		close(fd[i]);
+	fake_down(&f);
+}
+
+static void test_request_deadline(void)
+{
+	struct fake f;
+	char buf[256];
+	int slow, dead;
+
+	fake_up(&f, NULL);
+	dead = tu_connect("::1", hts_port(f.h), "");
+	slow = tu_connect("::1", hts_port(f.h), "GET /current HTTP/1.1\r\n");
+	wait_accepted(&f, 2);
+	/* One header line a second: the deadline counts from the connect. */
+	for (int i = 0; i < 4; i++) {
+		sc_clock_fake_advance(f.clk, SC_NS_PER_S);
+		CU_ASSERT(send(slow, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL) == 11);
+		sc_loop_run_once(f.l, 0);
+	}
+	CU_ASSERT_TRUE(tu_still_open(slow));
+	CU_ASSERT_EQUAL(hts_guard_stats(f.h)->request_timeouts, 0);
+	sc_clock_fake_advance(f.clk, SC_NS_PER_S);
+	CU_ASSERT_TRUE(tu_wait_closed(f.l, slow, buf, sizeof(buf)));
+	CU_ASSERT_TRUE(tu_wait_closed(f.l, dead, buf, sizeof(buf)));
+	CU_ASSERT_EQUAL(hts_guard_stats(f.h)->request_timeouts, 2);
+	CU_ASSERT_EQUAL(hts_stats(f.h)->clients, 0);
+	close(slow);
+	close(dead);
+	fake_down(&f);
+}
+
+static void test_full_of_half_requests(void)
+{
+	struct sc_guard_limits lim;
+	struct fake f;
+	char buf[512];
+	int fd[HTS_MAX_CLIENTS], player;
+
+	/* 16 half-sent requests, all from one address: no per-address cap,
+	 * only the slots. */
+	hts_limits_default(&lim);
+	lim.per_addr = 0;
+	fake_up(&f, &lim);
+	for (int i = 0; i < HTS_MAX_CLIENTS; i++) {
+		fd[i] = tu_connect("::1", hts_port(f.h), "GET /current HTTP/1.1\r\nHost: x\r\n");
+		wait_accepted(&f, (unsigned)i + 1);
+		sc_clock_fake_advance(f.clk, SC_NS_PER_MS);
+	}
+	CU_ASSERT_EQUAL(hts_stats(f.h)->clients, HTS_MAX_CLIENTS);
+	/* A player comes: the oldest half-sent request makes room for it. */
+	player = tu_connect("::1", hts_port(f.h), "GET /current HTTP/1.1\r\n\r\n");
+	CU_ASSERT_TRUE(tu_wait_text(f.l, player, "\r\n\r\n", buf, sizeof(buf)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "HTTP/1.0 200 OK"));
+	CU_ASSERT_TRUE(tu_wait_closed(f.l, fd[0], NULL, 0));
+	CU_ASSERT_TRUE(tu_still_open(fd[1]));
+	CU_ASSERT_EQUAL(hts_guard_stats(f.h)->evicted, 1);
+	CU_ASSERT_EQUAL(hts_guard_stats(f.h)->refused_full, 0);
+	/* A stream waiting for its channel holds its slot however long. */
+	sc_clock_fake_advance(f.clk, 3600 * SC_NS_PER_S);
+	sc_loop_run_once(f.l, 0);
+	for (int i = 1; i < HTS_MAX_CLIENTS; i++)
+		CU_ASSERT_TRUE(tu_wait_closed(f.l, fd[i], NULL, 0));
+	CU_ASSERT_TRUE(tu_still_open(player));
+	CU_ASSERT_EQUAL(hts_stats(f.h)->clients, 1);
+	CU_ASSERT_EQUAL(hts_guard_stats(f.h)->request_timeouts, HTS_MAX_CLIENTS - 1);
+	CU_ASSERT_EQUAL(hts_guard_stats(f.h)->idle_timeouts, 0);
+	for (int i = 0; i < HTS_MAX_CLIENTS; i++)
+		close(fd[i]);
+	close(player);
+	fake_down(&f);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
 		{ "a stream starts at a PAT", test_stream_from_pat },
 		{ "playlist, tune, errors", test_requests },
 		{ "a slow player is dropped", test_slow_player },
+		{ "connections per address", test_per_address },
+		{ "the request is due within 5 s", test_request_deadline },
+		{ "16 half-sent requests do not lock a player out", test_full_of_half_requests },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("hts", tests);

@@ -44,6 +44,10 @@ static void test_defaults(void)
 	CU_ASSERT(c->store.sync_full);
 	CU_ASSERT_EQUAL(c->auth.nadmin, 1);
 	CU_ASSERT_EQUAL(c->lineup.nmetro, 0);
+	CU_ASSERT_EQUAL(c->http.limits.max_conns, 65536);
+	CU_ASSERT_EQUAL(c->http.limits.per_addr, 16);
+	CU_ASSERT_EQUAL(c->http.limits.request_ns, 10 * SC_NS_PER_S);
+	CU_ASSERT_EQUAL(c->http.limits.idle_ns, 90 * SC_NS_PER_S);
 	mg_cfg_free(c);
 }
 
@@ -87,6 +91,22 @@ static int load_example(const char *dir, struct mg_config **c, struct sc_cfg_err
 	free(text);
 	free(out);
 	return rc;
+}
+
+static void test_http_limits(void)
+{
+	struct sc_cfg_err err = { "" };
+	struct mg_config *c = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(load("http = { connection_limit = 100; per_address_limit = 0;\n"
+				   "  request_timeout_ms = 3000; idle_timeout_s = 20; };\n", &c, &err), 0);
+	CU_ASSERT_EQUAL(c->http.limits.max_conns, 100);
+	CU_ASSERT_EQUAL(c->http.limits.per_addr, 0);
+	CU_ASSERT_EQUAL(c->http.limits.request_ns, 3000 * SC_NS_PER_MS);
+	CU_ASSERT_EQUAL(c->http.limits.idle_ns, 20 * SC_NS_PER_S);
+	mg_cfg_free(c);
+	CU_ASSERT_EQUAL(load("http = {\n  request_timeout_ms = 10; };\n", &c, &err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "t.conf:7: 'http.request_timeout_ms' is 10"));
 }
 
 static void test_example_file(void)
@@ -346,6 +366,7 @@ static void test_prefix_matching(void)
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
+		{ "HTTP limits", test_http_limits },
 		{ "defaults", test_defaults },
 		{ "example file", test_example_file },
 		{ "errors name the line", test_errors_name_the_line },

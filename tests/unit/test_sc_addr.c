@@ -125,6 +125,26 @@ static void test_equal_and_from_sa(void)
 	CU_ASSERT_EQUAL(sc_addr_from_sa((struct sockaddr *)&raw, sizeof(raw), &c), -EINVAL);
 }
 
+static void test_loopback(void)
+{
+	static const struct {
+		const char *a;
+		bool lo;
+	} cases[] = {
+		{ "[::1]:8091", true },         { "127.0.0.1:8091", true },  { "127.3.2.1", true },
+		{ "[::ffff:127.0.0.1]", true }, { "[::]:8091", false },      { "0.0.0.0", false },
+		{ "[2001:db8::1]", false },     { "10.0.0.1", false },       { "[::ffff:10.0.0.1]", false },
+		{ "[fe80::1%1]", false },
+	};
+	struct sc_sockaddr a;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(sc_addr_parse(cases[i].a, 0, &a), 0);
+		if (sc_addr_is_loopback(&a) != cases[i].lo)
+			CU_FAIL(cases[i].a);
+	}
+}
+
 static void test_if_index(void)
 {
 	unsigned idx, idx2;
@@ -203,6 +223,7 @@ int tu_register(void)
 		{ "format into a small buffer", test_format_small_buffer },
 		{ "multicast and SSM ranges", test_ranges },
 		{ "equality and kernel sockaddrs", test_equal_and_from_sa },
+		{ "loopback addresses", test_loopback },
 		{ "interface names and indexes", test_if_index },
 		{ "prefixes", test_prefix },
 		{ "longest prefix match", test_longest_match },

@@ -115,6 +115,34 @@ static void test_errors(void)
 	sc_cfg_free(c);
 }
 
+static void test_http_limits(void)
+{
+	struct sc_guard_limits lim = { .max_conns = 256, .per_addr = 16, .request_ns = 10 * SC_NS_PER_S,
+				       .keep_ns = 7, .idle_ns = 30 * SC_NS_PER_S };
+	struct sc_cfg_err err;
+	config_setting_t *g;
+	sc_cfg *c = load("a = { per_address_limit = 0; request_timeout_ms = 2500; };\n"
+			 "b = {\n  connection_limit = 64;\n  idle_timeout_s = 0;\n};\n");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	/* Absent group: the defaults. */
+	CU_ASSERT_EQUAL(sc_cfg_get_http_limits(NULL, 1000, &lim, &err), 0);
+	CU_ASSERT_EQUAL(lim.max_conns, 256);
+	sc_cfg_get_section(sc_cfg_root(c), "a", CONFIG_TYPE_GROUP, &g, &err);
+	CU_ASSERT_EQUAL(sc_cfg_get_http_limits(g, 1000, &lim, &err), 0);
+	CU_ASSERT_EQUAL(lim.max_conns, 256);
+	CU_ASSERT_EQUAL(lim.per_addr, 0);
+	CU_ASSERT_EQUAL(lim.request_ns, 2500 * SC_NS_PER_MS);
+	CU_ASSERT_EQUAL(lim.idle_ns, 30 * SC_NS_PER_S);
+	CU_ASSERT_EQUAL(lim.keep_ns, 7);
+	sc_cfg_get_section(sc_cfg_root(c), "b", CONFIG_TYPE_GROUP, &g, &err);
+	CU_ASSERT_EQUAL(sc_cfg_get_http_limits(g, 32, &lim, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "test.conf:3: 'b.connection_limit' is 64, must be between 16 and 32");
+	CU_ASSERT_EQUAL(sc_cfg_get_http_limits(g, 0, &lim, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "test.conf:4: 'b.idle_timeout_s' is 0, must be between 1 and 3600");
+	sc_cfg_free(c);
+}
+
 static void test_syntax_error(void)
 {
 	struct sc_cfg_err err;
@@ -340,6 +368,7 @@ static void test_secret_file(void)
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
+		{ "HTTP limits", test_http_limits },
 		{ "typed getters and defaults", test_getters },
 		{ "errors name file and line", test_errors },
 		{ "syntax error", test_syntax_error },

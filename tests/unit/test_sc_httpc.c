@@ -61,7 +61,7 @@ static void test_requests(void)
 	int64_t id;
 
 	sc_addr_parse("[::1]:0", 0, &a);
-	CU_ASSERT_EQUAL_FATAL(sc_httpd_new(l, &a, 4096, handler, NULL, NULL, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(sc_httpd_new(l, &a, 4096, NULL, handler, NULL, NULL, &d), 0);
 	snprintf(url, sizeof(url), "http://[::1]:%u/x", sc_httpd_port(d));
 	CU_ASSERT(sc_httpc_request(c, "GET", url, NULL, NULL, 2000, done, &r1) > 0);
 	CU_ASSERT(sc_httpc_request(c, "POST", url, "s3cret", "{\"a\": 1}", 2000, done, &r2) > 0);
@@ -128,7 +128,7 @@ static void test_names_and_tls(void)
 
 	/* Both families: localhost is 127.0.0.1, ::1 or both. */
 	sc_addr_parse("[::]:0", 0, &a);
-	CU_ASSERT_EQUAL_FATAL(sc_httpd_new(l, &a, 4096, handler, NULL, NULL, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(sc_httpd_new(l, &a, 4096, NULL, handler, NULL, NULL, &d), 0);
 	snprintf(url, sizeof(url), "http://localhost:%u/x", sc_httpd_port(d));
 	CU_ASSERT(sc_httpc_request(c, "GET", url, NULL, NULL, 2000, done, &byname) > 0);
 	CU_ASSERT(sc_httpc_request(c, "POST", url, NULL, NULL, 2000, done, &nobody) > 0);

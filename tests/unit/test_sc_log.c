@@ -120,6 +120,22 @@ static void test_stderr_sink(void)
 	sc_log_close();
 }
 
+static void test_lograte(void)
+{
+	struct sc_lograte r = { 0 };
+	uint64_t quiet = 99;
+
+	/* The first event is said at once, even at time 0. */
+	CU_ASSERT_TRUE(sc_lograte_ok(&r, 0, 10, &quiet));
+	CU_ASSERT_EQUAL(quiet, 0);
+	CU_ASSERT_FALSE(sc_lograte_ok(&r, 3, 10, &quiet));
+	CU_ASSERT_FALSE(sc_lograte_ok(&r, 9, 10, &quiet));
+	CU_ASSERT_TRUE(sc_lograte_ok(&r, 10, 10, &quiet));
+	CU_ASSERT_EQUAL(quiet, 2);
+	CU_ASSERT_TRUE(sc_lograte_ok(&r, 25, 10, &quiet));
+	CU_ASSERT_EQUAL(quiet, 0);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -127,6 +143,7 @@ int tu_register(void)
 		{ "long messages truncate", test_truncation },
 		{ "level names", test_levels },
 		{ "stderr sink", test_stderr_sink },
+		{ "rate-limited messages", test_lograte },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("sc_log", tests);

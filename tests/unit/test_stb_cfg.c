@@ -1,103 +1,152 @@
-/* Unit tests of the box's config (stb_cfg) where it reads its enrolment
- * credential: required, inline or in client.credential_file, and never a
- * placeholder. */
+/* Unit tests of the box's configuration (stb_cfg) where it guards the
+ * control API: a token is required beyond loopback, a token given must be
+ * strong (24 characters, not the example's CHANGE-ME), from the file or a
+ * token file; every refusal names the file and the line. And the HTTP
+ * limits shared by the output and the control API. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "hts.h"
+#include "sc_httpd_lite.h"
 #include "stb_cfg.h"
 #include "tu.h"
 
-static char dir[] = "/tmp/test_stb_cfg_XXXXXX";
+#define GOOD "q7Xv2LmN9pR4sT1wY6zA3bC8dE"
 
-static void put(const char *name, const char *text)
+static char dir[] = "/tmp/sixcast-stb-cfg-XXXXXX";
+
+/* Write a config with these client settings (line 2) and more groups. */
+static int load(const char *client, const char *more, struct stb_cfg *c, struct sc_cfg_err *err)
 {
-	char path[300];
+	char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/client.conf", dir);
 	f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
+	fprintf(f, "client: { device_id = \"stb-1\"; interface = \"lo\"; credential = \"" GOOD "x\";\n  %s\n};\n"
+		   "mgmt: { url = \"http://[::1]:8080\"; };\n%s\n", client, more);
 	fclose(f);
-}
-
-/* A box config whose client group holds cred (a credential setting, or
- * none), written as dir/box.conf and loaded. */
-static int load(const char *cred, struct stb_cfg *c, struct sc_cfg_err *err)
-{
-	char text[1024], path[300];
-
-	snprintf(text, sizeof(text),
-		 "client: { device_id = \"stb-1\"; interface = \"lo\";\n  %s };\n"
-		 "mgmt: { url = \"http://[::1]:8080\"; };\n", cred);
-	put("box.conf", text);
-	snprintf(path, sizeof(path), "%s/box.conf", dir);
+	err->msg[0] = '\0';
 	return stb_cfg_load(path, c, err);
 }
 
-static void refused(const char *cred, const char *want)
+static void expect_fail(const char *client, const char *what)
 {
-	struct sc_cfg_err err = { "" };
 	struct stb_cfg c;
+	struct sc_cfg_err err;
 
-	CU_ASSERT(load(cred, &c, &err) < 0);
-	if (!strstr(err.msg, want)) {
-		printf("got \"%s\", want \"%s\"\n", err.msg, want);
-		CU_FAIL("message");
+	CU_ASSERT(load(client, "", &c, &err) < 0);
+	if (!strstr(err.msg, "client.conf:2: ") || !strstr(err.msg, what)) {
+		printf("\n%s: %s\n", client, err.msg);
+		CU_FAIL("not refused with file, line and reason");
 	}
 }
 
-static void test_credential(void)
+static void test_loopback(void)
 {
-	struct sc_cfg_err err = { "" };
 	struct stb_cfg c;
+	struct sc_cfg_err err;
 
-	refused("", "box.conf:1: client: 'credential_file' (or 'credential') is required; use the management "
-		"server's box enrolment secret (the content of its /etc/sixcast/secrets/box-enrolment; in "
-		"per-device mode, the HMAC of device_id under it)");
-	refused("credential = \"enrolment-secret\";", "box.conf:2: 'client.credential' is a placeholder (it contains "
-		"\"secret\"); use the management server's box enrolment secret");
-	refused("credential = \"7d251e6e\";", "box.conf:2: 'client.credential' is too short (8 characters; at least "
-		"24 are needed)");
-	refused("credential_file = \"box-enrolment\";", "box.conf:2: 'client.credential_file': cannot read ");
-	put("box-enrolment", "");
-	refused("credential_file = \"box-enrolment\";", "/box-enrolment is empty; use the management server's box "
-		"enrolment secret");
-	put("box-enrolment", "CHANGE-ME\n");
-	refused("credential_file = \"box-enrolment\";", "/box-enrolment is a placeholder");
-	put("box-enrolment", "7d251e6e1c6899be1354240a9d3504d90ec23664\n");
-	CU_ASSERT_EQUAL(load("credential_file = \"box-enrolment\";", &c, &err), 0);
-	CU_ASSERT_STRING_EQUAL(c.credential, "7d251e6e1c6899be1354240a9d3504d90ec23664");
-	CU_ASSERT_EQUAL(load("credential = \"7d251e6e1c6899be1354240a9d3504d90ec23664\";", &c, &err), 0);
-	CU_ASSERT_STRING_EQUAL(c.credential, "7d251e6e1c6899be1354240a9d3504d90ec23664");
+	CU_ASSERT_EQUAL(load("", "", &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c.control_token, "");
+	CU_ASSERT_EQUAL(load("control = \"127.0.0.1:8091\";", "", &c, &err), 0);
+	CU_ASSERT_EQUAL(load("control = \"\";", "", &c, &err), 0);
+	CU_ASSERT_EQUAL(c.control.len, 0);
+	CU_ASSERT_EQUAL(load("control_token = \"" GOOD "\";", "", &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c.control_token, GOOD);
+	/* A token given is enforced, so it must be a real one, loopback too. */
+	expect_fail("control_token = \"short-token\";", "it needs 24 or more");
 }
 
-/* Everything the tests wrote goes at exit, passed or not. */
+static void test_beyond_loopback(void)
+{
+	struct stb_cfg c;
+	struct sc_cfg_err err;
+
+	expect_fail("control = \"[::]:8091\";", "beyond loopback: set 'control_token'");
+	expect_fail("control = \"[2001:db8::5]:8091\";", "'control' listens on [2001:db8::5]:8091");
+	expect_fail("control = \"0.0.0.0:8091\"; control_token = \"0123456789abcdef\";", "24 or more");
+	expect_fail("control = \"[::]:8091\"; control_token = \"CHANGE-ME-to-a-long-random-token\";",
+		    "placeholder (CHANGE-ME)");
+	expect_fail("control = \"[::]:8091\"; control_token = \"change-me-to-a-long-random-token\";",
+		    "placeholder");
+	expect_fail("control = \"[::]:8091\"; control_token = \"a token with spaces in it, 24+\";", "spaces");
+	CU_ASSERT_EQUAL(load("control = \"[::]:8091\"; control_token = \"" GOOD "\";", "", &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c.control_token, GOOD);
+}
+
+static void test_token_file(void)
+{
+	char path[256], line[400];
+	struct stb_cfg c;
+	struct sc_cfg_err err;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/control.token", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(GOOD "\n", f);
+	fclose(f);
+	snprintf(line, sizeof(line), "control = \"[::]:8091\"; control_token_file = \"%s\";", path);
+	CU_ASSERT_EQUAL(load(line, "", &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c.control_token, GOOD);
+	snprintf(line, sizeof(line), "control_token = \"" GOOD "\"; control_token_file = \"%s\";", path);
+	expect_fail(line, "not both");
+	expect_fail("control_token_file = \"/nonexistent/sixcast.token\";", "cannot read /nonexistent");
+	unlink(path);
+}
+
+static void test_limits(void)
+{
+	struct sc_guard_limits out, ctl;
+	struct stb_cfg c;
+	struct sc_cfg_err err;
+
+	hts_limits_default(&out);
+	sc_httpd_lite_limits_default(&ctl);
+	CU_ASSERT_EQUAL(load("", "", &c, &err), 0);
+	CU_ASSERT_EQUAL(memcmp(&c.http_limits, &out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(memcmp(&c.control_limits, &ctl, sizeof(ctl)), 0);
+	CU_ASSERT_EQUAL(c.http_limits.per_addr, 4);
+	CU_ASSERT_EQUAL(load("", "http_limits = { per_address_limit = 2; request_timeout_ms = 3000; };", &c, &err), 0);
+	CU_ASSERT_EQUAL(c.http_limits.per_addr, 2);
+	CU_ASSERT_EQUAL(c.control_limits.per_addr, 2);
+	CU_ASSERT_EQUAL(c.control_limits.request_ns, 3 * SC_NS_PER_S);
+	CU_ASSERT_EQUAL(c.http_limits.idle_ns, out.idle_ns);
+	CU_ASSERT(load("", "http_limits = { connection_limit = 8; };", &c, &err) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown setting 'connection_limit'"));
+}
+
+static int setup(void)
+{
+	return mkdtemp(dir) ? 0 : -1;
+}
+
 static void cleanup(void)
 {
-	static const char *const files[] = { "box.conf", "box-enrolment", NULL };
-	char path[300];
+	char path[256];
 
-	for (int i = 0; files[i]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
+	snprintf(path, sizeof(path), "%s/client.conf", dir);
+	unlink(path);
 	rmdir(dir);
 }
 
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
-		{ "the enrolment credential", test_credential },
+		{ "loopback needs no token", test_loopback },
+		{ "beyond loopback a strong token", test_beyond_loopback },
+		{ "token file", test_token_file },
+		{ "HTTP limits", test_limits },
 		{ NULL, NULL },
 	};
 
-	if (!mkdtemp(dir))
+	if (setup() < 0)
 		return CUE_SINIT_FAILED;
 	atexit(cleanup);
 	return tu_add_suite("stb_cfg", tests);
