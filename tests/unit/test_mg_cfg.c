@@ -43,6 +43,7 @@ static void test_defaults(void)
 	CU_ASSERT(c->store.sync_full);
 	CU_ASSERT_EQUAL(c->auth.nadmin, 1);
 	CU_ASSERT_EQUAL(c->lineup.nmetro, 0);
+	CU_ASSERT_EQUAL(c->trust.cert_lifetime_s, 86400);
 	mg_cfg_free(c);
 }
 
@@ -88,6 +89,8 @@ static void test_errors_name_the_line(void)
 		{ "lineup = { mode = \"auto\"; };\n", "t.conf:6: 'lineup.mode' is \"auto\"" },
 		{ "http = { tls_cert = \"/x\"; };\n", "tls_cert and tls_key go together" },
 		{ "log_level = \"loud\";\n", "t.conf:6: log_level \"loud\"" },
+		{ "trust = {\n cert_lifetime_s = 599; };\n", "t.conf:7: 'trust.cert_lifetime_s' is 599" },
+		{ "trust = { lifetime = 600; };\n", "t.conf:6: unknown setting 'lifetime'" },
 	};
 	struct mg_config *c;
 
