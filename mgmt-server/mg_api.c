@@ -42,6 +42,7 @@ static const struct route routes[] = {
 	{ MG_POST, "/edges/{id}/load", MG_ROLE_EDGE, MG_AREA_EDGE, mg_h_edge_load },
 	{ MG_GET, "/status", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_status },
 	{ MG_GET, "/whoami", MG_ROLE_ANY, MG_AREA_NOC, mg_h_whoami },
+	{ MG_GET, "/trust", MG_ROLE_ANY, MG_AREA_BOX, mg_h_trust },
 	{ MG_POST, "/reload", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_reload },
 	{ MG_POST, "/channels", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_channel_create },
 	{ MG_PATCH, "/channels/{id}", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_channel_update },
@@ -198,6 +199,18 @@ void mg_reply_json(struct mg_req *r, unsigned status, json_t *j)
 		return;
 	}
 	mg_reply_text(r, status, "application/json", s, strlen(s));
+}
+
+void mg_reply_jw(struct mg_req *r, struct mg_jw *w)
+{
+	size_t len = 0;
+	char *text = mg_jw_take(w, &len);
+
+	if (!text) {
+		mg_reply_error(r, 500, "out of memory");
+		return;
+	}
+	mg_reply_text(r, 200, "application/json", text, len);
 }
 
 void mg_reply_error(struct mg_req *r, unsigned status, const char *fmt, ...)

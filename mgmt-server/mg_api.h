@@ -17,6 +17,7 @@
 #include "mg_cfg.h"
 #include "mg_http.h"
 #include "mg_json.h"
+#include "mg_jw.h"
 #include "mg_metrics.h"
 #include "mg_state.h"
 
@@ -70,6 +71,8 @@ void mg_reply_json(struct mg_req *r, unsigned status, json_t *j);
 void mg_reply_error(struct mg_req *r, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void mg_reply_text(struct mg_req *r, unsigned status, const char *type, char *text, size_t len);
+/* 200 with the writer's JSON (emptied), or 500 when it ran out of memory. */
+void mg_reply_jw(struct mg_req *r, struct mg_jw *w);
 /* Submit b and answer status + answer (reference taken) once committed;
  * 500 if the store fails. */
 void mg_api_commit(struct mg_call *c, struct mg_batch *b, unsigned status, json_t *answer);
@@ -91,6 +94,7 @@ void mg_h_peers(struct mg_call *c);
 void mg_h_edge_register(struct mg_call *c);
 void mg_h_edge_channels(struct mg_call *c);
 void mg_h_edge_load(struct mg_call *c);
+void mg_h_trust(struct mg_call *c);
 void mg_h_channel_create(struct mg_call *c);
 void mg_h_channel_update(struct mg_call *c);
 void mg_h_channel_delete(struct mg_call *c);

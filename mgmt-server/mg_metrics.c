@@ -161,6 +161,8 @@ static void counters(struct buf *b, struct mg_state *st)
 		{ "kicks", "Boxes kicked by the NOC.", offsetof(struct mg_state_counters, kicks) },
 		{ "group_changes", "Group versions issued.", offsetof(struct mg_state_counters, group_changes) },
 		{ "metro_outages", "Metros declared silent.", offsetof(struct mg_state_counters, metro_outages) },
+		{ "certs_issued", "Member certificates signed (registrations and renewals).",
+		  offsetof(struct mg_state_counters, certs_issued) },
 	};
 	char name[64];
 
@@ -333,6 +335,8 @@ static void totals(struct buf *b, struct mg_state *st, const struct mg_http *htt
 	put(b, "# TYPE sixcast_groups_distinct_ratio gauge\nsixcast_groups_distinct_ratio %.6f\n",
 	    gs.groups ? (double)gs.distinct / (double)gs.groups : 1.0);
 	put(b, "# TYPE sixcast_edges_live gauge\nsixcast_edges_live %zu\n", edges);
+	put(b, "# HELP sixcast_revocations Revocations in force (announced in every heartbeat).\n"
+	       "# TYPE sixcast_revocations gauge\nsixcast_revocations %zu\n", mg_trust_revocations(st));
 	put(b, "# TYPE sixcast_http_connections gauge\nsixcast_http_connections %u\n",
 	    http ? mg_http_connections(http) : 0);
 	put(b, "# TYPE sixcast_long_polls gauge\nsixcast_long_polls %u\n", waiters);

@@ -4,7 +4,8 @@
  * CA key, renewal at half life, revocation by kick, ban and delete (also
  * of an edge), pruning once the revoked certificates expired, everything
  * kept across a reopen of the store, one CA key for two servers sharing a
- * store, and the certificates in the group, RET and burst answers. */
+ * store, and the certificates in the group, RET and burst answers (the
+ * hand-written JSON equal to the jansson views). */
 #include "config.h"
 
 #include <errno.h>
@@ -354,6 +355,92 @@ static void test_shared_store(void)
 	down();
 }
 
+/* The hand-written JSON (mg_jw) of v and the jansson view are equal. */
+static void same_json(void (*jw)(struct mg_jw *, const struct mg_state *, const struct mg_channel *),
+		      const struct mg_channel *ch, json_t *view)
+{
+	struct mg_jw w;
+	size_t len;
+	char *text;
+	json_t *a;
+
+	mg_jw_init(&w);
+	jw(&w, st, ch);
+	text = mg_jw_take(&w, &len);
+	a = text ? json_loads(text, 0, NULL) : NULL;
+	CU_ASSERT(json_equal(a, view));
+	free(text);
+	json_decref(a);
+	json_decref(view);
+}
+
+static void test_answers(void)
+{
+	uint8_t k1[32], k2[32];
+	struct mg_client *a, *b;
+	struct mg_channel *ch;
+	struct mg_edge *e;
+	json_t *g, *m, *r;
+	char *tail;
+	struct mg_jw w;
+	size_t len;
+
+	key(k1, 8);
+	key(k2, 9);
+	up_store(false);
+	a = reg("an-a", 1, k1);
+	b = reg("an-b", 2, NULL);
+	mg_client_tune(st, a, 1);
+	mg_client_tune(st, b, 1);
+	e = edge_reg("edge-an", k2);
+	ch = mg_channel_get(st, 1);
+	/* The group with the key: the members' certificates (none for b). */
+	g = mg_view_group(st, mg_client_group(a), true, false);
+	mg_jw_init(&w);
+	mg_jw_group(&w, st, mg_client_group(a), true);
+	tail = mg_jw_take(&w, &len);
+	m = json_loads(tail, 0, NULL);
+	CU_ASSERT(json_equal(m, g));
+	for (size_t i = 0; i < 2; i++) {
+		json_t *o = json_array_get(json_object_get(g, "members"), i);
+		json_int_t id = json_integer_value(json_object_get(o, "client_id"));
+		json_t *cert = json_object_get(o, "cert");
+		char hex[2 * RTX_CERT_BYTES + 1];
+
+		if (id == a->id) {
+			rtx_hex(a->cert->raw, RTX_CERT_BYTES, hex);
+			CU_ASSERT_STRING_EQUAL(json_string_value(cert), hex);
+		} else {
+			CU_ASSERT_PTR_NULL(cert);
+		}
+	}
+	free(tail);
+	json_decref(m);
+	json_decref(g);
+	g = mg_view_group(st, mg_client_group(a), false, true); /* the NOC's lists: no certificates */
+	CU_ASSERT_PTR_NULL(json_object_get(json_array_get(json_object_get(g, "members"), 0), "cert"));
+	json_decref(g);
+	/* RET and burst: the flat list and one server per edge with its certificate. */
+	r = mg_view_ret(st, ch);
+	m = json_array_get(json_object_get(r, "servers"), 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(m, "edge_id")), e->id);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(m, "id")), RTX_EDGE_ID_FLAG | e->id);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(m, "addrs"), 0)),
+			       "[2001:db8::10]:5200");
+	CU_ASSERT_EQUAL(json_string_length(json_object_get(m, "cert")), 2 * RTX_CERT_BYTES);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "addrs")), 1);
+	same_json(mg_jw_ret, ch, r);
+	same_json(mg_jw_burst, ch, mg_view_burst(st, ch));
+	/* The cached parts of the tune answer follow the edge's renewal. */
+	CU_ASSERT_EQUAL(mg_tune_parts(st, ch), 0);
+	tail = strdup(ch->tune_tail);
+	CU_ASSERT_EQUAL(mg_edge_cert_refresh(st, e, k1), 1);
+	CU_ASSERT_EQUAL(mg_tune_parts(st, ch), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(tail, ch->tune_tail);
+	free(tail);
+	down();
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -362,6 +449,7 @@ int tu_register(void)
 		{ "revocation and pruning", test_revoke_and_prune },
 		{ "kept across a restart", test_persist },
 		{ "one CA for servers sharing a store", test_shared_store },
+		{ "certificates in the answers", test_answers },
 		{ NULL, NULL },
 	};
 	CU_pSuite s = CU_add_suite("mg_trust", suite_init, suite_clean);
