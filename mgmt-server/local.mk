@@ -65,6 +65,12 @@ tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c tests/bench/mgmt
 	tests/bench/mgmt_load.h
 tests_bench_sixcast_mgmt_load_LDADD = -lm
 
+# Checks the certificates of the API's answers (mgmt_api.sh).
+noinst_PROGRAMS += tests/tools/certcheck
+tests_tools_certcheck_SOURCES = tests/tools/certcheck.c
+tests_tools_certcheck_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/retransmit
+tests_tools_certcheck_LDADD = retransmit/librtxcore.la
+
 INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \
 	tests/integration/mgmt_kill9.sh tests/integration/mgmt_tls.sh
 EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh docs/api.md docs/mgmt-server.md
