@@ -267,6 +267,16 @@ bool mg_body_ok(struct mg_call *c, const struct mg_field *fields)
 	return true;
 }
 
+int mg_body_pubkey(struct mg_call *c, uint8_t pub[RTX_PUB_BYTES])
+{
+	char why[160];
+	int rc = mg_json_pubkey(c->body, "pubkey", pub, why, sizeof(why));
+
+	if (rc < 0)
+		mg_reply_error(c->r, 400, "%s", why);
+	return rc < 0 ? -1 : rc;
+}
+
 struct commit {
 	struct mg_req *r;
 	json_t *answer;

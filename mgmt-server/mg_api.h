@@ -82,6 +82,9 @@ int64_t mg_arg_id(const struct mg_req *r, const char *name);
 /* Parse and check the body against fields; on error answers 400 and
  * returns false. */
 bool mg_body_ok(struct mg_call *c, const struct mg_field *fields);
+/* The checked body's optional "pubkey" into pub: 1 given, 0 absent, or -1
+ * with the request answered 400 (the message names the field). */
+int mg_body_pubkey(struct mg_call *c, uint8_t pub[RTX_PUB_BYTES]);
 
 /* Handlers. */
 void mg_h_register(struct mg_call *c);

@@ -80,6 +80,19 @@ static bool read_metro(struct mg_call *c, uint32_t *metro)
 	return true;
 }
 
+static json_t *register_answer(struct mg_state *st, const struct mg_client *cl, const char *token)
+{
+	const struct mg_config *cfg = mg_state_config(st);
+	json_t *answer = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "client_id", (json_int_t)cl->id,
+				   "token", token, "metro", mg_metro_name(st, cl->metro), "metro_id",
+				   (json_int_t)cl->metro, "heartbeat_ms",
+				   (json_int_t)cfg->clients.heartbeat_ms, "lineup_version",
+				   (json_int_t)mg_state_lineup_version(st));
+
+	mg_view_cert_fields(answer, st, cl->cert);
+	return answer;
+}
+
 void mg_h_register(struct mg_call *c)
 {
 	static const struct mg_field fields[] = {
@@ -96,7 +109,6 @@ void mg_h_register(struct mg_call *c)
 	uint8_t pub[RTX_PUB_BYTES];
 	struct mg_client *cl;
 	struct mg_batch *b;
-	json_t *answer;
 	int rc;
 
 	if (!mg_body_ok(c, fields))
@@ -118,10 +130,8 @@ void mg_h_register(struct mg_call *c)
 	}
 	if (!read_metro(c, &reg.metro))
 		return;
-	if ((rc = mg_json_pubkey(c->body, "pubkey", pub, why, sizeof(why))) < 0) {
-		mg_reply_error(c->r, 400, "%s", why);
+	if ((rc = mg_body_pubkey(c, pub)) < 0)
 		return;
-	}
 	reg.pub = rc ? pub : NULL;
 	if (!(b = mg_batch_new())) {
 		mg_reply_error(c->r, 500, "out of memory");
@@ -137,12 +147,7 @@ void mg_h_register(struct mg_call *c)
 		mg_reply_error(c->r, 500, "cannot register: %s", strerror(-rc));
 		return;
 	}
-	answer = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "client_id", (json_int_t)cl->id, "token",
-			   token, "metro", mg_metro_name(c->st, cl->metro), "metro_id",
-			   (json_int_t)cl->metro, "heartbeat_ms", (json_int_t)cfg->clients.heartbeat_ms,
-			   "lineup_version", (json_int_t)mg_state_lineup_version(c->st));
-	mg_view_cert_fields(answer, c->st, cl->cert);
-	mg_api_commit(c, b, 200, answer);
+	mg_api_commit(c, b, 200, register_answer(c->st, cl, token));
 }
 
 void mg_h_channels(struct mg_call *c)
@@ -427,17 +432,14 @@ void mg_h_heartbeat(struct mg_call *c)
 	const char *mode;
 	struct mg_client *cl = c->who.client;
 	uint8_t pub[RTX_PUB_BYTES];
-	char why[160];
 	int given, issued;
 	uint32_t held;
 	json_t *s;
 
 	if (!mg_body_ok(c, fields))
 		return;
-	if ((given = mg_json_pubkey(c->body, "pubkey", pub, why, sizeof(why))) < 0) {
-		mg_reply_error(c->r, 400, "%s", why);
+	if ((given = mg_body_pubkey(c, pub)) < 0)
 		return;
-	}
 	held = mg_json_u32(c->body, "group_version", 0);
 	hb.channel = mg_json_u32(c->body, "channel_id", 0);
 	if ((mode = json_string_value(json_object_get(c->body, "mode")))) {

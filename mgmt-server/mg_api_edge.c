@@ -134,7 +134,7 @@ void mg_h_edge_register(struct mg_call *c)
 	};
 	const struct mg_config *cfg = mg_api_config(c->api);
 	struct mg_edge_reg reg = { 0 };
-	char token[MG_TOKEN_BUF], why[160];
+	char token[MG_TOKEN_BUF];
 	uint8_t pub[RTX_PUB_BYTES];
 	const char *cred;
 	struct mg_edge *e;
@@ -155,10 +155,8 @@ void mg_h_edge_register(struct mg_call *c)
 		mg_reply_error(c->r, 401, "wrong credential for an edge");
 		return;
 	}
-	if ((rc = mg_json_pubkey(c->body, "pubkey", pub, why, sizeof(why))) < 0) {
-		mg_reply_error(c->r, 400, "%s", why);
+	if ((rc = mg_body_pubkey(c, pub)) < 0)
 		return;
-	}
 	reg.pub = rc ? pub : NULL;
 	if (read_addrs(c, "addrs", 0, reg.addrs, &reg.naddr) < 0 ||
 	    read_addrs(c, "ret_addrs", RET_PORT, reg.ret, &reg.nret) < 0 ||
@@ -198,6 +196,25 @@ void mg_h_edge_channels(struct mg_call *c)
 					   (json_int_t)mg_state_lineup_version(c->st)));
 }
 
+/* Written by hand like the heartbeat's answer: the revocations come as
+ * the one cached text. */
+static void load_answer(struct mg_req *r, struct mg_state *st, const struct mg_edge *e, bool cert)
+{
+	struct mg_jw w;
+
+	mg_jw_init(&w);
+	mg_jw_obj(&w);
+	mg_jw_key(&w, "report_ms");
+	mg_jw_u64(&w, mg_state_config(st)->edges.report_ms);
+	mg_jw_key(&w, "lineup_version");
+	mg_jw_u64(&w, mg_state_lineup_version(st));
+	if (cert)
+		mg_jw_cert(&w, e->cert);
+	mg_jw_revoked(&w, st);
+	mg_jw_obj_end(&w);
+	mg_reply_jw(r, &w);
+}
+
 void mg_h_edge_load(struct mg_call *c)
 {
 	static const struct mg_field fields[] = {
@@ -224,11 +241,9 @@ void mg_h_edge_load(struct mg_call *c)
 		{ "direct_clients", MG_J_UINT, 0, 1e9 },
 		{ NULL, 0, 0, 0 },
 	};
-	const struct mg_config *cfg = mg_api_config(c->api);
 	struct mg_edge *e = c->who.edge;
 	uint8_t pub[RTX_PUB_BYTES];
 	int given, issued;
-	struct mg_jw w;
 	char why[200];
 	size_t i;
 	json_t *v;
@@ -240,27 +255,13 @@ void mg_h_edge_load(struct mg_call *c)
 			mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
 			return;
 		}
-	if ((given = mg_json_pubkey(c->body, "pubkey", pub, why, sizeof(why))) < 0) {
-		mg_reply_error(c->r, 400, "%s", why);
+	if ((given = mg_body_pubkey(c, pub)) < 0)
 		return;
-	}
 	json_object_del(c->body, "pubkey"); /* the report shown is the load's figures */
 	mg_edge_load(c->st, e, c->body);
 	if ((issued = mg_edge_cert_refresh(c->st, e, given ? pub : NULL)) < 0)
 		sc_log(LOG_ERR, "cannot certify edge %u: %s", e->id, strerror(-issued));
-	/* Written by hand like the heartbeat's: the revocations come as the
-	 * one cached text. */
-	mg_jw_init(&w);
-	mg_jw_obj(&w);
-	mg_jw_key(&w, "report_ms");
-	mg_jw_u64(&w, cfg->edges.report_ms);
-	mg_jw_key(&w, "lineup_version");
-	mg_jw_u64(&w, mg_state_lineup_version(c->st));
-	if (issued > 0)
-		mg_jw_cert(&w, e->cert);
-	mg_jw_revoked(&w, c->st);
-	mg_jw_obj_end(&w);
-	mg_reply_jw(c->r, &w);
+	load_answer(c->r, c->st, e, issued > 0);
 }
 
 /* GET /trust: what any member needs to check the others' certificates. */
