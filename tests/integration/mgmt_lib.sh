@@ -191,5 +191,5 @@ mg_wait() {
 		"$@" && return 0
 		sleep 0.05
 	done
-	mg_fail "timed out waiting for $what"
+	mg_fail "timed out waiting for $what (last answer: HTTP $CODE $BODY)"
 }
