@@ -163,6 +163,8 @@ static void counters(struct buf *b, struct mg_state *st)
 		{ "metro_outages", "Metros declared silent.", offsetof(struct mg_state_counters, metro_outages) },
 		{ "certs_issued", "Member certificates signed (registrations and renewals).",
 		  offsetof(struct mg_state_counters, certs_issued) },
+		{ "revocations", "Members whose certificates were revoked (kicks, bans, deletions).",
+		  offsetof(struct mg_state_counters, revocations) },
 	};
 	char name[64];
 

@@ -267,7 +267,7 @@ api GET /status; expect 200 status
 api_as "" GET /metrics; expect 200 metrics
 for m in sixcast_clients_registered 'sixcast_clients{channel="1",metro="south"}' sixcast_groups_distinct \
 	'sixcast_packets_total{channel="1",kind="lost"} 10' sixcast_api_request_duration_seconds_bucket sixcast_loss_ratio \
-	'sixcast_certs_issued_total 7' 'sixcast_revocations 1'; do
+	'sixcast_certs_issued_total 7' 'sixcast_revocations 1' 'sixcast_revocations_total 2'; do
 	printf '%s' "$BODY" | grep -qF "$m" || mg_fail "metric $m missing"
 done
 
