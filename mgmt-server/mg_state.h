@@ -213,7 +213,7 @@ size_t mg_state_live(const struct mg_state *st);
 const struct mg_series *mg_state_series(const struct mg_state *st);
 int64_t mg_wall_ms(void);
 /* The wall clock of certificates and revocations: mg_wall_ms(), or under
- * a fake clock (tests) the wall time at mg_state_new() moved by it. */
+ * a fake clock (tests) a fixed date in 2023 plus the fake clock's time. */
 int64_t mg_state_now_ms(const struct mg_state *st);
 
 /* An audit event into b (or its own batch, written behind, when b is

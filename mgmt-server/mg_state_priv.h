@@ -65,8 +65,6 @@ struct mg_state {
 	struct mg_series series;
 	uint64_t last_prune_ns;
 	struct mg_trust trust;
-	int64_t wall0_ms;          /* mg_state_now_ms() under a fake clock */
-	uint64_t mono0_ns;
 };
 
 #endif

@@ -85,7 +85,7 @@ static int load_rev(void *ctx, const struct mg_row_revocation *r)
 	struct mg_state *st = ctx;
 
 	if (r->until_ms <= mg_state_now_ms(st) || !r->member)
-		return 0; /* pruned at the next sweep's write */
+		return 0; /* expired while the server was down */
 	return rev_put(st, r->member, r->before_ms, r->until_ms);
 }
 
@@ -93,6 +93,7 @@ int mg_trust_load(struct mg_state *st, char *why, size_t len)
 {
 	struct mg_trust *t = &st->trust;
 	char hex[2 * RTX_CA_PUB_BYTES + 1];
+	struct mg_batch *b;
 	bool created;
 	int rc;
 
@@ -112,6 +113,12 @@ int mg_trust_load(struct mg_state *st, char *why, size_t len)
 		snprintf(why, len, "cannot read the revocations from the store");
 		return rc;
 	}
+	/* Those that expired while the server was down leave the store too
+	 * (the sweeps only prune what is in memory). */
+	if ((b = mg_batch_new()) && mg_batch_add(b, MG_SQL_REVOKE_PRUNE, "i", mg_state_now_ms(st)) == 0)
+		mg_store_submit(st->store, b, NULL, NULL);
+	else
+		mg_batch_free(b);
 	return 0;
 }
 

@@ -298,6 +298,13 @@ static void test_revoke_and_prune(void)
 	down();
 }
 
+static int count_rev(void *ctx, const struct mg_row_revocation *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
 static void test_persist(void)
 {
 	uint8_t k1[32], k2[32], ca[32], raw[RTX_CERT_BYTES], eraw[RTX_CERT_BYTES];
@@ -340,6 +347,20 @@ static void test_persist(void)
 	CU_ASSERT_PTR_NULL(mg_client_get(st, bid)->cert);
 	CU_ASSERT_EQUAL(mg_trust_revoked_before(st, bid), t0);
 	down();
+	/* Expired while the server was down: forgotten, in the store too. */
+	sc_clock_fake_advance(clk, (LIFE_MS + 1) * SC_NS_PER_MS);
+	up_store(true);
+	CU_ASSERT_EQUAL(mg_trust_revocations(st), 0);
+	down();
+	{
+		mg_store *s;
+		int n = 0;
+
+		CU_ASSERT_EQUAL_FATAL(mg_store_open(path, false, NULL, &s, NULL, 0), 0);
+		CU_ASSERT_EQUAL(mg_store_each_revocation(s, count_rev, &n), 0);
+		CU_ASSERT_EQUAL(n, 0);
+		mg_store_close(s);
+	}
 }
 
 static void test_shared_store(void)
