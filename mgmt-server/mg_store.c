@@ -303,9 +303,12 @@ int mg_store_ca_ensure(mg_store *s, mg_store_keygen_fn gen, void *ctx, uint8_t *
 	int rc;
 
 	*created = false;
-	/* IMMEDIATE: the write lock first, so that two servers starting on
+	/* A key is fsync'd before it signs anything, also with store.sync =
+	 * "normal" (this connection writes nothing else after start-up).
+	 * IMMEDIATE: the write lock first, so that two servers starting on
 	 * one store at once cannot both find no key and make two. */
-	if (exec(s->rd, "BEGIN IMMEDIATE", NULL, 0) < 0)
+	if (exec(s->rd, "PRAGMA synchronous = FULL", NULL, 0) < 0 ||
+	    exec(s->rd, "BEGIN IMMEDIATE", NULL, 0) < 0)
 		return -EIO;
 	rc = ca_read(s->rd, pub, publen, secret, seclen);
 	if (rc == -ENOENT && (rc = gen(ctx, pub, secret)) == 0 &&

@@ -73,9 +73,9 @@ int mg_store_start(mg_store *s);
 
 /* The certificate authority's key pair, made once per store: under one
  * write transaction, the stored pair is read into pub and secret, or, when
- * there is none yet, gen() makes one and it is committed (durably, like
- * every commit) before this returns, so that several servers sharing the
- * store agree on one key. *created says which. The only write besides
+ * there is none yet, gen() makes one and it is committed and fsync'd
+ * (whatever store.sync says) before this returns, so that servers sharing
+ * the store agree on one key. *created says which. The only write besides
  * the migrations that does not go through the writer thread; call it at
  * start-up. Returns 0, -EPROTO (a stored pair of other lengths), -EIO, or
  * gen's error. */
