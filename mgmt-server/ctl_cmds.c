@@ -47,9 +47,16 @@ static void value_text(const char *key, const json_t *v, char *buf, size_t len)
 	} else if (json_is_boolean(v)) {
 		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
 	} else if (json_is_integer(v) && ends_with(key, "_ms") && json_integer_value(v) > 1000000000000LL) {
-		ctl_fmt_time(json_integer_value(v), t, sizeof(t));
-		ctl_fmt_ago(ctl_now_ms(), json_integer_value(v), a, sizeof(a));
-		snprintf(buf, len, "%s UTC (%s%s)", t, a, strcmp(a, "now") ? " ago" : "");
+		long long ms = json_integer_value(v), now = ctl_now_ms();
+
+		ctl_fmt_time(ms, t, sizeof(t));
+		if (ms > now + 1000) { /* to come: a certificate's end */
+			ctl_fmt_duration((ms - now) / 1000, a, sizeof(a));
+			snprintf(buf, len, "%s UTC (in %s)", t, a);
+		} else {
+			ctl_fmt_ago(now, ms, a, sizeof(a));
+			snprintf(buf, len, "%s UTC (%s%s)", t, a, strcmp(a, "now") ? " ago" : "");
+		}
 	} else if (json_is_number(v) && (ends_with(key, "_rate") || ends_with(key, "_share"))) {
 		ctl_fmt_rate(json_number_value(v), buf, len);
 	} else if (json_is_integer(v)) {

@@ -12,17 +12,20 @@ mgmt_server_libmgcore_la_SOURCES = \
 	%reldir%/mg_auth.c %reldir%/mg_auth.h \
 	%reldir%/mg_stats.c %reldir%/mg_stats.h \
 	%reldir%/mg_state.c %reldir%/mg_state.h %reldir%/mg_state_priv.h \
-	%reldir%/mg_state_load.c %reldir%/mg_clients.c %reldir%/mg_edges.c \
+	%reldir%/mg_state_load.c %reldir%/mg_clients.c %reldir%/mg_edges.c %reldir%/mg_trust.c \
 	%reldir%/mg_lineup_ops.c \
 	%reldir%/mg_metrics.c %reldir%/mg_metrics.h \
 	%reldir%/mg_http.c %reldir%/mg_http.h \
 	%reldir%/mg_view.c %reldir%/mg_view.h %reldir%/mg_jw.c %reldir%/mg_jw.h \
 	%reldir%/mg_api.c %reldir%/mg_api.h %reldir%/mg_api_box.c %reldir%/mg_api_edge.c \
 	%reldir%/mg_api_lineup.c %reldir%/mg_api_noc.c %reldir%/mg_api_summary.c
-MG_DEP_CFLAGS = $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS)
+MG_DEP_CFLAGS = $(CONFIG_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS) \
+	-I$(top_srcdir)/retransmit
 MG_DEP_LIBS = $(CONFIG_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS) $(MHD_LIBS)
 mgmt_server_libmgcore_la_CFLAGS = $(AM_CFLAGS) $(MG_DEP_CFLAGS) -pthread
-mgmt_server_libmgcore_la_LIBADD = common/libsccommon.la $(MG_DEP_LIBS) -lpthread
+# librtxcore: the member certificates (rtx_ident.h) the server signs.
+mgmt_server_libmgcore_la_LIBADD = retransmit/librtxcore.la common/libsccommon.la $(MG_DEP_LIBS) \
+	-lpthread
 
 sbin_PROGRAMS += mgmt-server/sixcast-mgmt-server
 mgmt_server_sixcast_mgmt_server_SOURCES = %reldir%/mg_main.c
@@ -62,6 +65,12 @@ tests_bench_sixcast_mgmt_load_SOURCES = tests/bench/mgmt_load.c tests/bench/mgmt
 	tests/bench/mgmt_load.h
 tests_bench_sixcast_mgmt_load_LDADD = -lm
 
+# Checks the certificates of the API's answers (mgmt_api.sh).
+noinst_PROGRAMS += tests/tools/certcheck
+tests_tools_certcheck_SOURCES = tests/tools/certcheck.c
+tests_tools_certcheck_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/retransmit
+tests_tools_certcheck_LDADD = retransmit/librtxcore.la
+
 INTEGRATION_TESTS += tests/integration/mgmt_api.sh tests/integration/mgmt_outage.sh \
 	tests/integration/mgmt_kill9.sh tests/integration/mgmt_tls.sh
 EXTRA_DIST += tests/integration/mgmt_lib.sh tests/bench/mgmt_bench.sh docs/api.md docs/mgmt-server.md
@@ -80,6 +89,11 @@ UNIT_TESTS += tests/unit/test_mg_state
 tests_unit_test_mg_state_SOURCES = tests/unit/test_mg_state.c $(TU)
 tests_unit_test_mg_state_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_state_LDADD = $(MG_TEST_LDADD)
+
+UNIT_TESTS += tests/unit/test_mg_trust
+tests_unit_test_mg_trust_SOURCES = tests/unit/test_mg_trust.c $(TU)
+tests_unit_test_mg_trust_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_trust_LDADD = $(MG_TEST_LDADD)
 
 # sixcastctl: the NOC's command-line tool (libcurl easy + jansson). Its
 # modules go into a convenience library for tests/unit/test_ctl.

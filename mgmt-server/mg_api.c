@@ -42,6 +42,7 @@ static const struct route routes[] = {
 	{ MG_POST, "/edges/{id}/load", MG_ROLE_EDGE, MG_AREA_EDGE, mg_h_edge_load },
 	{ MG_GET, "/status", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_status },
 	{ MG_GET, "/whoami", MG_ROLE_ANY, MG_AREA_NOC, mg_h_whoami },
+	{ MG_GET, "/trust", MG_ROLE_ANY, MG_AREA_BOX, mg_h_trust },
 	{ MG_POST, "/reload", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_reload },
 	{ MG_POST, "/channels", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_channel_create },
 	{ MG_PATCH, "/channels/{id}", MG_ROLE_ADMIN, MG_AREA_NOC, mg_h_channel_update },
@@ -200,6 +201,18 @@ void mg_reply_json(struct mg_req *r, unsigned status, json_t *j)
 	mg_reply_text(r, status, "application/json", s, strlen(s));
 }
 
+void mg_reply_jw(struct mg_req *r, struct mg_jw *w)
+{
+	size_t len = 0;
+	char *text = mg_jw_take(w, &len);
+
+	if (!text) {
+		mg_reply_error(r, 500, "out of memory");
+		return;
+	}
+	mg_reply_text(r, 200, "application/json", text, len);
+}
+
 void mg_reply_error(struct mg_req *r, unsigned status, const char *fmt, ...)
 {
 	char msg[512];
@@ -252,6 +265,16 @@ bool mg_body_ok(struct mg_call *c, const struct mg_field *fields)
 		return false;
 	}
 	return true;
+}
+
+int mg_body_pubkey(struct mg_call *c, uint8_t pub[RTX_PUB_BYTES])
+{
+	char why[160];
+	int rc = mg_json_pubkey(c->body, "pubkey", pub, why, sizeof(why));
+
+	if (rc < 0)
+		mg_reply_error(c->r, 400, "%s", why);
+	return rc < 0 ? -1 : rc;
 }
 
 struct commit {

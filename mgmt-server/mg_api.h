@@ -17,6 +17,7 @@
 #include "mg_cfg.h"
 #include "mg_http.h"
 #include "mg_json.h"
+#include "mg_jw.h"
 #include "mg_metrics.h"
 #include "mg_state.h"
 
@@ -70,6 +71,8 @@ void mg_reply_json(struct mg_req *r, unsigned status, json_t *j);
 void mg_reply_error(struct mg_req *r, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void mg_reply_text(struct mg_req *r, unsigned status, const char *type, char *text, size_t len);
+/* 200 with the writer's JSON (emptied), or 500 when it ran out of memory. */
+void mg_reply_jw(struct mg_req *r, struct mg_jw *w);
 /* Submit b and answer status + answer (reference taken) once committed;
  * 500 if the store fails. */
 void mg_api_commit(struct mg_call *c, struct mg_batch *b, unsigned status, json_t *answer);
@@ -79,6 +82,9 @@ int64_t mg_arg_id(const struct mg_req *r, const char *name);
 /* Parse and check the body against fields; on error answers 400 and
  * returns false. */
 bool mg_body_ok(struct mg_call *c, const struct mg_field *fields);
+/* The checked body's optional "pubkey" into pub: 1 given, 0 absent, or -1
+ * with the request answered 400 (the message names the field). */
+int mg_body_pubkey(struct mg_call *c, uint8_t pub[RTX_PUB_BYTES]);
 
 /* Handlers. */
 void mg_h_register(struct mg_call *c);
@@ -91,6 +97,7 @@ void mg_h_peers(struct mg_call *c);
 void mg_h_edge_register(struct mg_call *c);
 void mg_h_edge_channels(struct mg_call *c);
 void mg_h_edge_load(struct mg_call *c);
+void mg_h_trust(struct mg_call *c);
 void mg_h_channel_create(struct mg_call *c);
 void mg_h_channel_update(struct mg_call *c);
 void mg_h_channel_delete(struct mg_call *c);

@@ -11,6 +11,7 @@
 #include "mg_api.h"
 #include "mg_auth.h"
 #include "mg_view.h"
+#include "sc_log.h"
 
 #define CLIENT_PORT 5100
 
@@ -79,6 +80,19 @@ static bool read_metro(struct mg_call *c, uint32_t *metro)
 	return true;
 }
 
+static json_t *register_answer(struct mg_state *st, const struct mg_client *cl, const char *token)
+{
+	const struct mg_config *cfg = mg_state_config(st);
+	json_t *answer = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "client_id", (json_int_t)cl->id,
+				   "token", token, "metro", mg_metro_name(st, cl->metro), "metro_id",
+				   (json_int_t)cl->metro, "heartbeat_ms",
+				   (json_int_t)cfg->clients.heartbeat_ms, "lineup_version",
+				   (json_int_t)mg_state_lineup_version(st));
+
+	mg_view_cert_fields(answer, st, cl->cert);
+	return answer;
+}
+
 void mg_h_register(struct mg_call *c)
 {
 	static const struct mg_field fields[] = {
@@ -86,11 +100,13 @@ void mg_h_register(struct mg_call *c)
 		{ "credential", MG_J_STR | MG_J_REQUIRED, 1, 512 },
 		{ "addrs", MG_J_ARRAY | MG_J_REQUIRED, 1, MG_CLIENT_ADDRS },
 		{ "metro", MG_J_ANY | MG_J_NULLABLE, 0, 0 },
+		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
 		{ NULL, 0, 0, 0 },
 	};
 	const struct mg_config *cfg = mg_api_config(c->api);
 	struct mg_register reg = { .peer = &c->r->peer };
 	char token[MG_TOKEN_BUF], why[160];
+	uint8_t pub[RTX_PUB_BYTES];
 	struct mg_client *cl;
 	struct mg_batch *b;
 	int rc;
@@ -114,6 +130,9 @@ void mg_h_register(struct mg_call *c)
 	}
 	if (!read_metro(c, &reg.metro))
 		return;
+	if ((rc = mg_body_pubkey(c, pub)) < 0)
+		return;
+	reg.pub = rc ? pub : NULL;
 	if (!(b = mg_batch_new())) {
 		mg_reply_error(c->r, 500, "out of memory");
 		return;
@@ -128,11 +147,7 @@ void mg_h_register(struct mg_call *c)
 		mg_reply_error(c->r, 500, "cannot register: %s", strerror(-rc));
 		return;
 	}
-	mg_api_commit(c, b, 200,
-		      json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}", "client_id", (json_int_t)cl->id, "token",
-				token, "metro", mg_metro_name(c->st, cl->metro), "metro_id",
-				(json_int_t)cl->metro, "heartbeat_ms", (json_int_t)cfg->clients.heartbeat_ms,
-				"lineup_version", (json_int_t)mg_state_lineup_version(c->st)));
+	mg_api_commit(c, b, 200, register_answer(c->st, cl, token));
 }
 
 void mg_h_channels(struct mg_call *c)
@@ -159,18 +174,6 @@ void mg_h_channel(struct mg_call *c)
 		return;
 	}
 	mg_reply_json(c->r, 200, mg_view_channel(c->st, ch, admin));
-}
-
-static void reply_jw(struct mg_req *r, struct mg_jw *w)
-{
-	size_t len = 0;
-	char *text = mg_jw_take(w, &len);
-
-	if (!text) {
-		mg_reply_error(r, 500, "out of memory");
-		return;
-	}
-	mg_reply_text(r, 200, "application/json", text, len);
 }
 
 /* Written by hand (mg_jw) from cached parts: this is the answer the boxes
@@ -200,7 +203,7 @@ static void tune_answer(struct mg_req *r, struct mg_state *st, struct mg_client 
 	mg_jw_key(&w, "lineup_version");
 	mg_jw_u64(&w, mg_state_lineup_version(st));
 	mg_jw_obj_end(&w);
-	reply_jw(r, &w);
+	mg_reply_jw(r, &w);
 }
 
 void mg_h_tune(struct mg_call *c)
@@ -232,8 +235,11 @@ void mg_h_tune(struct mg_call *c)
 }
 
 /* The heartbeat's answer: the group only when it differs from the
- * version the box holds (versions are unique across groups). */
-static void hb_answer(struct mg_req *r, struct mg_state *st, struct mg_client *cl, uint32_t held)
+ * version the box holds (versions are unique across groups); the box's
+ * certificate when this heartbeat renewed it; always the revocations, so
+ * that a kicked member is refused everywhere within a heartbeat. */
+static void hb_answer(struct mg_req *r, struct mg_state *st, struct mg_client *cl, uint32_t held,
+		      bool cert)
 {
 	const struct grp_group *g = mg_client_group(cl);
 	struct mg_jw w;
@@ -249,6 +255,9 @@ static void hb_answer(struct mg_req *r, struct mg_state *st, struct mg_client *c
 		mg_jw_u64(&w, cl->channel);
 	else
 		mg_jw_null(&w);
+	if (cert)
+		mg_jw_cert(&w, cl->cert);
+	mg_jw_revoked(&w, st);
 	if (g && grp_group_version(g) != held) {
 		mg_jw_key(&w, "group");
 		mg_jw_group(&w, st, g, true);
@@ -257,7 +266,7 @@ static void hb_answer(struct mg_req *r, struct mg_state *st, struct mg_client *c
 		mg_jw_null(&w);
 	}
 	mg_jw_obj_end(&w);
-	reply_jw(r, &w);
+	mg_reply_jw(r, &w);
 }
 
 static bool hb_changed(struct mg_client *cl, uint32_t held)
@@ -274,7 +283,7 @@ static void waiter_finish(struct waiter *w)
 	w->r->on_free = NULL;
 	w->r->api_data = NULL;
 	if (w->c && w->c->has_token)
-		hb_answer(w->r, mg_api_state(w->api), w->c, w->group_version);
+		hb_answer(w->r, mg_api_state(w->api), w->c, w->group_version, false);
 	else
 		mg_reply_error(w->r, 401, "the token was revoked");
 	mg_req_finish(w->r);
@@ -416,15 +425,20 @@ void mg_h_heartbeat(struct mg_call *c)
 		{ "channel_id", MG_J_UINT | MG_J_NULLABLE, 1, UINT32_MAX },
 		{ "stats", MG_J_OBJECT, 0, 0 },
 		{ "mode", MG_J_STR, 4, 9 },
+		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
 		{ NULL, 0, 0, 0 },
 	};
 	struct mg_heartbeat hb = { .on_mesh = -1 };
 	const char *mode;
 	struct mg_client *cl = c->who.client;
+	uint8_t pub[RTX_PUB_BYTES];
+	int given, issued;
 	uint32_t held;
 	json_t *s;
 
 	if (!mg_body_ok(c, fields))
+		return;
+	if ((given = mg_body_pubkey(c, pub)) < 0)
 		return;
 	held = mg_json_u32(c->body, "group_version", 0);
 	hb.channel = mg_json_u32(c->body, "channel_id", 0);
@@ -438,9 +452,13 @@ void mg_h_heartbeat(struct mg_call *c)
 	if ((s = json_object_get(c->body, "stats")) && !read_stats(c, s, &hb))
 		return;
 	mg_client_heartbeat(c->st, cl, &hb);
-	if (!hb_changed(cl, held) && wait_for_change(c, held))
+	issued = mg_client_cert_refresh(c->st, cl, given ? pub : NULL);
+	if (issued < 0)
+		sc_log(LOG_ERR, "cannot certify box %u: %s", cl->id, strerror(-issued));
+	/* A new certificate goes out now, not at the end of a long poll. */
+	if (issued <= 0 && !hb_changed(cl, held) && wait_for_change(c, held))
 		return;
-	hb_answer(c->r, c->st, cl, held);
+	hb_answer(c->r, c->st, cl, held, issued > 0);
 }
 
 void mg_h_leave(struct mg_call *c)
@@ -456,10 +474,13 @@ void mg_h_leave(struct mg_call *c)
 static json_t *peer_json(struct mg_state *st, const struct trk_peer *p)
 {
 	const struct mg_client *q = mg_client_get(st, p->id);
+	json_t *o = json_pack("{s:I, s:s, s:I, s:o}", "client_id", (json_int_t)p->id, "metro",
+			      mg_metro_name(st, p->metro), "metro_id", (json_int_t)p->metro, "addrs",
+			      q ? mg_json_addr_array(q->addrs, q->naddr) : json_array());
 
-	return json_pack("{s:I, s:s, s:I, s:o}", "client_id", (json_int_t)p->id, "metro",
-			 mg_metro_name(st, p->metro), "metro_id", (json_int_t)p->metro, "addrs",
-			 q ? mg_json_addr_array(q->addrs, q->naddr) : json_array());
+	if (o && q && q->cert)
+		json_object_set_new(o, "cert", mg_view_cert(q->cert));
+	return o;
 }
 
 static json_t *edge_stream_addrs(struct mg_state *st, uint32_t channel)
@@ -483,24 +504,13 @@ static json_t *edge_stream_addrs(struct mg_state *st, uint32_t channel)
  * flag | edge id. An empty object when no edge carries the channel. */
 static json_t *mesh_source(struct mg_state *st, uint32_t channel)
 {
-	json_t *o = json_object(), *arr;
 	struct mg_edge *e;
 	size_t pos = 0;
-	char buf[SC_ADDR_STRLEN];
 
-	while (o && (e = mg_edge_next(st, &pos)))
-		if (mg_edge_carries(e, channel) && mg_edge_live(st, e) && e->nret) {
-			arr = json_array();
-			for (size_t i = 0; arr && i < e->nret; i++) {
-				mg_caddr_format(&e->ret[i], buf, sizeof(buf));
-				json_array_append_new(arr, json_string(buf));
-			}
-			json_object_set_new(o, "edge_id", json_integer(e->id));
-			json_object_set_new(o, "id", json_integer((json_int_t)(0x80000000u | e->id)));
-			json_object_set_new(o, "addrs", arr ? arr : json_array());
-			break;
-		}
-	return o;
+	while ((e = mg_edge_next(st, &pos)))
+		if (mg_edge_carries(e, channel) && mg_edge_live(st, e) && e->nret)
+			return mg_view_server(e, false);
+	return json_object();
 }
 
 void mg_h_peers(struct mg_call *c)

@@ -1,5 +1,6 @@
 /* mg_api_edge: the edge servers' API: register, their channels with RET
- * keys, load reports. Part of mg_api; docs/api.md has the shapes. */
+ * keys, load reports; and the trust anchor every member reads (the CA key
+ * and the revocations). Part of mg_api; docs/api.md has the shapes. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include "mg_api.h"
 #include "mg_auth.h"
 #include "mg_view.h"
+#include "sc_log.h"
 
 #define RET_PORT 5200
 
@@ -127,15 +129,18 @@ void mg_h_edge_register(struct mg_call *c)
 		{ "ret_addrs", MG_J_ARRAY, 0, MG_EDGE_ADDRS },
 		{ "burst_addrs", MG_J_ARRAY, 0, MG_EDGE_ADDRS },
 		{ "channels", MG_J_ARRAY, 0, 4096 },
+		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
 		{ NULL, 0, 0, 0 },
 	};
 	const struct mg_config *cfg = mg_api_config(c->api);
 	struct mg_edge_reg reg = { 0 };
 	char token[MG_TOKEN_BUF];
+	uint8_t pub[RTX_PUB_BYTES];
 	const char *cred;
 	struct mg_edge *e;
 	struct mg_batch *b;
-	json_t *chans, *unknown;
+	json_t *chans, *unknown, *answer;
+	int rc;
 
 	if (!mg_body_ok(c, fields))
 		return;
@@ -150,6 +155,9 @@ void mg_h_edge_register(struct mg_call *c)
 		mg_reply_error(c->r, 401, "wrong credential for an edge");
 		return;
 	}
+	if ((rc = mg_body_pubkey(c, pub)) < 0)
+		return;
+	reg.pub = rc ? pub : NULL;
 	if (read_addrs(c, "addrs", 0, reg.addrs, &reg.naddr) < 0 ||
 	    read_addrs(c, "ret_addrs", RET_PORT, reg.ret, &reg.nret) < 0 ||
 	    read_addrs(c, "burst_addrs", RET_PORT, reg.burst, &reg.nburst) < 0 ||
@@ -166,10 +174,11 @@ void mg_h_edge_register(struct mg_call *c)
 	}
 	free(reg.chan);
 	chans = edge_channels(c->st, e, &unknown);
-	mg_api_commit(c, b, 200,
-		      json_pack("{s:I, s:s, s:o, s:o, s:I}", "edge_id", (json_int_t)e->id, "token", token,
-				"channels", chans, "unknown_channels", unknown, "report_ms",
-				(json_int_t)cfg->edges.report_ms));
+	answer = json_pack("{s:I, s:s, s:o, s:o, s:I}", "edge_id", (json_int_t)e->id, "token", token,
+			   "channels", chans, "unknown_channels", unknown, "report_ms",
+			   (json_int_t)cfg->edges.report_ms);
+	mg_view_cert_fields(answer, c->st, e->cert);
+	mg_api_commit(c, b, 200, answer);
 }
 
 void mg_h_edge_channels(struct mg_call *c)
@@ -187,6 +196,25 @@ void mg_h_edge_channels(struct mg_call *c)
 					   (json_int_t)mg_state_lineup_version(c->st)));
 }
 
+/* Written by hand like the heartbeat's answer: the revocations come as
+ * the one cached text. */
+static void load_answer(struct mg_req *r, struct mg_state *st, const struct mg_edge *e, bool cert)
+{
+	struct mg_jw w;
+
+	mg_jw_init(&w);
+	mg_jw_obj(&w);
+	mg_jw_key(&w, "report_ms");
+	mg_jw_u64(&w, mg_state_config(st)->edges.report_ms);
+	mg_jw_key(&w, "lineup_version");
+	mg_jw_u64(&w, mg_state_lineup_version(st));
+	if (cert)
+		mg_jw_cert(&w, e->cert);
+	mg_jw_revoked(&w, st);
+	mg_jw_obj_end(&w);
+	mg_reply_jw(r, &w);
+}
+
 void mg_h_edge_load(struct mg_call *c)
 {
 	static const struct mg_field fields[] = {
@@ -200,6 +228,7 @@ void mg_h_edge_load(struct mg_call *c)
 		{ "burst_served", MG_J_UINT, 0, 9007199254740991.0 },
 		{ "cpu_percent", MG_J_NUMBER, 0, 100000 },
 		{ "uptime_s", MG_J_UINT, 0, 9007199254740991.0 },
+		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
 		{ NULL, 0, 0, 0 },
 	};
 	static const struct mg_field chan_fields[] = {
@@ -212,7 +241,9 @@ void mg_h_edge_load(struct mg_call *c)
 		{ "direct_clients", MG_J_UINT, 0, 1e9 },
 		{ NULL, 0, 0, 0 },
 	};
-	const struct mg_config *cfg = mg_api_config(c->api);
+	struct mg_edge *e = c->who.edge;
+	uint8_t pub[RTX_PUB_BYTES];
+	int given, issued;
 	char why[200];
 	size_t i;
 	json_t *v;
@@ -224,7 +255,31 @@ void mg_h_edge_load(struct mg_call *c)
 			mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
 			return;
 		}
-	mg_edge_load(c->st, c->who.edge, c->body);
-	mg_reply_json(c->r, 200, json_pack("{s:I, s:I}", "report_ms", (json_int_t)cfg->edges.report_ms,
-					   "lineup_version", (json_int_t)mg_state_lineup_version(c->st)));
+	if ((given = mg_body_pubkey(c, pub)) < 0)
+		return;
+	json_object_del(c->body, "pubkey"); /* the report shown is the load's figures */
+	mg_edge_load(c->st, e, c->body);
+	if ((issued = mg_edge_cert_refresh(c->st, e, given ? pub : NULL)) < 0)
+		sc_log(LOG_ERR, "cannot certify edge %u: %s", e->id, strerror(-issued));
+	load_answer(c->r, c->st, e, issued > 0);
+}
+
+/* GET /trust: what any member needs to check the others' certificates. */
+void mg_h_trust(struct mg_call *c)
+{
+	char hex[2 * RTX_CA_PUB_BYTES + 1];
+	struct mg_jw w;
+
+	rtx_hex(mg_trust_ca_pub(c->st), RTX_CA_PUB_BYTES, hex);
+	mg_jw_init(&w);
+	mg_jw_obj(&w);
+	mg_jw_key(&w, "ca");
+	mg_jw_str(&w, hex);
+	mg_jw_key(&w, "ca_key_id");
+	mg_jw_u64(&w, mg_trust_ca_key_id(c->st));
+	mg_jw_key(&w, "cert_lifetime_ms");
+	mg_jw_u64(&w, mg_trust_lifetime_ms(c->st));
+	mg_jw_revoked(&w, c->st);
+	mg_jw_obj_end(&w);
+	mg_reply_jw(c->r, &w);
 }

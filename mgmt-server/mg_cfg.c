@@ -261,10 +261,27 @@ static int read_grouping(const config_setting_t *root, struct mg_config *c, stru
 	return 0;
 }
 
+/* The certificate authority: a certificate must outlive a few heartbeats
+ * (renewal comes at half its life), and revocations are kept as long as
+ * the certificates live, so neither end is open. */
+static int read_trust(const config_setting_t *root, struct mg_config *c, struct sc_cfg_err *err)
+{
+	static const char *const keys[] = { "cert_lifetime_s", NULL };
+	config_setting_t *s;
+	int rc;
+
+	if ((rc = sc_cfg_get_section(root, "trust", CONFIG_TYPE_GROUP, &s, err)) < 0 ||
+	    (rc = sc_cfg_check_keys(s, keys, err)) < 0)
+		return rc;
+	GET_INT(s, "cert_lifetime_s", MG_CERT_LIFETIME_MIN_S, MG_CERT_LIFETIME_MAX_S, 86400,
+		c->trust.cert_lifetime_s);
+	return 0;
+}
+
 static int read_all(sc_cfg *cfg, struct mg_config *c, struct sc_cfg_err *err)
 {
 	static const char *const keys[] = { "log_level", "http", "store", "auth", "clients", "edges",
-					    "grouping", "tracker", "lineup", NULL };
+					    "grouping", "tracker", "trust", "lineup", NULL };
 	config_setting_t *root = sc_cfg_root(cfg);
 	const char *lvl;
 	int rc;
@@ -278,7 +295,8 @@ static int read_all(sc_cfg *cfg, struct mg_config *c, struct sc_cfg_err *err)
 				   "log_level \"%s\": use err, warning, notice, info or debug", lvl);
 	if ((rc = read_http(root, c, err)) < 0 || (rc = read_store(root, c, err)) < 0 ||
 	    (rc = read_auth(root, c, err)) < 0 || (rc = read_timing(root, c, err)) < 0 ||
-	    (rc = read_grouping(root, c, err)) < 0 || (rc = mg_cfg_read_lineup(root, c, err)) < 0)
+	    (rc = read_grouping(root, c, err)) < 0 || (rc = read_trust(root, c, err)) < 0 ||
+	    (rc = mg_cfg_read_lineup(root, c, err)) < 0)
 		return rc;
 	return 0;
 }

@@ -17,6 +17,8 @@
 #define MG_LISTEN_MAX 8
 #define MG_ADMIN_MAX 16
 #define MG_TOKEN_MAX 256
+#define MG_CERT_LIFETIME_MIN_S 600
+#define MG_CERT_LIFETIME_MAX_S (30 * 86400)
 
 enum mg_lineup_mode {
 	MG_LINEUP_SEED, /* the file seeds an empty store; the API edits after */
@@ -72,6 +74,10 @@ struct mg_config {
 	unsigned metro_silence_min_ms; /* shortest, for big metros */
 	unsigned metro_min_clients;
 	struct trk_params tracker;
+	struct {
+		/* How long a member certificate the CA signs is valid. */
+		unsigned cert_lifetime_s;
+	} trust;
 	struct {
 		enum mg_lineup_mode mode;
 		struct mg_metro_def *metro;

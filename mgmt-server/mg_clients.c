@@ -19,6 +19,7 @@ void mg_client_free(struct mg_client *c)
 	free(c->addrs);
 	free(c->addrs_json);
 	free(c->rtt);
+	free(c->cert);
 	free(c);
 }
 
@@ -85,6 +86,8 @@ void mg_client_row(struct mg_state *st, struct mg_client *c, struct mg_batch *b)
 		     c->has_token ? c->token_hash : NULL, (size_t)MG_HASH_LEN, c->metro,
 		     (uint32_t)c->pinned, addrs ? addrs : "[]", (uint32_t)c->banned, c->registered_ms,
 		     c->channel, c->last_seen_ms);
+	mg_cert_row(MG_SQL_CLIENT_CERT, c->id, c->cert, b);
+	c->cert_dirty = 0;
 	free(addrs);
 	json_decref(a);
 }
@@ -151,6 +154,7 @@ int mg_client_register(struct mg_state *st, const struct mg_register *r, char *t
 	struct mg_caddr *addrs;
 	bool fresh = !c;
 	char subj[32], detail[256];
+	int rc;
 
 	*out = NULL;
 	if (c && c->banned)
@@ -172,9 +176,14 @@ int mg_client_register(struct mg_state *st, const struct mg_register *r, char *t
 		c->pinned = r->metro ? MG_PIN_BOX : MG_PIN_PREFIX;
 		metro_changed(st, c, r->metro ? r->metro : find_metro(st, r));
 	}
-	/* A box that registers again has restarted: it tunes afresh. */
+	/* A box that registers again has restarted: it tunes afresh, with
+	 * the key it presents now (none: it has no certificate). */
 	if (!fresh)
 		mg_client_leave(st, c);
+	if (r->pub && (rc = mg_cert_issue(st, &c->cert, c->id, r->pub)) < 0)
+		return rc;
+	if (!r->pub)
+		mg_cert_drop(&c->cert);
 	snprintf(subj, sizeof(subj), "c%u.", c->id);
 	mg_token_new(subj, token, c->token_hash);
 	c->has_token = 1;
@@ -288,6 +297,10 @@ int mg_client_kick(struct mg_state *st, struct mg_client *c, bool ban, const cha
 	memset(c->token_hash, 0, sizeof(c->token_hash));
 	if (ban)
 		c->banned = 1;
+	/* Revoked before the group's long polls are answered (after this
+	 * call), so the other members hear of it with their new group. */
+	mg_trust_revoke(st, c->id, c->cert, actor, subj, ban ? "ban" : "kick", b);
+	mg_cert_drop(&c->cert);
 	mg_client_row(st, c, b);
 	mg_state_event(st, b, actor, ban ? "client.ban" : "client.kick", subj, detail);
 	st->cnt.kicks++;
@@ -355,6 +368,7 @@ int mg_client_delete(struct mg_state *st, struct mg_client *c, const char *actor
 	mg_state_unlink_dirty(st, c);
 	snprintf(subj, sizeof(subj), "client:%u", c->id);
 	snprintf(detail, sizeof(detail), "{\"device_id\":\"%.100s\"}", c->device_id);
+	mg_trust_revoke(st, c->id, c->cert, actor, subj, "delete", b);
 	mg_batch_add(b, MG_SQL_CLIENT_DEL, "u", c->id);
 	mg_state_event(st, b, actor, "client.delete", subj, detail);
 	mg_strmap_del(&st->by_device, c);

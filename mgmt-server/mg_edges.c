@@ -17,6 +17,7 @@ void mg_edge_free(struct mg_edge *e)
 		return;
 	json_decref(e->load);
 	free(e->chan);
+	free(e->cert);
 	free(e);
 }
 
@@ -83,6 +84,8 @@ void mg_edge_row(struct mg_edge *e, struct mg_batch *b)
 		     e->has_token ? e->token_hash : NULL, (size_t)MG_HASH_LEN, addrs ? addrs : "[]",
 		     ret ? ret : "[]", burst ? burst : "[]", chans ? chans : "[]", e->registered_ms,
 		     e->last_seen_ms);
+	mg_cert_row(MG_SQL_EDGE_CERT, e->id, e->cert, b);
+	e->cert_dirty = false;
 	free(addrs);
 	free(ret);
 	free(burst);
@@ -116,6 +119,7 @@ int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *tok
 	struct mg_edge_chan *chan = calloc(r->nchan ? r->nchan : 1, sizeof(*chan));
 	bool fresh = !e;
 	char subj[32], detail[96];
+	int rc;
 
 	*out = NULL;
 	if (!chan || (!e && !(e = calloc(1, sizeof(*e))))) {
@@ -143,6 +147,10 @@ int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *tok
 	free(e->chan);
 	e->chan = chan;
 	e->nchan = r->nchan;
+	if (r->pub && (rc = mg_cert_issue(st, &e->cert, mg_edge_wire_id(e), r->pub)) < 0)
+		return rc;
+	if (!r->pub)
+		mg_cert_drop(&e->cert);
 	snprintf(subj, sizeof(subj), "e%u.", e->id);
 	mg_token_new(subj, token, e->token_hash);
 	e->has_token = 1;
@@ -176,6 +184,7 @@ int mg_edge_delete(struct mg_state *st, struct mg_edge *e, const char *actor, st
 	char subj[32], *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
 
 	snprintf(subj, sizeof(subj), "edge:%u", e->id);
+	mg_trust_revoke(st, mg_edge_wire_id(e), e->cert, actor, subj, "delete", b);
 	mg_batch_add(b, MG_SQL_EDGE_DEL, "u", e->id);
 	mg_state_event(st, b, actor, "edge.delete", subj, detail);
 	free(detail);

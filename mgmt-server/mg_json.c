@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rtx_ident.h"
+
 static int why_set(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int why_set(char *why, size_t len, const char *fmt, ...)
@@ -258,6 +260,22 @@ json_t *mg_json_addr_array(const struct mg_caddr *a, size_t n)
 		json_array_append_new(arr, json_string(buf));
 	}
 	return arr;
+}
+
+int mg_json_pubkey(const json_t *obj, const char *name, uint8_t out[32], char *why, size_t wlen)
+{
+	static const uint8_t zero[RTX_PUB_BYTES];
+	json_t *v = json_object_get(obj, name);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || rtx_unhex(json_string_value(v), out, RTX_PUB_BYTES) < 0)
+		return why_set(why, wlen, "field \"%s\" must be an X25519 public key as %d hex "
+			       "characters", name, 2 * RTX_PUB_BYTES);
+	/* All zeros is no key: every exchange with it gives zeros. */
+	if (!memcmp(out, zero, sizeof(zero)))
+		return why_set(why, wlen, "field \"%s\" must not be all zeros", name);
+	return 1;
 }
 
 void mg_hex(const uint8_t *b, size_t n, char *out)

@@ -72,6 +72,11 @@ int mg_json_addrs(const json_t *arr, uint16_t default_port, struct mg_caddr *out
 /* The addresses as a JSON array of strings (new reference). */
 json_t *mg_json_addr_array(const struct mg_caddr *a, size_t n);
 
+/* An optional public key field (an X25519 key: 64 hex characters, not
+ * all zeros) of a checked object into out[32]. Returns 1 when given, 0
+ * when absent or null, or -EINVAL with a message naming the field. */
+int mg_json_pubkey(const json_t *obj, const char *name, uint8_t out[32], char *why, size_t wlen);
+
 /* Lowercase hex of n bytes into out[2n + 1]. */
 void mg_hex(const uint8_t *b, size_t n, char *out);
 /* 2n hex characters into b[n]. Returns 0 or -EINVAL. */

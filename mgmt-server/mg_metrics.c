@@ -161,6 +161,10 @@ static void counters(struct buf *b, struct mg_state *st)
 		{ "kicks", "Boxes kicked by the NOC.", offsetof(struct mg_state_counters, kicks) },
 		{ "group_changes", "Group versions issued.", offsetof(struct mg_state_counters, group_changes) },
 		{ "metro_outages", "Metros declared silent.", offsetof(struct mg_state_counters, metro_outages) },
+		{ "certs_issued", "Member certificates signed (registrations and renewals).",
+		  offsetof(struct mg_state_counters, certs_issued) },
+		{ "revocations", "Members whose certificates were revoked (kicks, bans, deletions).",
+		  offsetof(struct mg_state_counters, revocations) },
 	};
 	char name[64];
 
@@ -345,6 +349,8 @@ static void totals(struct buf *b, struct mg_state *st, const struct mg_http *htt
 	    gs.groups ? (double)gs.distinct / (double)gs.groups : 1.0);
 	put(b, "# TYPE sixcast_edges_live gauge\nsixcast_edges_live %zu\n", edges);
 	http_metrics(b, http);
+	put(b, "# HELP sixcast_revocations Revocations in force (announced in every heartbeat).\n"
+	       "# TYPE sixcast_revocations gauge\nsixcast_revocations %zu\n", mg_trust_revocations(st));
 	put(b, "# TYPE sixcast_long_polls gauge\nsixcast_long_polls %u\n", waiters);
 	put(b, "# TYPE sixcast_store_commits_total counter\nsixcast_store_commits_total %llu\n",
 	    (unsigned long long)ss.commits);

@@ -25,6 +25,17 @@ int64_t mg_wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Under a fake clock the wall clock is a fixed date moved by it, the same
+ * for every model on that clock: a test restarts the server "later". */
+#define FAKE_WALL0_MS 1700000000000LL
+
+int64_t mg_state_now_ms(const struct mg_state *st)
+{
+	if (!sc_clock_is_fake(st->clk))
+		return mg_wall_ms();
+	return FAKE_WALL0_MS + (int64_t)(sc_clock_now_ns(st->clk) / SC_NS_PER_MS);
+}
+
 struct seq_res {
 	struct mg_state *st;
 	uint64_t *mark;
@@ -242,6 +253,7 @@ void mg_state_free(struct mg_state *st)
 	free(st->removed_groups);
 	free(st->gq);
 	mg_batch_free(st->wb);
+	mg_trust_free(st);
 	free(st);
 }
 
@@ -552,16 +564,22 @@ void mg_client_touch(struct mg_state *st, struct mg_client *c)
 		if (m->silent)
 			metro_back(st, m);
 	}
-	if (!c->dirty) {
-		c->dirty = 1;
-		c->dirty_next = NULL;
-		if (st->dirty_tail)
-			st->dirty_tail->dirty_next = c;
-		else
-			st->dirty_head = c;
-		st->dirty_tail = c;
-		st->ndirty++;
-	}
+	mg_client_dirty(st, c);
+}
+
+/* Into the write-behind queue, unless it is there already. */
+void mg_client_dirty(struct mg_state *st, struct mg_client *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = 1;
+	c->dirty_next = NULL;
+	if (st->dirty_tail)
+		st->dirty_tail->dirty_next = c;
+	else
+		st->dirty_head = c;
+	st->dirty_tail = c;
+	st->ndirty++;
 }
 
 void mg_client_activate(struct mg_state *st, struct mg_client *c)
@@ -644,8 +662,10 @@ static void flush_edges(struct mg_state *st, struct mg_batch *b)
 			char *load = e->load ? json_dumps(e->load, JSON_COMPACT) : NULL;
 
 			mg_batch_add(b, MG_SQL_EDGE_LIVE, "itu", e->last_seen_ms, load, e->id);
+			if (e->cert_dirty)
+				mg_cert_row(MG_SQL_EDGE_CERT, e->id, e->cert, b);
 			free(load);
-			e->dirty = false;
+			e->dirty = e->cert_dirty = false;
 		}
 	st->edges_dirty = false;
 }
@@ -701,6 +721,10 @@ void mg_state_flush(struct mg_state *st, bool all)
 		c->dirty_next = NULL;
 		st->ndirty--;
 		client_live_row(c, b);
+		if (c->cert_dirty) {
+			mg_cert_row(MG_SQL_CLIENT_CERT, c->id, c->cert, b);
+			c->cert_dirty = 0;
+		}
 		budget--;
 	}
 	while (st->gq_len && budget) {
@@ -821,6 +845,7 @@ void mg_state_sweep(struct mg_state *st)
 	while ((m = mg_idmap_next(&st->metros, &pos, NULL)))
 		if (metro_is_silent(st, m, now))
 			metro_outage(st, m, now);
+	mg_trust_prune(st);
 }
 
 void mg_state_sample(struct mg_state *st)

@@ -18,7 +18,9 @@
  *
  * Split over mg_state.c (life cycle, counters, flush, sweeps),
  * mg_clients.c (boxes), mg_edges.c (edges, RET and SDP), mg_lineup_ops.c
- * (channels and metros) and mg_state_load.c (start-up from the store). */
+ * (channels and metros), mg_trust.c (the certificate authority: member
+ * certificates and revocations) and mg_state_load.c (start-up from the
+ * store). */
 #ifndef MG_STATE_H
 #define MG_STATE_H
 
@@ -33,6 +35,8 @@
 #include "mg_map.h"
 #include "mg_stats.h"
 #include "mg_store.h"
+#include "rtx.h"
+#include "rtx_ident.h"
 #include "sc_clock.h"
 #include "trk.h"
 
@@ -52,6 +56,14 @@ struct mg_rtt {
 	uint32_t us;
 };
 
+/* A member's current certificate (mg_trust.c): the bytes as signed, and
+ * the fields the views show. The certified public key is raw[32..63]. */
+struct mg_cert {
+	uint8_t raw[RTX_CERT_BYTES];
+	uint32_t serial;
+	int64_t not_before_ms, not_after_ms;
+};
+
 struct mg_client {
 	struct grp_member gm; /* gm.id is the client id */
 	struct trk_peer tp;
@@ -65,6 +77,7 @@ struct mg_client {
 	uint8_t dirty;        /* in the write-behind list */
 	uint8_t has_token;
 	uint8_t on_mesh;      /* its last heartbeat said it plays through the P2P mesh */
+	uint8_t cert_dirty;   /* cert changed since its row was written */
 	uint8_t token_hash[16];
 	uint64_t last_seen_ns;  /* monotonic, for timeouts */
 	int64_t last_seen_ms;   /* wall clock, for people */
@@ -72,6 +85,7 @@ struct mg_client {
 	char *device_id;
 	struct mg_caddr *addrs; /* naddr */
 	char *addrs_json;       /* the same as a JSON array, for the hot path */
+	struct mg_cert *cert;   /* NULL: none (the box sent no public key) */
 	struct mg_counters stats;
 	struct mg_rtt *rtt;     /* nrtt reported peer round-trip times */
 	struct mg_client *seen_prev, *seen_next, *dirty_next;
@@ -123,8 +137,15 @@ struct mg_edge {
 	uint64_t last_seen_ns;
 	int64_t registered_ms, last_seen_ms;
 	json_t *load;            /* the latest load report */
-	bool dirty;
+	struct mg_cert *cert;    /* NULL: none */
+	bool dirty, cert_dirty;
 };
+
+/* The id an edge has on the wire and in its certificate. */
+static inline uint32_t mg_edge_wire_id(const struct mg_edge *e)
+{
+	return RTX_EDGE_ID_FLAG | e->id;
+}
 
 /* Called when a box has news for its next heartbeat: its group changed, it
  * was kicked or moved, its channel went away. */
@@ -133,6 +154,7 @@ typedef void (*mg_notify_fn)(void *ctx, struct mg_client *c);
 struct mg_state_counters {
 	uint64_t registrations, tunes, heartbeats, leaves, timeouts, kicks;
 	uint64_t group_changes, metro_outages;
+	uint64_t certs_issued, revocations;
 };
 
 struct mg_state;
@@ -190,6 +212,9 @@ const struct mg_counters *mg_state_totals(const struct mg_state *st);
 size_t mg_state_live(const struct mg_state *st);
 const struct mg_series *mg_state_series(const struct mg_state *st);
 int64_t mg_wall_ms(void);
+/* The wall clock of certificates and revocations: mg_wall_ms(), or under
+ * a fake clock (tests) a fixed date in 2023 plus the fake clock's time. */
+int64_t mg_state_now_ms(const struct mg_state *st);
 
 /* An audit event into b (or its own batch, written behind, when b is
  * NULL). detail is JSON text or NULL. */
@@ -203,10 +228,12 @@ struct mg_register {
 	size_t naddr;
 	uint32_t metro;                 /* given by the box; 0: find by prefix */
 	const struct sc_sockaddr *peer; /* the HTTP peer, a last resort for the metro */
+	const uint8_t *pub;             /* its X25519 public key to certify; NULL: none */
 };
 /* Register (or re-register) a box; a new token goes to
- * token[MG_TOKEN_BUF]. Durable rows and the event go into b. Returns 0, or -EPERM
- * (banned), -ENOMEM. */
+ * token[MG_TOKEN_BUF], a new certificate of r->pub to c->cert (none
+ * without a key). Durable rows and the event go into b. Returns 0, or
+ * -EPERM (banned), -ENOMEM. */
 int mg_client_register(struct mg_state *st, const struct mg_register *r, char *token,
 		       struct mg_client **out, struct mg_batch *b);
 /* Tune c to channel. Returns 0, -ENOENT (no channel), -EAGAIN (disabled),
@@ -225,7 +252,14 @@ struct mg_heartbeat {
  * out), its channel is what it says, its stats count. Returns 0 or a
  * negative errno from re-tuning. */
 int mg_client_heartbeat(struct mg_state *st, struct mg_client *c, const struct mg_heartbeat *hb);
-/* NOC actions; durable rows and events into b. */
+/* The certificate rule of a heartbeat (pub: the key it sent, or NULL):
+ * a new certificate when pub differs from the certified key or the
+ * certificate has spent half its life (the same key again). Returns 1
+ * when one was issued (c->cert), 0 when none was due, or a negative
+ * errno. Written behind. */
+int mg_client_cert_refresh(struct mg_state *st, struct mg_client *c, const uint8_t *pub);
+/* NOC actions; durable rows and events into b. A kick (with or without a
+ * ban) and a delete revoke the box's certificates. */
 int mg_client_kick(struct mg_state *st, struct mg_client *c, bool ban, const char *actor,
 		   const char *reason, struct mg_batch *b);
 int mg_client_unban(struct mg_state *st, struct mg_client *c, const char *actor,
@@ -250,11 +284,14 @@ struct mg_edge_reg {
 	size_t naddr, nret, nburst;
 	struct mg_edge_chan *chan;
 	size_t nchan;
+	const uint8_t *pub;      /* its X25519 public key to certify; NULL: none */
 };
 int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *token,
 		     struct mg_edge **out, struct mg_batch *b);
 /* A load report (reference taken on load). */
 void mg_edge_load(struct mg_state *st, struct mg_edge *e, json_t *load);
+/* The certificate rule of a load report, as mg_client_cert_refresh(). */
+int mg_edge_cert_refresh(struct mg_state *st, struct mg_edge *e, const uint8_t *pub);
 int mg_edge_delete(struct mg_state *st, struct mg_edge *e, const char *actor, struct mg_batch *b);
 bool mg_edge_token_ok(const struct mg_edge *e, const char *token);
 bool mg_edge_hash_ok(const struct mg_edge *e, const uint8_t hash[16]);
@@ -270,6 +307,22 @@ void mg_channel_sdp(const struct mg_state *st, const struct mg_channel *ch, char
 const char *mg_channel_sdp_url(const struct mg_state *st, const struct mg_channel *ch);
 /* Recompute the tracker threshold of a channel from config and edges. */
 void mg_channel_update_direct(struct mg_state *st, uint32_t channel);
+
+/* --- the certificate authority (mg_trust.c) --- */
+/* Its public key (RTX_CA_PUB_BYTES), the key's id, the lifetime of the
+ * certificates it signs. */
+const uint8_t *mg_trust_ca_pub(const struct mg_state *st);
+uint32_t mg_trust_ca_key_id(const struct mg_state *st);
+uint64_t mg_trust_lifetime_ms(const struct mg_state *st);
+/* The revocations in force. */
+size_t mg_trust_revocations(const struct mg_state *st);
+/* The "revoked" list of the API, [{"id": wire id, "before_ms": ms}, ...]
+ * oldest first, as JSON text (cached; valid until the next change of the
+ * model); NULL when out of memory. */
+const char *mg_trust_revoked_json(struct mg_state *st, size_t *len);
+/* When member wire's certificates issued up to then were revoked; -1:
+ * never (or long enough ago to be forgotten). */
+int64_t mg_trust_revoked_before(const struct mg_state *st, uint32_t wire);
 
 /* --- line-up (mg_lineup_ops.c) --- */
 /* Create or replace a channel (a new RET key for a new one). Returns 0 or
@@ -314,5 +367,28 @@ void mg_state_seq_init(struct mg_state *st);
 void mg_state_next_ids(struct mg_state *st, uint32_t client, uint32_t edge);
 struct mg_counters *mg_state_totals_rw(struct mg_state *st);
 int mg_state_load_lineup_file(struct mg_state *st, char *why, size_t len);
+void mg_client_dirty(struct mg_state *st, struct mg_client *c);
+/* mg_trust.c: start-up (the CA's key, the revocations), sweeping, the end. */
+int mg_trust_load(struct mg_state *st, char *why, size_t len);
+void mg_trust_prune(struct mg_state *st);
+void mg_trust_free(struct mg_state *st);
+/* Sign a certificate of pub for member wire into *slot (replacing the
+ * one there). Returns 0, -ERANGE (an id no certificate can carry),
+ * -ENOMEM. */
+int mg_cert_issue(struct mg_state *st, struct mg_cert **slot, uint32_t wire, const uint8_t *pub);
+/* The rule of mg_client_cert_refresh() on a slot. */
+int mg_cert_refresh(struct mg_state *st, struct mg_cert **slot, uint32_t wire, const uint8_t *pub);
+/* A stored certificate into *slot when it is well formed, for member wire,
+ * by our key and not revoked; else *slot stays NULL. */
+void mg_cert_restore(struct mg_state *st, struct mg_cert **slot, uint32_t wire, const uint8_t *raw,
+		     size_t len);
+void mg_cert_drop(struct mg_cert **slot);
+/* Revoke every certificate of member wire issued up to now; cur: its
+ * current one (kept revoked as long as it lives). In force at once; the
+ * durable row and the event (actor, subject, why) go into b. */
+void mg_trust_revoke(struct mg_state *st, uint32_t wire, const struct mg_cert *cur,
+		     const char *actor, const char *subject, const char *why, struct mg_batch *b);
+/* The row of a member's certificate (NULL: none) into b. */
+void mg_cert_row(enum mg_sql sql, uint32_t id, const struct mg_cert *cert, struct mg_batch *b);
 
 #endif

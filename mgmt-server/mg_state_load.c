@@ -1,5 +1,6 @@
 /* mg_state_load: start-up from the store: line-up (seeded from the config
- * on first start, or kept equal to it in "file" mode), edges, boxes, the
+ * on first start, or kept equal to it in "file" mode), the CA's key and
+ * the revocations, edges and boxes with their certificates, the
  * reserved counters and the groups as they were last written, then every
  * box that was watching is given a heartbeat's grace to come back. Part of
  * mg_state. */
@@ -81,6 +82,7 @@ static int load_edge(void *ctx, const struct mg_row_edge *r)
 	e->registered_ms = r->registered_ms;
 	e->last_seen_ms = r->last_seen_ms;
 	e->load = r->load ? json_loads(r->load, 0, NULL) : NULL;
+	mg_cert_restore(st, &e->cert, mg_edge_wire_id(e), r->cert, r->cert_len);
 	e->chan = calloc(json_array_size(ch) + 1, sizeof(*e->chan));
 	json_array_foreach(ch, i, v) {
 		if (!e->chan)
@@ -137,6 +139,8 @@ static int load_client(void *ctx, const struct mg_row_client *r)
 	}
 	c->registered_ms = r->registered_ms;
 	c->last_seen_ms = r->last_seen_ms;
+	if (c->has_token)
+		mg_cert_restore(st, &c->cert, c->id, r->cert, r->cert_len);
 	c->channel = c->has_token && mg_channel_get(st, r->channel) ? r->channel : 0;
 	for (unsigned i = 0; i < MG_COUNTERS; i++)
 		*mg_counter_at(&c->stats, i) = r->stats[i] > 0 ? (uint64_t)r->stats[i] : 0;
@@ -327,7 +331,7 @@ int mg_state_load(struct mg_state *st, char *why, size_t len)
 
 	if (!gl.cleanup)
 		return -ENOMEM;
-	if ((rc = load_lineup(st, why, len)) < 0 ||
+	if ((rc = load_lineup(st, why, len)) < 0 || (rc = mg_trust_load(st, why, len)) < 0 ||
 	    (rc = mg_store_each_edge(st->store, load_edge, st)) < 0 ||
 	    (rc = mg_store_each_client(st->store, load_client, st)) < 0 ||
 	    (rc = mg_store_seq_get(st->store, "group_id", &gid)) < 0 ||

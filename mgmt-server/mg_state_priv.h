@@ -7,6 +7,25 @@
 
 #define MG_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
+/* One revocation in force: member wire's certificates issued up to
+ * before_ms are refused; kept until until_ms (the revoked ones expired). */
+struct mg_rev {
+	uint32_t member;
+	int64_t before_ms, until_ms;
+};
+
+/* The certificate authority (mg_trust.c). */
+struct mg_trust {
+	uint8_t ca_pub[RTX_CA_PUB_BYTES];
+	uint8_t ca_secret[RTX_CA_SECRET_BYTES]; /* never leaves this struct, never logged */
+	uint32_t key_id;
+	bool ready;
+	struct mg_idmap revoked;   /* wire id -> struct mg_rev */
+	int64_t next_until_ms;     /* the earliest until_ms, for pruning */
+	char *revoked_json;        /* cached "revoked" list; NULL: to be built */
+	size_t revoked_json_len;
+};
+
 struct mg_state {
 	const struct mg_config *cfg;
 	sc_clock *clk;
@@ -45,6 +64,7 @@ struct mg_state {
 	struct mg_counters totals;
 	struct mg_series series;
 	uint64_t last_prune_ns;
+	struct mg_trust trust;
 };
 
 #endif

@@ -52,6 +52,16 @@ static const char *const migrations[MG_STORE_SCHEMA] = {
 	"CREATE INDEX events_actor ON events(actor);"
 	"CREATE INDEX events_subject ON events(subject);"
 	"CREATE TABLE seqs(name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/* 1 -> 2: member certificates. The CA's key pair (one row; the id
+	 * leaves room for a rotation), each member's current certificate, and
+	 * the revocations still in force (one per member: the latest covers
+	 * the earlier ones). */
+	"CREATE TABLE ca(id INTEGER PRIMARY KEY, pub BLOB NOT NULL, secret BLOB NOT NULL,"
+	"  created_ms INTEGER NOT NULL);"
+	"CREATE TABLE revocations(member INTEGER PRIMARY KEY, before_ms INTEGER NOT NULL,"
+	"  until_ms INTEGER NOT NULL);"
+	"ALTER TABLE clients ADD COLUMN cert BLOB;"
+	"ALTER TABLE edges ADD COLUMN cert BLOB;",
 };
 
 static const char *const sql_text[MG_SQL_COUNT] = {
@@ -86,6 +96,12 @@ static const char *const sql_text[MG_SQL_COUNT] = {
 			 " VALUES(?1, ?2, ?3, ?4, ?5)",
 	[MG_SQL_EVENTS_PRUNE] = "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?1",
 	[MG_SQL_SEQ_PUT] = "INSERT OR REPLACE INTO seqs(name, value) VALUES(?1, ?2)",
+	[MG_SQL_CLIENT_CERT] = "UPDATE clients SET cert = ?1 WHERE id = ?2",
+	[MG_SQL_EDGE_CERT] = "UPDATE edges SET cert = ?1 WHERE id = ?2",
+	[MG_SQL_REVOKE] = "INSERT INTO revocations(member, before_ms, until_ms) VALUES(?1, ?2, ?3)"
+			  " ON CONFLICT(member) DO UPDATE SET before_ms = max(before_ms, ?2),"
+			  " until_ms = max(until_ms, ?3)",
+	[MG_SQL_REVOKE_PRUNE] = "DELETE FROM revocations WHERE until_ms <= ?1",
 };
 
 /* A batch is one arena of encoded operations:
@@ -234,6 +250,76 @@ int mg_store_open(const char *path, bool sync_full, const struct sc_logger *lg, 
 	return 0;
 fail:
 	mg_store_close(s);
+	return rc;
+}
+
+/* The stored pair: 0, -ENOENT (none), -EPROTO (wrong lengths), -EIO. */
+static int ca_read(sqlite3 *db, uint8_t *pub, size_t publen, uint8_t *secret, size_t seclen)
+{
+	sqlite3_stmt *st;
+	int rc = -EIO, step;
+
+	if (sqlite3_prepare_v2(db, "SELECT pub, secret FROM ca ORDER BY id LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -EIO;
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		rc = -ENOENT;
+	} else if (step == SQLITE_ROW) {
+		rc = -EPROTO;
+		if ((size_t)sqlite3_column_bytes(st, 0) == publen &&
+		    (size_t)sqlite3_column_bytes(st, 1) == seclen) {
+			memcpy(pub, sqlite3_column_blob(st, 0), publen);
+			memcpy(secret, sqlite3_column_blob(st, 1), seclen);
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int ca_insert(sqlite3 *db, const uint8_t *pub, size_t publen, const uint8_t *secret,
+		     size_t seclen)
+{
+	struct timespec ts;
+	sqlite3_stmt *st;
+	int step;
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO ca(id, pub, secret, created_ms) VALUES(1, ?1, ?2, ?3)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sqlite3_bind_blob(st, 1, pub, (int)publen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, secret, (int)seclen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : -EIO;
+}
+
+int mg_store_ca_ensure(mg_store *s, mg_store_keygen_fn gen, void *ctx, uint8_t *pub,
+		       size_t publen, uint8_t *secret, size_t seclen, bool *created)
+{
+	int rc;
+
+	*created = false;
+	/* A key is fsync'd before it signs anything, also with store.sync =
+	 * "normal" (this connection writes nothing else after start-up).
+	 * IMMEDIATE: the write lock first, so that two servers starting on
+	 * one store at once cannot both find no key and make two. */
+	if (exec(s->rd, "PRAGMA synchronous = FULL", NULL, 0) < 0 ||
+	    exec(s->rd, "BEGIN IMMEDIATE", NULL, 0) < 0)
+		return -EIO;
+	rc = ca_read(s->rd, pub, publen, secret, seclen);
+	if (rc == -ENOENT && (rc = gen(ctx, pub, secret)) == 0 &&
+	    (rc = ca_insert(s->rd, pub, publen, secret, seclen)) == 0)
+		*created = true;
+	if (rc == 0 && exec(s->rd, "COMMIT", NULL, 0) < 0)
+		rc = -EIO;
+	if (rc < 0) {
+		exec(s->rd, "ROLLBACK", NULL, 0);
+		*created = false;
+	}
 	return rc;
 }
 

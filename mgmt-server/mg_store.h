@@ -23,7 +23,7 @@
 
 #include "sc_log.h"
 
-#define MG_STORE_SCHEMA 1
+#define MG_STORE_SCHEMA 2
 
 /* Statements a batch can run; their SQL and parameters are in mg_store.c. */
 enum mg_sql {
@@ -49,6 +49,10 @@ enum mg_sql {
 	MG_SQL_EVENT,            /* ts_ms i, actor t, type t, subject t, detail t */
 	MG_SQL_EVENTS_PRUNE,     /* keep i: delete all but the newest keep events */
 	MG_SQL_SEQ_PUT,          /* name t, value i */
+	MG_SQL_CLIENT_CERT,      /* cert b (NULL: none), id u */
+	MG_SQL_EDGE_CERT,        /* cert b (NULL: none), id u */
+	MG_SQL_REVOKE,           /* member u, before_ms i, until_ms i (the later of each is kept) */
+	MG_SQL_REVOKE_PRUNE,     /* now_ms i: revocations kept until then go */
 	MG_SQL_COUNT
 };
 
@@ -66,6 +70,18 @@ int mg_store_open(const char *path, bool sync_full, const struct sc_logger *lg, 
 void mg_store_close(mg_store *s);
 /* Start the writer thread. Returns 0 or a negative errno. */
 int mg_store_start(mg_store *s);
+
+/* The certificate authority's key pair, made once per store: under one
+ * write transaction, the stored pair is read into pub and secret, or, when
+ * there is none yet, gen() makes one and it is committed and fsync'd
+ * (whatever store.sync says) before this returns, so that servers sharing
+ * the store agree on one key. *created says which. The only write besides
+ * the migrations that does not go through the writer thread; call it at
+ * start-up. Returns 0, -EPROTO (a stored pair of other lengths), -EIO, or
+ * gen's error. */
+typedef int (*mg_store_keygen_fn)(void *ctx, uint8_t *pub, uint8_t *secret);
+int mg_store_ca_ensure(mg_store *s, mg_store_keygen_fn gen, void *ctx, uint8_t *pub,
+		       size_t publen, uint8_t *secret, size_t seclen, bool *created);
 
 /* Readable when completions wait for mg_store_dispatch(). */
 int mg_store_fd(const mg_store *s);
@@ -120,8 +136,8 @@ struct mg_row_channel {
 struct mg_row_edge {
 	uint32_t id;
 	const char *name, *addrs, *ret_addrs, *burst_addrs, *channels, *load; /* JSON texts */
-	const uint8_t *token_hash;
-	size_t token_hash_len;
+	const uint8_t *token_hash, *cert; /* cert: NULL when none */
+	size_t token_hash_len, cert_len;
 	int64_t registered_ms, last_seen_ms;
 };
 struct mg_row_client {
@@ -130,8 +146,8 @@ struct mg_row_client {
 	const char *device_id, *addrs; /* addrs: JSON text */
 	int64_t stats[7]; /* received, lost, repaired_group, repaired_edge,
 			     repaired_mesh, unrepaired, served */
-	const uint8_t *token_hash;
-	size_t token_hash_len;
+	const uint8_t *token_hash, *cert; /* cert: NULL when none */
+	size_t token_hash_len, cert_len;
 	int64_t registered_ms, last_seen_ms;
 };
 struct mg_row_group {
@@ -139,6 +155,10 @@ struct mg_row_group {
 	const uint8_t *key;
 	size_t key_len;
 	const char *members; /* "id,id,..." */
+};
+struct mg_row_revocation {
+	uint32_t member;           /* wire id */
+	int64_t before_ms, until_ms;
 };
 struct mg_row_event {
 	int64_t id, ts_ms;
@@ -150,6 +170,8 @@ int mg_store_each_channel(mg_store *s, int (*fn)(void *, const struct mg_row_cha
 int mg_store_each_edge(mg_store *s, int (*fn)(void *, const struct mg_row_edge *), void *ctx);
 int mg_store_each_client(mg_store *s, int (*fn)(void *, const struct mg_row_client *), void *ctx);
 int mg_store_each_group(mg_store *s, int (*fn)(void *, const struct mg_row_group *), void *ctx);
+int mg_store_each_revocation(mg_store *s, int (*fn)(void *, const struct mg_row_revocation *),
+			     void *ctx);
 /* A named counter (0 when absent). Returns 0 or -EIO. */
 int mg_store_seq_get(mg_store *s, const char *name, int64_t *value);
 

@@ -138,6 +138,8 @@ static int edge_row(sqlite3_stmt *st, void *arg)
 		.registered_ms = sqlite3_column_int64(st, 7),
 		.last_seen_ms = sqlite3_column_int64(st, 8),
 		.load = text(st, 9),
+		.cert = sqlite3_column_blob(st, 10),
+		.cert_len = (size_t)sqlite3_column_bytes(st, 10),
 	};
 
 	return fn(c->ctx, &r);
@@ -148,7 +150,7 @@ int mg_store_each_edge(mg_store *s, int (*fn)(void *, const struct mg_row_edge *
 	struct cb c = { (void (*)(void))fn, ctx };
 
 	return each_row(s, "SELECT id, name, token_hash, addrs, ret_addrs, burst_addrs, channels,"
-			" registered_ms, last_seen_ms, load FROM edges ORDER BY id", edge_row, &c);
+			" registered_ms, last_seen_ms, load, cert FROM edges ORDER BY id", edge_row, &c);
 }
 
 static int client_row(sqlite3_stmt *st, void *arg)
@@ -167,6 +169,8 @@ static int client_row(sqlite3_stmt *st, void *arg)
 		.registered_ms = sqlite3_column_int64(st, 7),
 		.channel = (uint32_t)sqlite3_column_int64(st, 8),
 		.last_seen_ms = sqlite3_column_int64(st, 9),
+		.cert = sqlite3_column_blob(st, 17),
+		.cert_len = (size_t)sqlite3_column_bytes(st, 17),
 	};
 
 	for (int i = 0; i < 7; i++)
@@ -181,7 +185,7 @@ int mg_store_each_client(mg_store *s, int (*fn)(void *, const struct mg_row_clie
 
 	return each_row(s, "SELECT id, device_id, token_hash, metro_id, metro_pinned, addrs, banned,"
 			" registered_ms, channel_id, last_seen_ms, received, lost, repaired_group,"
-			" repaired_edge, repaired_mesh, unrepaired, served FROM clients ORDER BY id",
+			" repaired_edge, repaired_mesh, unrepaired, served, cert FROM clients ORDER BY id",
 			client_row, &c);
 }
 
@@ -207,6 +211,29 @@ int mg_store_each_group(mg_store *s, int (*fn)(void *, const struct mg_row_group
 
 	return each_row(s, "SELECT id, channel_id, version, key, members FROM groups ORDER BY id",
 			group_row, &c);
+}
+
+static int revocation_row(sqlite3_stmt *st, void *arg)
+{
+	struct cb *c = arg;
+	int (*fn)(void *, const struct mg_row_revocation *) =
+		(int (*)(void *, const struct mg_row_revocation *))c->fn;
+	struct mg_row_revocation r = {
+		.member = (uint32_t)sqlite3_column_int64(st, 0),
+		.before_ms = sqlite3_column_int64(st, 1),
+		.until_ms = sqlite3_column_int64(st, 2),
+	};
+
+	return fn(c->ctx, &r);
+}
+
+int mg_store_each_revocation(mg_store *s, int (*fn)(void *, const struct mg_row_revocation *),
+			     void *ctx)
+{
+	struct cb c = { (void (*)(void))fn, ctx };
+
+	return each_row(s, "SELECT member, before_ms, until_ms FROM revocations ORDER BY before_ms,"
+			" member", revocation_row, &c);
 }
 
 int mg_store_seq_get(mg_store *s, const char *name, int64_t *value)

@@ -6,6 +6,43 @@
 
 #include <string.h>
 
+/* Does edge e serve channel ch now, with addresses of this kind? */
+static bool serves(const struct mg_state *st, const struct mg_edge *e, const struct mg_channel *ch,
+		   bool burst)
+{
+	return mg_edge_carries(e, ch->def.id) && mg_edge_live(st, e) && (burst ? e->nburst : e->nret);
+}
+
+json_t *mg_view_cert(const struct mg_cert *c)
+{
+	char hex[2 * RTX_CERT_BYTES + 1];
+
+	if (!c)
+		return NULL;
+	rtx_hex(c->raw, RTX_CERT_BYTES, hex);
+	return json_string(hex);
+}
+
+void mg_view_cert_fields(json_t *obj, const struct mg_state *st, const struct mg_cert *c)
+{
+	char hex[2 * RTX_CA_PUB_BYTES + 1];
+
+	if (!obj)
+		return;
+	if (c)
+		json_object_set_new(obj, "cert", mg_view_cert(c));
+	rtx_hex(mg_trust_ca_pub(st), RTX_CA_PUB_BYTES, hex);
+	json_object_set_new(obj, "ca", json_string(hex));
+	json_object_set_new(obj, "cert_lifetime_ms", json_integer((json_int_t)mg_trust_lifetime_ms(st)));
+}
+
+/* cert_serial and cert_not_after_ms of the NOC's views (null: none). */
+static void cert_summary(json_t *obj, const struct mg_cert *c)
+{
+	json_object_set_new(obj, "cert_serial", c ? json_integer(c->serial) : json_null());
+	json_object_set_new(obj, "cert_not_after_ms", c ? json_integer(c->not_after_ms) : json_null());
+}
+
 static json_t *addr_or_null(const struct sc_sockaddr *a)
 {
 	char buf[SC_ADDR_STRLEN];
@@ -56,12 +93,13 @@ json_t *mg_view_group(const struct mg_state *st, const struct grp_group *g, bool
 	for (unsigned i = 0; members && i < grp_group_size(g); i++) {
 		const struct grp_member *m = grp_group_member(g, i);
 		const struct mg_client *c = mg_client_get(st, m->id);
+		json_t *o = json_pack("{s:I, s:s, s:I, s:o}", "client_id", (json_int_t)m->id, "metro",
+				      mg_metro_name(st, m->metro), "metro_id", (json_int_t)m->metro,
+				      "addrs", c ? mg_json_addr_array(c->addrs, c->naddr) : json_array());
 
-		json_array_append_new(members, json_pack("{s:I, s:s, s:I, s:o}", "client_id",
-							 (json_int_t)m->id, "metro",
-							 mg_metro_name(st, m->metro), "metro_id",
-							 (json_int_t)m->metro, "addrs",
-							 c ? mg_json_addr_array(c->addrs, c->naddr) : json_array()));
+		if (o && with_key && c && c->cert)
+			json_object_set_new(o, "cert", mg_view_cert(c->cert));
+		json_array_append_new(members, o);
 	}
 	j = json_pack("{s:I, s:I, s:I, s:o}", "id", (json_int_t)grp_group_id(g), "channel_id",
 		      (json_int_t)grp_group_channel(g), "version", (json_int_t)grp_group_version(g),
@@ -94,15 +132,41 @@ static json_t *edge_addrs(const struct mg_state *st, const struct mg_channel *ch
 	return arr;
 }
 
+json_t *mg_view_server(const struct mg_edge *e, bool burst)
+{
+	json_t *o = json_pack("{s:I, s:I, s:o}", "edge_id", (json_int_t)e->id, "id",
+			      (json_int_t)mg_edge_wire_id(e), "addrs",
+			      burst ? mg_json_addr_array(e->burst, e->nburst)
+				    : mg_json_addr_array(e->ret, e->nret));
+
+	if (o && e->cert)
+		json_object_set_new(o, "cert", mg_view_cert(e->cert));
+	return o;
+}
+
+static json_t *servers(const struct mg_state *st, const struct mg_channel *ch, bool burst)
+{
+	json_t *arr = json_array();
+	const struct mg_edge *e;
+	size_t pos = 0;
+
+	while (arr && (e = mg_edge_next(st, &pos)))
+		if (serves(st, e, ch, burst))
+			json_array_append_new(arr, mg_view_server(e, burst));
+	return arr;
+}
+
 json_t *mg_view_ret(const struct mg_state *st, const struct mg_channel *ch)
 {
-	return json_pack("{s:o, s:I, s:o}", "addrs", edge_addrs(st, ch, false), "domain_id",
-			 (json_int_t)ch->def.id, "key", mg_json_hex(ch->ret_key, sizeof(ch->ret_key)));
+	return json_pack("{s:o, s:I, s:o, s:o}", "addrs", edge_addrs(st, ch, false), "domain_id",
+			 (json_int_t)ch->def.id, "key", mg_json_hex(ch->ret_key, sizeof(ch->ret_key)),
+			 "servers", servers(st, ch, false));
 }
 
 json_t *mg_view_burst(const struct mg_state *st, const struct mg_channel *ch)
 {
-	return json_pack("{s:o}", "addrs", edge_addrs(st, ch, true));
+	return json_pack("{s:o, s:o}", "addrs", edge_addrs(st, ch, true), "servers",
+			 servers(st, ch, true));
 }
 
 json_t *mg_view_counters(const struct mg_counters *c)
@@ -146,6 +210,7 @@ json_t *mg_view_client(const struct mg_state *st, const struct mg_client *c, boo
 		json_object_set_new(j, "addrs", mg_json_addr_array(c->addrs, c->naddr));
 		json_object_set_new(j, "registered_ms", json_integer(c->registered_ms));
 		json_object_set_new(j, "has_token", json_boolean(c->has_token));
+		cert_summary(j, c->cert);
 		json_object_set_new(j, "stats", mg_view_counters(&c->stats));
 		json_object_set_new(j, "rtt", rtt ? rtt : json_array());
 		if (g)
@@ -178,19 +243,22 @@ json_t *mg_view_metro(const struct mg_state *st, const struct mg_metro *m)
 
 json_t *mg_view_edge(const struct mg_state *st, const struct mg_edge *e)
 {
-	json_t *chans = json_array();
+	json_t *chans = json_array(), *j;
 
 	for (size_t i = 0; chans && i < e->nchan; i++)
 		json_array_append_new(chans, json_pack("{s:I, s:I, s:s}", "id", (json_int_t)e->chan[i].id,
 						       "direct_max", (json_int_t)e->chan[i].direct_max,
 						       "sdp_url", e->chan[i].sdp_url));
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:O}", "id", (json_int_t)e->id,
+	j = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:O}", "id", (json_int_t)e->id,
 			 "name", e->name, "addrs", mg_json_addr_array(e->addrs, e->naddr), "ret_addrs",
 			 mg_json_addr_array(e->ret, e->nret), "burst_addrs",
 			 mg_json_addr_array(e->burst, e->nburst), "channels", chans ? chans : json_array(),
 			 "live", mg_edge_live(st, e), "registered_ms", (json_int_t)e->registered_ms,
 			 "last_seen_ms", (json_int_t)e->last_seen_ms, "load",
 			 e->load ? e->load : json_null());
+	if (j)
+		cert_summary(j, e->cert);
+	return j;
 }
 
 static void jw_addr(struct mg_jw *w, const struct sc_sockaddr *a)
@@ -205,15 +273,21 @@ static void jw_addr(struct mg_jw *w, const struct sc_sockaddr *a)
 	mg_jw_str(w, buf);
 }
 
-static void jw_addrs(struct mg_jw *w, const struct mg_caddr *a, size_t n)
+/* Addresses as strings, into an array already open. */
+static void jw_addrs_items(struct mg_jw *w, const struct mg_caddr *a, size_t n)
 {
 	char buf[SC_ADDR_STRLEN];
 
-	mg_jw_arr(w);
 	for (size_t i = 0; i < n; i++) {
 		mg_caddr_format(&a[i], buf, sizeof(buf));
 		mg_jw_str(w, buf);
 	}
+}
+
+static void jw_addrs(struct mg_jw *w, const struct mg_caddr *a, size_t n)
+{
+	mg_jw_arr(w);
+	jw_addrs_items(w, a, n);
 	mg_jw_arr_end(w);
 }
 
@@ -282,6 +356,8 @@ void mg_jw_group(struct mg_jw *w, const struct mg_state *st, const struct grp_gr
 			mg_jw_raw(w, c->addrs_json, strlen(c->addrs_json));
 		else
 			jw_addrs(w, c ? c->addrs : NULL, c ? c->naddr : 0);
+		if (with_key && c)
+			mg_jw_cert(w, c->cert);
 		mg_jw_obj_end(w);
 	}
 	mg_jw_arr_end(w);
@@ -300,16 +376,45 @@ static void jw_edge_addrs(struct mg_jw *w, const struct mg_state *st, const stru
 
 	mg_jw_arr(w);
 	while ((e = mg_edge_next(st, &pos))) {
-		const struct mg_caddr *a = burst ? e->burst : e->ret;
-		size_t n = burst ? e->nburst : e->nret;
-		char buf[SC_ADDR_STRLEN];
-
-		if (!mg_edge_carries(e, ch->def.id) || !mg_edge_live(st, e))
+		if (!serves(st, e, ch, burst))
 			continue;
-		for (size_t i = 0; i < n; i++) {
-			mg_caddr_format(&a[i], buf, sizeof(buf));
-			mg_jw_str(w, buf);
-		}
+		jw_addrs_items(w, burst ? e->burst : e->ret, burst ? e->nburst : e->nret);
+	}
+	mg_jw_arr_end(w);
+}
+
+void mg_jw_cert(struct mg_jw *w, const struct mg_cert *c)
+{
+	char hex[2 * RTX_CERT_BYTES + 1];
+
+	if (!c)
+		return;
+	rtx_hex(c->raw, RTX_CERT_BYTES, hex);
+	mg_jw_key(w, "cert");
+	mg_jw_strn(w, hex, 2 * RTX_CERT_BYTES);
+}
+
+/* The "servers" list: one object per edge (mg_view_server's shape). */
+static void jw_servers(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch,
+		       bool burst)
+{
+	const struct mg_edge *e;
+	size_t pos = 0;
+
+	mg_jw_key(w, "servers");
+	mg_jw_arr(w);
+	while ((e = mg_edge_next(st, &pos))) {
+		if (!serves(st, e, ch, burst))
+			continue;
+		mg_jw_obj(w);
+		mg_jw_key(w, "edge_id");
+		mg_jw_u64(w, e->id);
+		mg_jw_key(w, "id");
+		mg_jw_u64(w, mg_edge_wire_id(e));
+		mg_jw_key(w, "addrs");
+		jw_addrs(w, burst ? e->burst : e->ret, burst ? e->nburst : e->nret);
+		mg_jw_cert(w, e->cert);
+		mg_jw_obj_end(w);
 	}
 	mg_jw_arr_end(w);
 }
@@ -323,6 +428,7 @@ void mg_jw_ret(struct mg_jw *w, const struct mg_state *st, const struct mg_chann
 	mg_jw_u64(w, ch->def.id);
 	mg_jw_key(w, "key");
 	jw_hex(w, ch->ret_key, sizeof(ch->ret_key));
+	jw_servers(w, st, ch, false);
 	mg_jw_obj_end(w);
 }
 
@@ -331,20 +437,36 @@ void mg_jw_burst(struct mg_jw *w, const struct mg_state *st, const struct mg_cha
 	mg_jw_obj(w);
 	mg_jw_key(w, "addrs");
 	jw_edge_addrs(w, st, ch, true);
+	jw_servers(w, st, ch, true);
 	mg_jw_obj_end(w);
 }
 
-/* Which live edges carry the channel, and in which registration: the tune
- * parts are rebuilt when this changes. */
+void mg_jw_revoked(struct mg_jw *w, struct mg_state *st)
+{
+	size_t len = 0;
+	const char *j = mg_trust_revoked_json(st, &len);
+
+	mg_jw_key(w, "revoked");
+	if (j)
+		mg_jw_raw(w, j, len);
+	else
+		w->failed = true;
+}
+
+/* Which live edges carry the channel, in which registration and with
+ * which certificate: the tune parts are rebuilt when this changes. */
 static uint64_t edge_sig(const struct mg_state *st, uint32_t channel)
 {
 	const struct mg_edge *e;
 	uint64_t sig = 0xcbf29ce484222325ULL;
 	size_t pos = 0;
 
+	/* A renewed certificate of an edge changes the answer too. */
 	while ((e = mg_edge_next(st, &pos)))
-		if (mg_edge_carries(e, channel) && mg_edge_live(st, e))
+		if (mg_edge_carries(e, channel) && mg_edge_live(st, e)) {
 			sig = (sig ^ ((uint64_t)e->id << 32 | e->epoch)) * 0x100000001b3ULL;
+			sig = (sig ^ (e->cert ? e->cert->serial : 0)) * 0x100000001b3ULL;
+		}
 	return sig;
 }
 

@@ -12,11 +12,20 @@
 
 /* A channel as boxes and edges see it; admin adds the NOC's fields. */
 json_t *mg_view_channel(const struct mg_state *st, const struct mg_channel *ch, bool admin);
-/* A group with its members; the key only when with_key. */
+/* A group with its members; the key, and each member's certificate, only
+ * when with_key (the boxes' shape). */
 json_t *mg_view_group(const struct mg_state *st, const struct grp_group *g, bool with_key,
 		      bool admin);
-/* The RET service of a channel: {addrs, domain_id, key} and the burst
- * service {addrs}, from the live edges carrying it. */
+/* A certificate as a JSON string of hex; NULL for none. */
+json_t *mg_view_cert(const struct mg_cert *c);
+/* "cert" (when c), "ca" and "cert_lifetime_ms" into a registration's
+ * answer. */
+void mg_view_cert_fields(json_t *obj, const struct mg_state *st, const struct mg_cert *c);
+/* An edge as the server of a channel: {edge_id, id, addrs, cert} with its
+ * RET (or burst) addresses. */
+json_t *mg_view_server(const struct mg_edge *e, bool burst);
+/* The RET service of a channel: {addrs, domain_id, key, servers} and the
+ * burst service {addrs, servers}, from the live edges carrying it. */
 json_t *mg_view_ret(const struct mg_state *st, const struct mg_channel *ch);
 json_t *mg_view_burst(const struct mg_state *st, const struct mg_channel *ch);
 json_t *mg_view_client(const struct mg_state *st, const struct mg_client *c, bool detail);
@@ -33,6 +42,11 @@ void mg_jw_group(struct mg_jw *w, const struct mg_state *st, const struct grp_gr
 		 bool with_key);
 void mg_jw_ret(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch);
 void mg_jw_burst(struct mg_jw *w, const struct mg_state *st, const struct mg_channel *ch);
+/* "cert": hex, when c is not NULL. */
+void mg_jw_cert(struct mg_jw *w, const struct mg_cert *c);
+/* "revoked": the revocations in force (a failure when out of memory: an
+ * answer must not pretend there are none). */
+void mg_jw_revoked(struct mg_jw *w, struct mg_state *st);
 /* Bring ch's cached tune parts up to date: tune_head is the channel
  * object, tune_tail the "ret", "burst" and "sdp" members. Returns 0, or -1
  * when out of memory. */

@@ -2,7 +2,7 @@
 // so 100,000 boxes cost one page) and groups with their metro spread.
 
 import { get, post, patch, del, query } from './api.js';
-import { h, table, num, ago, rate, pill, kv, metroColour, formDialog, confirmDialog, notice, guard } from './ui.js';
+import { h, table, num, ago, time, duration, rate, pill, kv, metroColour, formDialog, confirmDialog, notice, guard } from './ui.js';
 import { metroChip } from './views_lineup.js';
 
 const PAGE = 100;
@@ -28,6 +28,15 @@ function pager(r, params, ctx, view, count) {
 
 // --- clients ---
 
+// The box's member certificate: when it ends (it renews at half its life).
+function certText(c) {
+  if (!c.cert_not_after_ms) return 'none (the box sent no public key)';
+  const left = Math.floor((c.cert_not_after_ms - Date.now()) / 1000);
+  const when = `${time(c.cert_not_after_ms)} UTC`;
+  return left > 0 ? `serial ${c.cert_serial}, expires ${when} (in ${duration(left)})`
+    : h('span', {}, `serial ${c.cert_serial}, `, pill('expired', 'bad'), ` ${when}`);
+}
+
 async function clientDetail(id, box) {
   const c = await get(`/clients/${id}`);
   const s = c.stats || {};
@@ -40,6 +49,7 @@ async function clientDetail(id, box) {
     ['Stream', c.mode === 'mesh' ? pill('P2P mesh', 'warn') : 'multicast'],
     ['Group', c.group ? `${c.group.id} v${c.group.version}: ${c.group.members.map((m) => `${m.client_id} (${m.metro})`).join(', ')}` : '–'],
     ['Registered', ago(c.registered_ms)], ['Last seen', ago(c.last_seen_ms)],
+    ['Certificate', certText(c)],
     ['Packets', `${num(s.received)} received, ${num(s.lost)} lost (${rate(lossRate)}), repaired ${num(s.repaired_group)} by the group, ${num(s.repaired_edge)} by the edge, ${num(s.repaired_mesh)} by the mesh; ${num(s.unrepaired)} unrepaired; served ${num(s.served)}`],
     ['RTT to peers', (c.rtt || []).map((r) => `${r.client_id}: ${r.ms} ms`).join(', ') || '–'],
   ]));

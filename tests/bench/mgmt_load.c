@@ -11,7 +11,10 @@
  *   outage     boxes heartbeat every heartbeat period; one metro falls
  *              silent; the server's detection and regrouping are read back
  * Latency is measured from when a request was due (open loop) or sent
- * (closed loop), so a server that falls behind shows it.
+ * (closed loop), so a server that falls behind shows it. Boxes present a
+ * public key at registration and with every heartbeat, as boxes with
+ * member certificates do (--keys 0: none, as before them; 2: a new key
+ * with every heartbeat, so that each one signs a certificate).
  *
  * With --ack-log FILE every acknowledged registration and tune is written
  * to FILE as it is acknowledged; `verify` mode reads such a log back after
@@ -238,13 +241,39 @@ static void box_addr(unsigned i, char *buf, size_t len)
 	snprintf(buf, len, "[2001:db8:%x:%x::%x]:5100", m, i / 65535, i % 65535 + 1);
 }
 
+/* ,"pubkey":"<64 hex>" of box i's current key (derived from the seed, the
+ * box and its key generation: no state, no crypto), or "" without keys. */
+static void box_key(uint32_t i, char *out, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t x = ((uint64_t)G.seed << 32 | i) ^ ((uint64_t)G.box[i].keygen << 48);
+	char k[65];
+
+	if (!G.keys) {
+		out[0] = '\0';
+		return;
+	}
+	for (int w = 0; w < 4; w++) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		for (int b = 0; b < 16; b++)
+			k[w * 16 + b] = hex[(z >> (4 * b)) & 15];
+	}
+	k[64] = '\0';
+	snprintf(out, len, ",\"pubkey\":\"%s\"", k);
+}
+
 static void start_register(struct conn *c, uint32_t i)
 {
-	char body[512], addr[64];
+	char body[512], addr[64], key[96];
 
 	box_addr(i, addr, sizeof(addr));
-	snprintf(body, sizeof(body), "{\"device_id\":\"%s-%06u\",\"credential\":\"%s\",\"addrs\":[\"%s\"]}",
-		 G.prefix, i, G.cred, addr);
+	box_key(i, key, sizeof(key));
+	snprintf(body, sizeof(body), "{\"device_id\":\"%s-%06u\",\"credential\":\"%s\",\"addrs\":[\"%s\"]%s}",
+		 G.prefix, i, G.cred, addr, key);
 	request(c, "POST", "/api/v1/clients/register", NULL, body);
 }
 
@@ -260,20 +289,21 @@ static void start_tune(struct conn *c, uint32_t i, unsigned channel)
 
 static void start_heartbeat(struct conn *c, uint32_t i)
 {
-	char path[64], body[256];
+	char path[64], body[512], key[96], ch[32] = "";
 	struct box *b = &G.box[i];
 	uint64_t rx = 1000 + rnd() % 1000, lost = rnd() % 20;
 
 	snprintf(path, sizeof(path), "/api/v1/clients/%u/heartbeat", b->id);
-	char ch[32] = "";
-
 	if (b->channel)
 		snprintf(ch, sizeof(ch), "\"channel_id\":%u,", b->channel);
+	if (G.keys == 2)
+		b->keygen++;
+	box_key(i, key, sizeof(key));
 	snprintf(body, sizeof(body),
 		 "{\"group_version\":%u,%s\"stats\":{\"received\":%llu,\"lost\":%llu,"
-		 "\"repaired_group\":%llu,\"unrepaired\":0}}",
+		 "\"repaired_group\":%llu,\"unrepaired\":0}%s}",
 		 b->gver, ch, (unsigned long long)rx, (unsigned long long)lost,
-		 (unsigned long long)lost);
+		 (unsigned long long)lost, key);
 	request(c, "POST", path, b->token, body);
 }
 
@@ -661,7 +691,9 @@ static void usage(void)
 		"  --zap N (boxes)     --zap-rate R/s (20000)   --outage-metro M (1)\n"
 		"  --tunes N (boxes)   --heartbeats N (boxes)   closed-loop requests of those phases\n"
 		"  --phases LIST       register,tune,zap,heartbeat,outage\n"
-		"  --prefix STR (stb)  --ack-log FILE     --seed N\n");
+		"  --prefix STR (stb)  --ack-log FILE     --seed N\n"
+		"  --keys 0|1|2 (1)    public keys: none; at registration and in heartbeats;\n"
+		"                      a new one in every heartbeat\n");
 	exit(2);
 }
 
@@ -689,7 +721,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "prefix", required_argument, NULL, 'P' }, { "ack-log", required_argument, NULL, 'l' },
 		{ "seed", required_argument, NULL, 'S' }, { "outage-metro", required_argument, NULL, 'o' },
 		{ "heartbeats", required_argument, NULL, 'H' }, { "tunes", required_argument, NULL, 'T' },
-		{ NULL, 0, NULL, 0 },
+		{ "keys", required_argument, NULL, 'K' }, { NULL, 0, NULL, 0 },
 	};
 	int opt;
 
@@ -712,10 +744,12 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'o': G.cut_metro = (unsigned)atoi(optarg); break;
 		case 'H': o->heartbeats = (unsigned)atoi(optarg); break;
 		case 'T': o->tunes = (unsigned)atoi(optarg); break;
+		case 'K': G.keys = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (!G.admin || !G.nboxes || !G.nconn || !G.nchan || !G.nmetro || G.nmetro > 250 ||
+	    G.keys < 0 || G.keys > 2 ||
 	    (!o->verify && !G.cred))
 		usage();
 }
@@ -742,7 +776,9 @@ static void setup(const struct opts *o)
 	G.hb_ms = s ? (unsigned)json_num(s, "\"heartbeat_ms\":") : 5000;
 	free(s);
 	printf("sixcast-mgmt-load: %u boxes over %u connections, %u channels (Zipf), %u metros, "
-	       "seed %u, server heartbeat %u ms\n", G.nboxes, G.nconn, G.nchan, G.nmetro, G.seed, G.hb_ms);
+	       "seed %u, server heartbeat %u ms, public keys: %s\n", G.nboxes, G.nconn, G.nchan,
+	       G.nmetro, G.seed, G.hb_ms,
+	       G.keys == 0 ? "none" : G.keys == 1 ? "one per box" : "a new one per heartbeat");
 }
 
 static void report_server(void)
@@ -795,6 +831,7 @@ int main(int argc, char **argv)
 			  argc > 1 && !strcmp(argv[1], "verify") };
 
 	G.nconn = 200;
+	G.keys = 1;
 	G.nboxes = 100000;
 	G.nchan = 100;
 	G.nmetro = 10;

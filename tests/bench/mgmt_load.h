@@ -20,6 +20,7 @@ struct box {
 	uint32_t channel, gid, gver;
 	uint8_t metro;
 	bool silent;
+	uint16_t keygen;   /* which of its keys it presents (grows with --rekey) */
 	char token[80];
 };
 
@@ -54,6 +55,10 @@ struct load_globals {
 	unsigned nconn, nboxes, nchan, nmetro;
 	const char *admin;
 	const char *cred;
+	/* Public keys: 0 none (boxes of before certificates), 1 sent at
+	 * registration and with every heartbeat, 2 a new one with every
+	 * heartbeat (each then signs a certificate). */
+	int keys;
 	const char *prefix;
 	unsigned seed;
 	int epfd;

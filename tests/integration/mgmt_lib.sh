@@ -14,6 +14,7 @@
 MG_BUILD="${top_builddir:-.}"
 MG_SERVER="$MG_BUILD/mgmt-server/sixcast-mgmt-server"
 MG_LOAD="$MG_BUILD/tests/bench/sixcast-mgmt-load"
+MG_CERTCHECK="$MG_BUILD/tests/tools/certcheck"
 # Random-looking, as the daemons refuse placeholders and short secrets.
 MG_ADMIN="noc-cce68f9c55d62a60fca33da62ddfc20665056d1b"
 MG_BOXCRED="box-7d251e6e1c6899be1354240a9d3504d90ec23664"
@@ -156,13 +157,45 @@ expect() {
 # jget EXPR: a value out of $BODY (python3 expression on j).
 jget() { printf '%s' "$BODY" | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
-# register DEVICE ADDR [METRO]: sets CID and TOK.
+# register DEVICE ADDR [METRO] [PUBKEY]: sets CID and TOK, and with a
+# public key CERT (its certificate; "" without) and CA (the CA key).
 register() {
-	local metro=""
+	local metro="" key=""
 	[ -n "${3:-}" ] && metro=",\"metro\":$3"
+	[ -n "${4:-}" ] && key=",\"pubkey\":\"$4\""
 	api_as "" POST /clients/register \
-		"{\"device_id\":\"$1\",\"credential\":\"$MG_BOXCRED\",\"addrs\":[\"$2\"]$metro}"
+		"{\"device_id\":\"$1\",\"credential\":\"$MG_BOXCRED\",\"addrs\":[\"$2\"]$metro$key}"
 	expect 200 "register $1"
-	CID="$(jget 'j["client_id"]')"
-	TOK="$(jget 'j["token"]')"
+	read -r CID TOK CERT CA < <(jget 'j["client_id"], j["token"], j.get("cert") or "-", j["ca"]')
+	[ "$CERT" = - ] && CERT=""
+	return 0
+}
+
+# jtrue WHAT EXPR: fails the test unless EXPR (python3 on j, the JSON of
+# $BODY) is true. One interpreter for many conditions.
+jtrue() { [ "$(jget "bool($2)")" = True ] || mg_fail "$1: $BODY"; }
+
+# newkey: a public key for a box or an edge to send (32 random bytes in
+# hex: the server certifies what it is given; daemons send X25519 keys).
+newkey() { python3 -c 'import os; print(os.urandom(32).hex())'; }
+
+# cert_ok CA CERT [WHAT]: fails the test unless CERT verifies under CA;
+# its fields go to CERTF ("kind=box id=3 serial=... pub=...").
+cert_ok() {
+	[ -x "$MG_CERTCHECK" ] || mg_fail "tests/tools/certcheck not built"
+	CERTF="$("$MG_CERTCHECK" "$1" "$2")" || mg_fail "${3:-certificate} does not verify under the CA: $2"
+}
+# certf FIELD: a field of CERTF.
+certf() { printf '%s\n' "$CERTF" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# mg_wait WHAT TRIES CMD...: run CMD until it succeeds, 50 ms apart: a
+# wait for an event, not for a time.
+mg_wait() {
+	local what="$1" n="$2"
+	shift 2
+	for _ in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	mg_fail "timed out waiting for $what (last answer: HTTP $CODE $BODY)"
 }

@@ -48,6 +48,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(c->http.limits.per_addr, 16);
 	CU_ASSERT_EQUAL(c->http.limits.request_ns, 10 * SC_NS_PER_S);
 	CU_ASSERT_EQUAL(c->http.limits.idle_ns, 90 * SC_NS_PER_S);
+	CU_ASSERT_EQUAL(c->trust.cert_lifetime_s, 86400);
 	mg_cfg_free(c);
 }
 
@@ -159,6 +160,8 @@ static void test_errors_name_the_line(void)
 		{ "lineup = { mode = \"auto\"; };\n", "t.conf:6: 'lineup.mode' is \"auto\"" },
 		{ "http = { tls_cert = \"/x\"; };\n", "tls_cert and tls_key go together" },
 		{ "log_level = \"loud\";\n", "t.conf:6: log_level \"loud\"" },
+		{ "trust = {\n cert_lifetime_s = 599; };\n", "t.conf:7: 'trust.cert_lifetime_s' is 599" },
+		{ "trust = { lifetime = 600; };\n", "t.conf:6: unknown setting 'lifetime'" },
 	};
 	struct mg_config *c;
 

@@ -1,7 +1,7 @@
 /* Unit tests of the API's request validation (mg_json) and of the hot-path
  * JSON writer (mg_jw): bodies that are not objects, unknown and missing
- * fields, wrong types and ranges, address lists, hex keys, escaping, and
- * random bytes thrown at the parser. */
+ * fields, wrong types and ranges, address lists, hex keys, public keys,
+ * escaping, and random bytes thrown at the parser. */
 #include "config.h"
 
 #include <errno.h>
@@ -158,6 +158,38 @@ static void test_hex(void)
 	CU_ASSERT_EQUAL(mg_unhex(hex, back, 32), -EINVAL);
 }
 
+/* A bad public key is refused with a message naming the field. */
+static void test_pubkey(void)
+{
+	static const char *const bad[] = {
+		"{\"pubkey\":\"abc\"}",
+		"{\"pubkey\":7}",
+		"{\"pubkey\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\"}",
+		"{\"pubkey\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef00\"}",
+		"{\"pubkey\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+	};
+	uint8_t k[32];
+	char why[160];
+	json_t *j;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = json_loads(bad[i], 0, NULL);
+		why[0] = '\0';
+		CU_ASSERT_EQUAL(mg_json_pubkey(j, "pubkey", k, why, sizeof(why)), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "field \"pubkey\""));
+		json_decref(j);
+	}
+	j = json_loads("{\"pubkey\":\"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef\","
+		       "\"other\":null}", 0, NULL);
+	CU_ASSERT_EQUAL(mg_json_pubkey(j, "pubkey", k, why, sizeof(why)), 1);
+	CU_ASSERT_EQUAL(k[0], 0x01);
+	CU_ASSERT_EQUAL(k[7], 0xef);
+	CU_ASSERT_EQUAL(k[31], 0xef);
+	CU_ASSERT_EQUAL(mg_json_pubkey(j, "other", k, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(mg_json_pubkey(j, "absent", k, why, sizeof(why)), 0);
+	json_decref(j);
+}
+
 static void test_writer(void)
 {
 	struct mg_jw w;
@@ -230,6 +262,7 @@ int tu_register(void)
 		{ "accessors", test_accessors },
 		{ "address lists", test_addrs },
 		{ "hex keys", test_hex },
+		{ "public keys", test_pubkey },
 		{ "JSON writer", test_writer },
 		{ "random input", test_fuzz },
 		{ NULL, NULL },

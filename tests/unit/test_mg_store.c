@@ -1,7 +1,9 @@
 /* Unit tests of mg_store: schema creation and migration, refusal of a
  * newer schema, batches committed by the writer thread with completions,
  * a failing batch that does not undo its neighbours, the loaders and the
- * event-log query. Uses a temporary folder. */
+ * event-log query; the CA's key pair made once per store and shared by
+ * two servers on it; member certificates and revocations. Uses a
+ * temporary folder. */
 #include "config.h"
 
 #include <errno.h>
@@ -303,9 +305,168 @@ static void test_many_batches(void)
 	cleanup_dir();
 }
 
+static int gens;
+
+static int fake_keygen(void *ctx, uint8_t *pub, uint8_t *secret)
+{
+	(void)ctx;
+	gens++;
+	memset(pub, 0x11 * gens, 32);
+	memset(secret, 0x22 * gens, 64);
+	return 0;
+}
+
+static void test_ca_once(void)
+{
+	uint8_t pub[32], sec[64], pub2[32], sec2[64], small[16];
+	mg_store *s, *t;
+	bool created;
+
+	setup_dir();
+	gens = 0;
+	s = open_store();
+	t = open_store(); /* a second server on the same store */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(s, fake_keygen, NULL, pub, 32, sec, 64, &created), 0);
+	CU_ASSERT(created);
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(t, fake_keygen, NULL, pub2, 32, sec2, 64, &created), 0);
+	CU_ASSERT_FALSE(created);
+	CU_ASSERT_EQUAL(gens, 1);
+	CU_ASSERT_EQUAL(memcmp(pub, pub2, 32), 0);
+	CU_ASSERT_EQUAL(memcmp(sec, sec2, 64), 0);
+	/* A pair of other sizes is not silently cut. */
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(t, fake_keygen, NULL, small, 16, sec2, 64, &created),
+			-EPROTO);
+	mg_store_close(t);
+	mg_store_close(s);
+	s = open_store();
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(s, fake_keygen, NULL, pub2, 32, sec2, 64, &created), 0);
+	CU_ASSERT_FALSE(created);
+	CU_ASSERT_EQUAL(memcmp(pub, pub2, 32), 0);
+	mg_store_close(s);
+	cleanup_dir();
+}
+
+static int nrev;
+static struct mg_row_revocation revs[8];
+
+static int rev_seen(void *ctx, const struct mg_row_revocation *r)
+{
+	(void)ctx;
+	if (nrev < 8)
+		revs[nrev++] = *r;
+	return 0;
+}
+
+static int cert_seen(void *ctx, const struct mg_row_client *r)
+{
+	int *n = ctx;
+
+	if (r->id == 3) {
+		CU_ASSERT_EQUAL(r->cert_len, 128);
+		CU_ASSERT(r->cert && r->cert[0] == 0x53 && r->cert[127] == 0x7f);
+	} else {
+		CU_ASSERT_PTR_NULL(r->cert);
+	}
+	(*n)++;
+	return 0;
+}
+
+static int edge_cert_seen(void *ctx, const struct mg_row_edge *r)
+{
+	int *n = ctx;
+
+	CU_ASSERT_EQUAL(r->cert_len, 128);
+	(*n)++;
+	return 0;
+}
+
+static void test_certs_and_revocations(void)
+{
+	uint8_t cert[128];
+	struct mg_batch *b;
+	mg_store *s;
+	int n = 0;
+
+	memset(cert, 0x7f, sizeof(cert));
+	cert[0] = 0x53;
+	setup_dir();
+	s = open_store();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	b = mg_batch_new();
+	for (uint32_t i = 3; i <= 4; i++)
+		mg_batch_add(b, MG_SQL_CLIENT_PUT, "utnuutuiui", i, i == 3 ? "c3" : "c4", 0u, 0u, "[]",
+			     0u, (int64_t)0, 0u, (int64_t)0);
+	mg_batch_add(b, MG_SQL_CLIENT_CERT, "bu", cert, sizeof(cert), 3u);
+	mg_batch_add(b, MG_SQL_CLIENT_CERT, "nu", 4u);
+	mg_batch_add(b, MG_SQL_EDGE_PUT, "utnttttii", 1u, "e1", "[]", "[]", "[]", "[]", (int64_t)0,
+		     (int64_t)0);
+	mg_batch_add(b, MG_SQL_EDGE_CERT, "bu", cert, sizeof(cert), 1u);
+	/* One row per member: the later revocation of 5 covers the first. */
+	mg_batch_add(b, MG_SQL_REVOKE, "uii", 5u, (int64_t)1000, (int64_t)2000);
+	mg_batch_add(b, MG_SQL_REVOKE, "uii", 5u, (int64_t)1500, (int64_t)2500);
+	mg_batch_add(b, MG_SQL_REVOKE, "uii", 0x80000001u, (int64_t)1200, (int64_t)2200);
+	mg_batch_add(b, MG_SQL_REVOKE, "uii", 6u, (int64_t)100, (int64_t)200);
+	mg_batch_add(b, MG_SQL_REVOKE_PRUNE, "i", (int64_t)1000);
+	mg_store_submit(s, b, on_done, NULL);
+	ndone = 0;
+	mg_store_drain(s);
+	CU_ASSERT_EQUAL(done_rc[0], 0);
+	mg_store_close(s);
+	s = open_store();
+	CU_ASSERT_EQUAL(mg_store_each_client(s, cert_seen, &n), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	n = 0;
+	CU_ASSERT_EQUAL(mg_store_each_edge(s, edge_cert_seen, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	nrev = 0;
+	CU_ASSERT_EQUAL(mg_store_each_revocation(s, rev_seen, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(nrev, 2); /* 6 was pruned */
+	CU_ASSERT_EQUAL(revs[0].member, 0x80000001u);
+	CU_ASSERT_EQUAL(revs[1].member, 5);
+	CU_ASSERT_EQUAL(revs[1].before_ms, 1500);
+	CU_ASSERT_EQUAL(revs[1].until_ms, 2500);
+	mg_store_close(s);
+	cleanup_dir();
+}
+
+/* A store of schema 1 (as the previous release left it) gains the
+ * certificate columns and tables and keeps its rows. */
+static void test_migrates_from_1(void)
+{
+	sqlite3 *db;
+	mg_store *s;
+	int n = 0;
+
+	setup_dir();
+	s = open_store();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	mg_store_close(s);
+	CU_ASSERT_EQUAL(sqlite3_open(path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "DROP TABLE ca; DROP TABLE revocations;"
+				     " ALTER TABLE clients DROP COLUMN cert; ALTER TABLE edges DROP COLUMN cert;"
+				     " INSERT INTO clients(id, device_id, addrs, registered_ms)"
+				     "  VALUES(4, 'old', '[]', 1);"
+				     " PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_store();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(mg_store_each_client(s, cert_seen, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	nrev = 0;
+	CU_ASSERT_EQUAL(mg_store_each_revocation(s, rev_seen, NULL), 0);
+	CU_ASSERT_EQUAL(nrev, 0);
+	mg_store_close(s);
+	cleanup_dir();
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
+		{ "the CA's key: made once, shared", test_ca_once },
+		{ "certificates and revocations", test_certs_and_revocations },
+		{ "migration from version 1", test_migrates_from_1 },
 		{ "write, reopen, read", test_roundtrip },
 		{ "a failed batch fails alone", test_failed_batch_alone },
 		{ "newer schema refused", test_newer_schema_refused },
