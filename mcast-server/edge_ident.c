@@ -179,10 +179,14 @@ int edge_ident_install(edge_ident *ei, const char *ca_hex, const char *cert_hex)
 			sc_logf(&ei->lg, LOG_ERR, "identity: the management server's \"ca\" is not 64 hex characters");
 			return -EBADMSG;
 		}
-		if ((rc = rtx_ident_set_ca(ei->id, ca)) < 0) {
-			sc_logf(&ei->lg, LOG_ERR, "identity: the management server has a new CA key: "
-				"restart this edge to take it (docs/operator-guide.md)");
-			return rc;
+		if (rtx_ident_set_ca(ei->id, ca) < 0) {
+			/* Its store was lost: a new CA. Start over with it: the
+			 * certificate in this answer is for our old key. */
+			sc_logf(&ei->lg, LOG_WARNING, "identity: the management server has a new CA key: "
+				"a new key, registering again");
+			rtx_ident_reset(ei->id, 0, ca);
+			ei->renewing = false;
+			return -EAGAIN;
 		}
 	}
 	if (!cert_hex)

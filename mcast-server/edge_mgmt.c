@@ -73,15 +73,16 @@ static void take_keys(edge_mgmt *m, json_t *chans)
 
 /* The identity parts of an answer: the CA key, a (new) certificate and
  * the revocations. */
-static void take_identity(edge_mgmt *m, json_t *j)
+static int take_identity(edge_mgmt *m, json_t *j)
 {
 	json_t *rv = json_object_get(j, "revoked"), *v;
 	size_t i;
 
 	if (!m->ident)
-		return;
-	edge_ident_install(m->ident, json_string_value(json_object_get(j, "ca")),
-			   json_string_value(json_object_get(j, "cert")));
+		return 0;
+	if (edge_ident_install(m->ident, json_string_value(json_object_get(j, "ca")),
+			       json_string_value(json_object_get(j, "cert"))) == -EAGAIN)
+		return -EAGAIN;
 	json_array_foreach(rv, i, v) {
 		json_int_t id = json_integer_value(json_object_get(v, "id"));
 		json_int_t before = json_integer_value(json_object_get(v, "before_ms"));
@@ -89,6 +90,7 @@ static void take_identity(edge_mgmt *m, json_t *j)
 		if (id > 0 && id <= UINT32_MAX && before > 0)
 			edge_ident_revoke(m->ident, (uint32_t)id, (uint64_t)before);
 	}
+	return 0;
 }
 
 static void on_register(void *arg, int status, const char *body, size_t len, const char *err)
@@ -110,7 +112,11 @@ static void on_register(void *arg, int status, const char *body, size_t len, con
 	if (rep >= 100 && rep <= 3600000)
 		m->report_ns = (uint64_t)rep * SC_NS_PER_MS;
 	take_keys(m, json_object_get(j, "channels"));
-	take_identity(m, j);
+	if (take_identity(m, j) == -EAGAIN) {
+		json_decref(j);
+		schedule(m, 0); /* at once, with the new key */
+		return;
+	}
 	json_decref(j);
 	m->state = REPORTING;
 	m->up = true;
@@ -153,8 +159,8 @@ static void on_load(void *arg, int status, const char *body, size_t len, const c
 		m->state = REGISTERING; /* new line-up: fetch channels and keys again */
 	if (v)
 		m->lineup_version = v;
-	if (j)
-		take_identity(m, j);
+	if (j && take_identity(m, j) == -EAGAIN)
+		m->state = REGISTERING;
 	json_decref(j);
 	schedule(m, m->state == REGISTERING ? 0 : m->report_ns);
 }

@@ -127,6 +127,21 @@ int rtx_ident_new(const struct rtx_ident_config *cfg, const struct rtx_ident_cal
 	return 0;
 }
 
+void rtx_ident_reset(rtx_ident *id, uint32_t self_id, const uint8_t *ca_pub)
+{
+	static const uint8_t none[RTX_CA_PUB_BYTES];
+
+	sodium_memzero(id->peers, (size_t)id->n_peers * sizeof(*id->peers));
+	sodium_memzero(&id->cur, sizeof(id->cur));
+	sodium_memzero(&id->prev, sizeof(id->prev));
+	sodium_memzero(&id->pending, sizeof(id->pending));
+	id->n_rev = 0;
+	id->cfg.self_id = self_id;
+	memcpy(id->cfg.ca_pub, ca_pub ? ca_pub : none, RTX_CA_PUB_BYTES);
+	id->has_ca = !sodium_is_zero(id->cfg.ca_pub, RTX_CA_PUB_BYTES);
+	id->ca_id = rtx_ca_key_id(id->cfg.ca_pub);
+}
+
 int rtx_ident_set_ca(rtx_ident *id, const uint8_t ca_pub[RTX_CA_PUB_BYTES])
 {
 	if (id->has_ca)

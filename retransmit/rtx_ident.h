@@ -208,6 +208,13 @@ int rtx_ident_new(const struct rtx_ident_config *cfg, const struct rtx_ident_cal
 /* Wipes every secret and frees. NULL is ignored. */
 void rtx_ident_free(rtx_ident *id);
 
+/* Start over, as if new: our keys, certificate and CA (ca_pub NULL or
+ * all zero: none), our id (0: from the next certificate), every peer and
+ * revocation are forgotten; counters stay. For a management server that
+ * came back with a new CA (its store was lost): the sessions and mesh
+ * nodes using the identity go on with it once it is certified again. */
+void rtx_ident_reset(rtx_ident *id, uint32_t self_id, const uint8_t *ca_pub);
+
 /* The CA key, when the identity was created without one (from the
  * registration answer, or pinned in the configuration). Returns 0 (also
  * for the key already set), -EKEYREJECTED for another key than the one

@@ -1,9 +1,11 @@
 #!/bin/bash
 # edge_mgmt_lab: the edge registers with the real management server in the
-# lab, takes its RET keys from it and reports load; a box zaps with the key
-# the server hands out; the server restarted on an empty store makes the
-# edge register again (new keys, which the edge then uses); while the server
-# is down the edge goes on serving and retries.
+# lab, takes its RET keys and its certificate from it and reports load; a
+# box (rtxprobe, registered and tuned like sixcast-client) zaps with the key
+# and the edge's certificate the server hands out; the server restarted on
+# an empty store (a new CA) makes the edge start over with a new key and
+# register again (new keys, which the edge then uses); while the server is
+# down the edge goes on serving and retries.
 set -u
 . "${top_srcdir:-.}/tests/lab/lab.sh"
 B="${top_builddir:-.}"
@@ -56,9 +58,9 @@ wait_log() { # PATTERN COUNT SECONDS
 	done
 	lab_fail "edge log: no '$1' (x$2): $(tail -5 "$LAB_DIR/edge.log")"
 }
-zap() { # NAME KEY
-	lab_exec m1h1 "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -k "$2" -b \
-		-o "$LAB_DIR/$1.ts" >"$LAB_DIR/$1.txt" 2>&1
+zap() { # NAME: a box registers, tunes (the server's RET key and edge certificate) and zaps
+	lab_exec m1h1 "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -b \
+		-M "$URL" -C "$BOXCRED" -a "[$(lab_addr6 m1h1)]:5100" -o "$LAB_DIR/$1.ts" >"$LAB_DIR/$1.txt" 2>&1
 	cat "$LAB_DIR/$1.txt"
 	grep -q 'burst_state=3 ' "$LAB_DIR/$1.txt" || lab_fail "$1: the burst with the server's key did not splice"
 	grep -q ' lost=0 ' "$LAB_DIR/$1.txt" || lab_fail "$1: packets lost"
@@ -76,7 +78,7 @@ sleep 1.5
 edges="$(admin /edges)"
 echo "GET /edges: $edges"
 grep -q '"bitrate_bps": *[1-9]' <<<"$edges" || lab_fail "no load report with a bit rate: $edges"
-zap zap1 "$key1"
+zap zap1
 
 # The server loses its store: the edge's next report is refused, it
 # registers again and gets the new key.
@@ -89,13 +91,24 @@ wait_log "registered with .* as edge" 2 10
 id="$(sed -n 's/.*registered with .* as edge \([0-9]*\).*/\1/p' "$LAB_DIR/edge.log" | tail -1)"
 key2="$(ret_key "$id")"
 [ "$key2" != "$key1" ] || lab_fail "the new store handed out the same key"
-zap zap2 "$key2"
+grep -q "a new CA key" "$LAB_DIR/edge.log" || lab_fail "the edge did not notice the new CA"
+zap zap2
 
-# Down: the edge retries with backoff and keeps serving.
+# Down: the edge retries with backoff and keeps serving a box that
+# registered before.
+lab_bg m1h1 "$LAB_DIR/zap3.txt" "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -b \
+	-M "$URL" -C "$BOXCRED" -a "[$(lab_addr6 m1h1)]:5100" -G "$LAB_DIR/go" -o "$LAB_DIR/zap3.ts"
+ZPID=$LAB_LAST_PID
+for _ in $(seq 100); do grep -q 'rtxprobe: ready' "$LAB_DIR/zap3.txt" && break; sleep 0.1; done
+grep -q 'rtxprobe: ready' "$LAB_DIR/zap3.txt" || lab_fail "zap3: the probe did not register: $(cat "$LAB_DIR/zap3.txt")"
 kill -TERM "$MPID"
 wait "$MPID" 2>/dev/null
 wait_log "load report failed\|management server .*: no answer\|Couldn't connect\|retrying in" 1 10
-zap zap3 "$key2"
+touch "$LAB_DIR/go"
+wait "$ZPID"
+cat "$LAB_DIR/zap3.txt"
+grep -q 'burst_state=3 ' "$LAB_DIR/zap3.txt" || lab_fail "zap3: no burst while the server is down"
+grep -q ' lost=0 ' "$LAB_DIR/zap3.txt" || lab_fail "zap3: packets lost"
 kill -0 "$EPID" || lab_fail "the edge died"
 kill -TERM "$EPID"
 wait "$EPID" 2>/dev/null

@@ -12,6 +12,10 @@
  *   -C CREDENTIAL -a OUR_ADDR (the probe registers, tunes and takes the RET
  *   key and the edge's certificate from the answer).
  *
+ *   -G FILE   once registered, say "ready" on stderr and wait (up to 60 s)
+ *             for FILE to exist before zapping: a test can take the
+ *             management server down between the two.
+ *
  *   -b   zap with a burst: ask the RET server for a fast-channel-change burst
  *        and join the group at once (without -b: join and wait)
  *   -d   playback delay (default 300 ms); -n the client id (default from the pid)
@@ -212,9 +216,22 @@ static int usage(void)
 	return 2;
 }
 
+/* Say "ready" and wait for a file (the test's go-ahead). */
+static int wait_for(const char *path)
+{
+	fprintf(stderr, "rtxprobe: ready\n");
+	for (int i = 0; i < 6000; i++) {
+		if (access(path, F_OK) == 0)
+			return 0;
+		usleep(10000);
+	}
+	fprintf(stderr, "rtxprobe: %s never came\n", path);
+	return -1;
+}
+
 struct args {
 	const char *group, *source, *iface, *ret, *key, *out;
-	const char *ca_file, *edge_cert, *mgmt, *cred, *addr;
+	const char *ca_file, *edge_cert, *mgmt, *cred, *addr, *go;
 	double secs;
 	long delay_ms, id;
 	bool burst;
@@ -224,7 +241,7 @@ static int parse(int argc, char **argv, struct args *a, struct rtx_ret *rr, stru
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "g:s:i:r:c:k:t:o:bd:n:vA:E:M:C:a:")) != -1) {
+	while ((c = getopt(argc, argv, "g:s:i:r:c:k:t:o:bd:n:vA:E:M:C:a:G:")) != -1) {
 		switch (c) {
 		case 'g': a->group = optarg; break;
 		case 's': a->source = optarg; break;
@@ -243,6 +260,7 @@ static int parse(int argc, char **argv, struct args *a, struct rtx_ret *rr, stru
 		case 'M': a->mgmt = optarg; break;
 		case 'C': a->cred = optarg; break;
 		case 'a': a->addr = optarg; break;
+		case 'G': a->go = optarg; break;
 		default: return -1;
 		}
 	}
@@ -298,6 +316,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (identity(&a, &rr, &ident, &srv.id) < 0)
+		return 2;
+	if (a.go && wait_for(a.go) < 0)
 		return 2;
 	p.rfd = socket(sc_addr_family(&p.ret), SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	p.out = fopen(a.out, "wb");

@@ -158,6 +158,26 @@ static void test_set_cert(void)
 		CU_ASSERT_TRUE(rtx_ident_ready(late));
 		rtx_ident_free(late);
 	}
+	/* a reset forgets everything: a new CA can certify it again */
+	{
+		struct tu_pki other;
+		uint8_t c2[RTX_CERT_BYTES];
+
+		CU_ASSERT_EQUAL_FATAL(tu_pki_init(&other, fake_now, NULL), 0);
+		rtx_ident_reset(a, 0, other.ca_pub);
+		CU_ASSERT_FALSE(rtx_ident_ready(a));
+		CU_ASSERT_EQUAL(rtx_ident_self(a), 0u);
+		rtx_ident_keygen(a, pub);
+		tu_pki_issue(&other, 3, pub, c2);
+		CU_ASSERT_EQUAL(rtx_ident_set_cert(a, c2, sizeof(c2)), 0);
+		CU_ASSERT_EQUAL(rtx_ident_self(a), 3u);
+		tu_pki_issue(&pki, 3, pub, c2); /* the old CA's is refused now */
+		CU_ASSERT_EQUAL(rtx_ident_set_cert(a, c2, sizeof(c2)), -EKEYREJECTED);
+		rtx_ident_reset(a, 3, pki.ca_pub);
+		rtx_ident_keygen(a, pub);
+		tu_pki_issue(&pki, 3, pub, cert);
+		CU_ASSERT_EQUAL(rtx_ident_set_cert(a, cert, sizeof(cert)), 0);
+	}
 	/* half a life later it wants a new one; past it, it is not ready */
 	clk += 13 * 3600 * S;
 	CU_ASSERT_TRUE(rtx_ident_wants_renewal(a));
