@@ -22,7 +22,8 @@ printf 'auth = { admins = ( { name = "a"; token = "%s"; } );\n client_credential
 	"$MG_ADMIN" "$MG_BOXCRED" "$MG_EDGECRED" >"$MG_DIR/bad.conf"
 out="$("$MG_SERVER" --check-config "$MG_DIR/bad.conf" 2>&1)" && mg_fail "--check-config accepted size 12"
 case "$out" in *bad.conf:3:*grouping.size*) ;; *) mg_fail "--check-config said: $out" ;; esac
-printf 'auth = { admins = ( { name = "a"; token = "0123456789abcdef0"; } );\n client_credential = "0123456789abcdef0"; edge_credential = "0123456789abcdef0"; };\ntrust = {\n  cert_lifetime_s = 60; };\n' >"$MG_DIR/bad.conf"
+printf 'auth = { admins = ( { name = "a"; token = "%s"; } );\n client_credential = "%s"; edge_credential = "%s"; };\ntrust = {\n  cert_lifetime_s = 60; };\n' \
+	"$MG_ADMIN" "$MG_BOXCRED" "$MG_EDGECRED" >"$MG_DIR/bad.conf"
 out="$("$MG_SERVER" --check-config "$MG_DIR/bad.conf" 2>&1)" && mg_fail "--check-config accepted a lifetime of 60 s"
 case "$out" in *bad.conf:4:*trust.cert_lifetime_s*600*) ;; *) mg_fail "--check-config said: $out" ;; esac
 "$MG_SERVER" --check-config "$MG_DIR/mgmt.conf" >/dev/null || mg_fail "--check-config refused the good config"
