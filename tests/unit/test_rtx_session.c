@@ -827,7 +827,6 @@ static void test_slow_answer(void)
 	CU_ASSERT_EQUAL(pass_to(&e), 1);
 	pass_to(&a);
 	net.n = 0;
-	idents_reset();
 	stream(&a, 21, 60, skip2, 1);
 	t = clk + 400 * MS;
 	for (i = 0; i < 1000 && queued_to(9, RTX_MSG_NACK) == 0 && rtx_session_deadline(a.s) <= t; i++) {
@@ -884,7 +883,6 @@ static void test_stall(void)
 	/* the queued packets, and more */
 	stream(&a, 1024, 1199, NULL, 0);
 	net.n = 0;
-	idents_reset();
 	for (i = 0; i < 3; i++) {
 		clk += 10 * MS;
 		rtx_session_run(a.s);
