@@ -17,4 +17,4 @@ INTEGRATION_TESTS += tests/integration/man_lint.sh
 
 # The operator's documents (issue 9); the Debian packages install them
 # (sixcast-common).
-EXTRA_DIST += docs/architecture.md docs/operator-guide.md docs/protocol/README.md
+EXTRA_DIST += docs/architecture.md docs/operator-guide.md docs/security.md docs/protocol/README.md
