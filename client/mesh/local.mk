@@ -49,7 +49,7 @@ tests_bench_mesh_bench_LDADD = client/mesh/libscmesh.la
 
 # Fuzz target (./configure CC=clang --enable-fuzzers): the library's and
 # the repair library's sources compiled in, so that libFuzzer sees them.
-MESH_FUZZ_SOURCES = $(MESH_C) $(RTX_CORE_C) common/sc_rtp.c common/sc_log.c
+MESH_FUZZ_SOURCES = $(MESH_C) $(RTX_CORE_C) common/sc_addr.c common/sc_rtp.c common/sc_log.c
 if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz_mesh
 endif
