@@ -6,7 +6,7 @@
  * lives across inputs, so that long sequences of reports exercise its set
  * operations, growth and expiry too. Built only with --enable-fuzzers:
  *   CC=clang ../configure --enable-fuzzers && make tests/fuzz/fuzz_mld_decode
- *   tests/fuzz/fuzz_mld_decode -max_total_time=600 corpus-dir ../tests/fuzz/corpus/mld */
+ *   tests/fuzz/fuzz_mld_decode -max_total_time=600 corpus-dir ../tests/fuzz/corpus/fuzz_mld_decode */
 #include "config.h"
 
 #include <stddef.h>
