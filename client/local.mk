@@ -58,3 +58,13 @@ tests_unit_test_peers_LDADD = $(STB_TEST_LDADD)
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/client.md
 INTEGRATION_TESTS += tests/integration/client_lab.sh tests/integration/client_mesh_lab.sh
 EXTRA_DIST += tests/integration/client_lib.sh
+
+# Fuzz target of the box's parsers of management answers (./configure
+# CC=clang-14 --enable-fuzzers; tests/fuzz/README.md).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_mgc_json
+endif
+tests_fuzz_fuzz_mgc_json_SOURCES = tests/fuzz/fuzz_mgc_json.c client/mgc_json.c common/sc_addr.c
+tests_fuzz_fuzz_mgc_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/client
+tests_fuzz_fuzz_mgc_json_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_mgc_json_LDADD = $(JANSSON_LIBS)
