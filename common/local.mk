@@ -5,6 +5,7 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_bytes.h \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
+	%reldir%/sc_http_parse.c %reldir%/sc_http_parse.h \
 	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
 	%reldir%/sc_httpd.c %reldir%/sc_httpd.h %reldir%/sc_http_resp.c \
 	%reldir%/sc_httpd_lite.c %reldir%/sc_httpd_lite.h \
@@ -20,6 +21,7 @@ UNIT_TESTS += \
 	tests/unit/test_sc_addr \
 	tests/unit/test_sc_cfg \
 	tests/unit/test_sc_clock \
+	tests/unit/test_sc_http_parse \
 	tests/unit/test_sc_httpc \
 	tests/unit/test_sc_httpd \
 	tests/unit/test_sc_httpd_lite \
@@ -35,6 +37,9 @@ tests_unit_test_sc_cfg_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_clock_SOURCES = tests/unit/test_sc_clock.c $(TU)
 tests_unit_test_sc_clock_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_clock_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_http_parse_SOURCES = tests/unit/test_sc_http_parse.c $(TU)
+tests_unit_test_sc_http_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_http_parse_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_httpc_SOURCES = tests/unit/test_sc_httpc.c $(TU)
 tests_unit_test_sc_httpc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpc_LDADD = $(UNIT_LDADD)
