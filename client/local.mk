@@ -2,7 +2,7 @@
 # form a convenience library so that unit tests reach them.
 noinst_LTLIBRARIES += client/libstb.la
 client_libstb_la_SOURCES = \
-	%reldir%/hts.c %reldir%/hts.h \
+	%reldir%/hts.c %reldir%/hts.h %reldir%/hts_req.c %reldir%/hts_req.h \
 	%reldir%/mgc_json.c %reldir%/mgc_json.h \
 	%reldir%/peers.c %reldir%/peers.h \
 	%reldir%/player.c %reldir%/player.h %reldir%/play_proto.h \
@@ -39,10 +39,13 @@ client_sixcast_stb_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
 
 STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
-UNIT_TESTS += tests/unit/test_hts tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers
+UNIT_TESTS += tests/unit/test_hts tests/unit/test_hts_req tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers
 tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU)
 tests_unit_test_hts_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_hts_LDADD = $(STB_TEST_LDADD)
+tests_unit_test_hts_req_SOURCES = tests/unit/test_hts_req.c $(TU)
+tests_unit_test_hts_req_CFLAGS = $(STB_TEST_CFLAGS)
+tests_unit_test_hts_req_LDADD = $(STB_TEST_LDADD)
 tests_unit_test_player_SOURCES = tests/unit/test_player.c $(TU)
 tests_unit_test_player_CFLAGS = $(STB_TEST_CFLAGS) $(GST_CFLAGS) \
 	-DPLAY_HELPER='"$(abs_top_builddir)/client/sixcast-play"'
