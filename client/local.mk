@@ -62,12 +62,16 @@ EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/clien
 INTEGRATION_TESTS += tests/integration/client_lab.sh tests/integration/client_mesh_lab.sh
 EXTRA_DIST += tests/integration/client_lib.sh
 
-# Fuzz target of the box's parsers of management answers (./configure
-# CC=clang-14 --enable-fuzzers; tests/fuzz/README.md).
+# Fuzz targets of the box's parsers of management answers and of its HTTP
+# output's requests (./configure CC=clang-14 --enable-fuzzers;
+# tests/fuzz/README.md).
 if ENABLE_FUZZERS
-noinst_PROGRAMS += tests/fuzz/fuzz_mgc_json
+noinst_PROGRAMS += tests/fuzz/fuzz_mgc_json tests/fuzz/fuzz_hts_req
 endif
 tests_fuzz_fuzz_mgc_json_SOURCES = tests/fuzz/fuzz_mgc_json.c client/mgc_json.c common/sc_addr.c
 tests_fuzz_fuzz_mgc_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/client
 tests_fuzz_fuzz_mgc_json_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_mgc_json_LDADD = $(JANSSON_LIBS)
+tests_fuzz_fuzz_hts_req_SOURCES = tests/fuzz/fuzz_hts_req.c client/hts_req.c
+tests_fuzz_fuzz_hts_req_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/client
+tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)

@@ -58,3 +58,16 @@ tests_unit_test_sc_loop_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_rtp_SOURCES = tests/unit/test_sc_rtp.c $(TU)
 tests_unit_test_sc_rtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_rtp_LDADD = $(UNIT_LDADD)
+
+# Fuzz targets of our HTTP parsing: the small server's requests and the
+# built-in client's answers (./configure CC=clang-14 --enable-fuzzers;
+# tests/fuzz/README.md).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_http_request tests/fuzz/fuzz_httpc
+endif
+tests_fuzz_fuzz_http_request_SOURCES = tests/fuzz/fuzz_http_request.c common/sc_http_parse.c
+tests_fuzz_fuzz_http_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_http_request_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_httpc_SOURCES = tests/fuzz/fuzz_httpc.c common/sc_http_parse.c
+tests_fuzz_fuzz_httpc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_httpc_LDFLAGS = $(FUZZ_FLAGS)
