@@ -47,6 +47,29 @@ static void test_refused(void)
 	CU_ASSERT_EQUAL(route("GET /playlist.m3u?x=1 HTTP/1.1\r\n\r\n", &r), HTS_NOT_FOUND);
 }
 
+/* Found by fuzz_hts_req: the channel number was read with sscanf's %u,
+ * which takes a sign and wraps numbers past 2^32 around, from a path cut
+ * at 255 bytes. */
+static void test_channel_number(void)
+{
+	struct hts_req r;
+	char req[512];
+
+	CU_ASSERT_EQUAL(route("GET /channel/4294967301 HTTP/1.1\r\n\r\n", &r), HTS_NOT_FOUND);
+	CU_ASSERT_EQUAL(route("GET /channel/666666666609 HTT\r\n\r\n", &r), HTS_NOT_FOUND);
+	CU_ASSERT_EQUAL(route("GET /channel/-1 HTTP/1.1\r\n\r\n", &r), HTS_NOT_FOUND);
+	CU_ASSERT_EQUAL(route("GET /channel/+5 HTTP/1.1\r\n\r\n", &r), HTS_NOT_FOUND);
+	CU_ASSERT_EQUAL(route("GET /channel/05 HTTP/1.1\r\n\r\n", &r), HTS_CHANNEL);
+	CU_ASSERT_EQUAL(r.channel, 5);
+	/* "/channel/", 300 zeros and a 5 is channel 5, not channel 0 */
+	snprintf(req, sizeof(req), "GET /channel/%0301d HTTP/1.1\r\n\r\n", 5);
+	CU_ASSERT_EQUAL(route(req, &r), HTS_CHANNEL);
+	CU_ASSERT_EQUAL(r.channel, 5);
+	/* and a path longer than 255 bytes is not /current cut short */
+	snprintf(req, sizeof(req), "GET /current%0300d HTTP/1.1\r\n\r\n", 0);
+	CU_ASSERT_EQUAL(route(req, &r), HTS_NOT_FOUND);
+}
+
 static void test_base_url(void)
 {
 	char buf[256], req[512];
@@ -71,6 +94,7 @@ int tu_register(void)
 	static const struct tu_test tests[] = {
 		{ "routes", test_routes },
 		{ "refused", test_refused },
+		{ "channel number", test_channel_number },
 		{ "playlist base", test_base_url },
 		{ NULL, NULL },
 	};
