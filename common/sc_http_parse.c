@@ -3,6 +3,7 @@
 
 #include "sc_http_parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,30 @@
 #include <strings.h>
 #include <sys/types.h>
 
+/* The next word of *s (after white space) into w[cap]. Returns 0, or
+ * -EBADMSG when there is none or it does not fit: cut short (as sscanf's
+ * %15s did) a word reads as another request ("ABCDEFGHIJKLMNOPQ /x" as
+ * method "ABCDEFGHIJKLMNO" of target "PQ"). */
+static int word(const char **s, char *w, size_t cap)
+{
+	size_t n;
+
+	while (isspace((unsigned char)**s))
+		(*s)++;
+	n = strcspn(*s, " \t\n\v\f\r");
+	if (!n || n >= cap)
+		return -EBADMSG;
+	memcpy(w, *s, n);
+	w[n] = '\0';
+	*s += n;
+	return 0;
+}
+
 int sc_http_request_line(const char *head, struct sc_http_line *l)
 {
-	if (sscanf(head, "%15s %1023s HTTP/1.%*c", l->method, l->target) != 2)
+	const char *s = head;
+
+	if (word(&s, l->method, sizeof(l->method)) < 0 || word(&s, l->target, sizeof(l->target)) < 0)
 		return -EBADMSG;
 	l->target[strcspn(l->target, "?#")] = '\0';
 	return 0;

@@ -22,7 +22,7 @@ struct sc_http_line {
 };
 
 /* Read the request line at the start of head (NUL-terminated). Returns 0,
- * or -EBADMSG when there is none. */
+ * or -EBADMSG when there is none, or its method or target do not fit. */
 int sc_http_request_line(const char *head, struct sc_http_line *l);
 
 /* What a request's head says about its body. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,25 @@ static void test_request_line(void)
 	CU_ASSERT_EQUAL(sc_http_request_line("GET", &l), -EBADMSG);
 	CU_ASSERT_EQUAL(sc_http_request_line("", &l), -EBADMSG);
 	CU_ASSERT_EQUAL(sc_http_request_line("\r\n", &l), -EBADMSG);
+}
+
+/* Found by fuzz_http_request: sscanf's %15s and %1023s cut a long method
+ * or target, and the rest of the word read as the next one. */
+static void test_request_line_too_long(void)
+{
+	struct sc_http_line l;
+	char head[1200];
+
+	CU_ASSERT_EQUAL(sc_http_request_line("\r\nConten\x9at-Length: /aOSTp", &l), -EBADMSG);
+	CU_ASSERT_EQUAL(sc_http_request_line("ABCDEFGHIJKLMNOPQ /x HTTP/1.1", &l), -EBADMSG);
+	CU_ASSERT_EQUAL(sc_http_request_line("ABCDEFGHIJKLMNO /x HTTP/1.1", &l), 0);
+	CU_ASSERT_STRING_EQUAL(l.method, "ABCDEFGHIJKLMNO");
+	/* a target of 1023 bytes fits, 1024 do not (it was cut to another) */
+	snprintf(head, sizeof(head), "GET /%01022d HTTP/1.1", 0);
+	CU_ASSERT_EQUAL(sc_http_request_line(head, &l), 0);
+	CU_ASSERT_EQUAL(strlen(l.target), 1023);
+	snprintf(head, sizeof(head), "GET /%01023d HTTP/1.1", 0);
+	CU_ASSERT_EQUAL(sc_http_request_line(head, &l), -EBADMSG);
 }
 
 static void test_request_fields(void)
@@ -158,6 +178,7 @@ int tu_register(void)
 {
 	static const struct tu_test tests[] = {
 		{ "request line", test_request_line },
+		{ "request line too long", test_request_line_too_long },
 		{ "request fields", test_request_fields },
 		{ "answer framing", test_answer_framing },
 		{ "answer not complete yet", test_answer_more },
