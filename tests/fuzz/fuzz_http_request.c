@@ -59,6 +59,8 @@ static void request_line(const char *head)
 	CHECK(rc == 0);
 	target[strcspn(target, "?#")] = '\0';
 	CHECK(!strcmp(l.method, method) && !strcmp(l.target, target));
+	if (!l.target[0])
+		return; /* "?query" alone: an empty target, written back no word */
 	snprintf(line, sizeof(line), "%s %s HTTP/1.1\r\nHost: x", l.method, l.target);
 	CHECK(sc_http_request_line(line, &m) == 0 && !strcmp(l.method, m.method) && !strcmp(l.target, m.target));
 }
