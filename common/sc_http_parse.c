@@ -49,6 +49,26 @@ void sc_http_request_fields(const char *head, struct sc_http_fields *f)
 	f->expect_continue = ex && strncasecmp(ex + 9 + strspn(ex + 9, " \t"), "100-continue", 12) == 0;
 }
 
+/* The size at the start of a chunk's line p[0..eol): hex digits, then an
+ * extension (";..." or white space) or the line's end. Returns it, or -1
+ * when malformed or over max. strtoul skipped white space, the line's own
+ * CRLF included, and took the next line's digits: then whether an answer
+ * was malformed depended on where TCP cut it. */
+static long long chunk_size(const char *p, const char *eol, size_t max)
+{
+	unsigned long long n = 0;
+	const char *q;
+
+	for (q = p; q < eol && isxdigit((unsigned char)*q); q++) {
+		n = n * 16 + (unsigned long long)(isdigit((unsigned char)*q) ? *q - '0' : (*q | 0x20) - 'a' + 10);
+		if (n > max)
+			return -1;
+	}
+	if (q == p || (q < eol && *q != ';' && *q != ' ' && *q != '\t'))
+		return -1;
+	return (long long)n;
+}
+
 /* One pass over a chunked body: with move, decode it in place. Returns
  * the decoded length when the last chunk is in, -EAGAIN when more must
  * come, -EBADMSG when malformed. */
@@ -57,26 +77,23 @@ static ssize_t chunks(char *b, size_t len, size_t max, bool move)
 	size_t in = 0, out = 0;
 
 	for (;;) {
-		char *end;
 		const char *crlf = memmem(b + in, len - in, "\r\n", 2);
-		unsigned long n;
+		long long n;
 
 		if (!crlf)
 			return -EAGAIN;
-		n = strtoul(b + in, &end, 16);
-		if (end == b + in)
+		n = chunk_size(b + in, crlf, max);
+		if (n < 0)
 			return -EBADMSG;
 		in = (size_t)(crlf - b) + 2;
 		if (n == 0)
 			return (ssize_t)out;
-		if (n > max)
-			return -EBADMSG;
-		if (len - in < n + 2)
+		if (len - in < (size_t)n + 2)
 			return -EAGAIN;
 		if (move)
-			memmove(b + out, b + in, n);
-		out += n;
-		in += n + 2;
+			memmove(b + out, b + in, (size_t)n);
+		out += (size_t)n;
+		in += (size_t)n + 2;
 	}
 }
 

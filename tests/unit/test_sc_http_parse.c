@@ -174,6 +174,46 @@ static void test_answer_refused(void)
 	free(b);
 }
 
+/* Found by fuzz_httpc: a chunk's size was read with strtoul, which skips
+ * white space, the size line's own CRLF included, and reads the next
+ * line's digits; so an empty size line was refused when TCP cut the answer
+ * right after it and taken when the next line came with it. */
+static void test_chunk_size(void)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	static const struct {
+		const char *body;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ "\r\n5\r\nhello\r\n0\r\n\r\n", -EBADMSG, NULL },
+		{ " 5\r\nhello\r\n0\r\n\r\n", -EBADMSG, NULL },
+		{ "+5\r\nhello\r\n0\r\n\r\n", -EBADMSG, NULL },
+		{ "0x5\r\nhello\r\n0\r\n\r\n", -EBADMSG, NULL },
+		{ "5\r\nhello\r\n-0\r\n\r\n", -EBADMSG, NULL },
+		{ "5;name=value\r\nhello\r\n0\r\n\r\n", 1, "hello" },
+		{ "5 \r\nhello\r\n00\r\n\r\n", 1, "hello" },
+		{ "A\r\n0123456789\r\nb\r\n0123456789a\r\n0\r\n\r\n", 1, "01234567890123456789a" },
+	};
+	struct sc_http_answer a;
+	char text[256], *b;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].body);
+		CU_ASSERT_EQUAL(answer(text, false, &b, &a), cases[i].rc);
+		if (cases[i].want)
+			CU_ASSERT_STRING_EQUAL(a.body, cases[i].want);
+		free(b);
+	}
+	/* the case found, cut where the fuzzer cut it and whole: refused both */
+	snprintf(text, sizeof(text), "%s\r\n", head);
+	CU_ASSERT_EQUAL(answer(text, false, &b, &a), -EBADMSG);
+	free(b);
+	snprintf(text, sizeof(text), "%s\r\n5\r\n\r\n", head);
+	CU_ASSERT_EQUAL(answer(text, false, &b, &a), -EBADMSG);
+	free(b);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -183,6 +223,7 @@ int tu_register(void)
 		{ "answer framing", test_answer_framing },
 		{ "answer not complete yet", test_answer_more },
 		{ "answer refused", test_answer_refused },
+		{ "chunk size", test_chunk_size },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("sc_http_parse", tests);
