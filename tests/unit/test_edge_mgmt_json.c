@@ -16,14 +16,14 @@ static int reg(const char *body, struct edge_mgmt_reg_answer *a)
 	return edge_mgmt_parse_register(body, strlen(body), a);
 }
 
-/* The answer of a real server (captured from tests/integration's
- * mgmt_api.sh): two channels, one the line-up does not know. */
+/* The answer of a real server (tests/fuzz/capture_seeds.sh): one channel
+ * with its key, one the line-up does not know. */
 static void test_register(void)
 {
 	struct edge_mgmt_reg_answer a;
-	const char *ok = "{\"edge_id\": 3, \"token\": \"e3.5f1b\", \"channels\": [{\"id\": 1, \"name\": \"News 24\","
-			 " \"ret_key\": \"" KEY "\", \"enabled\": true, \"group6\": \"ff3e::8000:1\", \"group4\": null,"
-			 " \"port\": 5000}], \"unknown_channels\": [77], \"report_ms\": 5000}";
+	const char *ok = "{\"edge_id\":3,\"token\":\"e3.5f1b\",\"channels\":[{\"id\":1,\"name\":\"News 24\","
+			 "\"ret_key\":\"" KEY "\",\"enabled\":true,\"group6\":\"ff3e::8000:1\",\"group4\":\"232.1.0.1\","
+			 "\"port\":5000}],\"unknown_channels\":[77],\"report_ms\":5000}";
 
 	CU_ASSERT_EQUAL_FATAL(reg(ok, &a), 0);
 	CU_ASSERT_EQUAL(a.edge_id, 3);
