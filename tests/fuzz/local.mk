@@ -1,7 +1,8 @@
 # tests/fuzz/: what the fuzz targets share. The targets themselves are in
 # the local.mk of the folder whose parsers they fuzz; all are built only
 # with ./configure CC=clang-14 --enable-fuzzers (tests/fuzz/README.md).
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/dict tests/fuzz/README.md tests/fuzz/capture_seeds.sh
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/dict tests/fuzz/README.md tests/fuzz/capture_seeds.sh \
+	tests/fuzz/smoke.sh tests/fuzz/xfail
 
 # The seeds of the binary targets, written with the libraries' encoders
 # (fuzz_seeds.c says how the smoke step keeps them in step).
