@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hts_req.h"
+
 #define TS 188
 #define MAX_CLIENTS HTS_MAX_CLIENTS
 #define REQ_MAX 4096
@@ -150,17 +152,7 @@ static void error(struct conn *c, int status, const char *reason, const char *ms
 /* "Host: name:port" of the request, for links in a playlist. */
 static void base_url(const struct conn *c, char *buf, size_t len)
 {
-	const char *host = strcasestr(c->req, "\r\nHost:");
-	size_t n;
-
-	if (!host) {
-		snprintf(buf, len, "http://[::1]:%u", hts_port(c->h));
-		return;
-	}
-	host += 7;
-	host += strspn(host, " \t");
-	n = strcspn(host, "\r\n");
-	snprintf(buf, len, "http://%.*s", (int)(n < 200 ? n : 200), host);
+	hts_req_base_url(c->req, hts_port(c->h), buf, len);
 }
 
 static void serve_playlist(struct conn *c)
@@ -184,31 +176,31 @@ static void serve_playlist(struct conn *c)
 
 static void serve(struct conn *c)
 {
-	char method[8], path[256];
-	unsigned id;
-	char tail;
+	struct hts_req rq;
 
-	if (sscanf(c->req, "%7s %255s HTTP/1.%*c", method, path) != 2 ||
-	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
+	hts_req_parse(c->req, &rq);
+	switch (rq.route) {
+	case HTS_BAD_REQUEST:
 		error(c, 400, "Bad Request", "only GET /current, /channel/ID and /playlist.m3u\n");
 		return;
-	}
-	if (strcmp(path, "/playlist.m3u") == 0) {
+	case HTS_PLAYLIST:
 		serve_playlist(c);
 		return;
-	}
-	if (sscanf(path, "/channel/%u%c", &id, &tail) == 1) {
-		if (!c->h->cb.tune || c->h->cb.tune(c->h->cb.arg, id) < 0) {
+	case HTS_NOT_FOUND:
+		error(c, 404, "Not Found", "try /current, /channel/ID or /playlist.m3u\n");
+		return;
+	case HTS_CHANNEL:
+		if (!c->h->cb.tune || c->h->cb.tune(c->h->cb.arg, rq.channel) < 0) {
 			error(c, 404, "Not Found", "no such channel\n");
 			return;
 		}
-	} else if (strcmp(path, "/current") != 0) {
-		error(c, 404, "Not Found", "try /current, /channel/ID or /playlist.m3u\n");
-		return;
+		break;
+	case HTS_CURRENT:
+		break;
 	}
 	c->want_pat = true;
 	c->h->st.streams++;
-	respond(c, 200, "OK", "video/mp2t", NULL, 0, strcmp(method, "HEAD") == 0);
+	respond(c, 200, "OK", "video/mp2t", NULL, 0, rq.head);
 }
 
 static void on_conn(void *arg, int fd, uint32_t events)

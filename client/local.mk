@@ -2,7 +2,7 @@
 # form a convenience library so that unit tests reach them.
 noinst_LTLIBRARIES += client/libstb.la
 client_libstb_la_SOURCES = \
-	%reldir%/hts.c %reldir%/hts.h \
+	%reldir%/hts.c %reldir%/hts.h %reldir%/hts_req.c %reldir%/hts_req.h \
 	%reldir%/mgc_json.c %reldir%/mgc_json.h \
 	%reldir%/peers.c %reldir%/peers.h \
 	%reldir%/player.c %reldir%/player.h %reldir%/play_proto.h \
@@ -41,11 +41,14 @@ client_sixcast_stb_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 
 STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
-UNIT_TESTS += tests/unit/test_hts tests/unit/test_player tests/unit/test_mgc_json tests/unit/test_peers \
-	tests/unit/test_stb_cfg tests/unit/test_stb_secret
+UNIT_TESTS += tests/unit/test_hts tests/unit/test_hts_req tests/unit/test_player tests/unit/test_mgc_json \
+	tests/unit/test_peers tests/unit/test_stb_cfg tests/unit/test_stb_secret
 tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU) $(TU_NET)
 tests_unit_test_hts_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_hts_LDADD = $(STB_TEST_LDADD)
+tests_unit_test_hts_req_SOURCES = tests/unit/test_hts_req.c $(TU)
+tests_unit_test_hts_req_CFLAGS = $(STB_TEST_CFLAGS)
+tests_unit_test_hts_req_LDADD = $(STB_TEST_LDADD)
 tests_unit_test_player_SOURCES = tests/unit/test_player.c $(TU)
 tests_unit_test_player_CFLAGS = $(STB_TEST_CFLAGS) $(GST_CFLAGS) \
 	-DPLAY_HELPER='"$(abs_top_builddir)/client/sixcast-play"'
@@ -67,3 +70,17 @@ tests_unit_test_stb_secret_LDADD = $(STB_TEST_LDADD)
 EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-client.conf.example docs/client.md
 INTEGRATION_TESTS += tests/integration/client_lab.sh tests/integration/client_mesh_lab.sh
 EXTRA_DIST += tests/integration/client_lib.sh
+
+# Fuzz targets of the box's parsers of management answers and of its HTTP
+# output's requests (./configure CC=clang-14 --enable-fuzzers;
+# tests/fuzz/README.md).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_mgc_json tests/fuzz/fuzz_hts_req
+endif
+tests_fuzz_fuzz_mgc_json_SOURCES = tests/fuzz/fuzz_mgc_json.c client/mgc_json.c common/sc_addr.c
+tests_fuzz_fuzz_mgc_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/client
+tests_fuzz_fuzz_mgc_json_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_mgc_json_LDADD = $(JANSSON_LIBS)
+tests_fuzz_fuzz_hts_req_SOURCES = tests/fuzz/fuzz_hts_req.c client/hts_req.c
+tests_fuzz_fuzz_hts_req_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/client
+tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)

@@ -125,8 +125,10 @@ struct mgc_peers {
 };
 
 /* Each returns 0, or -EBADMSG with err (MGC_ERR_LEN bytes) saying what is
- * wrong. out is written only on success, except *chans, which the caller
- * frees (free()) on success. */
+ * wrong (mgc_parse_channels also -ENOMEM). After a failure nothing in out
+ * is to be used: the tune, heartbeat and peers parsers clear it first and
+ * fill it as they go. *chans is set on success only; the caller frees it
+ * (free()). */
 int mgc_parse_register(const char *body, struct mgc_register *out, char *err);
 int mgc_parse_channels(const char *body, struct mgc_channel **chans, size_t *n, char *err);
 int mgc_parse_tune(const char *body, struct mgc_tune *out, char *err);

@@ -6,6 +6,7 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h %reldir%/sc_cfg_secret.c \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
 	%reldir%/sc_guard.c %reldir%/sc_guard.h %reldir%/sc_guard_mhd.c %reldir%/sc_guard_mhd.h \
+	%reldir%/sc_http_parse.c %reldir%/sc_http_parse.h \
 	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
 	%reldir%/sc_httpd.c %reldir%/sc_httpd.h %reldir%/sc_http_resp.c \
 	%reldir%/sc_httpd_lite.c %reldir%/sc_httpd_lite.h \
@@ -22,6 +23,7 @@ UNIT_TESTS += \
 	tests/unit/test_sc_cfg \
 	tests/unit/test_sc_clock \
 	tests/unit/test_sc_guard \
+	tests/unit/test_sc_http_parse \
 	tests/unit/test_sc_httpc \
 	tests/unit/test_sc_httpd \
 	tests/unit/test_sc_httpd_lite \
@@ -40,6 +42,9 @@ tests_unit_test_sc_clock_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_guard_SOURCES = tests/unit/test_sc_guard.c $(TU)
 tests_unit_test_sc_guard_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_guard_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_http_parse_SOURCES = tests/unit/test_sc_http_parse.c $(TU)
+tests_unit_test_sc_http_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_http_parse_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_httpc_SOURCES = tests/unit/test_sc_httpc.c $(TU)
 tests_unit_test_sc_httpc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpc_LDADD = $(UNIT_LDADD)
@@ -58,3 +63,16 @@ tests_unit_test_sc_loop_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_rtp_SOURCES = tests/unit/test_sc_rtp.c $(TU)
 tests_unit_test_sc_rtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_rtp_LDADD = $(UNIT_LDADD)
+
+# Fuzz targets of our HTTP parsing: the small server's requests and the
+# built-in client's answers (./configure CC=clang-14 --enable-fuzzers;
+# tests/fuzz/README.md).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_http_request tests/fuzz/fuzz_httpc
+endif
+tests_fuzz_fuzz_http_request_SOURCES = tests/fuzz/fuzz_http_request.c common/sc_http_parse.c
+tests_fuzz_fuzz_http_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_http_request_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_httpc_SOURCES = tests/fuzz/fuzz_httpc.c common/sc_http_parse.c
+tests_fuzz_fuzz_httpc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_httpc_LDFLAGS = $(FUZZ_FLAGS)

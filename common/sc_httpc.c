@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sc_http_parse.h"
 #include "sc_httpc_int.h"
 
 #define HEAD_MAX (16u << 10)
@@ -203,115 +204,21 @@ static bool connect_next(struct req *r)
 	return false;
 }
 
-/* One pass over a chunked body: with move, decode it in place. Returns
- * the decoded length when the last chunk is in, -EAGAIN when more must
- * come, -EBADMSG when malformed. */
-static ssize_t chunks(char *b, size_t len, bool move)
-{
-	size_t in = 0, out = 0;
-
-	for (;;) {
-		char *end;
-		const char *crlf = memmem(b + in, len - in, "\r\n", 2);
-		unsigned long n;
-
-		if (!crlf)
-			return -EAGAIN;
-		n = strtoul(b + in, &end, 16);
-		if (end == b + in)
-			return -EBADMSG;
-		in = (size_t)(crlf - b) + 2;
-		if (n == 0)
-			return (ssize_t)out;
-		if (n > SC_HTTPC_MAX_ANSWER)
-			return -EBADMSG;
-		if (len - in < n + 2)
-			return -EAGAIN;
-		if (move)
-			memmove(b + out, b + in, n);
-		out += n;
-		in += n + 2;
-	}
-}
-
-/* Decode only once the whole body is in: an incomplete one stays as it
- * came, to be parsed again with more. */
-static ssize_t dechunk(char *b, size_t len)
-{
-	ssize_t n = chunks(b, len, false);
-
-	return n < 0 ? n : chunks(b, len, true);
-}
-
-/* Whether a Transfer-Encoding value (up to its line's end) says chunked. */
-static bool chunked(const char *v)
-{
-	size_t n = strcspn(v, "\r\n");
-
-	return memmem(v, n, "chunked", 7) != NULL;
-}
-
 /* The answer so far: finished (callback made) or not yet. eof: nothing
  * more will come. Returns true when r is finished. */
 static bool parse_answer(struct req *r, bool eof)
 {
-	char *head_end = r->in ? memmem(r->in, r->in_len, "\r\n\r\n", 4) : NULL;
-	char *body, *cl, *te;
-	size_t body_len;
-	int status;
+	struct sc_http_answer a;
+	int rc = sc_http_answer_parse(r->in, r->in_len, eof, SC_HTTPC_MAX_ANSWER, &a);
 
-	if (!head_end) {
-		if (eof)
-			fail(r, "%s", r->in_len ? "malformed answer (no end of header)" : "Empty reply from server");
-		return eof;
-	}
-	*head_end = '\0';
-	if (sscanf(r->in, "HTTP/1.%*1d %3d", &status) != 1 || status < 100) {
-		fail(r, "%s", "malformed status line");
-		return true;
-	}
-	body = head_end + 4;
-	body_len = r->in_len - (size_t)(body - r->in);
-	cl = strcasestr(r->in, "\r\nContent-Length:");
-	te = strcasestr(r->in, "\r\nTransfer-Encoding:");
-	if (te && chunked(te + 20)) {
-		ssize_t n = dechunk(body, body_len);
-
-		if (n == -EAGAIN && !eof) {
-			*head_end = '\r';
-			return false;
-		}
-		if (n < 0) {
-			fail(r, "%s", "malformed or truncated chunked answer");
-			return true;
-		}
-		body_len = (size_t)n;
-	} else if (cl) {
-		unsigned long want = strtoul(cl + 17, NULL, 10);
-
-		if (want > SC_HTTPC_MAX_ANSWER) {
-			fail(r, "answer larger than %u bytes", SC_HTTPC_MAX_ANSWER);
-			return true;
-		}
-		if (body_len < want && !eof) {
-			*head_end = '\r';
-			return false;
-		}
-		if (body_len < want) {
-			fail(r, "%s", "answer shorter than its Content-Length");
-			return true;
-		}
-		body_len = want;
-	} else if (!eof) {
-		*head_end = '\r';
+	if (rc == 0)
 		return false;
-	}
-	if (body_len > SC_HTTPC_MAX_ANSWER) {
+	if (rc == -EMSGSIZE)
 		fail(r, "answer larger than %u bytes", SC_HTTPC_MAX_ANSWER);
-		return true;
-	}
-	body[body_len] = '\0';
-	finish(r, status, body, body_len);
+	else if (rc < 0)
+		fail(r, "%s", a.err);
+	else
+		finish(r, a.status, a.body, a.body_len);
 	return true;
 }
 

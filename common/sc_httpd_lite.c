@@ -19,6 +19,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sc_http_parse.h"
+
 #define HEAD_MAX 8192
 #define MAX_CONNS SC_HTTPD_LITE_MAX_CONNS
 #define LOG_EVERY_NS (10 * SC_NS_PER_S)
@@ -111,19 +113,18 @@ static void respond(struct conn *c, struct sc_http_resp *r)
 
 static void serve(struct conn *c)
 {
-	char method[16], target[1024];
+	struct sc_http_line line;
 	struct sc_http_resp resp = { 200, NULL, NULL, 0 };
 	char *body = c->in + c->head_len;
 
 	body[c->body_want] = '\0';
-	if (sscanf(c->in, "%15s %1023s HTTP/1.%*c", method, target) != 2) {
+	if (sc_http_request_line(c->in, &line) < 0) {
 		sc_httpd_printf(&resp, 400, "application/json", "{\"error\": \"malformed request\"}\n");
 		respond(c, &resp);
 		return;
 	}
-	target[strcspn(target, "?#")] = '\0';
 	c->h->fn(c->h->arg,
-		 &(struct sc_http_req){ method, target, body, c->body_want, &c->peer, NULL }, &resp);
+		 &(struct sc_http_req){ line.method, line.target, body, c->body_want, &c->peer, NULL }, &resp);
 	respond(c, &resp);
 }
 
@@ -185,20 +186,19 @@ static void answer_early(struct conn *c, int status, const char *json)
  * or answered. */
 static bool parse_head(struct conn *c, char *end)
 {
-	const char *cl, *ex;
+	struct sc_http_fields f;
 	char msg[96];
 
 	*end = '\0';
 	c->head_len = (size_t)(end - c->in) + 4;
-	cl = strcasestr(c->in, "\r\nContent-Length:");
-	ex = strcasestr(c->in, "\r\nExpect:");
-	c->body_want = cl ? strtoul(cl + 17, NULL, 10) : 0;
+	sc_http_request_fields(c->in, &f);
+	c->body_want = f.content_length;
 	if (!authorized(c)) {
 		c->extra = "WWW-Authenticate: Bearer realm=\"sixcast\"\r\n";
 		answer_early(c, 401, "{\"error\": \"missing or wrong bearer token (Authorization: Bearer TOKEN)\"}");
 		return false;
 	}
-	if (strcasestr(c->in, "\r\nTransfer-Encoding:")) {
+	if (f.transfer_encoding) {
 		answer_early(c, 400, "{\"error\": \"send a Content-Length\"}");
 		return false;
 	}
@@ -207,7 +207,7 @@ static bool parse_head(struct conn *c, char *end)
 		answer_early(c, 413, msg);
 		return false;
 	}
-	if (ex && strncasecmp(ex + 9 + strspn(ex + 9, " \t"), "100-continue", 12) == 0 && !c->continued) {
+	if (f.expect_continue && !c->continued) {
 		c->continued = true;
 		(void)!send(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}

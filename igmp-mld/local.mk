@@ -87,7 +87,7 @@ INTEGRATION_TESTS += tests/integration/mld_ssm.sh tests/integration/mld_flap.sh
 # instrumentation. Only with --enable-fuzzers (CC=clang); corpus seeds in
 # tests/fuzz/corpus/.
 if ENABLE_FUZZERS
-MLD_FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+MLD_FUZZ_FLAGS = $(FUZZ_FLAGS)
 noinst_PROGRAMS += tests/fuzz/fuzz_mld_decode tests/fuzz/fuzz_mld_proc
 tests_fuzz_fuzz_mld_decode_SOURCES = tests/fuzz/fuzz_mld_decode.c \
 	igmp-mld/mld_pkt.c igmp-mld/mld_table.c igmp-mld/mld_addr.c
@@ -98,7 +98,6 @@ tests_fuzz_fuzz_mld_proc_SOURCES = tests/fuzz/fuzz_mld_proc.c igmp-mld/mld_proc.
 tests_fuzz_fuzz_mld_proc_CFLAGS = $(AM_CFLAGS) $(MLD_FUZZ_FLAGS) -I$(top_srcdir)/igmp-mld
 tests_fuzz_fuzz_mld_proc_LDFLAGS = $(MLD_FUZZ_FLAGS)
 endif
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/README.md
 
 # Benchmarks (tests/bench/): built with the tree, run by hand, never by
 # make check. tests/bench/mld_decode.sh and tests/bench/mld_joinlat.sh.

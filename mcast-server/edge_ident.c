@@ -169,34 +169,22 @@ void edge_ident_pubkey(edge_ident *ei, char out[2 * RTX_PUB_BYTES + 1])
 	rtx_hex(pub, sizeof(pub), out);
 }
 
-int edge_ident_install(edge_ident *ei, const char *ca_hex, const char *cert_hex)
+int edge_ident_install(edge_ident *ei, const uint8_t *ca, const uint8_t *cert)
 {
-	uint8_t ca[RTX_CA_PUB_BYTES], cert[RTX_CERT_BYTES];
 	int rc;
 
-	if (ca_hex) {
-		if (rtx_unhex(ca_hex, ca, sizeof(ca)) < 0) {
-			sc_logf(&ei->lg, LOG_ERR, "identity: the management server's \"ca\" is not 64 hex characters");
-			return -EBADMSG;
-		}
-		if (rtx_ident_set_ca(ei->id, ca) < 0) {
-			/* Its store was lost: a new CA. Start over with it: the
-			 * certificate in this answer is for our old key. */
-			sc_logf(&ei->lg, LOG_WARNING, "identity: the management server has a new CA key: "
-				"a new key, registering again");
-			rtx_ident_reset(ei->id, 0, ca);
-			ei->renewing = false;
-			return -EAGAIN;
-		}
+	if (ca && rtx_ident_set_ca(ei->id, ca) < 0) {
+		/* Its store was lost: a new CA. Start over with it: the
+		 * certificate in this answer is for our old key. */
+		sc_logf(&ei->lg, LOG_WARNING, "identity: the management server has a new CA key: "
+			"a new key, registering again");
+		rtx_ident_reset(ei->id, 0, ca);
+		ei->renewing = false;
+		return -EAGAIN;
 	}
-	if (!cert_hex)
+	if (!cert)
 		return 0;
-	if (rtx_unhex(cert_hex, cert, sizeof(cert)) < 0) {
-		sc_logf(&ei->lg, LOG_ERR, "identity: the management server's \"cert\" is not %d hex characters",
-			2 * RTX_CERT_BYTES);
-		return -EBADMSG;
-	}
-	rc = rtx_ident_set_cert(ei->id, cert, sizeof(cert));
+	rc = rtx_ident_set_cert(ei->id, cert, RTX_CERT_BYTES);
 	if (rc < 0) {
 		sc_logf(&ei->lg, LOG_ERR, "identity: certificate refused: %s", strerror(-rc));
 		return rc;

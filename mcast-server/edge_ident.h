@@ -33,11 +33,11 @@ rtx_ident *edge_ident_get(edge_ident *ei);
 /* The public key to present (registration, load report), as hex (65
  * bytes): a new one when the certificate is due for renewal. */
 void edge_ident_pubkey(edge_ident *ei, char out[2 * RTX_PUB_BYTES + 1]);
-/* From the management server's answers: its CA key (ca_hex may be NULL:
- * already known), our certificate (cert_hex NULL: none). Returns 0, -EAGAIN
- * when the server has a new CA (the identity started over: register again
- * with the new key), or another negative errno (logged). */
-int edge_ident_install(edge_ident *ei, const char *ca_hex, const char *cert_hex);
+/* From the management server's answers: its CA key (ca NULL: none in the
+ * answer), our certificate (cert NULL: none). Returns 0, -EAGAIN when the
+ * server has a new CA (the identity started over: register again with the
+ * new key), or another negative errno (logged). */
+int edge_ident_install(edge_ident *ei, const uint8_t *ca, const uint8_t *cert);
 /* A revocation from a load answer. */
 void edge_ident_revoke(edge_ident *ei, uint32_t id, uint64_t before_ms);
 /* Whether a certificate is installed, and its id and hex (for GET

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edge_mgmt_json.h"
 #include "sc_httpc.h"
 
 #define BACKOFF_MIN_NS (1 * SC_NS_PER_S)
@@ -29,10 +30,11 @@ struct edge_mgmt {
 	enum state state;
 	int64_t inflight;
 	uint32_t edge_id;
+	char token[EDGE_MGMT_TOKEN_MAX];
 	edge_ident *ident;
-	char token[160];
+	struct edge_mgmt_identity idbuf; /* the last answer's identity parts */
 	bool up;
-	json_int_t lineup_version;
+	int64_t lineup_version;
 };
 
 static void schedule(edge_mgmt *m, uint64_t delay)
@@ -51,73 +53,64 @@ static void failed(edge_mgmt *m, const char *what, int status, const char *err, 
 	m->backoff = m->backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : m->backoff * 2;
 }
 
-static void take_keys(edge_mgmt *m, json_t *chans)
+static void take_keys(edge_mgmt *m, const struct edge_mgmt_reg_answer *a)
 {
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(chans, i, c) {
-		json_int_t id = json_integer_value(json_object_get(c, "id"));
-		const char *hex = json_string_value(json_object_get(c, "ret_key"));
-		uint8_t key[32];
-		size_t n = 0;
-
-		if (id <= 0 || id > UINT32_MAX || !hex || strlen(hex) != 64 ||
-		    sodium_hex2bin(key, sizeof(key), hex, 64, NULL, &n, NULL) != 0 || n != 32) {
+	for (size_t i = 0; i < a->n_chans; i++) {
+		if (!a->chans[i].id) {
 			sc_logf(&m->lg, LOG_WARNING, "management server: a channel without a usable id or ret_key");
 			continue;
 		}
-		m->ops.ret_key(m->ops.arg, (uint32_t)id, key);
+		m->ops.ret_key(m->ops.arg, a->chans[i].id, a->chans[i].key);
 	}
 }
 
-/* The identity parts of an answer: the CA key, a (new) certificate and
- * the revocations. */
-static int take_identity(edge_mgmt *m, json_t *j)
+/* The identity parts of an answer: the CA key, a (new) certificate, the
+ * revocations. -EAGAIN: the server has a new CA, register again. */
+static int take_identity(edge_mgmt *m, const char *body, size_t len)
 {
-	json_t *rv = json_object_get(j, "revoked"), *v;
-	size_t i;
+	struct edge_mgmt_identity *x = &m->idbuf;
 
 	if (!m->ident)
 		return 0;
-	if (edge_ident_install(m->ident, json_string_value(json_object_get(j, "ca")),
-			       json_string_value(json_object_get(j, "cert"))) == -EAGAIN)
+	edge_mgmt_parse_identity(body, len, x);
+	if (edge_ident_install(m->ident, x->has_ca ? x->ca : NULL, x->has_cert ? x->cert : NULL) == -EAGAIN)
 		return -EAGAIN;
-	json_array_foreach(rv, i, v) {
-		json_int_t id = json_integer_value(json_object_get(v, "id"));
-		json_int_t before = json_integer_value(json_object_get(v, "before_ms"));
-
-		if (id > 0 && id <= UINT32_MAX && before > 0)
-			edge_ident_revoke(m->ident, (uint32_t)id, (uint64_t)before);
-	}
+	for (size_t i = 0; i < x->n_revoked; i++)
+		edge_ident_revoke(m->ident, x->revoked[i].id, x->revoked[i].before_ms);
 	return 0;
+}
+
+/* The key for the server to certify (a new one when it is time). */
+static void add_pubkey(edge_mgmt *m, json_t *j)
+{
+	char pub[2 * RTX_PUB_BYTES + 1];
+
+	if (!m->ident || !j)
+		return;
+	edge_ident_pubkey(m->ident, pub);
+	json_object_set_new(j, "pubkey", json_string(pub));
 }
 
 static void on_register(void *arg, int status, const char *body, size_t len, const char *err)
 {
 	edge_mgmt *m = arg;
-	json_t *j = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
-	json_int_t id = j ? json_integer_value(json_object_get(j, "edge_id")) : 0;
-	json_int_t rep = j ? json_integer_value(json_object_get(j, "report_ms")) : 0;
-	const char *tok = j ? json_string_value(json_object_get(j, "token")) : NULL;
+	struct edge_mgmt_reg_answer a;
 
 	m->inflight = 0;
-	if (!j || id <= 0 || id > 0x7fffffff || !tok || strlen(tok) >= sizeof(m->token)) {
+	if (status != 200 || edge_mgmt_parse_register(body, len, &a) < 0) {
 		failed(m, "registration refused", status, err, body);
-		json_decref(j);
 		return;
 	}
-	m->edge_id = (uint32_t)id;
-	snprintf(m->token, sizeof(m->token), "%s", tok);
-	if (rep >= 100 && rep <= 3600000)
-		m->report_ns = (uint64_t)rep * SC_NS_PER_MS;
-	take_keys(m, json_object_get(j, "channels"));
-	if (take_identity(m, j) == -EAGAIN) {
-		json_decref(j);
+	m->edge_id = a.edge_id;
+	snprintf(m->token, sizeof(m->token), "%s", a.token);
+	if (a.report_ms)
+		m->report_ns = a.report_ms * SC_NS_PER_MS;
+	take_keys(m, &a);
+	edge_mgmt_reg_answer_clear(&a);
+	if (take_identity(m, body, len) == -EAGAIN) {
 		schedule(m, 0); /* at once, with the new key */
 		return;
 	}
-	json_decref(j);
 	m->state = REPORTING;
 	m->up = true;
 	m->backoff = BACKOFF_MIN_NS;
@@ -130,8 +123,7 @@ static void on_register(void *arg, int status, const char *body, size_t len, con
 static void on_load(void *arg, int status, const char *body, size_t len, const char *err)
 {
 	edge_mgmt *m = arg;
-	json_t *j;
-	json_int_t v;
+	struct edge_mgmt_load_answer a;
 
 	m->inflight = 0;
 	if (status == 401 || status == 403 || status == 404) {
@@ -150,30 +142,16 @@ static void on_load(void *arg, int status, const char *body, size_t len, const c
 		sc_logf(&m->lg, LOG_NOTICE, "management server %s is back", m->url);
 	m->up = true;
 	m->backoff = BACKOFF_MIN_NS;
-	j = json_loadb(body, len, 0, NULL);
-	v = j ? json_integer_value(json_object_get(j, "report_ms")) : 0;
-	if (v >= 100 && v <= 3600000)
-		m->report_ns = (uint64_t)v * SC_NS_PER_MS;
-	v = j ? json_integer_value(json_object_get(j, "lineup_version")) : 0;
-	if (v && m->lineup_version && v != m->lineup_version)
+	edge_mgmt_parse_load(body, len, &a);
+	if (a.report_ms)
+		m->report_ns = a.report_ms * SC_NS_PER_MS;
+	if (a.lineup_version && m->lineup_version && a.lineup_version != m->lineup_version)
 		m->state = REGISTERING; /* new line-up: fetch channels and keys again */
-	if (v)
-		m->lineup_version = v;
-	if (j && take_identity(m, j) == -EAGAIN)
+	if (a.lineup_version)
+		m->lineup_version = a.lineup_version;
+	if (take_identity(m, body, len) == -EAGAIN)
 		m->state = REGISTERING;
-	json_decref(j);
 	schedule(m, m->state == REGISTERING ? 0 : m->report_ns);
-}
-
-/* The key for the server to certify (a new one when it is time). */
-static void add_pubkey(edge_mgmt *m, json_t *j)
-{
-	char pub[2 * RTX_PUB_BYTES + 1];
-
-	if (!m->ident || !j)
-		return;
-	edge_ident_pubkey(m->ident, pub);
-	json_object_set_new(j, "pubkey", json_string(pub));
 }
 
 static void send_register(edge_mgmt *m)

@@ -6,6 +6,7 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/edge.c %reldir%/edge.h \
 	%reldir%/edge_cfg.c %reldir%/edge_cfg.h \
 	%reldir%/edge_ident.c %reldir%/edge_ident.h %reldir%/edge_mgmt.c %reldir%/edge_mgmt.h \
+	%reldir%/edge_mgmt_json.c %reldir%/edge_mgmt_json.h \
 	%reldir%/emit.c %reldir%/emit.h \
 	%reldir%/pace.c %reldir%/pace.h \
 	%reldir%/pcr.c %reldir%/pcr.h \
@@ -57,7 +58,7 @@ UNIT_TESTS += \
 	tests/unit/test_tsfix \
 	tests/unit/test_rtpk \
 	tests/unit/test_edge_mesh \
-	tests/unit/test_edge_cfg
+	tests/unit/test_edge_cfg tests/unit/test_edge_mgmt_json
 tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
 tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
@@ -79,6 +80,20 @@ tests_unit_test_edge_mesh_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_edge_cfg_SOURCES = tests/unit/test_edge_cfg.c $(TU)
 tests_unit_test_edge_cfg_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_edge_cfg_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_edge_mgmt_json_SOURCES = tests/unit/test_edge_mgmt_json.c $(TU)
+tests_unit_test_edge_mgmt_json_CFLAGS = $(EDGE_TEST_CFLAGS)
+tests_unit_test_edge_mgmt_json_LDADD = $(EDGE_TEST_LDADD)
+
+# Fuzz target of the edge's parsers of management answers (./configure
+# CC=clang-14 --enable-fuzzers; tests/fuzz/README.md).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_edge_mgmt
+endif
+tests_fuzz_fuzz_edge_mgmt_SOURCES = tests/fuzz/fuzz_edge_mgmt.c mcast-server/edge_mgmt_json.c
+tests_fuzz_fuzz_edge_mgmt_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
+	-I$(top_srcdir)/mcast-server
+tests_fuzz_fuzz_edge_mgmt_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_edge_mgmt_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 INTEGRATION_TESTS += tests/integration/edge_lab.sh tests/integration/edge_ret_lab.sh tests/integration/edge_mgmt_lab.sh
 

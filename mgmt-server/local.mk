@@ -8,7 +8,7 @@ mgmt_server_libmgcore_la_SOURCES = \
 	%reldir%/mg_lineup.c %reldir%/mg_lineup.h \
 	%reldir%/mg_cfg.c %reldir%/mg_cfg_lineup.c %reldir%/mg_cfg.h \
 	%reldir%/mg_store.c %reldir%/mg_store_read.c %reldir%/mg_store.h \
-	%reldir%/mg_json.c %reldir%/mg_json.h \
+	%reldir%/mg_json.c %reldir%/mg_json.h %reldir%/mg_bodies.c %reldir%/mg_bodies.h \
 	%reldir%/mg_auth.c %reldir%/mg_auth.h \
 	%reldir%/mg_stats.c %reldir%/mg_stats.h \
 	%reldir%/mg_state.c %reldir%/mg_state.h %reldir%/mg_state_priv.h \
@@ -85,6 +85,11 @@ tests_unit_test_mg_json_SOURCES = tests/unit/test_mg_json.c $(TU)
 tests_unit_test_mg_json_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_json_LDADD = $(MG_TEST_LDADD)
 
+UNIT_TESTS += tests/unit/test_mg_bodies
+tests_unit_test_mg_bodies_SOURCES = tests/unit/test_mg_bodies.c $(TU)
+tests_unit_test_mg_bodies_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_bodies_LDADD = $(MG_TEST_LDADD)
+
 UNIT_TESTS += tests/unit/test_mg_state
 tests_unit_test_mg_state_SOURCES = tests/unit/test_mg_state.c $(TU)
 tests_unit_test_mg_state_CFLAGS = $(MG_TEST_CFLAGS)
@@ -131,3 +136,14 @@ INTEGRATION_TESTS += tests/integration/console_browser.sh
 EXTRA_DIST += docs/sixcastctl.md tests/browser/package.json tests/browser/package-lock.json \
 	tests/browser/console_test.mjs
 EXTRA_DIST += tests/bench/console_bench.sh tests/browser/console_bench.mjs
+
+# Fuzz target of the request bodies' decoding (./configure CC=clang-14
+# --enable-fuzzers; tests/fuzz/README.md).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_mg_json
+endif
+tests_fuzz_fuzz_mg_json_SOURCES = tests/fuzz/fuzz_mg_json.c mgmt-server/mg_json.c mgmt-server/mg_bodies.c \
+	mgmt-server/mg_lineup.c mgmt-server/mg_stats.c common/sc_addr.c
+tests_fuzz_fuzz_mg_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(MG_DEP_CFLAGS) -I$(top_srcdir)/mgmt-server
+tests_fuzz_fuzz_mg_json_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_mg_json_LDADD = $(JANSSON_LIBS) -lm

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mg_bodies.h"
 #include "mg_cfg.h"
 #include "mg_http.h"
 #include "mg_json.h"

@@ -95,14 +95,6 @@ static json_t *register_answer(struct mg_state *st, const struct mg_client *cl, 
 
 void mg_h_register(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "device_id", MG_J_STR | MG_J_REQUIRED, 1, MG_DEVICE_MAX - 1 },
-		{ "credential", MG_J_STR | MG_J_REQUIRED, 1, 512 },
-		{ "addrs", MG_J_ARRAY | MG_J_REQUIRED, 1, MG_CLIENT_ADDRS },
-		{ "metro", MG_J_ANY | MG_J_NULLABLE, 0, 0 },
-		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
-		{ NULL, 0, 0, 0 },
-	};
 	const struct mg_config *cfg = mg_api_config(c->api);
 	struct mg_register reg = { .peer = &c->r->peer };
 	char token[MG_TOKEN_BUF], why[160];
@@ -111,7 +103,7 @@ void mg_h_register(struct mg_call *c)
 	struct mg_batch *b;
 	int rc;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_register))
 		return;
 	reg.device_id = json_string_value(json_object_get(c->body, "device_id"));
 	if (!device_id_ok(reg.device_id)) {
@@ -208,14 +200,10 @@ static void tune_answer(struct mg_req *r, struct mg_state *st, struct mg_client 
 
 void mg_h_tune(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "channel_id", MG_J_UINT | MG_J_REQUIRED, 1, UINT32_MAX },
-		{ NULL, 0, 0, 0 },
-	};
 	uint32_t ch;
 	int rc;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_tune))
 		return;
 	ch = mg_json_u32(c->body, "channel_id", 0);
 	rc = mg_client_tune(c->st, c->who.client, ch);
@@ -377,66 +365,18 @@ static bool wait_for_change(struct mg_call *c, uint32_t held)
 	return true;
 }
 
-/* stats: the box's counters since its tune, and peer round-trip times. */
-static bool read_stats(struct mg_call *c, const json_t *s, struct mg_heartbeat *hb)
-{
-	static const struct mg_field fields[] = {
-		{ "received", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "lost", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "repaired_group", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "repaired_edge", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "repaired_mesh", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "unrepaired", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "served", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "rtt", MG_J_ARRAY, 0, MG_RTT_MAX },
-		{ NULL, 0, 0, 0 },
-	};
-	static const struct mg_field rtt_fields[] = {
-		{ "client_id", MG_J_UINT | MG_J_REQUIRED, 1, UINT32_MAX },
-		{ "ms", MG_J_NUMBER | MG_J_REQUIRED, 0, 60000 },
-		{ NULL, 0, 0, 0 },
-	};
-	char why[200];
-	json_t *v;
-	size_t i;
-
-	if (mg_json_check(s, fields, why, sizeof(why)) < 0) {
-		mg_reply_error(c->r, 400, "stats: %s", why);
-		return false;
-	}
-	hb->has_stats = true;
-	for (unsigned k = 0; k < MG_COUNTERS; k++)
-		*mg_counter_at(&hb->stats, k) = mg_json_u64(s, mg_counter_names[k], 0);
-	json_array_foreach(json_object_get(s, "rtt"), i, v) {
-		if (mg_json_check(v, rtt_fields, why, sizeof(why)) < 0) {
-			mg_reply_error(c->r, 400, "stats.rtt[%zu]: %s", i, why);
-			return false;
-		}
-		hb->rtt[hb->nrtt].peer = mg_json_u32(v, "client_id", 0);
-		hb->rtt[hb->nrtt++].us = (uint32_t)(json_number_value(json_object_get(v, "ms")) * 1000);
-	}
-	return true;
-}
-
 void mg_h_heartbeat(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "group_version", MG_J_UINT, 0, UINT32_MAX },
-		{ "channel_id", MG_J_UINT | MG_J_NULLABLE, 1, UINT32_MAX },
-		{ "stats", MG_J_OBJECT, 0, 0 },
-		{ "mode", MG_J_STR, 4, 9 },
-		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
-		{ NULL, 0, 0, 0 },
-	};
 	struct mg_heartbeat hb = { .on_mesh = -1 };
 	const char *mode;
 	struct mg_client *cl = c->who.client;
 	uint8_t pub[RTX_PUB_BYTES];
 	int given, issued;
 	uint32_t held;
+	char why[256];
 	json_t *s;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_heartbeat))
 		return;
 	if ((given = mg_body_pubkey(c, pub)) < 0)
 		return;
@@ -449,8 +389,10 @@ void mg_h_heartbeat(struct mg_call *c)
 		}
 		hb.on_mesh = !strcmp(mode, "mesh");
 	}
-	if ((s = json_object_get(c->body, "stats")) && !read_stats(c, s, &hb))
+	if ((s = json_object_get(c->body, "stats")) && mg_body_stats(s, &hb, why, sizeof(why)) < 0) {
+		mg_reply_error(c->r, 400, "%s", why);
 		return;
+	}
 	mg_client_heartbeat(c->st, cl, &hb);
 	issued = mg_client_cert_refresh(c->st, cl, given ? pub : NULL);
 	if (issued < 0)
@@ -463,9 +405,7 @@ void mg_h_heartbeat(struct mg_call *c)
 
 void mg_h_leave(struct mg_call *c)
 {
-	static const struct mg_field fields[] = { { NULL, 0, 0, 0 } };
-
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_empty))
 		return;
 	mg_client_leave(c->st, c->who.client);
 	mg_reply_json(c->r, 200, json_object());

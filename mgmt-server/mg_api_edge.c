@@ -59,49 +59,14 @@ static json_t *edge_channels(struct mg_state *st, const struct mg_edge *e, json_
 
 static int read_channels(struct mg_call *c, const json_t *arr, struct mg_edge_reg *reg)
 {
-	static const struct mg_field fields[] = {
-		{ "id", MG_J_UINT | MG_J_REQUIRED, 1, UINT32_MAX },
-		{ "direct_max", MG_J_UINT, 0, 1000000 },
-		{ "sdp_url", MG_J_STR, 0, MG_URL_MAX - 1 },
-		{ "name", MG_J_STR, 0, MG_NAME_MAX - 1 },
-		{ "group6", MG_J_STR | MG_J_NULLABLE, 0, 64 },
-		{ "group4", MG_J_STR | MG_J_NULLABLE, 0, 64 },
-		{ "port", MG_J_UINT, 1, 65535 },
-		{ NULL, 0, 0, 0 },
-	};
-	char why[200];
-	size_t i;
-	json_t *v;
+	char why[256];
+	int rc = mg_body_edge_channels(arr, reg, why, sizeof(why));
 
-	reg->chan = calloc(json_array_size(arr) + 1, sizeof(*reg->chan));
-	if (!reg->chan) {
+	if (rc == -ENOMEM)
 		mg_reply_error(c->r, 500, "out of memory");
-		return -ENOMEM;
-	}
-	json_array_foreach(arr, i, v) {
-		struct mg_edge_chan *ec = &reg->chan[reg->nchan];
-		const char *url;
-
-		if (mg_json_check(v, fields, why, sizeof(why)) < 0) {
-			mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
-			return -EINVAL;
-		}
-		url = mg_json_str(v, "sdp_url", "");
-		if (*url && strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-			mg_reply_error(c->r, 400, "channels[%zu]: sdp_url must be an http(s) URL", i);
-			return -EINVAL;
-		}
-		ec->id = mg_json_u32(v, "id", 0);
-		ec->direct_max = mg_json_u32(v, "direct_max", 0);
-		snprintf(ec->sdp_url, sizeof(ec->sdp_url), "%s", url);
-		for (size_t k = 0; k < reg->nchan; k++)
-			if (reg->chan[k].id == ec->id) {
-				mg_reply_error(c->r, 400, "channels[%zu]: channel %u is listed twice", i, ec->id);
-				return -EINVAL;
-			}
-		reg->nchan++;
-	}
-	return 0;
+	else if (rc < 0)
+		mg_reply_error(c->r, 400, "%s", why);
+	return rc;
 }
 
 static int read_addrs(struct mg_call *c, const char *name, uint16_t port, struct mg_caddr *out,
@@ -122,16 +87,6 @@ static int read_addrs(struct mg_call *c, const char *name, uint16_t port, struct
 
 void mg_h_edge_register(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "name", MG_J_STR | MG_J_REQUIRED, 1, MG_NAME_MAX - 1 },
-		{ "credential", MG_J_STR | MG_J_REQUIRED, 1, 512 },
-		{ "addrs", MG_J_ARRAY | MG_J_REQUIRED, 1, MG_EDGE_ADDRS },
-		{ "ret_addrs", MG_J_ARRAY, 0, MG_EDGE_ADDRS },
-		{ "burst_addrs", MG_J_ARRAY, 0, MG_EDGE_ADDRS },
-		{ "channels", MG_J_ARRAY, 0, 4096 },
-		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
-		{ NULL, 0, 0, 0 },
-	};
 	const struct mg_config *cfg = mg_api_config(c->api);
 	struct mg_edge_reg reg = { 0 };
 	char token[MG_TOKEN_BUF];
@@ -142,7 +97,7 @@ void mg_h_edge_register(struct mg_call *c)
 	json_t *chans, *unknown, *answer;
 	int rc;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_edge_register))
 		return;
 	reg.name = mg_json_str(c->body, "name", "");
 	cred = mg_json_str(c->body, "credential", "");
@@ -217,44 +172,17 @@ static void load_answer(struct mg_req *r, struct mg_state *st, const struct mg_e
 
 void mg_h_edge_load(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "channels", MG_J_ARRAY, 0, 4096 },
-		{ "bitrate_bps", MG_J_UINT, 0, 1e15 },
-		{ "ret_clients", MG_J_UINT, 0, 1e9 },
-		{ "burst_clients", MG_J_UINT, 0, 1e9 },
-		{ "direct_clients", MG_J_UINT, 0, 1e9 },
-		{ "ret_requests", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "ret_served", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "burst_served", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "cpu_percent", MG_J_NUMBER, 0, 100000 },
-		{ "uptime_s", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "pubkey", MG_J_STR | MG_J_NULLABLE, 1, 256 },
-		{ NULL, 0, 0, 0 },
-	};
-	static const struct mg_field chan_fields[] = {
-		{ "id", MG_J_UINT | MG_J_REQUIRED, 1, UINT32_MAX },
-		{ "bitrate_bps", MG_J_UINT, 0, 1e15 },
-		{ "packets", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "ret_requests", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "ret_served", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "burst_served", MG_J_UINT, 0, 9007199254740991.0 },
-		{ "direct_clients", MG_J_UINT, 0, 1e9 },
-		{ NULL, 0, 0, 0 },
-	};
 	struct mg_edge *e = c->who.edge;
 	uint8_t pub[RTX_PUB_BYTES];
 	int given, issued;
-	char why[200];
-	size_t i;
-	json_t *v;
+	char why[256];
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_edge_load))
 		return;
-	json_array_foreach(json_object_get(c->body, "channels"), i, v)
-		if (mg_json_check(v, chan_fields, why, sizeof(why)) < 0) {
-			mg_reply_error(c->r, 400, "channels[%zu]: %s", i, why);
-			return;
-		}
+	if (mg_body_edge_load_channels(c->body, why, sizeof(why)) < 0) {
+		mg_reply_error(c->r, 400, "%s", why);
+		return;
+	}
 	if ((given = mg_body_pubkey(c, pub)) < 0)
 		return;
 	json_object_del(c->body, "pubkey"); /* the report shown is the load's figures */

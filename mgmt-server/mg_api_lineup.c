@@ -19,61 +19,12 @@ static bool lineup_editable(struct mg_call *c)
 	return false;
 }
 
-static const struct mg_field chan_fields[] = {
-	{ "id", MG_J_UINT, 1, UINT32_MAX },
-	{ "name", MG_J_STR, 1, MG_NAME_MAX - 1 },
-	{ "group6", MG_J_STR | MG_J_NULLABLE, 1, 64 },
-	{ "group4", MG_J_STR | MG_J_NULLABLE, 1, 64 },
-	{ "port", MG_J_UINT, 1, 65535 },
-	{ "source6", MG_J_STR | MG_J_NULLABLE, 1, 64 },
-	{ "source4", MG_J_STR | MG_J_NULLABLE, 1, 64 },
-	{ "sdp_url", MG_J_STR | MG_J_NULLABLE, 0, MG_URL_MAX - 1 },
-	{ "direct_max", MG_J_UINT, 0, 1000000 },
-	{ "enabled", MG_J_BOOL, 0, 0 },
-	{ NULL, 0, 0, 0 },
-};
-
-/* An address field: absent keeps *a, null clears it, a string must be an
- * address of family. */
-static bool addr_field(struct mg_call *c, const char *name, int family, struct sc_sockaddr *a)
-{
-	json_t *v = json_object_get(c->body, name);
-
-	if (!v)
-		return true;
-	memset(a, 0, sizeof(*a));
-	if (json_is_null(v))
-		return true;
-	if (sc_addr_parse(json_string_value(v), 0, a) < 0 || sc_addr_family(a) != family) {
-		mg_reply_error(c->r, 400, "%s must be an IPv%d address", name, family == AF_INET6 ? 6 : 4);
-		return false;
-	}
-	return true;
-}
-
 /* Apply the body to d and check the result. */
 static bool chan_from_body(struct mg_call *c, struct mg_chan_def *d)
 {
 	char why[200];
-	json_t *v;
 
-	if ((v = json_object_get(c->body, "name")))
-		snprintf(d->name, sizeof(d->name), "%s", json_string_value(v));
-	d->port = (uint16_t)mg_json_u32(c->body, "port", d->port);
-	if (!addr_field(c, "group6", AF_INET6, &d->group6) ||
-	    !addr_field(c, "group4", AF_INET, &d->group4) ||
-	    !addr_field(c, "source6", AF_INET6, &d->source6) ||
-	    !addr_field(c, "source4", AF_INET, &d->source4))
-		return false;
-	if (d->group6.len)
-		sc_addr_set_port(&d->group6, d->port);
-	if (d->group4.len)
-		sc_addr_set_port(&d->group4, d->port);
-	if ((v = json_object_get(c->body, "sdp_url")))
-		snprintf(d->sdp_url, sizeof(d->sdp_url), "%s", json_is_string(v) ? json_string_value(v) : "");
-	d->direct_max = mg_json_u32(c->body, "direct_max", d->direct_max);
-	d->enabled = mg_json_bool(c->body, "enabled", d->enabled);
-	if (mg_chan_check(d, why, sizeof(why)) < 0) {
+	if (mg_body_chan_def(c->body, d, why, sizeof(why)) < 0) {
 		mg_reply_error(c->r, 400, "%s", why);
 		return false;
 	}
@@ -109,7 +60,7 @@ void mg_h_channel_create(struct mg_call *c)
 	struct mg_chan_def d;
 	uint32_t id;
 
-	if (!lineup_editable(c) || !mg_body_ok(c, chan_fields))
+	if (!lineup_editable(c) || !mg_body_ok(c, mg_body_channel))
 		return;
 	if (!json_object_get(c->body, "name")) {
 		mg_reply_error(c->r, 400, "missing field \"name\"");
@@ -132,7 +83,7 @@ void mg_h_channel_update(struct mg_call *c)
 	struct mg_channel *ch = mg_channel_get(c->st, c->id[0]);
 	struct mg_chan_def d;
 
-	if (!lineup_editable(c) || !mg_body_ok(c, chan_fields))
+	if (!lineup_editable(c) || !mg_body_ok(c, mg_body_channel))
 		return;
 	if (!ch) {
 		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
@@ -167,12 +118,11 @@ void mg_h_channel_delete(struct mg_call *c)
 
 void mg_h_channel_rebuild(struct mg_call *c)
 {
-	static const struct mg_field fields[] = { { NULL, 0, 0, 0 } };
 	struct mg_batch *b;
 	struct grp_stats gs;
 	int n;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_empty))
 		return;
 	if (!mg_channel_get(c->st, c->id[0])) {
 		mg_reply_error(c->r, 404, "no channel %u", c->id[0]);
@@ -226,33 +176,11 @@ void mg_h_channel_groups(struct mg_call *c)
 					   "total", (json_int_t)gl.total, "groups", gl.arr));
 }
 
-static const struct mg_field metro_fields[] = {
-	{ "id", MG_J_UINT, 1, UINT32_MAX },
-	{ "name", MG_J_STR, 1, MG_NAME_MAX - 1 },
-	{ "prefixes", MG_J_ARRAY, 0, MG_PREFIX_MAX },
-	{ NULL, 0, 0, 0 },
-};
-
 static bool metro_from_body(struct mg_call *c, struct mg_metro_def *d)
 {
-	json_t *v = json_object_get(c->body, "prefixes"), *p;
 	char why[200];
-	size_t i;
 
-	if (json_object_get(c->body, "name"))
-		snprintf(d->name, sizeof(d->name), "%s", mg_json_str(c->body, "name", ""));
-	if (v) {
-		d->nprefix = 0;
-		json_array_foreach(v, i, p) {
-			if (!json_is_string(p) || sc_prefix_parse(json_string_value(p), &d->prefix[i]) < 0) {
-				mg_reply_error(c->r, 400, "prefixes[%zu] is not a prefix such as "
-					       "\"2001:db8:1::/48\" (host bits zero)", i);
-				return false;
-			}
-			d->nprefix++;
-		}
-	}
-	if (mg_metro_check(d, why, sizeof(why)) < 0) {
+	if (mg_body_metro_def(c->body, d, why, sizeof(why)) < 0) {
 		mg_reply_error(c->r, 400, "%s", why);
 		return false;
 	}
@@ -288,7 +216,7 @@ void mg_h_metro_create(struct mg_call *c)
 	struct mg_metro *m;
 	size_t pos = 0;
 
-	if (!lineup_editable(c) || !mg_body_ok(c, metro_fields))
+	if (!lineup_editable(c) || !mg_body_ok(c, mg_body_metro))
 		return;
 	if (!json_object_get(c->body, "name")) {
 		mg_reply_error(c->r, 400, "missing field \"name\"");
@@ -316,7 +244,7 @@ void mg_h_metro_update(struct mg_call *c)
 	struct mg_metro *m = mg_metro_get(c->st, c->id[0]);
 	struct mg_metro_def d;
 
-	if (!lineup_editable(c) || !mg_body_ok(c, metro_fields))
+	if (!lineup_editable(c) || !mg_body_ok(c, mg_body_metro))
 		return;
 	if (!m) {
 		mg_reply_error(c->r, 404, "no metro %u", c->id[0]);

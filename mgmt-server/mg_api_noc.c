@@ -65,10 +65,9 @@ void mg_h_status(struct mg_call *c)
 
 void mg_h_reload(struct mg_call *c)
 {
-	static const struct mg_field fields[] = { { NULL, 0, 0, 0 } };
 	char why[512] = "";
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_empty))
 		return;
 	if (mg_api_reload(c->api, why, sizeof(why)) < 0) {
 		mg_reply_error(c->r, 400, "reload refused: %s", why);
@@ -123,16 +122,11 @@ static void client_answer(struct mg_call *c, struct mg_batch *b, struct mg_clien
 
 void mg_h_client_patch(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "banned", MG_J_BOOL, 0, 0 },
-		{ "metro_id", MG_J_UINT | MG_J_NULLABLE, 1, UINT32_MAX },
-		{ NULL, 0, 0, 0 },
-	};
 	struct mg_client *cl = mg_client_get(c->st, c->id[0]);
 	json_t *ban, *metro;
 	struct mg_batch *b;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_client_patch))
 		return;
 	if (!cl) {
 		mg_reply_error(c->r, 404, "no client %u", c->id[0]);
@@ -177,17 +171,12 @@ void mg_h_client_delete(struct mg_call *c)
 
 void mg_h_client_move(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "metro_id", MG_J_UINT, 1, UINT32_MAX },
-		{ "group_id", MG_J_UINT, 1, UINT32_MAX },
-		{ NULL, 0, 0, 0 },
-	};
 	struct mg_client *cl = mg_client_get(c->st, c->id[0]);
 	uint32_t metro, group;
 	struct mg_batch *b;
 	int rc = 0;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_client_move))
 		return;
 	if (!cl) {
 		mg_reply_error(c->r, 404, "no client %u", c->id[0]);
@@ -234,15 +223,10 @@ void mg_h_client_move(struct mg_call *c)
 
 void mg_h_client_kick(struct mg_call *c)
 {
-	static const struct mg_field fields[] = {
-		{ "ban", MG_J_BOOL, 0, 0 },
-		{ "reason", MG_J_STR, 0, 200 },
-		{ NULL, 0, 0, 0 },
-	};
 	struct mg_client *cl = mg_client_get(c->st, c->id[0]);
 	struct mg_batch *b;
 
-	if (!mg_body_ok(c, fields))
+	if (!mg_body_ok(c, mg_body_client_kick))
 		return;
 	if (!cl) {
 		mg_reply_error(c->r, 404, "no client %u", c->id[0]);

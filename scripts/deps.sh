@@ -15,9 +15,12 @@ DEPS_RUN="iproute2 nftables iputils-ping procps tcpdump
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   ffmpeg sqlite3 curl"
 
-# To test and benchmark: the reference tools compared side by side.
+# To test and benchmark: the reference tools compared side by side; clang
+# with libFuzzer (its runtime is only a Recommends of clang-14) and
+# llvm-symbolizer for the fuzz smoke.
 DEPS_TEST="multicat rist-tools valgrind chromium nodejs
-  dpkg-dev debhelper fakeroot lintian mandoc"
+  dpkg-dev debhelper fakeroot lintian mandoc
+  clang-14 libclang-rt-14-dev llvm-14"
 # npm for the browser tests' playwright-core: Debian's package, unless the
 # installed nodejs brings its own (NodeSource's does, and conflicts with it).
 command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
