@@ -77,10 +77,11 @@ EXTRA_DIST += tests/integration/client_lib.sh
 if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz_mgc_json tests/fuzz/fuzz_hts_req
 endif
-tests_fuzz_fuzz_mgc_json_SOURCES = tests/fuzz/fuzz_mgc_json.c client/mgc_json.c common/sc_addr.c
-tests_fuzz_fuzz_mgc_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/client
+tests_fuzz_fuzz_mgc_json_SOURCES = tests/fuzz/fuzz_mgc_json.c client/mgc_json.c common/sc_addr.c retransmit/rtx_cert.c
+tests_fuzz_fuzz_mgc_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/client \
+	-I$(top_srcdir)/retransmit
 tests_fuzz_fuzz_mgc_json_LDFLAGS = $(FUZZ_FLAGS)
-tests_fuzz_fuzz_mgc_json_LDADD = $(JANSSON_LIBS)
+tests_fuzz_fuzz_mgc_json_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS)
 tests_fuzz_fuzz_hts_req_SOURCES = tests/fuzz/fuzz_hts_req.c client/hts_req.c
 tests_fuzz_fuzz_hts_req_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/client
 tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)

@@ -143,7 +143,8 @@ if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz_mg_json
 endif
 tests_fuzz_fuzz_mg_json_SOURCES = tests/fuzz/fuzz_mg_json.c mgmt-server/mg_json.c mgmt-server/mg_bodies.c \
-	mgmt-server/mg_lineup.c mgmt-server/mg_stats.c common/sc_addr.c
-tests_fuzz_fuzz_mg_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(MG_DEP_CFLAGS) -I$(top_srcdir)/mgmt-server
+	mgmt-server/mg_lineup.c mgmt-server/mg_stats.c common/sc_addr.c retransmit/rtx_cert.c
+tests_fuzz_fuzz_mg_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(MG_DEP_CFLAGS) $(SODIUM_CFLAGS) \
+	-I$(top_srcdir)/mgmt-server -I$(top_srcdir)/retransmit
 tests_fuzz_fuzz_mg_json_LDFLAGS = $(FUZZ_FLAGS)
-tests_fuzz_fuzz_mg_json_LDADD = $(JANSSON_LIBS) -lm
+tests_fuzz_fuzz_mg_json_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS) -lm

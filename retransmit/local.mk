@@ -110,18 +110,17 @@ tests_bench_rtx_bench_LDADD = retransmit/librtxcore.la -lm
 # sources are compiled into each target so that libFuzzer sees their
 # coverage.
 RTX_FUZZ_SOURCES = $(RTX_CORE_C) common/sc_rtp.c common/sc_log.c
-RTX_FUZZ_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -fsanitize=fuzzer,address,undefined \
-	-I$(top_srcdir)/retransmit
+RTX_FUZZ_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/unit
 if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz_rtx_wire tests/fuzz/fuzz_rtx_session
 endif
 tests_fuzz_fuzz_rtx_wire_SOURCES = tests/fuzz/fuzz_rtx_wire.c $(RTX_FUZZ_SOURCES)
 tests_fuzz_fuzz_rtx_wire_CFLAGS = $(RTX_FUZZ_CFLAGS)
-tests_fuzz_fuzz_rtx_wire_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_rtx_wire_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_rtx_wire_LDADD = $(SODIUM_LIBS)
-tests_fuzz_fuzz_rtx_session_SOURCES = tests/fuzz/fuzz_rtx_session.c $(RTX_FUZZ_SOURCES)
+tests_fuzz_fuzz_rtx_session_SOURCES = tests/fuzz/fuzz_rtx_session.c $(RTX_FUZZ_SOURCES) $(TU_IDENT)
 tests_fuzz_fuzz_rtx_session_CFLAGS = $(RTX_FUZZ_CFLAGS)
-tests_fuzz_fuzz_rtx_session_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_rtx_session_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_rtx_session_LDADD = $(SODIUM_LIBS)
 
 # The attacks on the responders and the cost of the authentication,

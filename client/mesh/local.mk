@@ -58,9 +58,9 @@ if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz_mesh
 endif
 tests_fuzz_fuzz_mesh_SOURCES = tests/fuzz/fuzz_mesh.c $(MESH_FUZZ_SOURCES)
-tests_fuzz_fuzz_mesh_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) -fsanitize=fuzzer,address,undefined \
+tests_fuzz_fuzz_mesh_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(FUZZ_FLAGS) \
 	-I$(top_srcdir)/client/mesh -I$(top_srcdir)/retransmit -I$(top_srcdir)/tests/unit
-tests_fuzz_fuzz_mesh_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_mesh_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_mesh_LDADD = $(SODIUM_LIBS)
 
 # The lab tool: mesh nodes on real UDP sockets (built by make: the lab

@@ -1,7 +1,9 @@
-/* libFuzzer target: the repair protocol's decoders (rtx_wire_parse,
- * rtx_list_parse/foreach, rtx_repair_parse, rtx_peek) on arbitrary bytes,
- * and the list encoder on whatever numbers a parsed list names (what it
- * writes must parse back to the same numbers). Build with
+/* libFuzzer target: the repair protocol's decoders (rtx_wire_parse and
+ * the envelope under it, the attached certificate, rtx_list_parse/foreach,
+ * rtx_repair_parse, the burst and PATH bodies, rtx_peek) on arbitrary
+ * bytes; what decodes must encode back to the same bytes (the envelope,
+ * the certificate, the fixed bodies), and the list encoder, given the
+ * numbers a parsed list names, must write a list naming them again. Build with
  * ./configure CC=clang --enable-fuzzers; run e.g.
  *   build/tests/fuzz/fuzz_rtx_wire -max_total_time=600 */
 #include "config.h"
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtx_ident.h"
 #include "rtx_wire.h"
 
 struct acc {
@@ -50,12 +53,48 @@ static void round_trip(struct acc *a)
 		abort();
 }
 
+/* One encoding only: the envelope and the certificate written back are
+ * the bytes read. */
+static void envelope_round_trip(const uint8_t *data, const struct rtx_hdr *h)
+{
+	uint8_t out[RTX_WIRE_HDR + RTX_CERT_BYTES];
+	struct rtx_cert c;
+	size_t off = rtx_env_put(out, RTX_WIRE_MAGIC, &h->env);
+
+	if (memcmp(out, data, off) != 0)
+		abort();
+	if (h->env.cert && rtx_cert_decode(h->env.cert, RTX_CERT_BYTES, &c) == 0) {
+		rtx_cert_encode(&c, out);
+		if (memcmp(out, h->env.cert, RTX_CERT_BYTES) != 0)
+			abort();
+	}
+}
+
+static void fixed_bodies(const struct rtx_hdr *h)
+{
+	uint8_t out[64];
+	struct rtx_burst_req rq;
+	struct rtx_burst_ans an;
+	struct rtx_path p;
+
+	if (rtx_burst_req_parse(h->body, h->body_len, &rq) == 0 &&
+	    (rtx_burst_req_put(out, &rq) != h->body_len || memcmp(out, h->body, h->body_len)))
+		abort();
+	if (rtx_burst_ans_parse(h->body, h->body_len, &an) == 0 &&
+	    (rtx_burst_ans_put(out, &an) != h->body_len || memcmp(out, h->body, h->body_len)))
+		abort();
+	if (rtx_path_parse(h->body, h->body_len, &p) == 0 &&
+	    (rtx_path_put(out, &p) != h->body_len || memcmp(out, h->body, h->body_len)))
+		abort();
+}
+
 static void body_decoders(const struct rtx_hdr *h)
 {
 	static struct acc a;
 	struct rtx_list l;
 	struct rtx_repair r;
 
+	fixed_bodies(h);
 	if (rtx_list_parse(h->body, h->body_len, &l) == 0) {
 		a.n = 0;
 		rtx_list_foreach(&l, 4096, collect, &a);
@@ -75,8 +114,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rtx_list l;
 
 	rtx_peek(data, size, &info);
-	if (rtx_wire_parse(data, size, &h) == 0)
+	if (rtx_wire_parse(data, size, &h) == 0) {
+		envelope_round_trip(data, &h);
 		body_decoders(&h);
+	}
 	/* the body decoders on raw bytes too, without the header's help */
 	if (rtx_list_parse(data, size, &l) == 0) {
 		static struct acc a;

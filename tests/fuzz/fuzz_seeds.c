@@ -20,6 +20,7 @@
 
 #include "mesh_wire.h"
 #include "rtx_auth.h"
+#include "rtx_ident.h"
 #include "rtx_wire.h"
 
 #define RTP_LEN (12 + 188)
@@ -65,16 +66,39 @@ static size_t rtp(uint8_t *b, uint16_t seq, bool pat)
 
 static const uint8_t wire_key[RTX_KEY_BYTES] = { 1, 2, 3 };
 
+/* A certificate of member id that parses (its signature is made up: the
+ * decoders check shapes, not signatures). */
+static void fake_cert(uint32_t id, uint8_t out[RTX_CERT_BYTES])
+{
+	struct rtx_cert c = { .kind = (id & RTX_EDGE_ID_FLAG) ? RTX_CERT_EDGE : RTX_CERT_BOX, .id = id,
+			      .serial = 0x01020300u | (id & 0xff), .issuer = 0x5c5c5c5c,
+			      .not_before_ms = 1800000000000ULL, .not_after_ms = 1800086400000ULL };
+
+	memset(c.pub, 0x11, sizeof(c.pub));
+	memset(c.sig, 0x22, sizeof(c.sig));
+	rtx_cert_encode(&c, out);
+}
+
 static void wire_datagram(const char *name, uint8_t type, uint8_t flags, const uint8_t *body, size_t blen)
 {
-	uint8_t buf[RTX_WIRE_OVERHEAD + 1500];
-	struct rtx_hdr h = { .type = type, .flags = flags, .body_len = (uint16_t)blen, .group_id = 10,
-			     .sender_id = flags ? RTX_EDGE_ID_FLAG | 1 : 2, .ts = 1000, .session = 7 };
+	uint8_t buf[RTX_WIRE_OVERHEAD + RTX_CERT_BYTES + 1500], cert[RTX_CERT_BYTES];
+	struct rtx_hdr h = { .type = type, .flags = flags & RTX_WIRE_FLAGS_KNOWN, .body_len = (uint16_t)blen,
+			     .group_id = 10, .sender_id = flags & RTX_WIRE_FLAG_RET ? 2 : 3,
+			     .receiver_id = flags & RTX_WIRE_FLAG_RET ? RTX_EDGE_ID_FLAG | 1 : 2, .ts = 1000,
+			     .session = 7 };
+	struct rtx_env e;
+	size_t off;
 
-	rtx_wire_put_hdr(buf, &h);
-	memcpy(buf + RTX_WIRE_HDR, body, blen);
-	rtx_auth_sign(wire_key, buf, RTX_WIRE_HDR + blen);
-	put_file("fuzz_rtx_wire", name, buf, RTX_WIRE_OVERHEAD + blen);
+	rtx_wire_env(&e, &h);
+	if (flags & RTX_ENV_FLAG_CERT) {
+		fake_cert(h.sender_id, cert);
+		e.flags |= RTX_ENV_FLAG_CERT;
+		e.cert = cert;
+	}
+	off = rtx_env_put(buf, RTX_WIRE_MAGIC, &e);
+	memcpy(buf + off, body, blen);
+	rtx_auth_sign(wire_key, buf, off + blen);
+	put_file("fuzz_rtx_wire", name, buf, off + blen + RTX_WIRE_MAC);
 }
 
 /* A NACK body for exts (strictly increasing), or -1. */
@@ -108,7 +132,14 @@ static void seeds_rtx_wire(void)
 	memcpy(body, "\0\0\0\0\0\0\x03\xe7", 8); /* echo 999 */
 	wire_datagram("repair", RTX_MSG_REPAIR, 0, body, 8 + rtp(body + 8, 11, false));
 	wire_datagram("burst_req", RTX_MSG_BURST_REQ, RTX_WIRE_FLAG_RET, body, rtx_burst_req_put(body, &rq));
+	wire_datagram("burst_req_cert", RTX_MSG_BURST_REQ, RTX_WIRE_FLAG_RET | RTX_ENV_FLAG_CERT, body,
+		      rtx_burst_req_put(body, &rq));
 	wire_datagram("burst", RTX_MSG_BURST, RTX_WIRE_FLAG_RET, body, rtx_burst_ans_put(body, &an));
+	{
+		struct rtx_path p = { 0x1122334455667788ULL, 0 };
+
+		wire_datagram("path", RTX_MSG_PATH, RTX_WIRE_FLAG_RET, body, rtx_path_put(body, &p));
+	}
 }
 
 /* --- fuzz_rtx_session: op | length | data records (see its header) --- */
@@ -219,10 +250,12 @@ static void mesh_entries_of(struct mesh_entries *e)
 	e->e[0].addr.addr[1] = 0x01;
 	e->e[0].addr.addr[15] = 2;
 	e->e[0].addr.port = 5100;
+	fake_cert(2, e->e[0].cert);
 	e->e[1].id = 3;
 	e->e[1].addr.family = 4;
 	memcpy(e->e[1].addr.addr, "\x0a\x03\x00\x4d", 4);
 	e->e[1].addr.port = 5100;
+	fake_cert(3, e->e[1].cert);
 }
 
 /* A hello alone, and each message's body alone (for the decoders). */
