@@ -394,8 +394,10 @@ static void ret_metrics(const edge *e, FILE *f)
 	fprintf(f, "# HELP sixcast_ret_clients Set-top boxes heard on the RET port in the last 10 s.\n"
 		   "# TYPE sixcast_ret_clients gauge\nsixcast_ret_clients %u\n"
 		   "# TYPE sixcast_ret_burst_clients gauge\nsixcast_ret_burst_clients %u\n"
-		   "# TYPE sixcast_ret_unrouted_total counter\nsixcast_ret_unrouted_total %llu\n",
-		rc_, bc, (unsigned long long)ret_unrouted(e->ret));
+		   "# TYPE sixcast_ret_unrouted_total counter\nsixcast_ret_unrouted_total %llu\n"
+		   "# HELP sixcast_ret_datagrams_total Datagrams read from the RET port, whatever they were.\n"
+		   "# TYPE sixcast_ret_datagrams_total counter\nsixcast_ret_datagrams_total %llu\n",
+		rc_, bc, (unsigned long long)ret_unrouted(e->ret), (unsigned long long)ret_datagrams(e->ret));
 }
 
 /* What the HTTP port's limits refused and closed. */
