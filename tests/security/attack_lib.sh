@@ -1,0 +1,162 @@
+# shellcheck shell=bash
+# attack_lib: helpers of the UDP attack labs (repair_attacks.sh,
+# mesh_attacks.sh). Source after tests/lab/lab.sh, lab_up and
+# tests/integration/client_lib.sh.
+#
+#   at_mloss HOST PCT            drop PCT% of the multicast stream (UDP to port
+#                                5000) the host receives: the boxes ask for
+#                                repairs, and what the attacks capture
+#                                (requests, repairs) is never lost
+#   at_mac HOST                  the MAC of the host's eth0
+#   at_watch HOST TAG MATCH...   count the UDP datagrams arriving on the host's
+#                                wire (netdev ingress) that match; at_watched
+#                                HOST TAG prints "datagrams payload-bytes"
+#   at_egress HOST TAG MATCH...  the same for what the host sends (output hook);
+#                                at_egressed HOST TAG
+#   at_boxes EXPR BOX...         sum of a Python expression over the boxes'
+#                                /api/stats (j), e.g. 'j["repair"]["replayed"]'
+#   at_edge_metric HOST NAME...  sum of the edge's /metrics samples of NAMEs
+#   at_wait WHAT SECONDS CMD...  until CMD prints something true (non-empty,
+#                                not 0/False), or fail saying what it printed
+#   at_tool HOST LOG ARGS...     udp_attack.py ARGS in HOST's namespace, in the
+#                                background (pid in AT_PID)
+#   at_result LOG KEY            a field of the tool's JSON result line
+#   at_row CLASS DGRAMS BYTES_IN BYTES_OUT BAR   one line of the figures table
+#                                (also appended to $SEC_FIGURES when set)
+#   at_table                     print the table
+#   at_alive PID:NAME...         each daemon still runs, its log clean
+
+AT_PY="${top_srcdir:-.}/tests/security/udp_attack.py"
+AT_FORGE="$CL_B/tests/security/sxforge"
+[ -r "$AT_PY" ] || { echo "missing $AT_PY" >&2; exit 99; }
+[ -x "$AT_FORGE" ] || { echo "not built: $AT_FORGE" >&2; exit 99; }
+AT_ROWS=()
+AT_PID=""
+
+at_mloss() {
+	lab_exec "$1" nft add table inet mloss
+	lab_exec "$1" nft add chain inet mloss in '{ type filter hook input priority 0; policy accept; }'
+	lab_exec "$1" nft add rule inet mloss in udp dport 5000 numgen random mod 100 '<' "$2" counter drop
+}
+
+at_mac() { lab_exec "$1" cat /sys/class/net/eth0/address; }
+
+at_watch() { # HOST TAG MATCH...
+	local h="$1" t="$2"
+	shift 2
+	if ! lab_exec "$h" nft list table netdev atw >/dev/null 2>&1; then
+		lab_exec "$h" nft add table netdev atw
+		lab_exec "$h" nft add chain netdev atw in "{ type filter hook ingress device eth0 priority 0; }"
+	fi
+	lab_exec "$h" nft add rule netdev atw in "$@" meta l4proto udp counter comment "\"$t\""
+}
+
+# "datagrams payload-bytes" of the rule TAG in TABLE (IPv6 + UDP headers off).
+_at_counted() { # HOST TABLE TAG
+	lab_exec "$1" nft list table "$2" 2>/dev/null | awk -v t="comment \"$3\"" '
+		index($0, t) { for (i = 1; i <= NF; i++) { if ($i == "packets") p = $(i + 1); if ($i == "bytes") b = $(i + 1) } }
+		END { printf "%d %d\n", p, b - 48 * p }'
+}
+at_watched() { _at_counted "$1" "netdev atw" "$2"; }
+
+at_egress() { # HOST TAG MATCH...
+	local h="$1" t="$2"
+	shift 2
+	if ! lab_exec "$h" nft list table inet ate >/dev/null 2>&1; then
+		lab_exec "$h" nft add table inet ate
+		lab_exec "$h" nft add chain inet ate out '{ type filter hook output priority 0; policy accept; }'
+	fi
+	lab_exec "$h" nft add rule inet ate out "$@" meta l4proto udp counter comment "\"$t\""
+}
+at_egressed() { _at_counted "$1" "inet ate" "$2"; }
+
+at_boxes() { # EXPR BOX...
+	local e="$1" b
+	shift
+	for b in "$@"; do stb "$b" stats 2>/dev/null || echo '{}'; done | python3 -c '
+import json, sys
+t, d, s = sys.stdin.read(), json.JSONDecoder(), 0
+i = 0
+while True:
+    while i < len(t) and t[i].isspace():
+        i += 1
+    if i >= len(t):
+        break
+    j, i = d.raw_decode(t, i)
+    try:
+        s += '"$e"'
+    except (KeyError, TypeError):
+        pass
+print(s)'
+}
+
+at_edge_metric() { # HOST NAME...
+	local h="$1"
+	shift
+	lab_exec "$h" curl -s -m 5 "http://[::1]:8081/metrics" | awk -v names=" $* " '
+		/^#/ { next } { n = $1; sub(/\{.*/, "", n); if (index(names, " " n " ")) s += $NF } END { printf "%d\n", s }'
+}
+
+at_wait() { # WHAT SECONDS CMD...
+	local what="$1" secs="$2" out="" t=$SECONDS
+	shift 2
+	for _ in $(seq $((secs * 5))); do
+		out="$("$@" 2>"$LAB_DIR/at_wait.err")"
+		case "$out" in
+		"" | 0 | False | false) ;;
+		*)
+			[ -z "${AT_DEBUG:-}" ] || echo "  ($what: $((SECONDS - t)) s)" >&2
+			return 0
+			;;
+		esac
+		sleep 0.2
+	done
+	lab_fail "$what: not within $secs s (last: ${out:-nothing} $(head -c 300 "$LAB_DIR/at_wait.err"))"
+}
+
+# ge A B: prints 1 when A >= B (for at_wait).
+ge() { [ "$1" -ge "$2" ] && echo 1; }
+
+at_tool() { # HOST LOG ARGS...
+	local h="$1" log="$2"
+	shift 2
+	lab_bg "$h" "$log" python3 "$AT_PY" "$@"
+	AT_PID=$LAB_LAST_PID
+}
+
+at_result() { # LOG KEY: from the tool's last JSON line
+	python3 -c 'import json, sys
+r = {}
+for l in open(sys.argv[1]):
+    if l.startswith("{"):
+        r = json.loads(l)
+print(r.get(sys.argv[2], 0))' "$1" "$2"
+}
+
+# exists FILE: prints 1 when it does (for at_wait).
+exists() { [ -e "$1" ] && echo 1; }
+
+at_row() { # CLASS DGRAMS BYTES_IN BYTES_OUT BAR
+	local ratio
+	ratio="$(awk -v i="$3" -v o="$4" 'BEGIN { printf "%.3f", i ? o / i : 0 }')"
+	AT_ROWS+=("| $1 | $2 | $3 | $4 | $ratio | $5 |")
+	[ -z "${SEC_FIGURES:-}" ] || printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$ratio" "$5" >>"$SEC_FIGURES"
+	awk -v i="$3" -v o="$4" -v bar="$5" 'BEGIN { if (bar == "0") exit !(o == 0); exit !(o <= i) }' ||
+		lab_fail "$1: $4 bytes answered for $3 bytes of attack (bar: $5)"
+}
+
+at_table() {
+	echo "| attack | datagrams | bytes in | bytes answered | answered per byte in | bar |"
+	echo "|---|---|---|---|---|---|"
+	printf '%s\n' "${AT_ROWS[@]}"
+}
+
+at_alive() { # PID:LOGNAME...
+	local x pid l
+	for x in "$@"; do
+		pid="${x%%:*}" l="${x#*:}"
+		kill -0 "$pid" 2>/dev/null || lab_fail "$l died under the attacks (pid $pid): $(tail -5 "$LAB_DIR/$l.log")"
+		grep -iE "assert|Sanitizer|runtime error" "$LAB_DIR/$l.log" && lab_fail "$l: assertion or sanitizer report"
+	done
+	return 0
+}
