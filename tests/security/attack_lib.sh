@@ -25,6 +25,20 @@
 #                                (also appended to $SEC_FIGURES when set)
 #   at_table                     print the table
 #   at_alive PID:NAME...         each daemon still runs, its log clean
+#   at_own LOG ARGS...           udp_attack.py ARGS on the attacker ($ATT) from
+#                                its own address (a port of its own per attack),
+#                                socket kept until at_own_done LOG CLASS BAR,
+#                                which adds the figures' row (bytes that came back)
+#   at_spoof LOG SOURCE ARGS...  udp_attack.py send ARGS from a spoofed source
+#                                (MAC addresses from $MACS); prints "sent bytes"
+#   at_relay LOG IFNAME MAGIC TYPES DPORT N CMD...   the bridge drops what
+#                                IFNAME's host sends of MAGIC's TYPES ("1" or
+#                                "{ 1, 11 }") to DPORT (or any) while N of
+#                                them are captured there and relayed
+#                                at once by CMD (at_own LOG send or at_tool ...),
+#                                then lets them pass again
+#   at_forge OUT COUNT ARGS... JOB...  sxforge on the attacker, registered with
+#                                the management server as a viewer of channel 1
 
 AT_PY="${top_srcdir:-.}/tests/security/udp_attack.py"
 AT_FORGE="$CL_B/tests/security/sxforge"
@@ -32,6 +46,8 @@ AT_FORGE="$CL_B/tests/security/sxforge"
 [ -x "$AT_FORGE" ] || { echo "not built: $AT_FORGE" >&2; exit 99; }
 AT_ROWS=()
 AT_PID=""
+AT_PORT=41000
+AT_OWN_RECV=0
 
 at_mloss() {
 	lab_exec "$1" nft add table inet mloss
@@ -159,4 +175,50 @@ at_alive() { # PID:LOGNAME...
 		grep -iE "assert|Sanitizer|runtime error" "$LAB_DIR/$l.log" && lab_fail "$l: assertion or sanitizer report"
 	done
 	return 0
+}
+
+at_own() {
+	local log="$1"
+	shift
+	AT_PORT=$((AT_PORT + 1))
+	at_tool "$ATT" "$LAB_DIR/$log.json" "$@" --from-port $AT_PORT --stop-file "$LAB_DIR/$log.stop"
+	AT_OWN_PID=$AT_PID
+}
+
+at_own_done() { # LOG CLASS BAR
+	touch "$LAB_DIR/$1.stop"
+	wait "$AT_OWN_PID" || lab_fail "$2: the attack tool failed: $(cat "$LAB_DIR/$1.json")"
+	AT_OWN_RECV=$((AT_OWN_RECV + $(at_result "$LAB_DIR/$1.json" bytes_recv)))
+	at_row "$2" "$(at_result "$LAB_DIR/$1.json" sent)" "$(at_result "$LAB_DIR/$1.json" bytes_sent)" \
+		"$(at_result "$LAB_DIR/$1.json" bytes_recv)" "$3"
+}
+
+at_spoof() { # LOG SOURCE ARGS...
+	local log="$1" src="$2"
+	shift 2
+	lab_exec "$ATT" python3 "$AT_PY" send "$@" --spoof "$src" --macs "$MACS" >"$LAB_DIR/$log.json" ||
+		lab_fail "$log: the attack tool failed: $(cat "$LAB_DIR/$log.json")"
+	echo "$(at_result "$LAB_DIR/$log.json" sent) $(at_result "$LAB_DIR/$log.json" bytes_sent)"
+}
+
+at_relay() { # LOG IFNAME MAGIC TYPES DPORT N CMD...
+	local log="$1" ifn="$2" magic="$3" types="$4" dport="$5" n="$6" hex rc m=()
+	shift 6
+	case "$magic" in SX) hex=0x5358 ;; SM) hex=0x534d ;; esac
+	[ "$dport" = any ] || m=(udp dport "$dport")
+	fab nft add rule bridge lab xfer iifname "$ifn" meta l4proto udp "${m[@]}" @th,64,16 $hex @th,88,8 "$types" \
+		counter drop comment "\"relay\""
+	"$@" --in "$LAB_DIR/$log.jsonl" --follow "$n" --follow-timeout 30
+	fab python3 "$AT_PY" capture --ifname "$ifn" --magic "$magic" --types "$(tr -d '{} ' <<<"$types")" \
+		--dport "${dport/any/}" --count "$n" --min "$n" --timeout 20 --out "$LAB_DIR/$log.jsonl" >/dev/null
+	rc=$?
+	_lab_fab_rules_del relay
+	[ $rc = 0 ] || lab_fail "$log: $n datagrams of $ifn's host not captured in 20 s"
+}
+
+at_forge() { # OUT COUNT ARGS... JOB...
+	local out="$1" n="$2"
+	shift 2
+	lab_exec "$ATT" "$AT_FORGE" -M "$CL_MURL" -C "$CL_BOXCRED" -a "[$(lab_addr6 "$ATT")]:5100" -c 1 -o "$out" \
+		-N "$n" "$@" 2>"$out.log" || lab_fail "sxforge: $(cat "$out.log")"
 }

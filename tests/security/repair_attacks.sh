@@ -96,33 +96,6 @@ until_boxes() { ge "$(sumb "$1")" "$2"; }
 until_edge() { ge "$(at_edge_metric "$1" "${@:3}")" "$2"; }
 victim() { at_watched $V all | cut -d' ' -f2; }
 
-# own LOG ARGS...: the attacker sends from its own address (a port of its
-# own per attack) and keeps its socket until LOG.stop; own_done LOG CLASS
-# BAR stops it and adds the figures' row.
-PORT=41000 OWN_RECV=0
-own() {
-	local log="$1"
-	shift
-	PORT=$((PORT + 1))
-	at_tool $ATT "$LAB_DIR/$log.json" "$@" --from-port $PORT --stop-file "$LAB_DIR/$log.stop"
-	OWN_PID=$AT_PID
-}
-own_done() {
-	touch "$LAB_DIR/$1.stop"
-	wait "$OWN_PID" || lab_fail "$2: the attack tool failed: $(cat "$LAB_DIR/$1.json")"
-	OWN_RECV=$((OWN_RECV + $(at_result "$LAB_DIR/$1.json" bytes_recv)))
-	at_row "$2" "$(at_result "$LAB_DIR/$1.json" sent)" "$(at_result "$LAB_DIR/$1.json" bytes_sent)" \
-		"$(at_result "$LAB_DIR/$1.json" bytes_recv)" "$3"
-}
-# spoof LOG SOURCE ARGS...: the same from a spoofed source; "sent bytes".
-spoof() {
-	local log="$1" src="$2"
-	shift 2
-	lab_exec $ATT python3 "$AT_PY" send "$@" --spoof "$src" --macs "$MACS" >"$LAB_DIR/$log.json" ||
-		lab_fail "$log: the attack tool failed: $(cat "$LAB_DIR/$log.json")"
-	echo "$(at_result "$LAB_DIR/$log.json" sent) $(at_result "$LAB_DIR/$log.json" bytes_sent)"
-}
-
 for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b.ts" >/dev/null || lab_fail "$b: record start"; done
 D0="$(sumb 'j["repair"]["delivered"]')"
 
@@ -144,45 +117,33 @@ for l in open(sys.argv[2]):
             break' "$G" "$LAB_DIR/nacks.jsonl" >"$LAB_DIR/nacks-other.jsonl"
 [ "$(wc -l <"$LAB_DIR/nacks-other.jsonl")" = "$N" ] || lab_fail "no third member for every NACK: $G"
 r0="$(sumb 'j["repair"]["replayed"]')"
-own a1 send --in "$LAB_DIR/nacks.jsonl"
+at_own a1 send --in "$LAB_DIR/nacks.jsonl"
 at_wait "the receivers counted $N replayed NACKs" 20 until_boxes 'j["repair"]["replayed"]' $((r0 + N))
-own_done a1 "group NACK replayed to its receiver" 0
+at_own_done a1 "group NACK replayed to its receiver" 0
 f0="$(sumb 'j["repair"]["auth_failed"]')"
-own a2 send --in "$LAB_DIR/nacks-other.jsonl"
+at_own a2 send --in "$LAB_DIR/nacks-other.jsonl"
 at_wait "the other members refused $N NACKs" 20 until_boxes 'j["repair"]["auth_failed"]' $((f0 + N))
-own_done a2 "group NACK replayed to another member" 0
+at_own_done a2 "group NACK replayed to another member" 0
 v0="$(victim)" r0="$(sumb 'j["repair"]["replayed"]')" f0="$(sumb 'j["repair"]["auth_failed"]')"
-read -r n1 b1 <<<"$(spoof a3 "$V6" --in "$LAB_DIR/nacks.jsonl")"
-read -r n2 b2 <<<"$(spoof a4 "$V6" --in "$LAB_DIR/nacks-other.jsonl")"
+read -r n1 b1 <<<"$(at_spoof a3 "$V6" --in "$LAB_DIR/nacks.jsonl")"
+read -r n2 b2 <<<"$(at_spoof a4 "$V6" --in "$LAB_DIR/nacks-other.jsonl")"
 at_wait "spoofed replays counted" 20 until_boxes 'j["repair"]["replayed"] + j["repair"]["auth_failed"]' \
 	$((r0 + f0 + n1 + n2))
 at_row "group NACK replayed (receiver, other member), spoofed source" $((n1 + n2)) $((b1 + b2)) \
 	$(($(victim) - v0)) 0
 f0="$(sumb 'j["repair"]["auth_failed"]')"
-read -r n1 b1 <<<"$(spoof a5 "$A6" --in "$LAB_DIR/nacks-other.jsonl")"
+read -r n1 b1 <<<"$(at_spoof a5 "$A6" --in "$LAB_DIR/nacks-other.jsonl")"
 at_wait "NACKs replayed to another member from A's own address refused" 20 \
 	until_boxes 'j["repair"]["auth_failed"]' $((f0 + n1))
 echo "  $n1 NACKs replayed to another member from A's address: refused (auth_failed)"
 
 echo "== ($((SECONDS - t0)) s) B. A's fresh NACKs relayed on path (the bridge drops the originals)"
-relay() { # LOG SEND-ARGS...: capture and drop 4 of A's NACKs, relay each at once
-	local log="$1"
-	shift
-	fab nft add rule bridge lab xfer iifname "$A" udp dport 5100 @th,64,16 0x5358 @th,88,8 1 counter drop \
-		comment "\"relay\""
-	"$@" --in "$LAB_DIR/$log.jsonl" --follow 4 --follow-timeout 30
-	fab python3 "$AT_PY" capture --ifname $A --magic SX --types 1 --dport 5100 --ret no --count 4 --min 4 \
-		--timeout 20 --out "$LAB_DIR/$log.jsonl" >/dev/null
-	local rc=$?
-	_lab_fab_rules_del relay
-	[ $rc = 0 ] || lab_fail "$log: 4 NACKs of $A not captured in 20 s"
-}
 u0="$(sumb 'j["repair"]["unvalidated"]')"
-relay b1 own b1 send
+at_relay b1 $A SX 1 5100 4 at_own b1 send
 at_wait "4 relayed NACKs counted unvalidated" 20 until_boxes 'j["repair"]["unvalidated"]' $((u0 + 4))
-own_done b1 "fresh group NACK relayed from another address" "<= 1"
+at_own_done b1 "fresh group NACK relayed from another address" "<= 1"
 u0="$(sumb 'j["repair"]["unvalidated"]')" v0="$(victim)"
-relay b2 at_tool $ATT "$LAB_DIR/b2.json" send --spoof "$V6" --macs "$MACS"
+at_relay b2 $A SX 1 5100 4 at_tool $ATT "$LAB_DIR/b2.json" send --spoof "$V6" --macs "$MACS"
 wait "$AT_PID"
 at_wait "4 spoofed relays counted unvalidated" 20 until_boxes 'j["repair"]["unvalidated"]' $((u0 + 4))
 at_row "fresh group NACK relayed, spoofed source" "$(at_result "$LAB_DIR/b2.json" sent)" \
@@ -216,13 +177,7 @@ G="$(group_json)"
 read -r CID C6 CCERT <<<"$(member_other "$G" "$A6" "$ATT6")"
 ACERT="$(jf '[m["cert"] for m in j["members"] if m["client_id"] == '"$AID"'][0]' <<<"$G")"
 GID="$(jf 'j["id"]' <<<"$G")" GKEY="$(jf 'j["key"]' <<<"$G")"
-forge() { # OUT COUNT JOB...
-	local out="$1" n="$2"
-	shift 2
-	lab_exec $ATT "$AT_FORGE" -M "$CL_MURL" -C "$CL_BOXCRED" -a "[$ATT6]:5100" -c 1 -o "$out" -L "$E2CERT" \
-		-L "$CCERT" -g "$GID" -K "$GKEY" -V "$AID" -X "$ACERT" -N "$n" "$@" 2>"$out.log" ||
-		lab_fail "sxforge: $(cat "$out.log")"
-}
+forge() { at_forge "$1" "$2" -L "$E2CERT" -L "$CCERT" -g "$GID" -K "$GKEY" -V "$AID" -X "$ACERT" "${@:3}"; }
 F="$LAB_DIR/forged.txt"
 forge "$F" 5 ret-nack:$E1:nocert ret-nack:$E1:cert-victim ret-nack:$E1:cert-own \
 	burst-req:$E1:nocert burst-req:$E1:cert-victim burst-req:$E1:cert-own \
@@ -234,57 +189,57 @@ echo "  $(head -1 "$F.log"); box A = $AID, member C = $CID ($C6), group $GID"
 
 # C, continued: the second edge is keyed and answers the viewer's own
 # BURST_REQ from an unproven address with one challenge (the control).
-own c0 send --in "$F" --kind burst-req --mode honest --to "$E2_6" --port 5200
+at_own c0 send --in "$F" --kind burst-req --mode honest --to "$E2_6" --port 5200
 at_wait "the second edge challenged the viewer" 20 until_edge c3 1 sixcast_ret_unvalidated_total
-own_done c0 "control: a viewer's own BURST_REQ from an unproven address" "<= 1"
+at_own_done c0 "control: a viewer's own BURST_REQ from an unproven address" "<= 1"
 [ "$(at_result "$LAB_DIR/c0.json" recv)" -ge 1 ] || lab_fail "the second edge sent no challenge: is it keyed?"
 a0="$(at_edge_metric c3 sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total)"
-own c1 send --in "$LAB_DIR/breq.jsonl" --to "$E2_6" --repeat 3
+at_own c1 send --in "$LAB_DIR/breq.jsonl" --to "$E2_6" --repeat 3
 at_wait "the second edge refused the replayed BURST_REQ" 20 until_edge c3 $((a0 + 3)) \
 	sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total
-own_done c1 "BURST_REQ replayed to another edge" 0
+at_own_done c1 "BURST_REQ replayed to another edge" 0
 at_watch $Z e2 ip6 saddr "$E2_6"
 a0="$(at_edge_metric c3 sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total)"
-read -r n1 b1 <<<"$(spoof c2 "$Z6" --in "$LAB_DIR/breq.jsonl" --to "$E2_6" --repeat 3)"
+read -r n1 b1 <<<"$(at_spoof c2 "$Z6" --in "$LAB_DIR/breq.jsonl" --to "$E2_6" --repeat 3)"
 at_wait "the second edge refused the BURST_REQ spoofed from its box" 20 until_edge c3 $((a0 + 3)) \
 	sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total
 at_row "BURST_REQ replayed to another edge, from its box's address" "$n1" "$b1" \
 	"$(at_watched $Z e2 | cut -d' ' -f2)" 0
 p0="$(at_edge_metric c1 sixcast_ret_replayed_total)"
-own c3 send --in "$LAB_DIR/breq.jsonl" --repeat 3
+at_own c3 send --in "$LAB_DIR/breq.jsonl" --repeat 3
 at_wait "the edge counted the replayed BURST_REQ" 20 until_edge c1 $((p0 + 3)) sixcast_ret_replayed_total
-own_done c3 "BURST_REQ replayed to its edge" 0
+at_own_done c3 "BURST_REQ replayed to its edge" 0
 
 # D: the forgeries, from the attacker's address and from A's.
 m0="$(at_edge_metric c1 sixcast_ident_bad_mac_total)"
 a0="$(at_edge_metric c1 sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total)"
 NE=$(wc -l <"$F.edge")
-own d1 send --in "$F.edge" --to "$E1_6" --port 5200
+at_own d1 send --in "$F.edge" --to "$E1_6" --port 5200
 at_wait "the edge refused $NE forgeries" 20 until_edge c1 $((a0 + NE)) \
 	sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total
-own_done d1 "a viewer's RET NACK / BURST_REQ under another box's id" 0
+at_own_done d1 "a viewer's RET NACK / BURST_REQ under another box's id" 0
 m1="$(at_edge_metric c1 sixcast_ident_bad_mac_total)"
 [ $((m1 - m0)) -ge 10 ] || lab_fail "the edge's bad MACs rose by $((m1 - m0)), wanted 10 (the victim's certificate attached)"
 f0="$(sumb 'j["repair"]["auth_failed"]')" m0="$(sumb 'j["identity"]["bad_mac"]')"
 NM=$(wc -l <"$F.member")
-own d2 send --in "$F.member" --to "$C6" --port 5100
+at_own d2 send --in "$F.member" --to "$C6" --port 5100
 at_wait "member $CID refused $NM forgeries" 20 until_boxes 'j["repair"]["auth_failed"]' $((f0 + NM))
-own_done d2 "a viewer's group NACK under a member's id" 0
+at_own_done d2 "a viewer's group NACK under a member's id" 0
 m1="$(sumb 'j["identity"]["bad_mac"]')"
 [ $((m1 - m0)) -ge 10 ] || lab_fail "the members' bad MACs rose by $((m1 - m0)), wanted 10"
 a0="$(at_edge_metric c1 sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total)"
 f0="$(sumb 'j["repair"]["auth_failed"]')"
-spoof d3 "$A6" --in "$F.edge" --to "$E1_6" --port 5200 >/dev/null
-spoof d4 "$A6" --in "$F.member" --to "$C6" --port 5100 >/dev/null
+at_spoof d3 "$A6" --in "$F.edge" --to "$E1_6" --port 5200 >/dev/null
+at_spoof d4 "$A6" --in "$F.member" --to "$C6" --port 5100 >/dev/null
 at_wait "the forgeries from A's own address refused at the edge" 20 until_edge c1 $((a0 + NE)) \
 	sixcast_ret_auth_failures_total sixcast_ret_unknown_sender_total
 at_wait "the forgeries from A's own address refused at $CID" 20 until_boxes 'j["repair"]["auth_failed"]' \
 	$((f0 + NM))
 echo "  the same $NE + $NM forgeries from A's own address: refused"
 u0="$(at_edge_metric c1 sixcast_ret_unvalidated_total)"
-own d5 send --in "$F" --kind ret-nack --mode honest --to "$E1_6" --port 5200
+at_own d5 send --in "$F" --kind ret-nack --mode honest --to "$E1_6" --port 5200
 at_wait "the edge challenged the viewer's own NACKs" 20 until_edge c1 $((u0 + 5)) sixcast_ret_unvalidated_total
-own_done d5 "control: a viewer's own RET NACK from an unproven address" "<= 1"
+at_own_done d5 "control: a viewer's own RET NACK from an unproven address" "<= 1"
 
 echo "== ($((SECONDS - t0)) s) E. reflection: the viewer's own fresh requests, spoofed from the victim"
 R="$LAB_DIR/reflect.txt"
@@ -293,8 +248,8 @@ grep " $E1 " "$R" >"$R.1"
 grep " $E2 " "$R" >"$R.2"
 unv() { echo $(($(at_edge_metric c1 sixcast_ret_unvalidated_total) + $(at_edge_metric c3 sixcast_ret_unvalidated_total))); }
 u0="$(unv)" v0="$(victim)"
-read -r n1 b1 <<<"$(spoof e1 "$V6" --in "$R.1" --to "$E1_6" --port 5200 --rate 500)"
-read -r n2 b2 <<<"$(spoof e2 "$V6" --in "$R.2" --to "$E2_6" --port 5200 --rate 500)"
+read -r n1 b1 <<<"$(at_spoof e1 "$V6" --in "$R.1" --to "$E1_6" --port 5200 --rate 500)"
+read -r n2 b2 <<<"$(at_spoof e2 "$V6" --in "$R.2" --to "$E2_6" --port 5200 --rate 500)"
 until_unv() { ge "$(unv)" "$1"; }
 at_wait "the edges counted the spoofed requests unvalidated" 20 until_unv $((u0 + n1 + n2))
 at_row "a viewer's fresh RET NACKs and BURST_REQs, spoofed source (reflection)" $((n1 + n2)) $((b1 + b2)) \
@@ -321,14 +276,14 @@ taken() {
 until_taken() { ge "$(taken)" "$1"; }
 k0="$(taken)"
 ISS="${E1CERT:24:8}" # the CA's key id, in every certificate
-own f1 garbage --targets "$T" --issuer "$ISS" --rate 3000 --duration 3 --seed 1
+at_own f1 garbage --targets "$T" --issuer "$ISS" --rate 3000 --duration 3 --seed 1
 wait_sent() { # LOG: the sender's count once its first line is out
 	at_wait "the garbage sender finished" 30 grep -c sent "$LAB_DIR/$1.json"
 	at_result "$LAB_DIR/$1.json" sent
 }
 n1="$(wait_sent f1)"
 at_wait "the daemons read $n1 garbage datagrams" 20 until_taken $((k0 + n1))
-own_done f1 "garbage from the attacker's address" 0
+at_own_done f1 "garbage from the attacker's address" 0
 for h in "${ALL[@]}" c1 c3; do at_egress "$h" spoofed ip6 daddr 2001:db8:1::f:0/112; done
 k0="$(taken)"
 lab_exec $ATT python3 "$AT_PY" garbage --targets "$TS" --issuer "$ISS" --rate 3000 --duration 3 --seed 2 \
@@ -340,11 +295,11 @@ for h in "${ALL[@]}" c1 c3; do out=$((out + $(at_egressed "$h" spoofed | cut -d'
 at_row "garbage from random spoofed addresses" "$n2" "$(at_result "$LAB_DIR/f2.json" bytes_sent)" "$out" 0
 # Made-up certificates at the edge faster than it checks them: the budget.
 b0="$(at_edge_metric c1 sixcast_ident_budget_refused_total)" v0="$(at_edge_metric c1 sixcast_ident_certs_verified_total)"
-own f3 garbage --targets "[$E1_6]:5200#$E1ID" --issuer "$ISS" --mix sx --rate 2000 --duration 2 --seed 3
+at_own f3 garbage --targets "[$E1_6]:5200#$E1ID" --issuer "$ISS" --mix sx --rate 2000 --duration 2 --seed 3
 n3="$(wait_sent f3)"
 at_wait "the edge refused certificates past its budget" 20 until_edge c1 $((b0 + 1)) sixcast_ident_budget_refused_total
 at_wait "the edge read the certificate flood" 20 until_taken $((k0 + n2 + n3))
-own_done f3 "made-up certificates to the edge, 2000 a second" 0
+at_own_done f3 "made-up certificates to the edge, 2000 a second" 0
 echo "  certificates checked $(($(at_edge_metric c1 sixcast_ident_certs_verified_total) - v0)), refused for the budget" \
 	"$(($(at_edge_metric c1 sixcast_ident_budget_refused_total) - b0)) of $n3 datagrams"
 
@@ -361,7 +316,7 @@ done
 [ $((D1 - D0)) -gt 1000 ] || lab_fail "the boxes delivered $((D1 - D0)) packets during the attacks"
 # Nothing reached the attacker's ports after its sockets closed.
 late="$(at_watched $ATT all | cut -d' ' -f2)"
-[ "$late" -le "$OWN_RECV" ] || lab_fail "the attacker's ports got $late bytes, its sockets $OWN_RECV"
+[ "$late" -le "$AT_OWN_RECV" ] || lab_fail "the attacker's ports got $late bytes, its sockets $AT_OWN_RECV"
 echo "  dropped by the boxes: $(sumb 'j["repair"]["replayed"]') replayed, $(sumb 'j["repair"]["auth_failed"]') auth_failed," \
 	"$(sumb 'j["repair"]["unvalidated"]') unvalidated, $(sumb 'j["repair"]["unknown_sender"]') unknown_sender," \
 	"$(sumb 'j["repair"]["malformed"] + j["repair_port"]["malformed"]') malformed; challenges $(sumb 'j["identity"]["challenges_sent"]')"
