@@ -20,7 +20,7 @@
 #                                not 0/False), or fail saying what it printed
 #   at_tool HOST LOG ARGS...     udp_attack.py ARGS in HOST's namespace, in the
 #                                background (pid in AT_PID)
-#   at_result LOG KEY            a field of the tool's JSON result line
+#   at_result LOG KEY...         fields of the tool's JSON result line
 #   at_row CLASS DGRAMS BYTES_IN BYTES_OUT BAR   one line of the figures table
 #                                (also appended to $SEC_FIGURES when set)
 #   at_table                     print the table
@@ -140,13 +140,13 @@ at_tool() { # HOST LOG ARGS...
 	AT_PID=$LAB_LAST_PID
 }
 
-at_result() { # LOG KEY: from the tool's last JSON line
+at_result() { # LOG KEY...: from the tool's last JSON line
 	python3 -c 'import json, sys
 r = {}
 for l in open(sys.argv[1]):
     if l.startswith("{"):
         r = json.loads(l)
-print(r.get(sys.argv[2], 0))' "$1" "$2"
+print(" ".join(str(r.get(k, 0)) for k in sys.argv[2:]))' "$@"
 }
 
 # exists FILE: prints 1 when it does (for at_wait).
@@ -188,9 +188,13 @@ at_own() {
 at_own_done() { # LOG CLASS BAR
 	touch "$LAB_DIR/$1.stop"
 	wait "$AT_OWN_PID" || lab_fail "$2: the attack tool failed: $(cat "$LAB_DIR/$1.json")"
-	AT_OWN_RECV=$((AT_OWN_RECV + $(at_result "$LAB_DIR/$1.json" bytes_recv)))
-	at_row "$2" "$(at_result "$LAB_DIR/$1.json" sent)" "$(at_result "$LAB_DIR/$1.json" bytes_sent)" \
-		"$(at_result "$LAB_DIR/$1.json" bytes_recv)" "$3"
+	local n b r rn small big
+	read -r n b r rn small big <<<"$(at_result "$LAB_DIR/$1.json" sent bytes_sent bytes_recv recv min_sent max_recv)"
+	AT_OWN_RECV=$((AT_OWN_RECV + r))
+	at_row "$2" "$n" "$b" "$r" "$3"
+	# At most one challenge per request, none larger than a request.
+	[ "$rn" -le "$n" ] && [ "$big" -le "$small" ] ||
+		lab_fail "$2: $rn datagrams came back (up to $big bytes) for $n sent (from $small bytes)"
 }
 
 at_spoof() { # LOG SOURCE ARGS...
@@ -198,7 +202,7 @@ at_spoof() { # LOG SOURCE ARGS...
 	shift 2
 	lab_exec "$ATT" python3 "$AT_PY" send "$@" --spoof "$src" --macs "$MACS" >"$LAB_DIR/$log.json" ||
 		lab_fail "$log: the attack tool failed: $(cat "$LAB_DIR/$log.json")"
-	echo "$(at_result "$LAB_DIR/$log.json" sent) $(at_result "$LAB_DIR/$log.json" bytes_sent)"
+	at_result "$LAB_DIR/$log.json" sent bytes_sent
 }
 
 at_relay() { # LOG IFNAME MAGIC TYPES DPORT N CMD...

@@ -115,8 +115,8 @@ u0="$(drops unvalidated)" v0="$(victim)"
 at_relay r2 $A SM "{ 1, 11 }" any 4 at_tool $ATT "$LAB_DIR/r2.json" send --spoof "$V6" --macs "$MACS"
 wait "$AT_PID"
 at_wait "4 spoofed relays counted unvalidated" 20 until_drops $((u0 + 4)) unvalidated
-at_row "fresh mesh HELLO/PULL relayed, spoofed source" "$(at_result "$LAB_DIR/r2.json" sent)" \
-	"$(at_result "$LAB_DIR/r2.json" bytes_sent)" $(($(victim) - v0)) "<= 1"
+read -r n1 b1 <<<"$(at_result "$LAB_DIR/r2.json" sent bytes_sent)"
+at_row "fresh mesh HELLO/PULL relayed, spoofed source" "$n1" "$b1" $(($(victim) - v0)) "<= 1"
 
 echo "== ($((SECONDS - t0)) s) M3. a viewer forges mesh messages as box A"
 # Certificates from the management API (admin): each box's group lists it.
@@ -179,14 +179,14 @@ taken() {
 }
 until_taken() { ge "$(taken)" "$1"; }
 k0="$(taken)"
-at_own g1 garbage --targets "$T" --issuer "$ISS" --rate 3000 --duration 3 --seed 11
+at_own g1 garbage --targets "$T" --issuer "$ISS" --rate 3000 --duration 2 --seed 11
 at_wait "the garbage sender finished" 30 grep -c sent "$LAB_DIR/g1.json"
 n1="$(at_result "$LAB_DIR/g1.json" sent)"
 at_wait "the daemons read $n1 garbage datagrams" 20 until_taken $((k0 + n1))
 at_own_done g1 "garbage from the attacker's address" 0
 for h in "${BOXES[@]}" c1; do at_egress "$h" spoofed ip6 daddr 2001:db8:1::f:0/112; done
 k0="$(taken)"
-lab_exec $ATT python3 "$AT_PY" garbage --targets "$TS" --issuer "$ISS" --rate 3000 --duration 3 --seed 12 \
+lab_exec $ATT python3 "$AT_PY" garbage --targets "$TS" --issuer "$ISS" --rate 3000 --duration 2 --seed 12 \
 	--spoof-net 2001:db8:1::f: >"$LAB_DIR/g2.json" || lab_fail "garbage: $(cat "$LAB_DIR/g2.json")"
 n2="$(at_result "$LAB_DIR/g2.json" sent)"
 at_wait "the daemons read $n2 spoofed garbage datagrams" 20 until_taken $((k0 + n2))

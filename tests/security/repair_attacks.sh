@@ -100,7 +100,7 @@ for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b.ts" >/dev/null || 
 D0="$(sumb 'j["repair"]["delivered"]')"
 
 echo "== ($((SECONDS - t0)) s) A. box A's group NACKs, captured on its port and replayed"
-fab python3 "$AT_PY" capture --ifname $A --magic SX --types 1 --dport 5100 --ret no --count 6 --min 3 \
+fab python3 "$AT_PY" capture --ifname $A --magic SX --types 1 --dport 5100 --ret no --count 4 --min 3 \
 	--timeout 20 --out "$LAB_DIR/nacks.jsonl" || lab_fail "no NACK of $A captured in 20 s"
 N=$(wc -l <"$LAB_DIR/nacks.jsonl")
 G="$(group_json)"
@@ -146,8 +146,8 @@ u0="$(sumb 'j["repair"]["unvalidated"]')" v0="$(victim)"
 at_relay b2 $A SX 1 5100 4 at_tool $ATT "$LAB_DIR/b2.json" send --spoof "$V6" --macs "$MACS"
 wait "$AT_PID"
 at_wait "4 spoofed relays counted unvalidated" 20 until_boxes 'j["repair"]["unvalidated"]' $((u0 + 4))
-at_row "fresh group NACK relayed, spoofed source" "$(at_result "$LAB_DIR/b2.json" sent)" \
-	"$(at_result "$LAB_DIR/b2.json" bytes_sent)" $(($(victim) - v0)) "<= 1"
+read -r n1 b1 <<<"$(at_result "$LAB_DIR/b2.json" sent bytes_sent)"
+at_row "fresh group NACK relayed, spoofed source" "$n1" "$b1" $(($(victim) - v0)) "<= 1"
 
 echo "== ($((SECONDS - t0)) s) C. a BURST_REQ captured while $Z zaps, replayed to a second edge of the channel"
 lab_bg fab "$LAB_DIR/capz.log" python3 "$AT_PY" capture --ifname $Z --magic SX --types 4 --dport 5200 --ret yes \
@@ -276,7 +276,7 @@ taken() {
 until_taken() { ge "$(taken)" "$1"; }
 k0="$(taken)"
 ISS="${E1CERT:24:8}" # the CA's key id, in every certificate
-at_own f1 garbage --targets "$T" --issuer "$ISS" --rate 3000 --duration 3 --seed 1
+at_own f1 garbage --targets "$T" --issuer "$ISS" --rate 3000 --duration 2 --seed 1
 wait_sent() { # LOG: the sender's count once its first line is out
 	at_wait "the garbage sender finished" 30 grep -c sent "$LAB_DIR/$1.json"
 	at_result "$LAB_DIR/$1.json" sent
@@ -286,7 +286,7 @@ at_wait "the daemons read $n1 garbage datagrams" 20 until_taken $((k0 + n1))
 at_own_done f1 "garbage from the attacker's address" 0
 for h in "${ALL[@]}" c1 c3; do at_egress "$h" spoofed ip6 daddr 2001:db8:1::f:0/112; done
 k0="$(taken)"
-lab_exec $ATT python3 "$AT_PY" garbage --targets "$TS" --issuer "$ISS" --rate 3000 --duration 3 --seed 2 \
+lab_exec $ATT python3 "$AT_PY" garbage --targets "$TS" --issuer "$ISS" --rate 3000 --duration 2 --seed 2 \
 	--spoof-net 2001:db8:1::f: >"$LAB_DIR/f2.json" || lab_fail "garbage: $(cat "$LAB_DIR/f2.json")"
 n2="$(at_result "$LAB_DIR/f2.json" sent)"
 at_wait "the daemons read $n2 spoofed garbage datagrams" 20 until_taken $((k0 + n2))
@@ -295,7 +295,7 @@ for h in "${ALL[@]}" c1 c3; do out=$((out + $(at_egressed "$h" spoofed | cut -d'
 at_row "garbage from random spoofed addresses" "$n2" "$(at_result "$LAB_DIR/f2.json" bytes_sent)" "$out" 0
 # Made-up certificates at the edge faster than it checks them: the budget.
 b0="$(at_edge_metric c1 sixcast_ident_budget_refused_total)" v0="$(at_edge_metric c1 sixcast_ident_certs_verified_total)"
-at_own f3 garbage --targets "[$E1_6]:5200#$E1ID" --issuer "$ISS" --mix sx --rate 2000 --duration 2 --seed 3
+at_own f3 garbage --targets "[$E1_6]:5200#$E1ID" --issuer "$ISS" --mix sx --rate 2000 --duration 1.5 --seed 3
 n3="$(wait_sent f3)"
 at_wait "the edge refused certificates past its budget" 20 until_edge c1 $((b0 + 1)) sixcast_ident_budget_refused_total
 at_wait "the edge read the certificate flood" 20 until_taken $((k0 + n2 + n3))

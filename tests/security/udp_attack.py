@@ -181,8 +181,9 @@ class Pacer:
 
 
 def await_answers(sock, stop_file, deadline):
-    """Count what arrives on sock until stop_file exists (or deadline)."""
-    n = b = 0
+    """Count what arrives on sock until stop_file exists (or deadline):
+    datagrams, bytes, the largest, bytes by source."""
+    n = b = big = 0
     by = {}
     end = time.monotonic() + deadline
     while True:
@@ -191,9 +192,10 @@ def await_answers(sock, stop_file, deadline):
             data, addr = sock.recvfrom(65536)
             n += 1
             b += len(data)
+            big = max(big, len(data))
             by[addr[0]] = by.get(addr[0], 0) + len(data)
         if stop or time.monotonic() > end:
-            return n, b, by
+            return n, b, big, by
 
 
 def follow(path, n, timeout):
@@ -229,6 +231,7 @@ def send(a):
             return 2
     pace = Pacer(a.rate)
     sent = nbytes = 0
+    small = 1 << 16
     sock = sp = None
     macs = {k: mac(v) for k, v in (x.split("=") for x in a.macs.split(",") if x)}
     if a.spoof:
@@ -247,12 +250,13 @@ def send(a):
                 sock.sendto(pl, (dst, port))
             sent += 1
             nbytes += len(pl)
+            small = min(small, len(pl))
             pace.next()
-    r = {"sent": sent, "bytes_sent": nbytes}
+    r = {"sent": sent, "bytes_sent": nbytes, "min_sent": small if sent else 0}
     if sock:
         print(json.dumps(r), flush=True)  # sent: the test may go on
-        n, b, by = await_answers(sock, a.stop_file, a.stop_timeout)
-        r.update({"recv": n, "bytes_recv": b, "recv_from": by})
+        n, b, big, by = await_answers(sock, a.stop_file, a.stop_timeout)
+        r.update({"recv": n, "bytes_recv": b, "max_recv": big, "recv_from": by})
     print(json.dumps(r))
     return 0
 
@@ -335,8 +339,8 @@ def garbage(a):
     r = {"sent": sent, "bytes_sent": nbytes, "seconds": a.duration}
     if sock:
         print(json.dumps(r), flush=True)
-        n, b, by = await_answers(sock, a.stop_file, a.stop_timeout)
-        r.update({"recv": n, "bytes_recv": b, "recv_from": by})
+        n, b, big, by = await_answers(sock, a.stop_file, a.stop_timeout)
+        r.update({"recv": n, "bytes_recv": b, "max_recv": big, "recv_from": by})
     print(json.dumps(r))
     return 0
 
