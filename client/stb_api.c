@@ -103,6 +103,10 @@ static json_t *rtx_json(const struct rtx_stats *st)
 	ADD(o, *st, seqs_requested); ADD(o, *st, missing_received); ADD(o, *st, seqs_missing);
 	ADD(o, *st, repairs_sent); ADD(o, *st, requests_refused); ADD(o, *st, malformed); ADD(o, *st, auth_failed);
 	ADD(o, *st, non_member); ADD(o, *st, replayed); ADD(o, *st, bytes_sent); ADD(o, *st, bytes_received);
+	/* what the responder refused, and why a datagram was dropped */
+	ADD(o, *st, seqs_refused); ADD(o, *st, seqs_deduped); ADD(o, *st, unsupported); ADD(o, *st, unvalidated);
+	ADD(o, *st, revoked); ADD(o, *st, unknown_sender); ADD(o, *st, no_key); ADD(o, *st, path_sent);
+	ADD(o, *st, send_errors);
 	json_object_set_new(o, "repair_latency_p50_ms", json_real((double)rtx_stats_latency_ns(st, 0.5) / 1e6));
 	json_object_set_new(o, "repair_latency_p99_ms", json_real((double)rtx_stats_latency_ns(st, 0.99) / 1e6));
 	return o;
@@ -111,6 +115,31 @@ static json_t *rtx_json(const struct rtx_stats *st)
 static double since_ms(const struct stb *s, uint64_t t)
 {
 	return t ? (double)(sc_clock_now_ns(sc_loop_clock(s->loop)) - t) / 1e6 : -1;
+}
+
+/* What the mesh node dropped and why, and what it refused to send. */
+static void mesh_drops_json(json_t *o, const struct mesh_stats *ms)
+{
+	if (!o)
+		return;
+	ADD(o, *ms, malformed); ADD(o, *ms, unsupported); ADD(o, *ms, replayed); ADD(o, *ms, rate_limited);
+	ADD(o, *ms, banned); ADD(o, *ms, revoked); ADD(o, *ms, unknown_sender); ADD(o, *ms, unvalidated);
+	ADD(o, *ms, tx_refused); ADD(o, *ms, challenges); ADD(o, *ms, validated); ADD(o, *ms, moves);
+	ADD(o, *ms, send_errors); ADD(o, *ms, pulls_received); ADD(o, *ms, pulls_refused);
+	ADD(o, *ms, data_bytes_sent); ADD(o, *ms, ctl_bytes_sent);
+}
+
+/* The box's identity: certificates checked, datagrams it refused. */
+static json_t *ident_json(const rtx_ident *id)
+{
+	struct rtx_ident_stats st;
+	json_t *o = json_object();
+
+	rtx_ident_stats(id, &st);
+	ADD(o, st, certs_verified); ADD(o, st, certs_rejected); ADD(o, st, revoked); ADD(o, st, budget_refused);
+	ADD(o, st, unknown_sender); ADD(o, st, wrong_receiver); ADD(o, st, bad_mac); ADD(o, st, challenges_sent);
+	ADD(o, st, addrs_validated); ADD(o, st, renewals); ADD(o, st, peers);
+	return o;
 }
 
 /* The mesh fallback: the switch and the node's counters. */
@@ -150,6 +179,7 @@ static json_t *mesh_json(const struct stb *s, const struct stb_tuner *t)
 			    "auth_failed", (json_int_t)ms.auth_failed, "partners", (json_int_t)ms.partners,
 			    "out_view", (json_int_t)ms.out_view, "in_view", (json_int_t)ms.in_view, "depth",
 			    (json_int_t)ms.depth));
+	mesh_drops_json(json_object_get(o, "node"), &ms);
 	return o;
 }
 
@@ -187,6 +217,8 @@ static json_t *stats_json(const struct stb *s)
 			(json_int_t)s->t->rx_datagrams, "errors", (json_int_t)s->t->rx_errors));
 		json_object_set_new(j, "mesh", mesh_json(s, s->t));
 	}
+	if (s->ident)
+		json_object_set_new(j, "identity", ident_json(s->ident));
 	json_object_set_new(j, "repair_port", json_pack("{s:I, s:I, s:I}", "datagrams", (json_int_t)s->repair_in,
 			    "malformed", (json_int_t)s->repair_bad, "stray", (json_int_t)s->repair_stray));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)s->out.bytes));

@@ -252,31 +252,95 @@ static void http_sdp(edge *e, const char *url, struct sc_http_resp *resp)
 /* The mesh's hosting nodes: a line per channel that runs one. */
 static void mesh_metrics(const edge *e, FILE *f)
 {
-	static const char *const names[] = { "sixcast_mesh_children", "sixcast_mesh_data_bytes_sent_total",
-					     "sixcast_mesh_ctl_bytes_sent_total", "sixcast_mesh_input_bytes_total" };
-	static const char *const help[] = { "gauge Boxes the edge's mesh node serves directly.",
-					    "counter Stream bytes the mesh node sent (push and pulls).",
-					    "counter Mesh control bytes the node sent.",
-					    "counter RTP bytes of the channel fed to the mesh node." };
+#define MS(n, t, h, f) { n, t, h, offsetof(struct mesh_stats, f) }
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} m[] = {
+		MS("sixcast_mesh_data_bytes_sent_total", "counter", "Stream bytes the mesh node sent (push and pulls).",
+		   data_bytes_sent),
+		MS("sixcast_mesh_ctl_bytes_sent_total", "counter", "Mesh control bytes the node sent.", ctl_bytes_sent),
+		MS("sixcast_mesh_malformed_total", "counter", "Mesh datagrams dropped: malformed.", malformed),
+		MS("sixcast_mesh_auth_failed_total", "counter",
+		   "Mesh datagrams dropped: another channel, another receiver, a bad certificate or MAC.", auth_failed),
+		MS("sixcast_mesh_unknown_sender_total", "counter",
+		   "Mesh datagrams dropped: no certificate of the sender known or attached.", unknown_sender),
+		MS("sixcast_mesh_revoked_total", "counter", "Mesh datagrams dropped: a revoked member.", revoked),
+		MS("sixcast_mesh_replayed_total", "counter", "Mesh datagrams dropped: replayed or stale.", replayed),
+		MS("sixcast_mesh_unvalidated_total", "counter",
+		   "Mesh datagrams dropped: from an address not validated for their sender.", unvalidated),
+		MS("sixcast_mesh_rate_limited_total", "counter", "Mesh datagrams dropped: over the sender's rate.",
+		   rate_limited),
+		MS("sixcast_mesh_tx_refused_total", "counter",
+		   "Mesh sends refused: to an address not validated, or larger than what came from there.", tx_refused),
+		MS("sixcast_mesh_challenges_total", "counter", "Address challenges (PATH) the mesh node sent.",
+		   challenges),
+		MS("sixcast_mesh_moves_total", "counter", "Nodes whose entry moved to another validated address.", moves),
+	};
+#undef MS
 
-	for (size_t k = 0; k < 4; k++) {
-		fprintf(f, "# TYPE %s %.*s\n# HELP %s %s\n", names[k], (int)strcspn(help[k], " "), help[k], names[k],
-			strchr(help[k], ' ') + 1);
+	fputs("# TYPE sixcast_mesh_children gauge\n# HELP sixcast_mesh_children Boxes the edge's mesh node serves "
+	      "directly.\n# TYPE sixcast_mesh_input_bytes_total counter\n# HELP sixcast_mesh_input_bytes_total RTP "
+	      "bytes of the channel fed to the mesh node.\n", f);
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]) + 2; k++) {
+		if (k >= 2)
+			fprintf(f, "# TYPE %s %s\n# HELP %s %s\n", m[k - 2].name, m[k - 2].type, m[k - 2].name,
+				m[k - 2].help);
 		for (size_t i = 0; i < e->cfg.nchans; i++) {
 			struct ret_chan_stats rs;
-			const struct mesh_stats *m = &rs.mesh_st;
-			uint64_t v[4];
+			uint64_t v;
 
 			if (!e->chans[i] || ret_chan_stats(e->ret, e->cfg.chans[i].chan.id, &rs) < 0 || !rs.mesh)
 				continue;
-			v[0] = m->children;
-			v[1] = m->data_bytes_sent;
-			v[2] = m->ctl_bytes_sent;
-			v[3] = rs.mesh_input_bytes;
-			fprintf(f, "%s{channel=\"%u\"} %llu\n", names[k], e->cfg.chans[i].chan.id,
-				(unsigned long long)v[k]);
+			if (k == 0)
+				v = rs.mesh_st.children;
+			else if (k == 1)
+				v = rs.mesh_input_bytes;
+			else
+				memcpy(&v, (const uint8_t *)&rs.mesh_st + m[k - 2].off, sizeof(v));
+			fprintf(f, "%s{channel=\"%u\"} %llu\n",
+				k == 0 ? "sixcast_mesh_children" : k == 1 ? "sixcast_mesh_input_bytes_total" : m[k - 2].name,
+				e->cfg.chans[i].chan.id, (unsigned long long)v);
 		}
 	}
+}
+
+/* The edge's identity (shared by RET and the mesh): certificates checked,
+ * datagrams refused for it. */
+static void ident_metrics(const edge *e, FILE *f)
+{
+#define IS(n, h, f) { n, h, offsetof(struct rtx_ident_stats, f) }
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} m[] = {
+		IS("certs_verified", "Certificate signatures checked.", certs_verified),
+		IS("certs_rejected", "Certificates refused: bad signature, another CA, expired.", certs_rejected),
+		IS("budget_refused", "Certificates not checked: the verification budget was spent.", budget_refused),
+		IS("revoked", "Datagrams or certificates of revoked members.", revoked),
+		IS("unknown_sender", "Datagrams whose sender's certificate is neither known nor attached.",
+		   unknown_sender),
+		IS("wrong_receiver", "Datagrams for another receiver.", wrong_receiver),
+		IS("bad_mac", "Datagrams whose MAC did not verify.", bad_mac),
+		IS("challenges", "Address challenges sent.", challenges_sent),
+		IS("addrs_validated", "Addresses proven by an echoed challenge.", addrs_validated),
+	};
+#undef IS
+	struct rtx_ident_stats st;
+
+	if (!e->ident)
+		return;
+	rtx_ident_stats(edge_ident_get(e->ident), &st);
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		uint64_t v;
+
+		memcpy(&v, (const uint8_t *)&st + m[k].off, sizeof(v));
+		fprintf(f, "# HELP sixcast_ident_%s_total %s\n# TYPE sixcast_ident_%s_total counter\n"
+			   "sixcast_ident_%s_total %llu\n", m[k].name, m[k].help, m[k].name, m[k].name,
+			(unsigned long long)v);
+	}
+	fprintf(f, "# HELP sixcast_ident_peers Peers whose certificates the edge holds.\n"
+		   "# TYPE sixcast_ident_peers gauge\nsixcast_ident_peers %u\n", st.peers);
 }
 
 /* The RET service's counters, one family per counter, a line per channel. */
@@ -292,7 +356,17 @@ static void ret_metrics(const edge *e, FILE *f)
 		{ "missing", "Packets asked for that the edge no longer held.", offsetof(struct rtx_stats, seqs_missing) },
 		{ "auth_failures", "Datagrams with a bad MAC or for a channel without a key.",
 		  offsetof(struct rtx_stats, auth_failed) },
-		{ "malformed", "Malformed or replayed datagrams.", offsetof(struct rtx_stats, malformed) },
+		{ "malformed", "Malformed datagrams.", offsetof(struct rtx_stats, malformed) },
+		{ "replayed", "Datagrams dropped: replayed or stale.", offsetof(struct rtx_stats, replayed) },
+		{ "unvalidated", "Requests from an address not validated: challenged, not served.",
+		  offsetof(struct rtx_stats, unvalidated) },
+		{ "unknown_sender", "Datagrams whose sender's certificate is neither known nor attached.",
+		  offsetof(struct rtx_stats, unknown_sender) },
+		{ "revoked", "Datagrams of revoked members.", offsetof(struct rtx_stats, revoked) },
+		{ "non_member", "Datagrams from a sender of the wrong kind.", offsetof(struct rtx_stats, non_member) },
+		{ "unsupported", "Datagrams not for an edge (the wrong type or flags).",
+		  offsetof(struct rtx_stats, unsupported) },
+		{ "path_sent", "Address challenges and echoes sent.", offsetof(struct rtx_stats, path_sent) },
 		{ "bursts", "Fast channel change bursts started.", offsetof(struct rtx_stats, bursts_served) },
 		{ "burst_refused", "Burst requests refused (rate, bandwidth cap, no random access point).",
 		  offsetof(struct rtx_stats, burst_refused) },
@@ -315,12 +389,15 @@ static void ret_metrics(const edge *e, FILE *f)
 		}
 	}
 	mesh_metrics(e, f);
+	ident_metrics(e, f);
 	ret_clients(e->ret, 10 * SC_NS_PER_S, &rc_, &bc);
 	fprintf(f, "# HELP sixcast_ret_clients Set-top boxes heard on the RET port in the last 10 s.\n"
 		   "# TYPE sixcast_ret_clients gauge\nsixcast_ret_clients %u\n"
 		   "# TYPE sixcast_ret_burst_clients gauge\nsixcast_ret_burst_clients %u\n"
-		   "# TYPE sixcast_ret_unrouted_total counter\nsixcast_ret_unrouted_total %llu\n",
-		rc_, bc, (unsigned long long)ret_unrouted(e->ret));
+		   "# TYPE sixcast_ret_unrouted_total counter\nsixcast_ret_unrouted_total %llu\n"
+		   "# HELP sixcast_ret_datagrams_total Datagrams read from the RET port, whatever they were.\n"
+		   "# TYPE sixcast_ret_datagrams_total counter\nsixcast_ret_datagrams_total %llu\n",
+		rc_, bc, (unsigned long long)ret_unrouted(e->ret), (unsigned long long)ret_datagrams(e->ret));
 }
 
 /* What the HTTP port's limits refused and closed. */

@@ -106,3 +106,10 @@ tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c tests/tools/probe_ident.c 
 tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mcast-server \
 	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/client/mesh
 tests_tools_rtxprobe_LDADD = mcast-server/libedge.la $(SODIUM_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
+
+# sxforge: a viewer (registered like rtxprobe) that seals datagrams as
+# itself or as another box, for the attack suite (tests/security/).
+noinst_PROGRAMS += tests/security/sxforge
+tests_security_sxforge_SOURCES = tests/security/sxforge.c tests/tools/probe_ident.c tests/tools/probe_ident.h
+tests_security_sxforge_CFLAGS = $(tests_tools_rtxprobe_CFLAGS) -I$(top_srcdir)/tests/tools
+tests_security_sxforge_LDADD = $(tests_tools_rtxprobe_LDADD)

@@ -71,6 +71,7 @@ struct edge_ret {
 	size_t last;           /* index of the last channel looked up */
 	struct peer peers[PEERS];
 	uint64_t unrouted;
+	uint64_t datagrams;    /* read from the socket */
 	/* one batch of datagrams */
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -398,6 +399,8 @@ static void on_readable(void *arg, int fd, uint32_t events)
 						      .msg_iov = &r->iov[i], .msg_iovlen = 1 };
 	}
 	n = recvmmsg(fd, r->msgs, BATCH, MSG_DONTWAIT, NULL);
+	if (n > 0)
+		r->datagrams += (uint64_t)n;
 	for (int i = 0; i < n; i++) {
 		struct sc_sockaddr a;
 
@@ -659,4 +662,9 @@ void ret_clients(const edge_ret *r, uint64_t since_ns, unsigned *ret_clients, un
 uint64_t ret_unrouted(const edge_ret *r)
 {
 	return r->unrouted;
+}
+
+uint64_t ret_datagrams(const edge_ret *r)
+{
+	return r->datagrams;
 }

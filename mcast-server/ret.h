@@ -90,5 +90,7 @@ void ret_clients(const edge_ret *r, uint64_t since_ns, unsigned *ret_clients, un
 /* Datagrams dropped before any session saw them: not the repair protocol,
  * not for a channel of ours, no room in the address table. */
 uint64_t ret_unrouted(const edge_ret *r);
+/* Datagrams read from the socket, whatever they were. */
+uint64_t ret_datagrams(const edge_ret *r);
 
 #endif
