@@ -12,6 +12,7 @@ struct entry {
 	uint32_t gen;
 	uint64_t used; /* tick of last use; 0: free */
 	bool pinned;
+	bool trusted;  /* from a list of the management server's, or proven */
 };
 
 struct peers {
@@ -73,25 +74,40 @@ static uint64_t handle(const peers *p, size_t i)
 	return ((uint64_t)p->e[i].gen << 32) | (uint64_t)(i + 1);
 }
 
-uint64_t peers_intern(peers *p, const struct sc_sockaddr *a, bool pin)
+/* The entry of c (its use refreshed), or p->cap; *victim: the slot a new
+ * entry would take (only a free or untrusted one when untrusted_only). */
+static size_t find(peers *p, const struct sc_sockaddr *c, bool untrusted_only, size_t *victim)
+{
+	*victim = p->cap;
+	for (size_t i = 0; i < p->cap; i++) {
+		struct entry *e = &p->e[i];
+
+		if (e->used && sc_addr_equal(&e->addr, c)) {
+			e->used = p->tick;
+			return i;
+		}
+		if (e->pinned || (untrusted_only && e->used && e->trusted))
+			continue;
+		if (*victim == p->cap || e->used < p->e[*victim].used)
+			*victim = i;
+	}
+	return p->cap;
+}
+
+static uint64_t intern(peers *p, const struct sc_sockaddr *a, bool pin, bool trusted)
 {
 	struct sc_sockaddr c;
-	size_t victim = p->cap;
+	size_t i, victim;
 
 	if (!a->len || (a->u.sa.sa_family != AF_INET && a->u.sa.sa_family != AF_INET6))
 		return 0;
 	peers_canon(a, &c);
 	p->tick++;
-	for (size_t i = 0; i < p->cap; i++) {
-		struct entry *e = &p->e[i];
-
-		if (e->used && sc_addr_equal(&e->addr, &c)) {
-			e->used = p->tick;
-			e->pinned |= pin;
-			return handle(p, i);
-		}
-		if (!e->pinned && (victim == p->cap || e->used < p->e[victim].used))
-			victim = i;
+	i = find(p, &c, !trusted, &victim);
+	if (i < p->cap) {
+		p->e[i].pinned |= pin;
+		p->e[i].trusted |= trusted;
+		return handle(p, i);
 	}
 	if (victim == p->cap)
 		return 0;
@@ -99,7 +115,24 @@ uint64_t peers_intern(peers *p, const struct sc_sockaddr *a, bool pin)
 	p->e[victim].gen++;
 	p->e[victim].used = p->tick;
 	p->e[victim].pinned = pin;
+	p->e[victim].trusted = trusted;
 	return handle(p, victim);
+}
+
+uint64_t peers_intern(peers *p, const struct sc_sockaddr *a, bool pin)
+{
+	return intern(p, a, pin, true);
+}
+
+uint64_t peers_intern_src(peers *p, const struct sc_sockaddr *a)
+{
+	return intern(p, a, false, false);
+}
+
+void peers_trust(peers *p, uint64_t h)
+{
+	if (peers_get(p, h))
+		p->e[(h & 0xffffffffu) - 1].trusted = true;
 }
 
 const struct sc_sockaddr *peers_get(const peers *p, uint64_t h)

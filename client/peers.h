@@ -9,7 +9,10 @@
  * slot's generation, so a handle to an evicted entry resolves to nothing
  * rather than to its successor. Pinned entries (the current group and RET
  * servers) are never evicted; the others are reused least recently used
- * first. */
+ * first. An entry made for the source of a datagram not yet authenticated
+ * is untrusted: it takes the place of another untrusted one only (a flood
+ * of datagrams from made-up sources must not push out the mesh peers), and
+ * becomes trusted once a datagram from it was used (peers_trust()). */
 #ifndef PEERS_H
 #define PEERS_H
 
@@ -29,6 +32,14 @@ void peers_free(peers *p);
  * unpinned entry when full). pin keeps it until peers_unpin_all(). Returns
  * a handle > 0, or 0 when a is unusable or every entry is pinned. */
 uint64_t peers_intern(peers *p, const struct sc_sockaddr *a, bool pin);
+
+/* The handle of the source of a datagram not yet authenticated: its entry,
+ * or a new untrusted one (evicting only an untrusted entry, or a free
+ * slot). Returns a handle > 0, or 0 when a is unusable or no untrusted
+ * entry can make room. */
+uint64_t peers_intern_src(peers *p, const struct sc_sockaddr *a);
+/* A datagram from h authenticated and was used: h is trusted from now. */
+void peers_trust(peers *p, uint64_t h);
 
 /* The address of handle h, or NULL when h is unknown or stale. The pointer
  * is valid until the next peers_intern(). */

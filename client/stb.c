@@ -66,6 +66,7 @@ static void on_repair(void *arg, int fd, uint32_t events)
 	for (int i = 0; i < 64; i++) {
 		struct sc_sockaddr from = { 0 };
 		socklen_t fl = sizeof(from.u.ss);
+		uint64_t h = 0;
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, &from.u.sa, &fl);
 
 		if (n < 0)
@@ -74,9 +75,10 @@ static void on_repair(void *arg, int fd, uint32_t events)
 		s->repair_in++;
 		/* The mesh and the repair protocol share the port. */
 		if (mesh_peek(buf, (size_t)n, NULL, NULL)) {
-			if (s->t)
-				stb_mesh_input(s->t, buf, (size_t)n, peers_intern(s->peers, &from, false));
-			else
+			if (s->t && (h = peers_intern_src(s->peers, &from)) &&
+			    stb_mesh_input(s->t, buf, (size_t)n, h) == 0)
+				peers_trust(s->peers, h);
+			else if (!s->t || !h)
 				s->repair_stray++;
 			continue;
 		}
@@ -88,7 +90,12 @@ static void on_repair(void *arg, int fd, uint32_t events)
 			s->repair_stray++;
 			continue;
 		}
-		stb_tuner_input_peer(s->t, buf, (size_t)n, peers_intern(s->peers, &from, false));
+		/* The source is remembered for good only once a datagram of
+		 * its authenticated and was used. */
+		if (!(h = peers_intern_src(s->peers, &from)))
+			s->repair_stray++;
+		else if (stb_tuner_input_peer(s->t, buf, (size_t)n, h) == 0)
+			peers_trust(s->peers, h);
 	}
 }
 

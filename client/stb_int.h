@@ -167,7 +167,8 @@ int stb_tuner_new(struct stb *s, const struct mgc_channel *ch, struct stb_tuner 
 void stb_tuner_free(struct stb_tuner *t);
 void stb_tuner_set_group(struct stb_tuner *t, const struct mgc_group *g);
 void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst);
-void stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
+/* Returns the session's verdict: 0 when the datagram was used. */
+int stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
 void stb_tuner_rejoin(struct stb_tuner *t);
 /* Let the session release what came in and re-arm its timer. */
 void stb_tuner_kick(struct stb_tuner *t);
@@ -184,7 +185,8 @@ void stb_mesh_set_key(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES]);
 void stb_mesh_mcast(struct stb_tuner *t, const uint8_t *rtp, size_t len, uint64_t now_ns);
 /* A packet went to the outputs at now_ns. */
 void stb_mesh_output(struct stb_tuner *t, uint64_t now_ns);
-void stb_mesh_input(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
+/* Returns the node's verdict: 0 when the datagram was used. */
+int stb_mesh_input(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
 void stb_mesh_peers(struct stb_tuner *t, const struct mgc_peers *p);
 bool stb_mesh_active(const struct stb_tuner *t);
 

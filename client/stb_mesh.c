@@ -109,16 +109,19 @@ static void on_timer(void *arg)
 	after(t);
 }
 
-void stb_mesh_input(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from)
+int stb_mesh_input(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from)
 {
+	int rc;
+
 	if (!t->mesh.n) {
 		t->mesh.stray++;
-		return;
+		return -ENOTCONN;
 	}
-	if (mesh_node_input(t->mesh.n, buf, len, from) < 0)
+	if ((rc = mesh_node_input(t->mesh.n, buf, len, from)) < 0)
 		t->mesh.dropped++;
 	mesh_node_run(t->mesh.n);
 	after(t);
+	return rc;
 }
 
 /* ---- the switch ---- */

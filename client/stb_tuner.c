@@ -356,11 +356,13 @@ void stb_tuner_kick(struct stb_tuner *t)
 	rearm(t);
 }
 
-void stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from)
+int stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from)
 {
-	rtx_session_input_peer(t->rtx, buf, len, from);
+	int rc = rtx_session_input_peer(t->rtx, buf, len, from);
+
 	rtx_session_run(t->rtx);
 	rearm(t);
+	return rc;
 }
 
 void stb_tuner_rejoin(struct stb_tuner *t)

@@ -22,6 +22,7 @@
 struct peer {
 	struct sc_sockaddr a;  /* len 0: free */
 	uint32_t gen;          /* raised when the slot takes another address */
+	bool trusted;          /* a datagram from it authenticated and was used */
 	uint64_t last_ns;      /* last datagram from it */
 	uint64_t burst_ns;     /* last burst request from it */
 };
@@ -169,8 +170,11 @@ static bool same_addr(const struct sc_sockaddr *a, const struct sc_sockaddr *b)
 
 /* The handle of address a, made if needed: a free slot or the least
  * recently heard one of its probe run, unless a burst may still be sending
- * to that one. Returns 0 and *out, or -ENOSPC. */
-static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t, uint64_t *out)
+ * to that one. The source of a datagram not yet authenticated (trusted
+ * false) takes the place of another such one only: a flood from made-up
+ * sources must not push out the boxes served. Returns 0 and *out, or
+ * -ENOSPC. */
+static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t, bool trusted, uint64_t *out)
 {
 	uint32_t h = addr_hash(a);
 	uint64_t guard = r->cfg.burst_max_ns + SC_NS_PER_S;
@@ -185,9 +189,10 @@ static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t, uin
 				free_i = (int)i;
 		} else if (same_addr(&p->a, a)) {
 			p->last_ns = t;
+			p->trusted |= trusted;
 			*out = handle_of_slot(r->peers, i);
 			return 0;
-		} else if (t - p->burst_ns > guard && t - p->last_ns > SC_NS_PER_S &&
+		} else if (t - p->burst_ns > guard && t - p->last_ns > SC_NS_PER_S && (trusted || !p->trusted) &&
 			   (old_i < 0 || p->last_ns < r->peers[old_i].last_ns)) {
 			old_i = (int)i;
 		}
@@ -195,7 +200,7 @@ static int peer_handle(edge_ret *r, const struct sc_sockaddr *a, uint64_t t, uin
 	best = free_i >= 0 ? free_i : old_i;
 	if (best < 0)
 		return -ENOSPC;
-	r->peers[best] = (struct peer){ .a = *a, .gen = r->peers[best].gen + 1, .last_ns = t };
+	r->peers[best] = (struct peer){ .a = *a, .gen = r->peers[best].gen + 1, .trusted = trusted, .last_ns = t };
 	*out = handle_of_slot(r->peers, (uint32_t)best);
 	return 0;
 }
@@ -219,7 +224,7 @@ static int mesh_handle_of(void *ctx, const struct mesh_addr *a, uint64_t *handle
 
 	if (from_mesh(c->r, a, &s) < 0)
 		return -EAFNOSUPPORT;
-	return peer_handle(c->r, &s, now(c->r), handle);
+	return peer_handle(c->r, &s, now(c->r), true, handle);
 }
 
 static int mesh_addr_of(void *ctx, uint64_t handle, struct mesh_addr *a)
@@ -334,11 +339,12 @@ static void handle_mesh(edge_ret *r, const uint8_t *buf, size_t len, const struc
 	struct rchan *c = find(r, chan_id, NULL);
 	uint64_t h;
 
-	if (!c || !c->m || peer_handle(r, from, t, &h) < 0) {
+	if (!c || !c->m || peer_handle(r, from, t, false, &h) < 0) {
 		r->unrouted++;
 		return;
 	}
-	mesh_node_input(c->m, buf, len, h);
+	if (mesh_node_input(c->m, buf, len, h) == 0)
+		r->peers[(uint32_t)h].trusted = true;
 	mesh_rearm(c);
 }
 
@@ -373,7 +379,7 @@ static void handle(edge_ret *r, const uint8_t *buf, size_t len, const struct sc_
 		r->unrouted++;
 		return;
 	}
-	if (peer_handle(r, from, t, &h) < 0) {
+	if (peer_handle(r, from, t, false, &h) < 0) {
 		r->unrouted++;
 		return;
 	}
@@ -381,7 +387,8 @@ static void handle(edge_ret *r, const uint8_t *buf, size_t len, const struct sc_
 		r->peers[(uint32_t)h].burst_ns = t;
 		share_budget(r, c);
 	}
-	rtx_session_input_peer(c->s, buf, len, h);
+	if (rtx_session_input_peer(c->s, buf, len, h) == 0)
+		r->peers[(uint32_t)h].trusted = true;
 	rearm(c);
 }
 

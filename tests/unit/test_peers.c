@@ -1,6 +1,7 @@
 /* Unit tests of peers: handles for UDP peers. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "peers.h"
@@ -71,10 +72,43 @@ static void test_eviction(void)
 	peers_free(p);
 }
 
+/* Datagrams from 1000 made-up sources (none authenticates) take the
+ * untrusted slots only: the peers from the server's lists and those whose
+ * datagrams were used stay, with their handles. */
+static void test_untrusted_flood(void)
+{
+	peers *p = peers_new(8);
+	struct sc_sockaddr a = addr("[2001:db8::1]:5100"), b = addr("[2001:db8::2]:5100"), c;
+	uint64_t ha = peers_intern(p, &a, false), hb, hc;
+	char text[64];
+
+	hb = peers_intern_src(p, &b);
+	CU_ASSERT(hb != 0);
+	peers_trust(p, hb); /* its datagram authenticated */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(text, sizeof(text), "[2001:db8:f::%x]:5100", i + 1);
+		c = addr(text);
+		hc = peers_intern_src(p, &c);
+		CU_ASSERT(hc != 0 && hc != ha && hc != hb);
+	}
+	CU_ASSERT(sc_addr_equal(peers_get(p, ha), &a));
+	CU_ASSERT(sc_addr_equal(peers_get(p, hb), &b));
+	/* a table full of trusted entries takes no untrusted newcomer */
+	for (int i = 0; i < 8; i++) {
+		snprintf(text, sizeof(text), "[2001:db8:e::%x]:5100", i + 1);
+		c = addr(text);
+		peers_intern(p, &c, true);
+	}
+	c = addr("[2001:db8:f::ffff]:5100");
+	CU_ASSERT_EQUAL(peers_intern_src(p, &c), 0);
+	peers_free(p);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
-		{ "intern", test_intern }, { "mapped", test_mapped }, { "eviction", test_eviction }, { NULL, NULL },
+		{ "intern", test_intern }, { "mapped", test_mapped }, { "eviction", test_eviction },
+		{ "a flood of made-up sources keeps the trusted", test_untrusted_flood }, { NULL, NULL },
 	};
 	return tu_add_suite("peers", tests);
 }
