@@ -137,7 +137,20 @@ static void test_set_cert(void)
 	CU_ASSERT_EQUAL(rtx_ident_set_cert(a, cert, sizeof(cert)), -EKEYREJECTED);
 	tu_pki_issue(&pki, 3, pub, cert);
 	CU_ASSERT_EQUAL(rtx_ident_set_cert(a, cert, sizeof(cert)), 0);
-	/* a box that learns its id and the CA at registration */
+	/* half a life later it wants a new one; past it, it is not ready */
+	clk += 13 * 3600 * S;
+	CU_ASSERT_TRUE(rtx_ident_wants_renewal(a));
+	clk += 12 * 3600 * S;
+	CU_ASSERT_FALSE(rtx_ident_ready(a));
+	rtx_ident_free(a);
+}
+
+/* A box learns its id and the CA at registration. */
+static void test_late_id(void)
+{
+	uint8_t pub[32], cert[RTX_CERT_BYTES];
+
+	setup();
 	{
 		struct rtx_ident_config cfg;
 		struct rtx_ident_callbacks cb = { NULL, fake_now, fake_wall };
@@ -158,7 +171,17 @@ static void test_set_cert(void)
 		CU_ASSERT_TRUE(rtx_ident_ready(late));
 		rtx_ident_free(late);
 	}
-	/* a reset forgets everything: a new CA can certify it again */
+}
+
+/* A reset forgets everything: a new CA can certify it again. */
+static void test_reset(void)
+{
+	rtx_ident *a;
+	uint8_t pub[32], cert[RTX_CERT_BYTES];
+
+	setup();
+	a = tu_ident_new(&pki, 3, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	{
 		struct tu_pki other;
 		uint8_t c2[RTX_CERT_BYTES];
@@ -178,11 +201,6 @@ static void test_set_cert(void)
 		tu_pki_issue(&pki, 3, pub, cert);
 		CU_ASSERT_EQUAL(rtx_ident_set_cert(a, cert, sizeof(cert)), 0);
 	}
-	/* half a life later it wants a new one; past it, it is not ready */
-	clk += 13 * 3600 * S;
-	CU_ASSERT_TRUE(rtx_ident_wants_renewal(a));
-	clk += 12 * 3600 * S;
-	CU_ASSERT_FALSE(rtx_ident_ready(a));
 	rtx_ident_free(a);
 }
 
@@ -450,6 +468,8 @@ int tu_register(void)
 		{ "certificates encode, decode, sign, verify", test_cert_roundtrip },
 		{ "hex", test_hex },
 		{ "own certificate", test_set_cert },
+		{ "an id and a CA learnt at registration", test_late_id },
+		{ "a reset starts over", test_reset },
 		{ "seal and open, certificate attached until known", test_seal_open },
 		{ "unknown senders and forged certificates", test_unknown_and_forged },
 		{ "a datagram is valid at one receiver only", test_replay_elsewhere },
