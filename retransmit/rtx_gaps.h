@@ -38,6 +38,7 @@ struct rtx_gap {
 	uint8_t ret_tries;    /* RET asks after the first (for the backoff) */
 	uint8_t silent_rounds; /* consecutive rounds nobody answered (backoff) */
 	uint8_t asks;         /* member asks so far (saturating), for the log */
+	uint8_t challenged;   /* a RET ask of it was re-sent after a challenge */
 };
 
 struct rtx_gaps {

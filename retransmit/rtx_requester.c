@@ -125,6 +125,23 @@ void rtx_req_missing(struct rtx_requester *rq, uint64_t ext, int member, uint64_
 	}
 }
 
+void rtx_req_ret_challenged(struct rtx_requester *rq, uint64_t now_ns)
+{
+	struct rtx_gap *gp;
+	size_t i;
+
+	for (i = 0; i < rtx_gaps_count(&rq->gaps); i++) {
+		gp = rtx_gaps_at(&rq->gaps, i);
+		if (gp->state != RTX_GAP_ACTIVE || !gp->ret_ns || gp->challenged)
+			continue;
+		/* Not a failed try: the backoff stays where it was. */
+		gp->challenged = 1;
+		gp->ret_ns = 0;
+		gp->next_ns = now_ns;
+		rq->next_ns = min64(rq->next_ns, now_ns);
+	}
+}
+
 void rtx_req_resume(struct rtx_requester *rq, const struct rtx_groups *grp, uint64_t now_ns)
 {
 	uint64_t srtt = 0, r, t;

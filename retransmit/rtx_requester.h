@@ -92,6 +92,11 @@ void rtx_req_highest(struct rtx_requester *rq, uint64_t highest, uint64_t now_ns
  * smoothed RTT) is asked again at once instead of after its (backed-off)
  * timeout. */
 void rtx_req_resume(struct rtx_requester *rq, const struct rtx_groups *grp, uint64_t now_ns);
+/* A RET server challenged our address (it answers nothing before we echo):
+ * every gap waiting for a RET answer is asked again at once, after the
+ * echo, instead of after its timeout; once per gap, so that a server that
+ * cannot validate us does not draw a request per round trip. */
+void rtx_req_ret_challenged(struct rtx_requester *rq, uint64_t now_ns);
 /* Member index `member` says it lacks ext. */
 void rtx_req_missing(struct rtx_requester *rq, uint64_t ext, int member, uint64_t now_ns);
 /* Members or RET servers changed: forget who was asked (indices moved) and

@@ -496,6 +496,20 @@ static int handle_burst_req(rtx_session *s, struct origin *o, uint64_t from, siz
 	return rtx_burst_edge_request(s, o->h.sender_id, &rq, o->h.ts, o->key, ps, from);
 }
 
+/* A RET server challenged us: its challenge answers our last request at
+ * once, so it is a round-trip sample (before it, the first gap of a tune
+ * planned its few tries by the 50 ms guess); what it left unanswered is
+ * asked again right after our echo (rtx_req_ret_challenged). */
+static void ret_challenged(rtx_session *s)
+{
+	uint64_t rtt = s->now - s->ret_ask_ns;
+
+	if (s->ret_ask_ns && s->now >= s->ret_ask_ns && rtt <= s->cfg.rto_max_ns)
+		rtx_rtt_sample(&s->grp.ret_rtt, rtt);
+	s->ret_ask_ns = 0;
+	rtx_req_ret_challenged(&s->rq, s->now);
+}
+
 /* A challenge echoed (the address is validated: a burst request waiting
  * for it is served) or sent to us (echo it). */
 static int handle_path(rtx_session *s, struct origin *o, uint64_t from, size_t len)
@@ -514,6 +528,8 @@ static int handle_path(rtx_session *s, struct origin *o, uint64_t from, size_t l
 		ps->pend = false;
 		rtx_burst_edge_request(s, o->h.sender_id, &rq, ps->pend_ts, s->grp.ret_key, ps, from);
 	}
+	if (p.token && s->client && o->ret)
+		ret_challenged(s);
 	if (p.token) {
 		ans.echo = p.token;
 		if (!rtx_ident_addr_ok(s->cfg.ident, o->h.sender_id, from))

@@ -95,6 +95,7 @@ struct rtx_session {
 	struct rtx_stats st;
 	uint64_t deadline;
 	unsigned ret_rr;       /* next RET server to ask */
+	uint64_t ret_ask_ns;   /* last request sent to a RET server; 0: none since a challenge */
 	uint8_t *tx;           /* one outgoing datagram */
 	size_t tx_cap;
 	struct rtx_seal seal;  /* its keys */

@@ -108,6 +108,8 @@ void rtx_out_nacks(void *ctx, int target, const uint64_t *exts, size_t n)
 		sent = send_lists(s, RTX_MSG_NACK, srv->peer, srv->id, g->ret_key, true, g->ret_domain,
 				  0, exts, n);
 		s->st.ret_requests_sent += sent;
+		if (sent)
+			s->ret_ask_ns = s->now;
 	} else {
 		if (!g->have || target < 0 || (size_t)target >= g->n)
 			return;
@@ -147,9 +149,9 @@ void rtx_out_burst_req(rtx_session *s, const struct rtx_member *srv, const struc
 {
 	uint8_t *b = tx_begin(s, srv->id, s->grp.ret_key, true);
 
-	if (b)
-		tx_end(s, srv->peer, RTX_MSG_BURST_REQ, true, s->grp.ret_domain, srv->id,
-		       rtx_burst_req_put(b, r));
+	if (b && tx_end(s, srv->peer, RTX_MSG_BURST_REQ, true, s->grp.ret_domain, srv->id,
+			rtx_burst_req_put(b, r)))
+		s->ret_ask_ns = s->now;
 }
 
 void rtx_out_burst_ans(rtx_session *s, uint64_t peer, uint32_t to, const uint8_t *key,

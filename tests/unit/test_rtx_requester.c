@@ -338,6 +338,36 @@ static void test_ret_slow_then_fast(void)
 	rtx_req_free(&f.rq);
 }
 
+/* A RET server's challenge: what waits for it is asked again at once (it
+ * answered nothing), without a step of backoff; a second challenge of the
+ * same gap is not followed (a server that cannot validate us draws no
+ * request per round trip). */
+static void test_ret_challenged(void)
+{
+	struct fix f;
+	uint64_t dropped;
+
+	setup(&f, RTX_POLICY_ALL, true);
+	f.rq.cfg.ret_after_rounds = 0;
+	rtx_req_add(&f.rq, 100, 101, 0, 300 * MS, &dropped);
+	rtx_req_add(&f.rq, 200, 201, 0, 300 * MS, &dropped);
+	run_at(&f, 5 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 1);
+	CU_ASSERT(rtx_req_next(&f.rq) > 6 * MS);
+	rtx_req_resolve(&f.rq, 200, NULL);
+	rtx_req_ret_challenged(&f.rq, 6 * MS);
+	CU_ASSERT_EQUAL(rtx_req_next(&f.rq), 6 * MS);
+	run_at(&f, 6 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 2);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 200), 1);
+	/* the next RET try comes after a first timeout, not a doubled one */
+	CU_ASSERT(rtx_req_next(&f.rq) <= 6 * MS + 100 * MS);
+	rtx_req_ret_challenged(&f.rq, 7 * MS);
+	run_at(&f, 7 * MS);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 2);
+	rtx_req_free(&f.rq);
+}
+
 static void test_regroup(void)
 {
 	struct fix f;
@@ -448,6 +478,7 @@ int tu_register(void)
 		{ "deadline", test_deadline },
 		{ "a guessed deadline moved", test_deadline_moved },
 		{ "RET: slow answers, then asked", test_ret_slow_then_fast },
+		{ "RET: a challenge, asked again at once", test_ret_challenged },
 		{ "regroup", test_regroup },
 		{ "bounded gaps", test_bounded_gaps },
 		{ "spacing, all", test_spacing_all },
