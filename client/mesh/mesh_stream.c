@@ -367,7 +367,8 @@ static uint64_t deadline(const struct mesh_node *n, uint64_t seq)
 		if (ts + slack < est)
 			ts = est - slack;
 	}
-	return (uint64_t)((int64_t)ts + n->offset_ns) + n->cfg.playout_delay_ns;
+	/* unsigned: a hostile timestamp wraps instead of overflowing */
+	return ts + (uint64_t)n->offset_ns + n->cfg.playout_delay_ns;
 }
 
 static void delivered(struct mesh_node *n, const struct mesh_slot *s)
