@@ -20,11 +20,11 @@ struct rec {
 	int error;
 };
 
-int rec_start(const char *dir, const char *path, uint32_t channel, rec **out)
+int rec_start(const char *dir, const char *path, uint32_t channel, int64_t now_s, rec **out)
 {
 	rec *r = calloc(1, sizeof(*r));
 	char when[32];
-	time_t now = time(NULL);
+	time_t now = (time_t)now_s;
 	struct tm tm;
 	int rc;
 

@@ -11,9 +11,10 @@
 typedef struct rec rec;
 
 /* Start recording into dir (created if missing) as
- * "<dir>/ch<ID>-<YYYYmmdd-HHMMSS>.ts", or into path when path is not NULL.
- * Returns 0 and *out, or a negative errno. */
-int rec_start(const char *dir, const char *path, uint32_t channel, rec **out);
+ * "<dir>/ch<ID>-<YYYYmmdd-HHMMSS>.ts" (now_s, seconds since 1970, in local
+ * time), or into path when path is not NULL. Returns 0 and *out, or a
+ * negative errno. */
+int rec_start(const char *dir, const char *path, uint32_t channel, int64_t now_s, rec **out);
 /* Write TS (whole packets). Returns 0, or a negative errno (disk full: the
  * recording stops by itself; rec_error says why). */
 int rec_write(rec *r, const uint8_t *ts, size_t len);

@@ -19,11 +19,9 @@ static uint64_t ident_now(void *ctx)
 
 static uint64_t ident_wall(void *ctx)
 {
-	struct timespec ts;
+	struct stb *s = ctx;
 
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return sc_clock_wall_ns(sc_loop_clock(s->loop)) / SC_NS_PER_MS;
 }
 
 int stb_ident_open(struct stb *s)

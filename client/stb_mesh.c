@@ -274,7 +274,6 @@ static int make_node(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 	struct mesh_callbacks cb = { .ctx = t, .now_ns = stb_tuner_cb_now, .send = stb_tuner_cb_send, .deliver = cb_deliver,
 				     .handle_of = cb_handle_of, .addr_of = cb_addr_of,
 				     .want_peers = cb_want_peers, .log = cb_log, .log_level = s->cfg.log_level };
-	struct timespec ts;
 	int rc;
 
 	mesh_config_defaults(&cfg, MESH_ROLE_PEER);
@@ -284,8 +283,7 @@ static int make_node(struct stb_tuner *t, const uint8_t key[MESH_KEY_BYTES])
 	cfg.ident = s->ident;
 	if ((rc = self_addr(t, &cfg.self_addr)) < 0)
 		return rc;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	cfg.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
+	cfg.ts_base_ns = sc_clock_wall_ns(sc_loop_clock(s->loop));
 	cfg.release = MESH_RELEASE_ARRIVAL;
 	if ((rc = mesh_node_new(&cfg, &cb, &t->mesh.n)) < 0)
 		return rc;

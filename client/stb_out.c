@@ -136,7 +136,8 @@ int stb_out_record(struct stb *s, bool start, const char *path, char *why, size_
 		snprintf(why, len, "already recording to %s", rec_path(s->out.rec));
 		return -EALREADY;
 	}
-	rc = rec_start(s->cfg.record_dir, path, s->t->ch.id, &s->out.rec);
+	rc = rec_start(s->cfg.record_dir, path, s->t->ch.id,
+		       (int64_t)(sc_clock_wall_ns(sc_loop_clock(s->loop)) / SC_NS_PER_S), &s->out.rec);
 	if (rc < 0) {
 		snprintf(why, len, "cannot record to %s: %s", path ? path : s->cfg.record_dir, strerror(-rc));
 		return rc;

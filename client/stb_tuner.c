@@ -179,7 +179,6 @@ static int make_session(struct stb_tuner *t)
 	struct rtx_config rc;
 	struct rtx_callbacks cb = { .ctx = t, .now_ns = stb_tuner_cb_now, .send = stb_tuner_cb_send, .deliver = cb_deliver,
 				    .log = cb_log, .log_level = s->cfg.log_level };
-	struct timespec ts;
 
 	rtx_config_defaults(&rc, RTX_ROLE_CLIENT);
 	/* Before registration the box has no id yet; the session then only
@@ -207,8 +206,7 @@ static int make_session(struct stb_tuner *t)
 	 * for about 1% of losses at 5% loss both ways); ret_lead_ns still
 	 * sends the request to RET in time when the deadline comes near. */
 	rc.ret_after_rounds = 3;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rc.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
+	rc.ts_base_ns = sc_clock_wall_ns(sc_loop_clock(s->loop));
 	return rtx_session_new(&rc, &cb, &t->rtx);
 }
 

@@ -63,3 +63,13 @@ uint64_t sc_clock_now_ns(const sc_clock *c)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
 }
+
+uint64_t sc_clock_wall_ns(const sc_clock *c)
+{
+	struct timespec ts;
+
+	if (c && c->fake)
+		return SC_CLOCK_FAKE_WALL0_NS + c->now_ns;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
+}

@@ -36,4 +36,12 @@ int sc_clock_is_fake(const sc_clock *c);
 /* Current time of the clock, in nanoseconds. */
 uint64_t sc_clock_now_ns(const sc_clock *c);
 
+/* The date (CLOCK_REALTIME, ns since 1970) for what goes on the wire or
+ * to disk: certificate validity, message timestamps, records. Under a fake
+ * clock it is SC_CLOCK_FAKE_WALL0_NS moved by the fake monotonic time, the
+ * same for every object on that clock, so a test of expiry advances one
+ * clock and never reads the host's date. */
+#define SC_CLOCK_FAKE_WALL0_NS (1700000000ULL * SC_NS_PER_S)
+uint64_t sc_clock_wall_ns(const sc_clock *c);
+
 #endif

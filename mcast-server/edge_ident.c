@@ -39,11 +39,9 @@ static uint64_t mono_ns(void *ctx)
 
 static uint64_t wall_ms(void *ctx)
 {
-	struct timespec ts;
+	edge_ident *ei = ctx;
 
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return sc_clock_wall_ns(sc_loop_clock(ei->loop)) / SC_NS_PER_MS;
 }
 
 /* The standalone CA key: 128 hex characters (and a newline) in a file. */

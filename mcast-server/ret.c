@@ -301,7 +301,6 @@ static int mesh_start(struct rchan *c)
 				     .handle_of = mesh_handle_of, .addr_of = mesh_addr_of, .log = log_cb,
 				     .log_level = r->lg.max_level };
 	struct mesh_config mc;
-	struct timespec ts;
 	int rc;
 
 	mesh_stop(c);
@@ -316,8 +315,7 @@ static int mesh_start(struct rchan *c)
 	mc.channel_id = c->id;
 	memcpy(mc.ret_key, c->key, MESH_KEY_BYTES);
 	mesh_addr_from_sockaddr(&r->cfg.mesh_self, &mc.self_addr);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	mc.ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
+	mc.ts_base_ns = sc_clock_wall_ns(sc_loop_clock(r->loop));
 	mc.max_children = c->mesh_max;
 	mc.ident = r->cfg.ident;
 	rc = mesh_node_new(&mc, &cb, &c->m);
@@ -499,14 +497,12 @@ void ret_free(edge_ret *r)
 static void session_config(const edge_ret *r, struct rtx_config *rc)
 {
 	const struct ret_cfg *c = &r->cfg;
-	struct timespec ts;
 	uint64_t pkts;
 
 	rtx_config_defaults(rc, RTX_ROLE_EDGE);
 	rc->self_id = RTX_EDGE_ID_FLAG | c->edge_id;
 	rc->ident = c->ident;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rc->ts_base_ns = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
+	rc->ts_base_ns = sc_clock_wall_ns(sc_loop_clock(r->loop));
 	rc->max_packet = RTPK_MAX;
 	rc->buffer_ns = c->window_ns;
 	/* Slots for the window at the largest bit rate, plus a quarter. */

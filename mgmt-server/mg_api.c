@@ -102,7 +102,7 @@ struct mg_api *mg_api_new(struct mg_state *st, struct mg_metrics *metrics, sc_lo
 	api->st = st;
 	api->metrics = metrics;
 	api->loop = loop;
-	api->started_ms = mg_wall_ms();
+	api->started_ms = mg_state_now_ms(st);
 	set_admins(api, mg_state_config(st));
 	mg_state_set_notify(st, mg_api_notify, api);
 	mg_api_box_init(api);

@@ -51,7 +51,7 @@ void mg_h_status(struct mg_call *c)
 		      json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:{s:s, s:I, s:I, s:I, s:f, s:f},"
 				" s:{s:I, s:I}, s:o}",
 				"version", PACKAGE_VERSION, "started_ms", (json_int_t)mg_api_started_ms(c->api),
-				"uptime_s", (json_int_t)((mg_wall_ms() - mg_api_started_ms(c->api)) / 1000),
+				"uptime_s", (json_int_t)((mg_state_now_ms(c->st) - mg_api_started_ms(c->api)) / 1000),
 				"lineup_mode", cfg->lineup.mode == MG_LINEUP_FILE ? "file" : "seed",
 				"heartbeat_ms", (json_int_t)cfg->clients.heartbeat_ms, "group_size",
 				(json_int_t)cfg->grouping.size, "store", "path", cfg->store.path, "commits",

@@ -117,7 +117,7 @@ static struct mg_client *client_new(struct mg_state *st, const char *device_id)
 	}
 	c->id = st->next_client;
 	c->gm.id = c->tp.id = c->id;
-	c->registered_ms = mg_wall_ms();
+	c->registered_ms = mg_state_now_ms(st);
 	if (mg_state_add_client(st, c) < 0) {
 		mg_client_free(c);
 		return NULL;

@@ -129,7 +129,7 @@ int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *tok
 	if (fresh) {
 		e->id = st->next_edge;
 		snprintf(e->name, sizeof(e->name), "%s", r->name);
-		e->registered_ms = mg_wall_ms();
+		e->registered_ms = mg_state_now_ms(st);
 		if (mg_state_add_edge(st, e) < 0) {
 			free(chan);
 			free(e);
@@ -156,7 +156,7 @@ int mg_edge_register(struct mg_state *st, const struct mg_edge_reg *r, char *tok
 	e->has_token = 1;
 	e->epoch++;
 	e->last_seen_ns = sc_clock_now_ns(st->clk);
-	e->last_seen_ms = mg_wall_ms();
+	e->last_seen_ms = mg_state_now_ms(st);
 	mg_edge_row(e, b);
 	snprintf(subj, sizeof(subj), "edge:%u", e->id);
 	snprintf(detail, sizeof(detail), "{\"channels\":%zu}", e->nchan);
@@ -173,7 +173,7 @@ void mg_edge_load(struct mg_state *st, struct mg_edge *e, json_t *load)
 	json_decref(e->load);
 	e->load = load;
 	e->last_seen_ns = sc_clock_now_ns(st->clk);
-	e->last_seen_ms = mg_wall_ms();
+	e->last_seen_ms = mg_state_now_ms(st);
 	e->dirty = true;
 	st->edges_dirty = true;
 }

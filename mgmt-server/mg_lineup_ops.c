@@ -20,7 +20,7 @@ static const char *addr_or_null(const struct sc_sockaddr *a, char *buf, size_t l
 	return buf;
 }
 
-void mg_channel_row(struct mg_channel *ch, struct mg_batch *b)
+void mg_channel_row(const struct mg_state *st, struct mg_channel *ch, struct mg_batch *b)
 {
 	char g6[SC_ADDR_STRLEN], g4[SC_ADDR_STRLEN], s6[SC_ADDR_STRLEN], s4[SC_ADDR_STRLEN];
 	const struct mg_chan_def *d = &ch->def;
@@ -29,14 +29,14 @@ void mg_channel_row(struct mg_channel *ch, struct mg_batch *b)
 		     addr_or_null(&d->group6, g6, sizeof(g6)), addr_or_null(&d->group4, g4, sizeof(g4)),
 		     (uint32_t)d->port, addr_or_null(&d->source6, s6, sizeof(s6)),
 		     addr_or_null(&d->source4, s4, sizeof(s4)), d->sdp_url[0] ? d->sdp_url : NULL,
-		     d->direct_max, (uint32_t)d->enabled, ch->ret_key, sizeof(ch->ret_key), mg_wall_ms());
+		     d->direct_max, (uint32_t)d->enabled, ch->ret_key, sizeof(ch->ret_key), mg_state_now_ms(st));
 }
 
-void mg_metro_row(struct mg_metro *m, struct mg_batch *b)
+void mg_metro_row(const struct mg_state *st, struct mg_metro *m, struct mg_batch *b)
 {
 	char p[64];
 
-	mg_batch_add(b, MG_SQL_METRO_PUT, "uti", m->def.id, m->def.name, mg_wall_ms());
+	mg_batch_add(b, MG_SQL_METRO_PUT, "uti", m->def.id, m->def.name, mg_state_now_ms(st));
 	mg_batch_add(b, MG_SQL_PREFIX_CLEAR, "u", m->def.id);
 	for (size_t i = 0; i < m->def.nprefix; i++) {
 		sc_prefix_format(&m->def.prefix[i], p, sizeof(p));
@@ -139,7 +139,7 @@ int mg_channel_put(struct mg_state *st, const struct mg_chan_def *d, const char 
 		untune_all(st, d->id);
 	else if (!fresh)
 		notify_tuned(st, d->id);
-	mg_channel_row(ch, b);
+	mg_channel_row(st, ch, b);
 	snprintf(subj, sizeof(subj), "channel:%u", d->id);
 	detail = def_detail(d);
 	mg_state_event(st, b, actor, fresh ? "channel.create" : "channel.update", subj, detail);
@@ -273,7 +273,7 @@ int mg_metro_put(struct mg_state *st, const struct mg_metro_def *d, const char *
 	mg_metro_table_free(&st->mtable);
 	st->mtable = t;
 	mg_state_rematch_clients(st);
-	mg_metro_row(m, b);
+	mg_metro_row(st, m, b);
 	snprintf(subj, sizeof(subj), "metro:%u", d->id);
 	snprintf(detail, sizeof(detail), "{\"prefixes\":%zu}", d->nprefix);
 	mg_state_event(st, b, actor, fresh ? "metro.create" : "metro.update", subj, detail);

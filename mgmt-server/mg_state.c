@@ -17,23 +17,12 @@
 #define GID_BLOCK (1u << 16)
 #define VER_BLOCK (1u << 22)
 
-int64_t mg_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Under a fake clock the wall clock is a fixed date moved by it, the same
- * for every model on that clock: a test restarts the server "later". */
-#define FAKE_WALL0_MS 1700000000000LL
-
+/* Under a fake clock the date is a fixed one moved by it (sc_clock_wall_ns),
+ * the same for every model on that clock: a test restarts the server
+ * "later". */
 int64_t mg_state_now_ms(const struct mg_state *st)
 {
-	if (!sc_clock_is_fake(st->clk))
-		return mg_wall_ms();
-	return FAKE_WALL0_MS + (int64_t)(sc_clock_now_ns(st->clk) / SC_NS_PER_MS);
+	return (int64_t)(sc_clock_wall_ns(st->clk) / SC_NS_PER_MS);
 }
 
 struct seq_res {
@@ -508,7 +497,7 @@ void mg_state_event(struct mg_state *st, struct mg_batch *b, const char *actor, 
 
 	if (!b && !own)
 		return;
-	mg_batch_add(b ? b : own, MG_SQL_EVENT, "itttt", mg_wall_ms(), actor, type, subject, detail);
+	mg_batch_add(b ? b : own, MG_SQL_EVENT, "itttt", mg_state_now_ms(st), actor, type, subject, detail);
 	if (own)
 		mg_store_submit(st->store, own, NULL, NULL);
 }
@@ -543,7 +532,7 @@ static void metro_back(struct mg_state *st, struct mg_metro *m)
 
 	m->silent = false;
 	snprintf(subj, sizeof(subj), "metro:%u", m->def.id);
-	snprintf(detail, sizeof(detail), "{\"silent_ms\":%lld}", (long long)(mg_wall_ms() - m->silent_since_ms));
+	snprintf(detail, sizeof(detail), "{\"silent_ms\":%lld}", (long long)(mg_state_now_ms(st) - m->silent_since_ms));
 	mg_state_event(st, NULL, "system", "metro.back", subj, detail);
 	sc_log(LOG_NOTICE, "metro %u (%s) is heard again", m->def.id, m->def.name);
 }
@@ -554,7 +543,7 @@ void mg_client_touch(struct mg_state *st, struct mg_client *c)
 	struct mg_metro *m = c->metro ? mg_metro_get(st, c->metro) : NULL;
 
 	c->last_seen_ns = now;
-	c->last_seen_ms = mg_wall_ms();
+	c->last_seen_ms = mg_state_now_ms(st);
 	if (c->live && st->seen_tail != c) {
 		seen_unlink(st, c);
 		seen_append(st, c);
@@ -699,7 +688,7 @@ void mg_state_flush(struct mg_state *st, bool all)
 {
 	size_t backlog = st->ndirty + st->gq_len, budget;
 	uint64_t now = sc_clock_now_ns(st->clk);
-	int64_t now_ms = mg_wall_ms();
+	int64_t now_ms = mg_state_now_ms(st);
 	struct mg_batch *b;
 
 	budget = backlog * MG_FLUSH_TICK_MS / st->cfg->store.flush_ms + 1;
@@ -774,7 +763,7 @@ static void metro_outage(struct mg_state *st, struct mg_metro *m, uint64_t now)
 	free(v);
 	dt = sc_clock_now_ns(sc_clock_system()) - t0;
 	m->silent = true;
-	m->silent_since_ms = mg_wall_ms() - (int64_t)((now - m->last_hb_ns) / SC_NS_PER_MS);
+	m->silent_since_ms = mg_state_now_ms(st) - (int64_t)((now - m->last_hb_ns) / SC_NS_PER_MS);
 	m->silenced = (uint32_t)n;
 	m->rebuild_ns = dt;
 	m->outages++;
@@ -850,7 +839,7 @@ void mg_state_sweep(struct mg_state *st)
 
 void mg_state_sample(struct mg_state *st)
 {
-	int64_t t = mg_wall_ms();
+	int64_t t = mg_state_now_ms(st);
 	struct mg_channel *ch;
 	struct mg_metro *m;
 	struct grp_stats gs;

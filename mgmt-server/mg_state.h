@@ -211,9 +211,9 @@ const struct mg_state_counters *mg_state_counters(const struct mg_state *st);
 const struct mg_counters *mg_state_totals(const struct mg_state *st);
 size_t mg_state_live(const struct mg_state *st);
 const struct mg_series *mg_state_series(const struct mg_state *st);
-int64_t mg_wall_ms(void);
-/* The wall clock of certificates and revocations: mg_wall_ms(), or under
- * a fake clock (tests) a fixed date in 2023 plus the fake clock's time. */
+/* The date (ms since 1970) of records, events, certificates and
+ * revocations: the host's, or under a fake clock (tests) a fixed date in
+ * 2023 plus the fake clock's time. */
 int64_t mg_state_now_ms(const struct mg_state *st);
 
 /* An audit event into b (or its own batch, written behind, when b is
@@ -358,8 +358,8 @@ void mg_client_row(struct mg_state *st, struct mg_client *c, struct mg_batch *b)
 void mg_edge_row(struct mg_edge *e, struct mg_batch *b);
 int mg_state_add_edge(struct mg_state *st, struct mg_edge *e);
 void mg_edge_free(struct mg_edge *e);
-void mg_channel_row(struct mg_channel *ch, struct mg_batch *b);
-void mg_metro_row(struct mg_metro *m, struct mg_batch *b);
+void mg_channel_row(const struct mg_state *st, struct mg_channel *ch, struct mg_batch *b);
+void mg_metro_row(const struct mg_state *st, struct mg_metro *m, struct mg_batch *b);
 struct mg_channel *mg_channel_insert(struct mg_state *st, const struct mg_chan_def *d,
 				     const uint8_t *ret_key);
 struct mg_metro *mg_metro_insert(struct mg_state *st, const struct mg_metro_def *d);

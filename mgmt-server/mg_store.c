@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "mg_store.h"
+#include "sc_clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -279,26 +280,24 @@ static int ca_read(sqlite3 *db, uint8_t *pub, size_t publen, uint8_t *secret, si
 }
 
 static int ca_insert(sqlite3 *db, const uint8_t *pub, size_t publen, const uint8_t *secret,
-		     size_t seclen)
+		     size_t seclen, int64_t now_ms)
 {
-	struct timespec ts;
 	sqlite3_stmt *st;
 	int step;
 
 	if (sqlite3_prepare_v2(db, "INSERT INTO ca(id, pub, secret, created_ms) VALUES(1, ?1, ?2, ?3)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	sqlite3_bind_blob(st, 1, pub, (int)publen, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, secret, (int)seclen, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	sqlite3_bind_int64(st, 3, now_ms);
 	step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return step == SQLITE_DONE ? 0 : -EIO;
 }
 
 int mg_store_ca_ensure(mg_store *s, mg_store_keygen_fn gen, void *ctx, uint8_t *pub,
-		       size_t publen, uint8_t *secret, size_t seclen, bool *created)
+		       size_t publen, uint8_t *secret, size_t seclen, int64_t now_ms, bool *created)
 {
 	int rc;
 
@@ -312,7 +311,7 @@ int mg_store_ca_ensure(mg_store *s, mg_store_keygen_fn gen, void *ctx, uint8_t *
 		return -EIO;
 	rc = ca_read(s->rd, pub, publen, secret, seclen);
 	if (rc == -ENOENT && (rc = gen(ctx, pub, secret)) == 0 &&
-	    (rc = ca_insert(s->rd, pub, publen, secret, seclen)) == 0)
+	    (rc = ca_insert(s->rd, pub, publen, secret, seclen, now_ms)) == 0)
 		*created = true;
 	if (rc == 0 && exec(s->rd, "COMMIT", NULL, 0) < 0)
 		rc = -EIO;
@@ -504,12 +503,11 @@ static void run_batch(mg_store *s, struct mg_batch *b)
 	exec(s->wr, "RELEASE b", NULL, 0);
 }
 
+/* How long a commit really took (the writer thread's own measure, for the
+ * slow-commit warning): the host's monotonic clock, whatever the loop's. */
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return sc_clock_now_ns(sc_clock_system());
 }
 
 /* One transaction for everything that was queued. */

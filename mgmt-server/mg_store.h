@@ -77,11 +77,11 @@ int mg_store_start(mg_store *s);
  * (whatever store.sync says) before this returns, so that servers sharing
  * the store agree on one key. *created says which. The only write besides
  * the migrations that does not go through the writer thread; call it at
- * start-up. Returns 0, -EPROTO (a stored pair of other lengths), -EIO, or
+ * start-up. now_ms dates a new key. Returns 0, -EPROTO (a stored pair of other lengths), -EIO, or
  * gen's error. */
 typedef int (*mg_store_keygen_fn)(void *ctx, uint8_t *pub, uint8_t *secret);
 int mg_store_ca_ensure(mg_store *s, mg_store_keygen_fn gen, void *ctx, uint8_t *pub,
-		       size_t publen, uint8_t *secret, size_t seclen, bool *created);
+		       size_t publen, uint8_t *secret, size_t seclen, int64_t now_ms, bool *created);
 
 /* Readable when completions wait for mg_store_dispatch(). */
 int mg_store_fd(const mg_store *s);

@@ -98,7 +98,7 @@ int mg_trust_load(struct mg_state *st, char *why, size_t len)
 	int rc;
 
 	rc = mg_store_ca_ensure(st->store, keygen, NULL, t->ca_pub, sizeof(t->ca_pub), t->ca_secret,
-				sizeof(t->ca_secret), &created);
+				sizeof(t->ca_secret), mg_state_now_ms(st), &created);
 	if (rc < 0) {
 		snprintf(why, len, "cannot read or make the CA key: %s",
 			 rc == -EPROTO ? "the stored key has the wrong size" : strerror(-rc));

@@ -328,20 +328,20 @@ static void test_ca_once(void)
 	t = open_store(); /* a second server on the same store */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	CU_ASSERT_EQUAL(mg_store_ca_ensure(s, fake_keygen, NULL, pub, 32, sec, 64, &created), 0);
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(s, fake_keygen, NULL, pub, 32, sec, 64, 1700000000000LL, &created), 0);
 	CU_ASSERT(created);
-	CU_ASSERT_EQUAL(mg_store_ca_ensure(t, fake_keygen, NULL, pub2, 32, sec2, 64, &created), 0);
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(t, fake_keygen, NULL, pub2, 32, sec2, 64, 1700000000000LL, &created), 0);
 	CU_ASSERT_FALSE(created);
 	CU_ASSERT_EQUAL(gens, 1);
 	CU_ASSERT_EQUAL(memcmp(pub, pub2, 32), 0);
 	CU_ASSERT_EQUAL(memcmp(sec, sec2, 64), 0);
 	/* A pair of other sizes is not silently cut. */
-	CU_ASSERT_EQUAL(mg_store_ca_ensure(t, fake_keygen, NULL, small, 16, sec2, 64, &created),
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(t, fake_keygen, NULL, small, 16, sec2, 64, 1700000000000LL, &created),
 			-EPROTO);
 	mg_store_close(t);
 	mg_store_close(s);
 	s = open_store();
-	CU_ASSERT_EQUAL(mg_store_ca_ensure(s, fake_keygen, NULL, pub2, 32, sec2, 64, &created), 0);
+	CU_ASSERT_EQUAL(mg_store_ca_ensure(s, fake_keygen, NULL, pub2, 32, sec2, 64, 1700000000000LL, &created), 0);
 	CU_ASSERT_FALSE(created);
 	CU_ASSERT_EQUAL(memcmp(pub, pub2, 32), 0);
 	mg_store_close(s);
