@@ -21,14 +21,16 @@ LOSS=5
 lab_loss m3h1 "$LOSS"
 
 run_family() {
-	local fam="$1" group src port
+	local fam="$1" group addr src port
 	if [ "$fam" = 6 ]; then
 		port=5006
-		group="[ff3e::8000:1]:$port"
+		addr=ff3e::8000:1
+		group="[$addr]:$port"
 		src="$(lab_addr6 m1h1)"
 	else
 		port=5004
-		group="232.1.1.1:$port"
+		addr=232.1.1.1
+		group="$addr:$port"
 		src="$(lab_addr4 m1h1)"
 	fi
 	for h in m1h2 m3h2; do
@@ -38,11 +40,11 @@ run_family() {
 		lab_bg "$h" "$LAB_DIR/recv$fam-$h.log" "$probe" recv -g "$group" -i eth0 -s "$src" -t 6
 	done
 	# Both receivers joined, and their reports reached the bridges.
-	for i in $(seq 50); do
-		[ "$(cat "$LAB_DIR"/recv$fam-*.log 2>/dev/null | grep -c '^joined')" = 2 ] && break
-		sleep 0.1
-	done
-	sleep 0.5
+	lab_wait_log "$LAB_DIR/recv$fam-m2h1.log" '^joined'
+	lab_wait_log "$LAB_DIR/recv$fam-m3h1.log" '^joined'
+	lab_wait_mdb m2 "$addr" m2h1
+	lab_wait_mdb m3 "$addr" m3h1
+	lab_wait_mdb core "$addr" dn2 dn3
 	lab_exec m1h1 "$probe" send -g "$group" -i eth0 -n "$COUNT" -r "$RATE" >"$LAB_DIR/send$fam.log" ||
 		lab_fail "IPv$fam sender failed: $(cat "$LAB_DIR/send$fam.log")"
 	wait

@@ -27,7 +27,8 @@
 # lab_addr4, lab_hosts, lab_loss, lab_loss_clear, lab_loss_count,
 # lab_count_start, lab_count, lab_count_stop,
 # lab_metro_loss, lab_metro_cut, lab_metro_heal, lab_wait_querier, lab_mdb,
-# lab_skip, lab_fail, lab_log. docs/lab.md walks through them.
+# lab_wait, lab_wait_log, lab_wait_mdb, lab_skip, lab_fail, lab_log.
+# docs/lab.md walks through them.
 
 LAB_SKIP=77
 LAB_HARD=99
@@ -334,3 +335,44 @@ _lab_querier_heard() {
 
 # lab_mdb [BRIDGE]: a bridge's multicast database (core, m1, m2, ...).
 lab_mdb() { fab bridge mdb show dev "${1:-core}"; }
+
+# A test waits for the event it needs, never for a time: a busy machine
+# makes every step slower, so a deadline is only a guard against a test
+# that would hang, LAB_WAIT seconds (60) unless the call says more, and a
+# failure says what it was waiting for and what it saw last.
+: "${LAB_WAIT:=60}"
+
+# lab_wait WHAT [-t SECONDS] CMD...: run CMD (quietly) every 0.1 s until it
+# succeeds; fail the test with WHAT and CMD's last output after the deadline.
+lab_wait() {
+	local what="$1" secs="$LAB_WAIT" out="" end
+	shift
+	if [ "${1:-}" = -t ]; then
+		secs="$2"
+		shift 2
+	fi
+	end=$((SECONDS + secs))
+	while ! out="$("$@" 2>&1)"; do
+		[ "$SECONDS" -lt "$end" ] ||
+			lab_fail "no $what within ${secs} s${out:+; last seen: $(printf '%s' "$out" | tail -n 5)}"
+		sleep 0.1
+	done
+}
+
+# lab_wait_log FILE PATTERN [WHAT]: wait until a line of FILE matches the
+# extended regular expression PATTERN; on failure the file's tail is shown.
+_lab_log_has() { grep -qE -- "$2" "$1" 2>/dev/null || { tail -n 5 "$1" 2>/dev/null; return 1; }; }
+lab_wait_log() { lab_wait "${3:-"'$2' in $1"}" _lab_log_has "$1" "$2"; }
+
+# lab_wait_mdb BRIDGE GROUP PORT...: wait until BRIDGE's snooping has GROUP
+# on every PORT (a join has crossed that bridge): the step before sending,
+# instead of a pause for the reports to arrive.
+_lab_mdb_has() {
+	local br="$1" grp="$2" p mdb
+	shift 2
+	mdb="$(fab bridge mdb show dev "$br")"
+	for p in "$@"; do
+		grep -qE "port $p grp $grp( |$)" <<<"$mdb" || { printf '%s\n' "$mdb"; return 1; }
+	done
+}
+lab_wait_mdb() { lab_wait "$2 on port(s) ${*:3} of bridge $1" _lab_mdb_has "$@"; }

@@ -42,7 +42,7 @@
 
 struct opts {
 	const char *group, *iface, *source;
-	long count, rate, hops;
+	long count, rate, hops, progress;
 	double duration;
 	bool rejoin, fast;
 };
@@ -61,7 +61,9 @@ static void usage(FILE *f)
 {
 	fputs("usage: mcprobe send -g GROUP:PORT -i IFACE [-n COUNT] [-r PPS] [-H HOPS]\n"
 	      "       mcprobe recv -g GROUP:PORT -i IFACE [-s SOURCE[,SOURCE...]] [-t SECONDS]\n"
-	      "                    [--rejoin] [--fast]\n"
+	      "                    [--rejoin] [--fast] [--progress N]\n"
+	      "--progress N: a line \"progress unique=U last=SEQ\" every N new packets,\n"
+	      "for a test to wait for the stream rather than for a time.\n"
 	      "GROUP:PORT as \"[ff3e::8000:1]:5000\" or \"232.1.1.1:5000\".\n"
 	      "SSM groups (ff3x::, 232/8) need -s SOURCE on the receiver.\n", f);
 }
@@ -244,8 +246,15 @@ static int do_recv(const struct opts *o)
 			continue;
 		if (p[1].revents)
 			mld_nlwatch_process(w);
-		while (p[0].revents && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		while (p[0].revents && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+			long before = s.unique;
+
 			account(&s, buf, (size_t)n);
+			if (o->progress && s.unique != before && s.unique % o->progress == 0) {
+				printf("progress unique=%ld last=%ld\n", s.unique, s.last);
+				fflush(stdout);
+			}
+		}
 	}
 	printf("received=%ld unique=%ld lost=%ld dup=%ld reorder=%ld bad=%ld first=%ld last=%ld\n",
 	       s.received, s.unique, s.last >= 0 ? s.last - s.first + 1 - s.unique : 0, s.dup,
@@ -263,11 +272,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "rate", required_argument, NULL, 'r' },   { "time", required_argument, NULL, 't' },
 		{ "hops", required_argument, NULL, 'H' },   { "help", no_argument, NULL, 'h' },
 		{ "rejoin", no_argument, NULL, 'w' },     { "fast", no_argument, NULL, 'F' },
+		{ "progress", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "g:i:s:n:r:t:H:hwF", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:i:s:n:r:t:H:p:hwF", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g': o->group = optarg; break;
 		case 'i': o->iface = optarg; break;
@@ -278,19 +288,21 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'H': o->hops = strtol(optarg, NULL, 10); break;
 		case 'w': o->rejoin = true; break;
 		case 'F': o->fast = true; break;
+		case 'p': o->progress = strtol(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
 	}
 	if (!o->group || !o->iface || o->count < 1 || o->count > 65536 || o->rate < 1 ||
-	    o->rate > 1000000 || o->duration <= 0 || o->hops < 1 || o->hops > 255)
+	    o->rate > 1000000 || o->duration <= 0 || o->hops < 1 || o->hops > 255 ||
+	    o->progress < 0)
 		return -EINVAL;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { NULL, NULL, NULL, 1000, 500, 8, 5.0, false, false };
+	struct opts o = { NULL, NULL, NULL, 1000, 500, 8, 0, 5.0, false, false };
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	sc_log_open("mcprobe", SC_LOG_STDERR, LOG_INFO);
