@@ -17,10 +17,11 @@ DEPS_RUN="iproute2 nftables iputils-ping procps tcpdump
 
 # To test and benchmark: the reference tools compared side by side; clang
 # with libFuzzer (its runtime is only a Recommends of clang-14) and
-# llvm-symbolizer for the fuzz smoke.
+# llvm-symbolizer for the fuzz smoke; stress-ng and lcov for
+# ./run stress-test and ./run coverage.
 DEPS_TEST="multicat rist-tools valgrind chromium nodejs
   dpkg-dev debhelper fakeroot lintian mandoc
-  clang-14 libclang-rt-14-dev llvm-14"
+  clang-14 libclang-rt-14-dev llvm-14 stress-ng lcov"
 # npm for the browser tests' playwright-core: Debian's package, unless the
 # installed nodejs brings its own (NodeSource's does, and conflicts with it).
 command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
