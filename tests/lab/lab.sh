@@ -48,10 +48,27 @@ LAB_LAST_PID=""
 LAB_METROS=0
 LAB_DIR=""
 LAB_KEEP="${LAB_KEEP:-0}"
+LAB_ARGV=("$@") # the test's own arguments, for a re-run in a user namespace
 
 lab_log() { printf '[lab %s] %s\n' "$LAB_ID" "$*" >&2; }
 lab_skip() { printf 'SKIP: %s\n' "$*" >&2; exit "$LAB_SKIP"; }
 lab_fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+# Not root: the test runs again, from its start, inside a user namespace of
+# its own where it is root over the namespaces it makes (unprivileged user
+# namespaces, on by default in Debian 12's kernel). /run is a private tmpfs
+# there, so that ip netns can keep its names; nothing outside is touched.
+# Returns only when that cannot be done.
+_lab_userns() {
+	[ -z "${LAB_IN_USERNS:-}" ] || return 0
+	command -v unshare >/dev/null 2>&1 || return 0
+	unshare --user --map-root-user --mount --net true 2>/dev/null || return 0
+	export LAB_IN_USERNS=1
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	exec unshare --user --map-root-user --mount --net --propagation private \
+		bash -c 'mount -t tmpfs sixcast-lab /run && mkdir -p /run/netns && exec "$@"' \
+		lab-userns "$BASH" "$0" "${LAB_ARGV[@]}"
+}
 
 # lab_require: exit 77 (automake SKIP) where the lab cannot run here.
 lab_require() {
@@ -59,7 +76,8 @@ lab_require() {
 	if [ "${SIXCAST_LAB:-yes}" = no ]; then
 		lab_skip "lab tests disabled (configure --disable-lab-tests or SIXCAST_LAB=no)"
 	fi
-	[ "$(id -u)" = 0 ] || lab_skip "the lab needs root (network namespaces)"
+	[ "$(id -u)" = 0 ] || _lab_userns
+	[ "$(id -u)" = 0 ] || lab_skip "the lab needs root or unprivileged user namespaces (kernel.unprivileged_userns_clone, user.max_user_namespaces)"
 	for t in ip bridge nft; do
 		command -v "$t" >/dev/null 2>&1 || lab_skip "missing tool: $t"
 	done
