@@ -85,3 +85,9 @@ tests_fuzz_fuzz_mgc_json_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS)
 tests_fuzz_fuzz_hts_req_SOURCES = tests/fuzz/fuzz_hts_req.c client/hts_req.c
 tests_fuzz_fuzz_hts_req_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/client
 tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)
+
+# The box's core in process: a fake management server, a fake clock.
+UNIT_TESTS += tests/unit/test_stb
+tests_unit_test_stb_SOURCES = tests/unit/test_stb.c tests/unit/mld_netns.h $(TU) $(TU_IDENT) $(TU_NET)
+tests_unit_test_stb_CFLAGS = $(STB_TEST_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit
+tests_unit_test_stb_LDADD = $(STB_TEST_LDADD) $(JANSSON_LIBS)

@@ -17,6 +17,7 @@
 #include "player.h"
 #include "rec.h"
 #include "rtx.h"
+#include "sc_backoff.h"
 #include "sc_clock.h"
 #include "sc_httpc.h"
 #include "sc_httpd_lite.h"
@@ -99,7 +100,7 @@ struct stb {
 	struct mgc_register reg;
 	bool mgmt_up;
 	char mgmt_err[160];
-	uint64_t backoff_ns;
+	struct sc_backoff backoff; /* retries of the steps above */
 	sc_timer *mg_timer;       /* retry of register / tune / channels */
 	sc_timer *hb_timer;
 	int64_t hb_req, tune_req, peers_req;

@@ -1,7 +1,7 @@
 /* stb_mgmt: the box's side of the management API (docs/api.md): register,
  * line-up, tune, heartbeat as a long poll (group changes arrive at once),
  * leave. Failures never stop the picture: the box logs what happened in
- * words, keeps playing, and retries with a doubling backoff. */
+ * words, keeps playing, and retries with a doubling backoff and random jitter (sc_backoff). */
 #include "config.h"
 
 #include <errno.h>
@@ -51,22 +51,24 @@ static void went_up(struct stb *s)
 	if (!s->mgmt_up && s->mg == MG_READY)
 		sc_logf(&s->lg, LOG_NOTICE, "management server %s is back", s->cfg.mgmt_url);
 	s->mgmt_up = true;
-	s->backoff_ns = 0;
+	sc_backoff_reset(&s->backoff);
 }
 
 static void retry(struct stb *s, unsigned what, const char *why)
 {
+	uint64_t delay;
+
 	s->mg_need |= what;
 	s->mgmt_errors++;
-	s->backoff_ns = s->backoff_ns ? s->backoff_ns * 2 : BACKOFF_MIN_NS;
-	if (s->backoff_ns > s->cfg.mgmt_retry_max_ns)
-		s->backoff_ns = s->cfg.mgmt_retry_max_ns;
+	/* a reload may have changed the cap */
+	s->backoff.max_ns = s->cfg.mgmt_retry_max_ns;
+	delay = sc_backoff_next(&s->backoff);
 	if (s->mgmt_up || strcmp(why, s->mgmt_err))
 		sc_logf(&s->lg, LOG_WARNING, "management server %s: %s; %s, retrying in %.1f s", s->cfg.mgmt_url, why,
-			s->t ? "playing on" : "not tuned", (double)s->backoff_ns / 1e9);
+			s->t ? "playing on" : "not tuned", (double)delay / 1e9);
 	snprintf(s->mgmt_err, sizeof(s->mgmt_err), "%s", why);
 	s->mgmt_up = false;
-	sc_timer_arm(s->mg_timer, s->backoff_ns);
+	sc_timer_arm(s->mg_timer, delay);
 }
 
 /* Classify an answer: 0 to use it, else retry (and log) as what says. */
@@ -369,6 +371,7 @@ static void on_mg_timer(void *arg)
 
 void stb_mgmt_start(struct stb *s)
 {
+	sc_backoff_init(&s->backoff, BACKOFF_MIN_NS, s->cfg.mgmt_retry_max_ns, 0);
 	s->mg_timer = sc_timer_new(s->loop, on_mg_timer, s);
 	s->hb_timer = sc_timer_new(s->loop, on_hb_timer, s);
 	s->mgmt_up = true;

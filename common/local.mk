@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += common/libsccommon.la
 common_libsccommon_la_SOURCES = \
 	%reldir%/sc_addr.c %reldir%/sc_addr.h \
+	%reldir%/sc_backoff.c %reldir%/sc_backoff.h \
 	%reldir%/sc_bytes.h \
 	%reldir%/sc_cfg.c %reldir%/sc_cfg.h %reldir%/sc_cfg_secret.c \
 	%reldir%/sc_clock.c %reldir%/sc_clock.h \
@@ -20,6 +21,7 @@ common_libsccommon_la_LIBADD = $(CONFIG_LIBS) $(MHD_LIBS)
 
 UNIT_TESTS += \
 	tests/unit/test_sc_addr \
+	tests/unit/test_sc_backoff \
 	tests/unit/test_sc_cfg \
 	tests/unit/test_sc_clock \
 	tests/unit/test_sc_guard \
@@ -33,6 +35,9 @@ UNIT_TESTS += \
 tests_unit_test_sc_addr_SOURCES = tests/unit/test_sc_addr.c $(TU)
 tests_unit_test_sc_addr_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_addr_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_backoff_SOURCES = tests/unit/test_sc_backoff.c $(TU)
+tests_unit_test_sc_backoff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_cfg_SOURCES = tests/unit/test_sc_cfg.c $(TU)
 tests_unit_test_sc_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_cfg_LDADD = $(UNIT_LDADD)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "edge_mgmt_json.h"
+#include "sc_backoff.h"
 #include "sc_httpc.h"
 
 #define BACKOFF_MIN_NS (1 * SC_NS_PER_S)
@@ -25,7 +26,8 @@ struct edge_mgmt {
 	struct edge_mgmt_ops ops;
 	char *url, *credential, *name;
 	json_t *addrs, *ret_addrs;
-	uint64_t report_ns, backoff;
+	uint64_t report_ns;
+	struct sc_backoff backoff;
 	sc_timer *timer;
 	enum state state;
 	int64_t inflight;
@@ -44,13 +46,16 @@ static void schedule(edge_mgmt *m, uint64_t delay)
 
 static void failed(edge_mgmt *m, const char *what, int status, const char *err, const char *body)
 {
-	if (m->up || m->backoff == BACKOFF_MIN_NS)
-		sc_logf(&m->lg, LOG_WARNING, "management server %s: %s%s%s; retrying in %llu s", m->url, what,
+	/* the first failure after a success is logged; the retries are not */
+	bool first = m->up || !m->backoff.step_ns;
+	uint64_t delay = sc_backoff_next(&m->backoff);
+
+	if (first)
+		sc_logf(&m->lg, LOG_WARNING, "management server %s: %s%s%s; retrying in %.1f s", m->url, what,
 			status ? "" : ": ", status ? (body && *body ? body : "refused") : (err ? err : "no answer"),
-			(unsigned long long)(m->backoff / SC_NS_PER_S));
+			(double)delay / 1e9);
 	m->up = false;
-	schedule(m, m->backoff);
-	m->backoff = m->backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : m->backoff * 2;
+	schedule(m, delay);
 }
 
 static void take_keys(edge_mgmt *m, const struct edge_mgmt_reg_answer *a)
@@ -113,7 +118,7 @@ static void on_register(void *arg, int status, const char *body, size_t len, con
 	}
 	m->state = REPORTING;
 	m->up = true;
-	m->backoff = BACKOFF_MIN_NS;
+	sc_backoff_reset(&m->backoff);
 	sc_logf(&m->lg, LOG_NOTICE, "registered with %s as edge %u; load reports every %llu ms", m->url,
 		(unsigned)m->edge_id, (unsigned long long)(m->report_ns / SC_NS_PER_MS));
 	m->ops.registered(m->ops.arg, m->edge_id);
@@ -141,7 +146,7 @@ static void on_load(void *arg, int status, const char *body, size_t len, const c
 	if (!m->up)
 		sc_logf(&m->lg, LOG_NOTICE, "management server %s is back", m->url);
 	m->up = true;
-	m->backoff = BACKOFF_MIN_NS;
+	sc_backoff_reset(&m->backoff);
 	edge_mgmt_parse_load(body, len, &a);
 	if (a.report_ms)
 		m->report_ns = a.report_ms * SC_NS_PER_MS;
@@ -216,7 +221,7 @@ int edge_mgmt_new(sc_loop *loop, const struct edge_mgmt_cfg *cfg, const struct e
 	m->ops = *ops;
 	m->report_ns = cfg->report_ns;
 	m->ident = cfg->ident;
-	m->backoff = BACKOFF_MIN_NS;
+	sc_backoff_init(&m->backoff, BACKOFF_MIN_NS, BACKOFF_MAX_NS, 0);
 	m->url = strdup(cfg->url);
 	m->credential = strdup(cfg->credential);
 	m->name = strdup(cfg->name);
