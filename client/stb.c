@@ -220,8 +220,12 @@ void stb_on_group(struct stb *s, const struct mgc_group *g)
 void stb_on_registered(struct stb *s)
 {
 	/* A tuner started before the box had an id cannot sign requests as
-	 * itself: start it over under its id. */
-	if (s->t && s->want) {
+	 * itself: start it over under its id. Registered again under the id
+	 * it speaks as (after a kick, or the server's restart), it plays on:
+	 * the server only hears the tune again. */
+	if (s->t && s->want && s->t->self_id == s->reg.client_id) {
+		stb_mgmt_tune(s, s->want);
+	} else if (s->t && s->want) {
 		uint32_t id = s->want;
 
 		stb_stop_tuner(s);

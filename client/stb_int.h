@@ -54,6 +54,7 @@ struct stb_tuner {
 	int family;               /* of the multicast join */
 	mld_recv *mr;
 	rtx_session *rtx;
+	uint32_t self_id;         /* the id its repair session speaks as */
 	sc_timer *timer;
 	bool has_group, has_ret, burst_asked;
 	uint32_t group_id, group_version;

@@ -184,6 +184,7 @@ static int make_session(struct stb_tuner *t)
 	/* Before registration the box has no id yet; the session then only
 	 * receives and plays, and a regroup gives it its id later. */
 	rc.self_id = s->reg.client_id ? s->reg.client_id : 0x7fffffffu;
+	t->self_id = rc.self_id;
 	rc.ident = s->ident;
 	rc.policy = s->cfg.policy ? RTX_POLICY_RANKED : RTX_POLICY_ALL;
 	rc.playout_delay_ns = s->cfg.playout_delay_ns;
