@@ -612,7 +612,7 @@ out:
 /* 5. A kick: the server answers 401 to the token. The box drops it,
  * registers again after the first backoff step (0.5 s), gets a new token,
  * tells the server again the channel it plays (the tuner, under the same
- * id, plays on) and heartbeats with the new token. *
+ * id, plays on) and heartbeats with the new token. */
 static void test_kick(void)
 {
 	struct fake f;
