@@ -4,7 +4,8 @@
 # runs make check there, and prints a table; the HTML report goes to
 # build-cov/coverage/index.html, the table to build-cov/coverage/summary.txt.
 #
-#   ./run coverage                 (as root, so that the labs run too)
+#   ./run coverage                 (the labs too: as root, or in user namespaces)
+#   COV_TARGET=check-unit ./run coverage      (the in-process tests only)
 #   COV_TESTS="TESTS=tests/unit/test_sc_rtp" ./run coverage   (a part only)
 #
 # A test that fails still leaves its coverage: the table is printed, and
@@ -29,10 +30,11 @@ say "make"
 make -C "$dir" -j"$jobs" >"$dir/make.log" 2>&1 || { tail -n 30 "$dir/make.log"; exit 1; }
 # Counters of an earlier run would add up with this one's.
 find "$dir" -name '*.gcda' -delete
-say "make check ${COV_TESTS:-}"
+target="${COV_TARGET:-check}"
+say "make $target ${COV_TESTS:-}"
 rc=0
 # shellcheck disable=SC2086 # COV_TESTS is make arguments
-make -C "$dir" -j"$jobs" check ${COV_TESTS:-} >"$dir/check.log" 2>&1 || rc=$?
+make -C "$dir" -j"$jobs" "$target" ${COV_TESTS:-} >"$dir/check.log" 2>&1 || rc=$?
 grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$dir/check.log" || true
 
 say "lcov"
