@@ -80,7 +80,7 @@ static int self_certify(edge_ident *ei)
 
 	rtx_ident_keygen(ei->id, c.pub);
 	c.serial = ++ei->serial;
-	c.not_before_ms = wall_ms(NULL);
+	c.not_before_ms = wall_ms(ei);
 	c.not_after_ms = c.not_before_ms + STANDALONE_LIFE_MS;
 	if ((rc = rtx_cert_sign(&c, ei->ca_sk)) < 0)
 		return rc;

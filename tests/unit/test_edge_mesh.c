@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "edge_cfg.h"
+#include "edge_ident.h"
 #include "mesh.h"
 #include "ret.h"
 #include "sc_rtp.h"
@@ -108,7 +109,7 @@ static int box_addr_of(void *ctx, uint64_t h, struct mesh_addr *a)
 }
 
 static struct tu_pki pki;
-static rtx_ident *edge_ident, *bare_ident;
+static rtx_ident *edge_rid, *bare_ident;
 
 static uint64_t pki_now(void *ctx)
 {
@@ -136,7 +137,7 @@ static int box_new(struct box *b, sc_clock *clk, const struct sc_sockaddr *edge,
 	b->ident = tu_ident_new(&pki, 42, 0);
 	if (!b->ident)
 		return -1;
-	rtx_cert_encode(rtx_ident_cert(edge_ident), edge_cert);
+	rtx_cert_encode(rtx_ident_cert(edge_rid), edge_cert);
 	edge_info.cert = edge_cert;
 	b->edge = *edge;
 	b->fd = udp_socket(&me);
@@ -197,11 +198,11 @@ static int world_new(struct world *w, bool ident)
 	w->loop = sc_loop_new(w->clk);
 	if (tu_pki_init(&pki, pki_now, w->clk) < 0)
 		return -1;
-	edge_ident = tu_ident_new(&pki, MESH_SOURCE_ID_FLAG | 1, 0);
-	if (!edge_ident)
+	edge_rid = tu_ident_new(&pki, MESH_SOURCE_ID_FLAG | 1, 0);
+	if (!edge_rid)
 		return -1;
 	if (ident) {
-		rc.ident = edge_ident;
+		rc.ident = edge_rid;
 	} else {
 		/* an identity still waiting for its certificate */
 		struct rtx_ident_config ic;
@@ -224,9 +225,9 @@ static int world_new(struct world *w, bool ident)
 static void world_free(struct world *w)
 {
 	ret_free(w->r);
-	rtx_ident_free(edge_ident); /* after the edge's nodes */
+	rtx_ident_free(edge_rid); /* after the edge's nodes */
 	rtx_ident_free(bare_ident);
-	edge_ident = bare_ident = NULL;
+	edge_rid = bare_ident = NULL;
 	sc_loop_free(w->loop);
 	sc_clock_free(w->clk);
 }
@@ -412,6 +413,39 @@ static void test_config(void)
 	unlink(ts);
 }
 
+/* A standalone edge (its own CA key file) certifies itself at start, dated
+ * by its loop's clock: a fake one gives the fixed test date. */
+static void test_standalone_identity(void)
+{
+	struct sc_logger lg = { log_fn, NULL, LOG_DEBUG };
+	char path[] = "/tmp/sixcast-edge-ca-XXXXXX", pub[2 * RTX_CA_PUB_BYTES + 1];
+	char cert_hex[2 * RTX_CERT_BYTES + 1], ca_hex[2 * RTX_CA_PUB_BYTES + 1];
+	sc_clock *clk = sc_clock_fake_new(5 * SC_NS_PER_S);
+	sc_loop *loop = sc_loop_new(clk);
+	uint8_t cert[RTX_CERT_BYTES];
+	struct rtx_cert c;
+	edge_ident *ei = NULL;
+	uint32_t id = 0;
+	int fd = mkstemp(path);
+
+	CU_ASSERT_FATAL(fd >= 0 && loop);
+	close(fd);
+	unlink(path); /* the key writer refuses to overwrite */
+	CU_ASSERT_EQUAL_FATAL(edge_ident_new_ca_key(path, pub), 0);
+	CU_ASSERT_EQUAL_FATAL(edge_ident_new(loop, path, 7, &lg, &ei), 0);
+	CU_ASSERT_TRUE(edge_ident_describe(ei, &id, cert_hex, ca_hex));
+	CU_ASSERT_EQUAL(id, RTX_EDGE_ID_FLAG | 7);
+	for (size_t i = 0; i < RTX_CERT_BYTES; i++)
+		sscanf(cert_hex + 2 * i, "%2hhx", &cert[i]);
+	CU_ASSERT_EQUAL_FATAL(rtx_cert_decode(cert, sizeof(cert), &c), 0);
+	CU_ASSERT_EQUAL(c.not_before_ms, (SC_CLOCK_FAKE_WALL0_NS + 5 * SC_NS_PER_S) / SC_NS_PER_MS);
+	CU_ASSERT_STRING_EQUAL(ca_hex, pub);
+	edge_ident_free(ei);
+	unlink(path);
+	sc_loop_free(loop);
+	sc_clock_free(clk);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -419,6 +453,7 @@ int tu_register(void)
 		{ "RET and mesh datagrams are told apart", test_demux },
 		{ "the node waits for a key and an identity, follows the edge id", test_key_and_id },
 		{ "edge.mesh and channel overrides", test_config },
+		{ "a standalone edge certifies itself on its loop's date", test_standalone_identity },
 		{ NULL, NULL },
 	};
 
