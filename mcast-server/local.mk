@@ -58,6 +58,7 @@ UNIT_TESTS += \
 	tests/unit/test_tsfix \
 	tests/unit/test_rtpk \
 	tests/unit/test_edge_mesh \
+	tests/unit/test_edge_ret \
 	tests/unit/test_edge_cfg tests/unit/test_edge_mgmt_json
 tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
 tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
@@ -77,6 +78,9 @@ tests_unit_test_rtpk_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_edge_mesh_SOURCES = tests/unit/test_edge_mesh.c $(TU) $(TU_IDENT)
 tests_unit_test_edge_mesh_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS)
 tests_unit_test_edge_mesh_LDADD = $(EDGE_TEST_LDADD)
+tests_unit_test_edge_ret_SOURCES = tests/unit/test_edge_ret.c $(TSGEN) $(TU) $(TU_IDENT) $(TU_NET)
+tests_unit_test_edge_ret_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS)
+tests_unit_test_edge_ret_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_edge_cfg_SOURCES = tests/unit/test_edge_cfg.c $(TU)
 tests_unit_test_edge_cfg_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_edge_cfg_LDADD = $(EDGE_TEST_LDADD)
