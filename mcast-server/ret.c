@@ -381,12 +381,15 @@ static void handle(edge_ret *r, const uint8_t *buf, size_t len, const struct sc_
 		r->unrouted++;
 		return;
 	}
-	if (info.type == RTX_MSG_BURST_REQ) {
-		r->peers[(uint32_t)h].burst_ns = t;
+	if (info.type == RTX_MSG_BURST_REQ)
 		share_budget(r, c);
-	}
-	if (rtx_session_input_peer(c->s, buf, len, h) == 0)
+	/* Only an authenticated request counts as a client and pins its
+	 * source's slot for the burst (a forged one may not hold a slot). */
+	if (rtx_session_input_peer(c->s, buf, len, h) == 0) {
 		r->peers[(uint32_t)h].trusted = true;
+		if (info.type == RTX_MSG_BURST_REQ)
+			r->peers[(uint32_t)h].burst_ns = t;
+	}
 	rearm(c);
 }
 
@@ -656,6 +659,8 @@ void ret_clients(const edge_ret *r, uint64_t since_ns, unsigned *ret_clients, un
 		const struct peer *p = &r->peers[i];
 
 		if (!p->a.len)
+			continue;
+		if (!p->trusted) /* heard, never authenticated: not a box */
 			continue;
 		*ret_clients += t - p->last_ns <= since_ns;
 		*burst_clients += p->burst_ns && t - p->burst_ns <= since_ns;

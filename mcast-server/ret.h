@@ -84,8 +84,8 @@ void ret_packet(edge_ret *r, uint32_t id, const uint8_t *buf, size_t len, unsign
 
 /* Counters of channel id. Returns 0 or -ENOENT. */
 int ret_chan_stats(const edge_ret *r, uint32_t id, struct ret_chan_stats *out);
-/* Requesters heard from within the last since_ns: all of them (RET) and
- * those that asked for a burst. */
+/* Requesters heard from within the last since_ns that authenticated at
+ * least once: all of them (RET) and those whose burst request did. */
 void ret_clients(const edge_ret *r, uint64_t since_ns, unsigned *ret_clients, unsigned *burst_clients);
 /* Datagrams dropped before any session saw them: not the repair protocol,
  * not for a channel of ours, no room in the address table. */

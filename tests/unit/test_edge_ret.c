@@ -728,6 +728,7 @@ static void test_auth(void)
 	struct tu_pki rogue_pki;
 	struct ret_chan_stats st;
 	const size_t idx[] = { 5 };
+	unsigned ret_c, burst_c;
 
 	CU_ASSERT_EQUAL(ret_add_channel(w->r, CHAN_NOKEY, NULL), 0);
 	for (int i = 0; i < 50; i++)
@@ -742,6 +743,9 @@ static void test_auth(void)
 	st = refused(&wrong, CHAN, true);
 	CU_ASSERT_EQUAL(st.rtx.auth_failed, 2);
 	CU_ASSERT_EQUAL(st.rtx.bursts_served + st.rtx.burst_refused, 0);
+	/* what never authenticated is not a client, nor one of a burst */
+	ret_clients(w->r, SC_NS_PER_S, &ret_c, &burst_c);
+	CU_ASSERT_EQUAL(burst_c, 0);
 	/* the right key on a channel that has none yet */
 	box_new(w, &nokey, 102);
 	st = refused(&nokey, CHAN_NOKEY, false);
@@ -770,6 +774,10 @@ static void test_auth(void)
 	CU_ASSERT_EQUAL(st.rtx.repairs_sent, 1);
 	CU_ASSERT_EQUAL(st.rtx.requests_received, 1);
 	CU_ASSERT_EQUAL(st.rtx.auth_failed, 3);
+	/* of the seven boxes that spoke, only the registered one counts */
+	ret_clients(w->r, SC_NS_PER_S, &ret_c, &burst_c);
+	CU_ASSERT_EQUAL(ret_c, 1);
+	CU_ASSERT_EQUAL(burst_c, 0);
 	world_free(w);
 }
 
