@@ -87,7 +87,13 @@ tests_fuzz_fuzz_hts_req_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/clie
 tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)
 
 # The box's core in process: a fake management server, a fake clock.
-UNIT_TESTS += tests/unit/test_stb
-tests_unit_test_stb_SOURCES = tests/unit/test_stb.c tests/unit/mld_netns.h $(TU) $(TU_IDENT) $(TU_NET)
+# test_stb_repair: zap with and without a burst, repair escalation from the
+# group to RET, the mesh switch, against test sockets in the namespace.
+TU_STB = tests/unit/tu_stb.c tests/unit/tu_stb.h tests/unit/mld_netns.h $(TU) $(TU_IDENT) $(TU_NET)
+UNIT_TESTS += tests/unit/test_stb tests/unit/test_stb_repair
+tests_unit_test_stb_SOURCES = tests/unit/test_stb.c $(TU_STB)
 tests_unit_test_stb_CFLAGS = $(STB_TEST_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit
 tests_unit_test_stb_LDADD = $(STB_TEST_LDADD) $(JANSSON_LIBS)
+tests_unit_test_stb_repair_SOURCES = tests/unit/test_stb_repair.c $(TU_STB)
+tests_unit_test_stb_repair_CFLAGS = $(tests_unit_test_stb_CFLAGS)
+tests_unit_test_stb_repair_LDADD = $(tests_unit_test_stb_LDADD)
