@@ -67,14 +67,16 @@ lab_exec c1 "$edge" -c "$LAB_DIR/edge.conf" --check-config || lab_fail "check-co
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf" --log-level debug
 EPID=$LAB_LAST_PID
 lab_wait_querier || exit 99
-for i in $(seq 50); do [ -s "$LAB_DIR/sdp/3.sdp" ] && break; sleep 0.1; done
+lab_wait "SDP file of channel 3" test -s "$LAB_DIR/sdp/3.sdp"
 
 probe() { # HOST SDP: the codecs ffprobe finds
 	lab_exec "$1" timeout 15 ffprobe -v error -protocol_whitelist file,udp,rtp -show_entries stream=codec_name \
 		-of csv=p=0 "$2" 2>/dev/null | grep . | sort -u | tr '\n' ' '
 }
+declare -A RPID
 rec() { # HOST GROUP SOURCE SECONDS NAME
 	lab_bg "$1" "$LAB_DIR/$5.txt" "$tsrec" rec -g "$2" -s "$3" -i eth0 -t "$4" -o "$LAB_DIR/$5.ts"
+	RPID[$5]=$LAB_LAST_PID
 }
 field() { sed -n "s/.*$2=\([0-9]*\).*/\1/p" "$LAB_DIR/$1.txt" | head -1; }
 expect_clean() { # NAME MIN_PACKETS
@@ -88,28 +90,35 @@ expect_clean() { # NAME MIN_PACKETS
 	[ "$lost" = 0 ] || lab_fail "$1: $lost RTP packets missing"
 }
 
-# Recordings across a loop of the file (and across the reload below).
+# Recordings across a loop of the file (and, for ch1-v6, across the reload
+# below: it outlasts the others by 3 s).
 rec m1h2 "[ff3e::8000:1]:5000" "$E6" 8 ch1-v6
 rec m2h2 "232.1.0.1:5000" "$E4" 5 ch1-v4
 rec m2h1 "[ff3e::8000:2]:5000" "$E6" 5 ch2
 rec m1h1 "[ff3e::8000:3]:5000" "$E6" 5 ch3
+for r in ch1-v6 ch1-v4 ch2 ch3; do lab_wait_log "$LAB_DIR/$r.txt" '^joined' "join of the $r recorder"; done
+
+# The dead feed is reported before the reload stops it.
+lab_wait_log "$LAB_DIR/edge.log" 'channel 5 \(Dead feed\): source stalled' "stall report of channel 5"
+
+# Reload while ch1 is being recorded, once the recordings of 2 and 3 are
+# done: drop 2, 3 and 5, add 4.
+wait "${RPID[ch2]}" "${RPID[ch3]}"
+write_conf "$LAB_DIR/edge.conf" "$ch1" "$ch4"
+kill -HUP "$EPID"
+lab_wait_log "$LAB_DIR/edge.log" 'reloaded: ' "reload"
+kill -0 "${RPID[ch1-v6]}" 2>/dev/null ||
+	lab_fail "the ch1-v6 recording ended before the reload: it proves nothing about a gap across it"
+chans="$(lab_exec m1h1 curl -sf "http://[$E6]:8081/channels" | grep -o '"id": [0-9]*' | tr -d '"id: ' | tr '\n' ' ')"
+echo "channels after reload: $chans"
+[ "$chans" = "1 4 " ] || lab_fail "after reload the edge lists channels: $chans"
 
 c1="$(probe m1h1 "$LAB_DIR/sdp/1.sdp")"
 c4="$(probe m2h1 "$LAB_DIR/sdp/1-ipv4.sdp")"
 echo "ffprobe channel 1 over IPv6: $c1; over IPv4: $c4"
 [ "$c1" = "aac h264 " ] || lab_fail "ffprobe over IPv6 found: $c1"
 [ "$c4" = "aac h264 " ] || lab_fail "ffprobe over IPv4 found: $c4"
-
-# Reload while ch1 is being recorded: drop 2, 3 and 5, add 4.
-write_conf "$LAB_DIR/edge.conf" "$ch1" "$ch4"
-sleep 1
-kill -HUP "$EPID"
-sleep 1
-chans="$(lab_exec m1h1 curl -sf "http://[$E6]:8081/channels" | grep -o '"id": [0-9]*' | tr -d '"id: ' | tr '\n' ' ')"
-echo "channels after reload: $chans"
-[ "$chans" = "1 4 " ] || lab_fail "after reload the edge lists channels: $chans"
-wait_recs() { while pgrep -f "$tsrec rec" >/dev/null; do sleep 0.2; done; }
-wait_recs
+wait "${RPID[@]}"
 
 # The clip's own rate: whatever the recorders got, at least half of it.
 pps=$(($(stat -c %s "$LAB_DIR/clip.ts") / 188 / 3))

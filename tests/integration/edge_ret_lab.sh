@@ -47,13 +47,15 @@ lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
 EPID=$LAB_LAST_PID
 lab_wait_querier || exit 99
 # The edge's certificate, as a box learns it (here from GET /identity).
-ECERT=""
-for i in $(seq 100); do
-	ECERT="$(lab_exec m1h3 curl -sf "http://[$E6]:8081/identity" | sed -n 's/.*"cert": "\([0-9a-f]*\)".*/\1/p')"
-	[ -n "$ECERT" ] && break
-	sleep 0.1
-done
-[ ${#ECERT} = 256 ] || lab_fail "no certificate at the edge's /identity"
+edge_cert() { # FILE: the certificate into FILE (lab_wait runs this in a subshell)
+	local c
+	c="$(lab_exec m1h3 curl -sf "http://[$E6]:8081/identity")" || { tail -n 3 "$LAB_DIR/edge.log"; return 1; }
+	c="$(sed -n 's/.*"cert": "\([0-9a-f]*\)".*/\1/p' <<<"$c")"
+	[ ${#c} = 256 ] || { echo "cert: '$c'"; return 1; }
+	printf '%s\n' "$c" >"$1"
+}
+lab_wait "certificate at the edge's /identity" edge_cert "$LAB_DIR/edge.cert"
+ECERT="$(cat "$LAB_DIR/edge.cert")"
 
 run_probe() { # HOST NAME SECONDS ARGS...: rtxprobe on the channel, key=value line into NAME.txt
 	local h="$1" name="$2" secs="$3"
@@ -117,8 +119,19 @@ zap_check() { # NAME
 		"first RAP out $(field "$n" first_rap_out_ms) ms after the request"
 	[ "${frames:-0}" -ge 50 ] || lab_fail "$n: decodes to only ${frames:-0} frames"
 }
+# The edge's packet counter of the channel (/channels): the stream's clock.
+sent() { lab_exec m1h3 curl -sf "http://[$E6]:8081/channels" | awk '$1 == "\"packets\":" { sub(/,$/, "", $2); print $2; exit }'; }
+sent_ge() {
+	local n
+	n="$(sent)"
+	[ -n "$n" ] && [ "$n" -ge "$1" ] && return 0
+	echo "packets=${n:-none}, waiting for $1"
+	return 1
+}
 run_probe m1h3 zap1 3 -k "$KEY" -b
-sleep 0.4
+# The second zap 0.4 s of stream later (0.4 GOP): not a wait for an event,
+# the point of the GOP it lands on.
+lab_wait "0.4 s more of the channel sent" sent_ge $(($(sent) + pps * 2 / 5))
 run_probe m1h3 zap2 3 -k "$KEY" -b
 zap_check zap1
 zap_check zap2

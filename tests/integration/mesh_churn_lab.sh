@@ -31,7 +31,8 @@ CONF
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
 spid=$LAB_LAST_PID
 mesh_edge_identity "$LAB_DIR/edge.log" c1 "$S6"
-sleep 0.5 # the edge has the stream
+URL="http://[$S6]:8081"
+mesh_edge_wait c1 "$URL" input_bytes 1 # the edge has the stream
 hosts=($(lab_hosts 1) $(lab_hosts 2))
 list="$(mesh_peer_list "${hosts[@]}")"
 stable=(m1h1 m1h5 m1h8 m2h2 m2h4 m2h7)
@@ -45,13 +46,19 @@ start() { # HOST [DURATION]
 	pid[$h]=$LAB_LAST_PID
 }
 is_stable() { local s; for s in "${stable[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
-# the first three boxes to ask are the source's children: let churn hit them
-for h in "${hosts[@]}"; do is_stable "$h" || { start "$h"; sleep 0.1; }; done
-sleep 1
+# the first boxes to ask are the source's children: let churn hit them (the
+# stable ones start once the source has its first child)
+for h in "${hosts[@]}"; do is_stable "$h" || { start "$h"; mesh_wait_up "$LAB_DIR/$h.json"; }; done
+mesh_edge_wait c1 "$URL" children 1
 for h in "${stable[@]}"; do start "$h" 21; done
+for h in "${stable[@]}"; do mesh_wait_up "$LAB_DIR/$h.json"; done
 churny=()
 for h in "${hosts[@]}"; do is_stable "$h" || churny+=("$h"); done
 kills=0
+# The churn itself runs on the clock: a kill every 2 s, and a killed box
+# comes back 0.3 s after it died (a box that reboots). These pauses are the
+# scenario, not a wait for an event; the stable boxes' own run is measured
+# by meshpeer (--duration 21).
 for ((t = 0; t < 8; t++)); do
 	sleep 2
 	v="${churny[RANDOM % ${#churny[@]}]}"

@@ -41,29 +41,49 @@ for h in "${hosts[@]}"; do
 	lab_exec "$h" nft add chain inet nomc in '{ type filter hook input priority 0; policy accept; }'
 	lab_exec "$h" nft add rule inet nomc in ip6 daddr ff00::/8 udp dport 5000 counter drop
 done
-got="$(lab_exec m1h1 timeout 10 "$mcprobe" recv -g '[ff3e::8000:1]:5000' -i eth0 -s "$E6" -t 2 2>/dev/null |
-	sed -n 's/.*received=\([0-9]*\).*/\1/p')"
-echo "multicast received in metro 1 while blocked: ${got:-0}"
+# m1h1 joins the channel while the edge emits it: from the join on, 2 s
+# of the stream reach the host (its drop rule counts them) and none reaches
+# the receiver (-t is only a guard: it stops when told).
+dropped() { # HOST: what the host's drop rule counted
+	lab_exec "$1" nft list table inet nomc |
+		awk '/counter/ { for (i = 1; i <= NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
+}
+dropped_ge() { # HOST MIN
+	local n
+	n="$(dropped "$1")"
+	[ "$n" -ge "$2" ] || { echo "dropped=$n, waiting for $2"; return 1; }
+}
+pps=$(($(stat -c %s "$LAB_DIR/clip.ts") / 1316 / 30))
+lab_bg m1h1 "$LAB_DIR/mc.log" "$mcprobe" recv -g '[ff3e::8000:1]:5000' -i eth0 -s "$E6" -t 600
+mcpid=$LAB_LAST_PID
+lab_wait_log "$LAB_DIR/mc.log" '^joined'
+lab_wait "2 s of the channel dropped at m1h1" dropped_ge m1h1 $(($(dropped m1h1) + pps * 2))
+kill -TERM "$mcpid"
+wait "$mcpid" 2>/dev/null
+lab_wait_log "$LAB_DIR/mc.log" '^received=' "the blocked receiver's totals"
+got="$(sed -n 's/^received=\([0-9]*\).*/\1/p' "$LAB_DIR/mc.log")"
+echo "multicast received in metro 1 while blocked: ${got:-0} (m1h1's rule dropped $(dropped m1h1))"
 [ "${got:-0}" = 0 ] || lab_fail "metro 1 still receives multicast"
 
 mesh_edge_snap c1 "http://[$E6]:8081" "$LAB_DIR/edge0.json"
 list="$(mesh_peer_list "${hosts[@]}")"
 pids=()
+# One box after the other, each once its node is up.
 for h in "${hosts[@]}"; do
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --listen "[$(lab_addr6 "$h")]:5100" --id "$(mesh_id "$h")" \
 		--key "$MESH_KEY" --ca-key "$MESH_CA" \
 		--source-cert "$MESH_EDGE_CERT" --source "1@[$E6]:5200" --peers "$list" --out "$LAB_DIR/$h.ts" \
 		--duration 18
 	pids+=("$LAB_LAST_PID")
-	sleep 0.1
+	mesh_wait_up "$LAB_DIR/$h.json"
 done
-sleep 8
+# The middle of the boxes' run: 8 s of the stream after the last one came up.
+mesh_stream_wait c1 "http://[$E6]:8081" 8 "$LAB_DIR/clip.ts" 30
 mesh_edge_snap c1 "http://[$E6]:8081" "$LAB_DIR/edge-mid.json"
 for p in "${pids[@]}"; do wait "$p"; done
 mesh_edge_snap c1 "http://[$E6]:8081" "$LAB_DIR/edge1.json"
 cat "$LAB_DIR"/m1h*.json >"$LAB_DIR/peers.json"
 # the clip's rate over 18 s less a start-up of 2 s, give or take
-pps=$(($(stat -c %s "$LAB_DIR/clip.ts") / 1316 / 30))
 mesh_check "metro 1 over the mesh" "$LAB_DIR/peers.json" 0.999 $((pps * 15))
 for h in m1h1 m1h10; do
 	c="$(mesh_probe "$LAB_DIR/$h.ts")"

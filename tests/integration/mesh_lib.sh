@@ -19,20 +19,58 @@ mesh_ca_file() { # FILE
 # set MESH_EDGE_CERT to its certificate (GET /identity on its HTTP port),
 # which the meshpeer boxes need before their first word to it.
 mesh_edge_identity() {
-	local i
-	for i in $(seq 100); do
-		grep -q 'mesh hosting node 1 up' "$1" && break
-		sleep 0.1
-	done
-	grep -q 'mesh hosting node 1 up' "$1" || lab_fail "the edge's mesh node did not start: $(tail -3 "$1")"
-	for i in $(seq 100); do
-		MESH_EDGE_CERT="$(lab_exec "$2" curl -sf "http://[$3]:8081/identity" |
-			sed -n 's/.*"cert": "\([0-9a-f]*\)".*/\1/p')"
-		[ ${#MESH_EDGE_CERT} = 256 ] && return 0
-		sleep 0.1
-	done
-	lab_fail "no certificate at the edge's /identity"
+	lab_wait_log "$1" 'mesh hosting node 1 up' "start of the edge's mesh node"
+	lab_wait "certificate at the edge's /identity" _mesh_cert "$2" "$3" "$LAB_DIR/edge.cert"
+	# shellcheck disable=SC2034 # for the tests that source this file
+	MESH_EDGE_CERT="$(cat "$LAB_DIR/edge.cert")"
 }
+# (lab_wait runs it in a subshell: the certificate goes through a file.)
+_mesh_cert() { # HOST ADDR6 FILE
+	local c
+	c="$(lab_exec "$1" curl -sf "http://[$2]:8081/identity")" || return 1
+	c="$(sed -n 's/.*"cert": "\([0-9a-f]*\)".*/\1/p' <<<"$c")"
+	[ ${#c} = 256 ] || { echo "cert: '$c'"; return 1; }
+	printf '%s\n' "$c" >"$3"
+}
+
+# mesh_edge_get HOST URL KEY: one figure of the edge's mesh node of channel 1
+# (GET URL/channels, "mesh": children, input_bytes, ...); nothing when the
+# edge does not answer or runs no mesh node.
+mesh_edge_get() {
+	lab_exec "$1" curl -sf "$2/channels" |
+		awk -v k="\"$3\":" '$1 == k { sub(/,$/, "", $2); print $2; exit }'
+}
+
+# mesh_edge_wait HOST URL KEY MIN: wait until that figure is at least MIN.
+mesh_edge_wait() {
+	lab_wait "$3 >= $4 at the edge's mesh node" _mesh_edge_ge "$@"
+}
+_mesh_edge_ge() {
+	local v
+	v="$(mesh_edge_get "$1" "$2" "$3")"
+	if [ -z "$v" ] || [ "$v" -lt "$4" ]; then
+		echo "$3=${v:-none}"
+		return 1
+	fi
+}
+
+# mesh_stream_wait HOST URL SECONDS CLIP CLIP_SECONDS: wait until the edge
+# has fed its mesh node SECONDS more of the stream (the clip's rate, in RTP
+# bytes: 12 more per 7 TS packets). The stream is the test's clock, not the
+# machine's: a pause of a test that means "let the boxes play N s" waits
+# for N s of stream to have gone out.
+mesh_stream_wait() {
+	local from need
+	from="$(mesh_edge_get "$1" "$2" input_bytes)"
+	[ -n "$from" ] || lab_fail "no mesh figures in the edge's /channels"
+	need="$(awk -v s="$(stat -c %s "$4")" -v d="$5" -v t="$3" 'BEGIN { printf "%d", s / d * 1328 / 1316 * t }')"
+	lab_wait "$3 s of the stream fed to the edge's mesh node" -t $((LAB_WAIT + ${3%.*})) \
+		_mesh_edge_ge "$1" "$2" input_bytes $((from + need))
+}
+
+# mesh_wait_up LOG: wait until a meshpeer process has its nodes up (with
+# --mgmt: registered, tuned, peers asked from the tracker).
+mesh_wait_up() { lab_wait_log "$1" '^meshpeer: [0-9]+ peer node\(s\) up' "meshpeer nodes up ($1)"; }
 
 # mesh_clip SECONDS FILE: H.264 (GOP 1 s) + AAC in MPEG-TS, about 1 Mb/s.
 mesh_clip() {

@@ -46,7 +46,8 @@ lineup = {
 };
 CONF
 lab_bg c2 "$LAB_DIR/mgmt.log" "$mgmt" -c "$LAB_DIR/mgmt.conf"
-for _ in $(seq 100); do lab_exec c1 curl -sf -o /dev/null "http://[$M6]:8080/metrics" && break; sleep 0.1; done
+mgmt_answers() { lab_exec c1 curl -sf -o /dev/null "http://[$M6]:8080/metrics" || { tail -n 3 "$LAB_DIR/mgmt.log"; return 1; }; }
+lab_wait "answer from the management server" mgmt_answers
 cat >"$LAB_DIR/edge.conf" <<CONF
 edge: { name = "edge-mesh"; interface = "eth0"; http = "[$S6]:8081";
         mesh = { enabled = true; max_children = 3; }; };
@@ -54,31 +55,36 @@ mgmt: { url = "http://[$M6]:8080"; credential = "$EDGECRED"; };
 channels = ( { id = 1; name = "Clip"; source = "file:$LAB_DIR/clip.ts"; } );
 CONF
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
-for _ in $(seq 100); do grep -q 'mesh hosting node [0-9]* up' "$LAB_DIR/edge.log" &&
-	grep -q 'registered with' "$LAB_DIR/edge.log" && break; sleep 0.1; done
+lab_wait_log "$LAB_DIR/edge.log" 'registered with' "registration of the edge"
+lab_wait_log "$LAB_DIR/edge.log" 'mesh hosting node [0-9]+ up' "start of the edge's mesh node"
 grep 'registered with\|mesh hosting node' "$LAB_DIR/edge.log" || lab_fail "the edge did not register: $(tail -5 "$LAB_DIR/edge.log")"
 EDGE_ID="$(sed -n 's/.*registered with .* as edge \([0-9]*\);.*/\1/p' "$LAB_DIR/edge.log" | tail -1)"
 grep -q "mesh hosting node $EDGE_ID up" "$LAB_DIR/edge.log" || lab_fail "no mesh node with edge id $EDGE_ID"
 mesh_edge_snap c1 "http://[$S6]:8081" "$LAB_DIR/edge0.json"
 pids=()
-# all boxes stop together (a source's child leaving is churn, another test);
-# 19 s: the last host starts about 2.5 s after the first (more on a loaded
-# machine: each box registers, tunes and asks the tracker first) and must
-# still play 12 s
-end="$(awk 'BEGIN { srand(); print systime() + 19 }')"
+# One host after the other, each once its 3 boxes are up (registered, tuned,
+# peers asked from the tracker). They play until all stop together (a
+# source's child leaving is churn, another test): the last host's boxes
+# play 16 s of the stream (--duration is only a guard).
 for h in $(lab_hosts 1) $(lab_hosts 2) $(lab_hosts 3); do
-	dur="$(date +%s.%N | awk -v e="$end" '{ printf "%.2f", e - $1 }')"
 	lab_bg "$h" "$LAB_DIR/$h.json" "$MESHPEER" peer --nodes 3 --listen "[$(lab_addr6 "$h")]:5100" \
-		--mgmt "http://[$M6]:8080" --credential "$BOXCRED" --device "$h" --out "$LAB_DIR/$h-%d.ts" --duration "$dur"
+		--mgmt "http://[$M6]:8080" --credential "$BOXCRED" --device "$h" --out "$LAB_DIR/$h-%d.ts" --duration 600
 	pids+=("$LAB_LAST_PID")
-	sleep 0.2
+	mesh_wait_up "$LAB_DIR/$h.json"
 done
-sleep 6
+# The middle of their run: 6 s of the stream after the last host came up.
+mesh_stream_wait c1 "http://[$S6]:8081" 6 "$LAB_DIR/clip.ts" 30
 mesh_edge_snap c1 "http://[$S6]:8081" "$LAB_DIR/edge-mid.json"
-sleep 2.5 # a load report with the children in it
-direct="$(lab_exec c1 curl -sf -H "Authorization: Bearer $ADMIN" \
-	"http://[$M6]:8080/api/v1/edges/$EDGE_ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["load"]["direct_clients"])' 2>&1)"
+# A load report with the children in it: one the management server got after
+# that snapshot (last_seen_ms moves with each report).
+edge_rec() { lab_exec c1 curl -sf -H "Authorization: Bearer $ADMIN" "http://[$M6]:8080/api/v1/edges/$EDGE_ID"; }
+seen() { edge_rec | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_seen_ms"])'; }
+seen_after() { local t; t="$(seen 2>&1)"; [ "$t" -gt "$1" ] 2>/dev/null || { echo "last_seen_ms: $t"; return 1; }; }
+lab_wait "load report from the edge after the snapshot" seen_after "$(seen)"
+direct="$(edge_rec | python3 -c 'import json,sys; print(json.load(sys.stdin)["load"]["direct_clients"])' 2>&1)"
 echo "the management server's view of the edge's direct children: $direct"
+mesh_stream_wait c1 "http://[$S6]:8081" 10 "$LAB_DIR/clip.ts" 30
+for p in "${pids[@]}"; do kill -TERM "$p"; done
 for p in "${pids[@]}"; do wait "$p"; done
 mesh_edge_snap c1 "http://[$S6]:8081" "$LAB_DIR/edge1.json"
 cat "$LAB_DIR"/m*h*.json >"$LAB_DIR/peers.json"

@@ -23,8 +23,7 @@ lab_wait_querier || exit 99
 ip netns exec "$LAB_FAB" "$mon" -i core --json >"$LAB_DIR/mon.json" 2>"$LAB_DIR/mon.err" &
 monpid=$!
 LAB_PIDS+=("$monpid")
-for _ in $(seq 50); do grep -q "listening on core" "$LAB_DIR/mon.err" && break; sleep 0.1; done
-grep -q "listening on core" "$LAB_DIR/mon.err" || lab_fail "mldmon did not start: $(cat "$LAB_DIR/mon.err")"
+lab_wait_log "$LAB_DIR/mon.err" "listening on core" "start of mldmon"
 
 ll6="$(lab_exec m1h1 ip -6 -o addr show dev eth0 scope link | awk '{ sub(/\/.*/, "", $4); print $4 }')"
 v4="$(lab_addr4 m1h1)"
@@ -33,41 +32,36 @@ src6b=2001:db8::99
 src4="$(lab_addr4 c1)"
 [ -n "$ll6" ] || lab_fail "no link-local address on m1h1"
 
-# Three receivers on m1h1, long enough to look at them, then they leave.
-# The any-source one first: the kernel's /proc/net/mcfilter6 listing skips
-# an interface whose newest group has no source filter (mld_memb.h), and
-# the check of the host's own view below wants to see the sources.
-lab_bg m1h1 "$LAB_DIR/ra.log" "$probe" recv -g '[ff05::8000:2]:5000' -i eth0 -t 5.3
-sleep 0.3
-lab_bg m1h1 "$LAB_DIR/r6.log" "$probe" recv -g '[ff3e::8000:1]:5000' -i eth0 -s "$src6a,$src6b" -t 5
-lab_bg m1h1 "$LAB_DIR/r4.log" "$probe" recv -g '232.1.0.1:5000' -i eth0 -s "$src4" -t 5
-recv_pids=("${LAB_PIDS[@]: -3}")
+# Three receivers on m1h1, until the test has looked at them (-t is only a
+# guard), then they leave. The any-source one joins first: the kernel's
+# /proc/net/mcfilter6 listing skips an interface whose newest group has no
+# source filter (mld_memb.h), and the check of the host's own view below
+# wants to see the sources.
+lab_bg m1h1 "$LAB_DIR/ra.log" "$probe" recv -g '[ff05::8000:2]:5000' -i eth0 -t 600
+recv_pids=("$LAB_LAST_PID")
+lab_wait_log "$LAB_DIR/ra.log" '^joined' "any-source join on m1h1"
+lab_bg m1h1 "$LAB_DIR/r6.log" "$probe" recv -g '[ff3e::8000:1]:5000' -i eth0 -s "$src6a,$src6b" -t 600
+recv_pids+=("$LAB_LAST_PID")
+lab_bg m1h1 "$LAB_DIR/r4.log" "$probe" recv -g '232.1.0.1:5000' -i eth0 -s "$src4" -t 600
+recv_pids+=("$LAB_LAST_PID")
 
-# wait_for FILE PATTERN [TENTHS]: until grep finds the fixed string.
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-50}; i++)); do
-		grep -qF -- "$2" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# wait_for FILE STRING WHAT: until a line of FILE holds the fixed STRING.
+_has() { grep -qF -- "$2" "$1" || { tail -n 3 "$1"; return 1; }; }
+wait_for() { lab_wait "$3" _has "$1" "$2"; }
 
-wait_for "$LAB_DIR/mon.json" "\"src\":\"$ll6\"" ||
-	lab_fail "mldmon saw no report from m1h1 ($ll6)"
-wait_for "$LAB_DIR/mon.json" '"type":"ALLOW","group":"ff3e::8000:1"' ||
-	lab_fail "no MLDv2 ALLOW for ff3e::8000:1: $(tail -5 "$LAB_DIR/mon.json")"
-wait_for "$LAB_DIR/mon.json" '"type":"TO_EX","group":"ff05::8000:2","sources":[]' ||
-	lab_fail "no MLDv2 TO_EX {} (any-source join) for ff05::8000:2"
-wait_for "$LAB_DIR/mon.json" "\"src\":\"$v4\"" || lab_fail "no IGMPv3 report from $v4"
-wait_for "$LAB_DIR/mon.json" "\"type\":\"ALLOW\",\"group\":\"232.1.0.1\",\"sources\":[\"$src4\"]" ||
-	lab_fail "no IGMPv3 ALLOW (232.1.0.1, $src4)"
+wait_for "$LAB_DIR/mon.json" "\"src\":\"$ll6\"" "report from m1h1 ($ll6) at mldmon"
+wait_for "$LAB_DIR/mon.json" '"type":"ALLOW","group":"ff3e::8000:1"' "MLDv2 ALLOW for ff3e::8000:1"
+wait_for "$LAB_DIR/mon.json" '"type":"TO_EX","group":"ff05::8000:2","sources":[]' \
+	"MLDv2 TO_EX {} (any-source join) for ff05::8000:2"
+wait_for "$LAB_DIR/mon.json" "\"src\":\"$v4\"" "IGMPv3 report from $v4"
+wait_for "$LAB_DIR/mon.json" "\"type\":\"ALLOW\",\"group\":\"232.1.0.1\",\"sources\":[\"$src4\"]" \
+	"IGMPv3 ALLOW (232.1.0.1, $src4)"
 echo "mldmon saw the joins:"
 grep -E 'ff3e::8000:1|ff05::8000:2|232\.1\.0\.1' "$LAB_DIR/mon.json" | head -4
 
 # The table, on demand.
 kill -USR1 "$monpid"
-wait_for "$LAB_DIR/mon.json" '"table":' || lab_fail "no table after SIGUSR1"
+wait_for "$LAB_DIR/mon.json" '"table":' "table after SIGUSR1"
 table="$(grep '"table":' "$LAB_DIR/mon.json" | tail -1)"
 for want in \
 	"{\"group\":\"ff3e::8000:1\",\"hosts\":[{\"host\":\"$ll6\"" \
@@ -97,20 +91,15 @@ grep -qE "^eth0 +ff05::8000:2 +exclude \{\}" <<<"$memb" || lab_fail "mldmon -m o
 echo "m1h1's own memberships agree"
 
 # The receivers exit: leaves on the wire, entries gone from the bridges.
+kill -TERM "${recv_pids[@]}"
 for p in "${recv_pids[@]}"; do wait "$p"; done
-wait_for "$LAB_DIR/mon.json" '"type":"BLOCK","group":"ff3e::8000:1"' ||
-	lab_fail "no MLDv2 BLOCK (leave) for ff3e::8000:1"
-wait_for "$LAB_DIR/mon.json" '"type":"TO_IN","group":"ff05::8000:2","sources":[]' ||
-	lab_fail "no MLDv2 TO_IN {} (leave) for ff05::8000:2"
-wait_for "$LAB_DIR/mon.json" '"type":"BLOCK","group":"232.1.0.1"' || lab_fail "no IGMPv3 BLOCK for 232.1.0.1"
+wait_for "$LAB_DIR/mon.json" '"type":"BLOCK","group":"ff3e::8000:1"' "MLDv2 BLOCK (leave) for ff3e::8000:1"
+wait_for "$LAB_DIR/mon.json" '"type":"TO_IN","group":"ff05::8000:2","sources":[]' \
+	"MLDv2 TO_IN {} (leave) for ff05::8000:2"
+wait_for "$LAB_DIR/mon.json" '"type":"BLOCK","group":"232.1.0.1"' "IGMPv3 BLOCK for 232.1.0.1"
 echo "mldmon saw the leaves"
-for _ in $(seq 60); do
-	lab_mdb m1 | grep -qE 'port m1h1 grp (ff3e::8000:1|ff05::8000:2|232\.1\.0\.1)' || break
-	sleep 0.1
-done
-if lab_mdb m1 | grep -E 'port m1h1 grp (ff3e::8000:1|ff05::8000:2|232\.1\.0\.1)'; then
-	lab_fail "m1 mdb still has m1h1's groups after the leaves"
-fi
+m1_left() { ! lab_mdb m1 | grep -E 'port m1h1 grp (ff3e::8000:1|ff05::8000:2|232\.1\.0\.1)'; }
+lab_wait "m1h1's groups gone from m1's mdb after the leaves" m1_left
 echo "the bridge dropped m1h1's groups"
 
 # A clean stop, with the final table (without m1h1's groups).

@@ -18,6 +18,8 @@
 #   at_edge_metric HOST NAME...  sum of the edge's /metrics samples of NAMEs
 #   at_wait WHAT SECONDS CMD...  until CMD prints something true (non-empty,
 #                                not 0/False), or fail saying what it printed
+#                                (lab_wait; the deadline is SECONDS or LAB_WAIT,
+#                                whichever is longer)
 #   at_tool HOST LOG ARGS...     udp_attack.py ARGS in HOST's namespace, in the
 #                                background (pid in AT_PID)
 #   at_result LOG KEY...         fields of the tool's JSON result line
@@ -114,20 +116,22 @@ at_edge_metric() { # HOST NAME...
 }
 
 at_wait() { # WHAT SECONDS CMD...
-	local what="$1" secs="$2" out="" t=$SECONDS
+	local what="$1" secs="$2" t=$SECONDS
 	shift 2
-	for _ in $(seq $((secs * 5))); do
-		out="$("$@" 2>"$LAB_DIR/at_wait.err")"
-		case "$out" in
-		"" | 0 | False | false) ;;
-		*)
-			[ -z "${AT_DEBUG:-}" ] || echo "  ($what: $((SECONDS - t)) s)" >&2
-			return 0
-			;;
-		esac
-		sleep 0.2
-	done
-	lab_fail "$what: not within $secs s (last: ${out:-nothing} $(head -c 300 "$LAB_DIR/at_wait.err"))"
+	[ "$secs" -ge "$LAB_WAIT" ] || secs="$LAB_WAIT"
+	lab_wait "'$what'" -t "$secs" _at_true "$@"
+	[ -z "${AT_DEBUG:-}" ] || echo "  ($what: $((SECONDS - t)) s)" >&2
+}
+# _at_true CMD...: CMD printed something true; otherwise shows what it printed.
+_at_true() {
+	local out
+	out="$("$@")"
+	case "$out" in
+	"" | 0 | False | false)
+		echo "${out:-nothing}"
+		return 1
+		;;
+	esac
 }
 
 # ge A B: prints 1 when A >= B (for at_wait).
