@@ -88,7 +88,7 @@ tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)
 
 # The box's core in process: a fake management server, a fake clock.
 # test_stb_repair: zap with and without a burst, repair escalation from the
-# group to RET, the mesh switch, against test sockets in the namespace.
+# group to RET, against test sockets in the namespace.
 TU_STB = tests/unit/tu_stb.c tests/unit/tu_stb.h tests/unit/mld_netns.h $(TU) $(TU_IDENT) $(TU_NET)
 UNIT_TESTS += tests/unit/test_stb tests/unit/test_stb_repair
 tests_unit_test_stb_SOURCES = tests/unit/test_stb.c $(TU_STB)
