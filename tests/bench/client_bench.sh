@@ -140,7 +140,7 @@ sixcast_point() { # MODE VALUE LABEL
 	for b in "${BOXES[@]}"; do
 		CL_OUTPUTS='udp = "[::1]:7100"; udp_rtp = true;' cl_box_start "$b"
 	done
-	for b in "${BOXES[@]}"; do cl_wait_playing "$b" || echo "  ($b does not play within 10 s)"; done
+	for b in "${BOXES[@]}"; do cl_wait_playing "$b" || echo "  ($b does not play within the wait)"; done
 	sleep "$WARM"
 	a="$(snap)"
 	record 7100 "$tag" "[::1]"

@@ -12,6 +12,13 @@
 #   stb HOST ARGS...                   sixcast-stb --json on HOST
 #   jf EXPR                            a Python expression over JSON on stdin (j)
 #   noc PATH                           GET /api/v1PATH as the NOC
+#   cl_wait_playing HOST [CHANNEL]     until the box plays (returns 1 on timeout)
+#   cl_status_is HOST EXPR, cl_wait_status HOST EXPR WHAT
+#                                      test / wait for a condition on its status
+#   cl_delivered HOST                  its delivered counter (RTP packets played)
+#   cl_ref_start CHANNEL, cl_ref CHANNEL, cl_wait_ref CHANNEL N [BASE]
+#                                      a receiver of the channel in the core (on
+#                                      c2): its packet count, a wait for N more
 
 CL_B="${top_builddir:-.}"
 CL_CLIENT="$CL_B/client/sixcast-client"
@@ -19,7 +26,8 @@ CL_STB="$CL_B/client/sixcast-stb"
 CL_EDGE="$CL_B/mcast-server/sixcast-mcast-server"
 CL_MGMT="$CL_B/mgmt-server/sixcast-mgmt-server"
 CL_TSREC="$CL_B/tests/tools/tsrec"
-for t in "$CL_CLIENT" "$CL_STB" "$CL_EDGE" "$CL_MGMT" "$CL_TSREC"; do
+CL_PROBE="$CL_B/tests/tools/mcprobe"
+for t in "$CL_CLIENT" "$CL_STB" "$CL_EDGE" "$CL_MGMT" "$CL_TSREC" "$CL_PROBE"; do
 	[ -x "$t" ] || { echo "not built: $t" >&2; exit 99; }
 done
 for t in gst-launch-1.0 curl python3; do command -v "$t" >/dev/null || lab_skip "missing $t"; done
@@ -61,9 +69,9 @@ lineup = {
 CONF
 	lab_bg c2 "$LAB_DIR/mgmt.log" "$CL_MGMT" -c "$LAB_DIR/mgmt.conf"
 	CL_MGMT_PID=$LAB_LAST_PID
-	for _ in $(seq 100); do lab_exec c2 curl -sf -o /dev/null "$CL_MURL/metrics" && return 0; sleep 0.1; done
-	lab_fail "the management server does not answer"
+	lab_wait "answer from the management server ($CL_MURL/metrics)" _cl_mgmt_answers
 }
+_cl_mgmt_answers() { lab_exec c2 curl -sf -o /dev/null "$CL_MURL/metrics" || { tail -n 3 "$LAB_DIR/mgmt.log"; return 1; }; }
 
 noc() { lab_exec c2 curl -sf -H "Authorization: Bearer $CL_ADMIN" "$CL_MURL/api/v1$1"; }
 
@@ -115,14 +123,56 @@ cl_box_start() { # HOST [CLIENT-SETTINGS]
 stb() { local b="$1"; shift; lab_exec "$b" "$CL_STB" --json "$@"; }
 jf() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
-# cl_wait_playing HOST [CHANNEL]: until the box plays (in a group when a
-# management server is up). Returns 1 after 10 s.
-cl_wait_playing() {
+# cl_status_is HOST EXPR: true when jf EXPR holds over the box's status;
+# otherwise prints the status (what a wait saw last).
+cl_status_is() {
 	local st
-	for _ in $(seq 100); do
-		st="$(stb "$1" status 2>/dev/null)" || st=""
-		[ -n "$st" ] && [ "$(jf "j['channel'] is not None and j['channel']['id'] == ${2:-1} and j['zap']['first_output_ms'] >= 0" <<<"$st")" = True ] && return 0
-		sleep 0.1
-	done
+	st="$(stb "$1" status 2>&1)" || { printf 'sixcast-stb on %s: %s\n' "$1" "$st"; return 1; }
+	[ "$(jf "$2" <<<"$st" 2>&1)" = True ] && return 0
+	jf 'json.dumps({k: j.get(k) for k in ("status", "channel", "repair_group", "mgmt_up", "multicast", "mode", "zap")})' <<<"$st"
 	return 1
+}
+
+# cl_wait_status HOST EXPR WHAT: wait (lab_wait) until EXPR (Python over the
+# box's status, j) holds; the test fails with WHAT and the last status.
+cl_wait_status() { lab_wait "$3" cl_status_is "$1" "$2"; }
+
+# cl_wait_playing HOST [CHANNEL]: until the box plays channel CHANNEL (1)
+# (in a group when a management server is up). Returns 1 after
+# CL_PLAY_WAIT seconds (LAB_WAIT unless set), having printed the last status.
+cl_wait_playing() {
+	(lab_wait "channel ${2:-1} playing on $1" -t "${CL_PLAY_WAIT:-$LAB_WAIT}" cl_status_is "$1" \
+		"j['channel'] is not None and j['channel']['id'] == ${2:-1} and j['zap']['first_output_ms'] >= 0")
+}
+
+# cl_delivered HOST: the box's repair.delivered counter (RTP packets out of
+# its playback buffer: the stream's progress at the box).
+cl_delivered() { stb "$1" stats | jf 'j["repair"]["delivered"]'; }
+
+# cl_ref_start CHANNEL: a receiver in the core (c2, beside the management
+# server) joins the channel's multicast and counts its packets (mcprobe).
+# It is the tests' clock: "so many seconds" of a channel are so many of its
+# packets there, which a busy machine does not change. cl_ref CHANNEL: its
+# count so far. cl_wait_ref CHANNEL N [BASE]: wait until it has counted N
+# packets past BASE (by default its count now). Reading the count is a file
+# read, so waiting does not load the machine the boxes run on.
+cl_ref_start() {
+	local grp
+	grp="$(noc "/channels/$1" | jf '"[%s]:%d" % (j["group6"], j["port"])')" ||
+		lab_fail "no multicast group of channel $1 from the management server"
+	lab_bg c2 "$LAB_DIR/ref$1.log" "$CL_PROBE" recv -g "$grp" -i eth0 -s "$CL_E6" -t 3600 --progress 5
+	cl_wait_ref "$1" 5 0
+}
+cl_ref() { awk '/^progress / { u = $2 } END { sub(/unique=/, "", u); print u + 0 }' "$LAB_DIR/ref$1.log" 2>/dev/null; }
+_cl_ref_past() {
+	local n
+	n="$(cl_ref "$1")"
+	[ "${n:-0}" -ge "$2" ] && return 0
+	echo "the receiver of channel $1 in the core counted ${n:-0} packets, waiting for $2"
+	tail -n 2 "$LAB_DIR/ref$1.log" 2>/dev/null
+	return 1
+}
+cl_wait_ref() {
+	local base="${3:-$(cl_ref "$1")}"
+	lab_wait "$2 packets of channel $1 at its receiver in the core (c2)" _cl_ref_past "$1" $((base + $2))
 }

@@ -16,6 +16,12 @@
 # switch back is continuous (zero continuity errors). Figures printed:
 # start-up in mesh mode (block -> switch -> first mesh packet), the longest
 # output pauses entering, in and leaving mesh mode, the mesh's share.
+#
+# No step sleeps: each waits for the state it needs (a box's mode, status
+# or counters, the management server's answer). A span of time is a span of
+# stream: a receiver in the core counts the channel's multicast
+# (cl_ref_start), and the clip's 6 s are as many RTP packets as 1316-byte
+# pieces of its file.
 set -u
 . "${top_srcdir:-.}/tests/lab/lab.sh"
 PER=6
@@ -51,20 +57,14 @@ done
 for b in "${BOXES[@]}"; do
 	cl_wait_playing "$b" || { tail "$LAB_DIR/$b.log" >&2; lab_fail "$b: not playing"; }
 done
-# The stream's rate by multicast, to compare the mesh's with.
-r0="$(stb m1h1 stats | jf 'j["repair"]["delivered"]')"
-sleep 3
-rate=$((($(stb m1h1 stats | jf 'j["repair"]["delivered"]') - r0) / 3))
+# The clock: the channel's multicast counted as it reaches the core. Six
+# seconds of the stream are the clip's packets.
+pkts6=$((($(stat -c %s "$LAB_DIR/clip.ts") + 1315) / 1316))
+rate=$((pkts6 / 6))
+cl_ref_start 1
 # A box whose first multicast took over tune_timeout (a slow join on a
 # loaded lab) starts in the mesh and returns after recover_ms: wait for it.
-for b in "${BOXES[@]}"; do
-	for _ in $(seq 100); do
-		m="$(stb "$b" status | jf 'j["mode"]')"
-		[ "$m" = multicast ] && break
-		sleep 0.1
-	done
-	[ "$m" = multicast ] || box_fail "$b" "mode $m before the block"
-done
+for b in "${BOXES[@]}"; do cl_wait_status "$b" 'j["mode"] == "multicast"' "multicast mode on $b before the block"; done
 echo "all $PER boxes play channel 1 by multicast, $rate packets/s ($((SECONDS - t0)) s into the lab)"
 
 # Metro 1 loses multicast (the channel's port to any group, on every box).
@@ -85,11 +85,19 @@ NFT
 	BLOCK[$b]=$(mono_us)
 done
 mesh() { stb "$1" stats | jf "j['mesh']$2"; }
+# mesh_is HOST EXPR: EXPR (Python over the box's stats, j) holds; else
+# prints the box's mesh counters.
+mesh_is() {
+	local st
+	st="$(stb "$1" stats 2>&1)" || { echo "$1: $st"; return 1; }
+	[ "$(jf "$2" <<<"$st" 2>&1)" = True ] && return 0
+	jf 'json.dumps({k: v for k, v in (j.get("mesh") or {}).items() if k != "node"})' <<<"$st"
+	return 1
+}
+declare -A A1
 for b in "${BOXES[@]}"; do
-	for _ in $(seq 50); do
-		[ "$(mesh "$b" '["startup_ms"] >= 0')" = True ] && break
-		sleep 0.1
-	done
+	lab_wait "packet from the mesh on $b" mesh_is "$b" 'j["mesh"]["startup_ms"] >= 0'
+	A1[$b]="$(mesh "$b" '["accepted"]')"
 	read -r sw first <<<"$(mesh "$b" '["switched_mono_ms"], j["mesh"]["first_mesh_mono_ms"]' | tr -d '(),')"
 	[ "$first" != "0.0" ] || { tail -20 "$LAB_DIR/$b.log" >&2; lab_fail "$b: no packet from the mesh"; }
 	echo "$b: block -> mesh mode $(jf "round(j[0] - ${BLOCK[$b]} / 1000)" <<<"[$sw]") ms," \
@@ -98,8 +106,13 @@ for b in "${BOXES[@]}"; do
 		lab_fail "$b: the log does not say why it went to the mesh"
 done
 
-# 6 s in mesh mode: clean recordings, the stream from the mesh.
-sleep 2
+# Settled in the mesh: each box has taken 2 s of stream from it.
+for b in "${BOXES[@]}"; do
+	lab_wait "2 s of stream ($((2 * rate)) packets) from the mesh on $b" \
+		mesh_is "$b" "j['mesh']['accepted'] >= ${A1[$b]} + $((2 * rate))"
+done
+# 6 s of stream in mesh mode (the reference counts them): clean
+# recordings, the stream from the mesh, as much of it as multicast brings.
 declare -A A0 D0 U0 Q0 R0
 for b in "${BOXES[@]}"; do
 	A0[$b]="$(mesh "$b" '["accepted"]')"
@@ -107,8 +120,11 @@ for b in "${BOXES[@]}"; do
 		("delivered", "unrepaired", "requests_sent", "ret_requests_sent"))')"
 	stb "$b" record start "$LAB_DIR/$b-mesh.ts" >/dev/null || lab_fail "$b: record start"
 done
-sleep 6
+ref0="$(cl_ref 1)"
+cl_wait_ref 1 "$pkts6" "$ref0"
+mc=$(($(cl_ref 1) - ref0))
 for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
+echo "6 s of stream: $mc packets of multicast at the receiver in the core (the clip: $pkts6 in 6 s)"
 for b in "${BOXES[@]}"; do
 	st="$(stb "$b" stats)"
 	read -r acc del un q r <<<"$(jf '" ".join(str(x) for x in (j["mesh"]["accepted"], j["repair"]["delivered"],
@@ -119,13 +135,15 @@ for b in "${BOXES[@]}"; do
 		"repair requests to the group $q, to RET $r;" \
 		"node $(jf '{k: j["mesh"]["node"][k] for k in ("received", "pushed_in", "pulled_in", "pushed", "pulled_out", "partners")}' <<<"$st")"
 	grep -q "cc_errors=0" <<<"$chk" || box_fail "$b" "continuity errors in mesh mode"
-	[ $((del * 10)) -ge $((rate * 6 * 9)) ] || box_fail "$b" "played $del packets in 6 s, multicast brings $rate/s"
+	[ $((del * 10)) -ge $((mc * 9)) ] || box_fail "$b" "played $del packets in 6 s, multicast brought $mc"
 	[ $((acc * 10)) -ge $((del * 8)) ] || box_fail "$b" "the mesh brought only $acc of $del packets"
 	[ "$un" = 0 ] || box_fail "$b" "$un packets missing at play-out in mesh mode"
 done
 # The NOC sees the boxes on the mesh (their heartbeats say so).
-sleep 1.5
-n="$(noc /clients | jf 'sum(1 for c in (j["clients"] if isinstance(j, dict) else j) if c["mode"] == "mesh")')"
+in_mesh() { noc /clients | jf 'sum(1 for c in (j["clients"] if isinstance(j, dict) else j) if c["mode"] == "mesh")'; }
+_all_in_mesh() { local n; n="$(in_mesh 2>&1)"; [ "$n" -ge "$PER" ] 2>/dev/null || { echo "$n of $PER boxes in mesh mode"; return 1; }; }
+lab_wait "mesh mode of all $PER boxes at the management server" _all_in_mesh
+n="$(in_mesh)"
 echo "the management server shows $n boxes in mesh mode"
 [ "$n" -ge "$PER" ] || lab_fail "the management server shows $n of $PER boxes in mesh mode"
 c="$(ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 "$LAB_DIR/m1h6-mesh.ts" | grep . | sort -u | tr '\n' ' ')"
@@ -135,13 +153,9 @@ echo "ffprobe m1h6 (mesh mode): $c"
 # Multicast comes back: the boxes return to it, the output continuous.
 for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b-back.ts" >/dev/null; done
 for b in "${BOXES[@]}"; do lab_exec "$b" nft delete table inet nomc; done
-for b in "${BOXES[@]}"; do
-	for _ in $(seq 120); do
-		[ "$(stb "$b" status | jf 'j["mode"]')" = multicast ] && break
-		sleep 0.1
-	done
-done
-sleep 1
+for b in "${BOXES[@]}"; do cl_wait_status "$b" 'j["mode"] == "multicast"' "return of $b to multicast"; done
+# A second of stream on multicast after the last return.
+cl_wait_ref 1 "$rate"
 for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
 for b in "${BOXES[@]}"; do
 	st="$(stb "$b" stats)"

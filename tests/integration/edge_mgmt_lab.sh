@@ -5,7 +5,8 @@
 # and the edge's certificate the server hands out; the server restarted on
 # an empty store (a new CA) makes the edge start over with a new key and
 # register again (new keys, which the edge then uses); while the server is
-# down the edge goes on serving and retries.
+# down the edge goes on serving and retries. Every step waits for what it
+# needs (a log line, an answer of the server's API), none sleeps.
 set -u
 . "${top_srcdir:-.}/tests/lab/lab.sh"
 B="${top_builddir:-.}"
@@ -20,7 +21,7 @@ E6="$(lab_addr6 c1)"
 M6="$(lab_addr6 c2)"
 ADMIN=noc-b1e2190c62d3eb7f3cd02343008d555dfddf1085
 BOXCRED=box-d54c2ed75867b15c9eb25a665ada1c41428702dd
-EDGECRED=edge-b55cfec1b8f9db81d1a44472c16da8e434d8fc3e
+EDGECRED="edge-b55cfec1b8f9db81d1a44472c16da8e434d8fc3e"
 URL="http://[$M6]:8080"
 
 gst-launch-1.0 -q videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=320,height=180,framerate=25/1 ! \
@@ -44,19 +45,21 @@ EOF
 start_mgmt() {
 	lab_bg c2 "$LAB_DIR/mgmt.log" "$mgmt" -c "$LAB_DIR/mgmt.conf"
 	MPID=$LAB_LAST_PID
-	for _ in $(seq 100); do lab_exec c2 curl -sf -o /dev/null "$URL/metrics" && return 0; sleep 0.1; done
-	lab_fail "the management server did not start: $(tail -5 "$LAB_DIR/mgmt.log")"
+	lab_wait "answer from the management server ($URL/metrics)" mgmt_answers
 }
+mgmt_answers() { lab_exec c2 curl -sf -o /dev/null "$URL/metrics" || { tail -n 5 "$LAB_DIR/mgmt.log"; return 1; }; }
 admin() { lab_exec c2 curl -sf -H "Authorization: Bearer $ADMIN" "$URL/api/v1$1"; }
 ret_key() { # the channel's RET key as the server hands it to edges
 	admin "/edges/$1/channels" | grep -o '"ret_key": *"[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{64\}'
 }
-wait_log() { # PATTERN COUNT SECONDS
-	for _ in $(seq $(($3 * 10))); do
-		[ "$(grep -c "$1" "$LAB_DIR/edge.log")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	lab_fail "edge log: no '$1' (x$2): $(tail -5 "$LAB_DIR/edge.log")"
+# wait_log ERE [COUNT]: until COUNT (1) lines of the edge's log match.
+edge_log_has() { [ "$(grep -cE -- "$1" "$LAB_DIR/edge.log")" -ge "$2" ] || { tail -n 5 "$LAB_DIR/edge.log"; return 1; }; }
+wait_log() { lab_wait "'$1' (x${2:-1}) in the edge's log" edge_log_has "$1" "${2:-1}"; }
+# load_report: the server lists the edge with a load report that has a bit rate.
+load_report() {
+	local e
+	e="$(admin /edges)" || { echo "GET /edges: no answer"; return 1; }
+	grep -q '"bitrate_bps": *[1-9]' <<<"$e" || { echo "GET /edges: $e"; return 1; }
 }
 zap() { # NAME: a box registers, tunes (the server's RET key and edge certificate) and zaps
 	lab_exec m1h1 "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -b \
@@ -69,12 +72,12 @@ zap() { # NAME: a box registers, tunes (the server's RET key and edge certificat
 start_mgmt
 lab_bg c1 "$LAB_DIR/edge.log" "$edge" -c "$LAB_DIR/edge.conf"
 EPID=$LAB_LAST_PID
-wait_log "registered with .* as edge" 1 10
+wait_log "registered with .* as edge"
 id="$(sed -n 's/.*registered with .* as edge \([0-9]*\).*/\1/p' "$LAB_DIR/edge.log" | head -1)"
 key1="$(ret_key "$id")"
 [ ${#key1} = 64 ] || lab_fail "no RET key for channel 1 from the server"
 lab_wait_querier || exit 99
-sleep 1.5
+lab_wait "load report with a bit rate from the edge" load_report
 edges="$(admin /edges)"
 echo "GET /edges: $edges"
 grep -q '"bitrate_bps": *[1-9]' <<<"$edges" || lab_fail "no load report with a bit rate: $edges"
@@ -86,8 +89,8 @@ kill -9 "$MPID"
 wait "$MPID" 2>/dev/null
 rm -f "$LAB_DIR"/mgmt.db*
 start_mgmt
-wait_log "registering again" 1 10
-wait_log "registered with .* as edge" 2 10
+wait_log "registering again"
+wait_log "registered with .* as edge" 2
 id="$(sed -n 's/.*registered with .* as edge \([0-9]*\).*/\1/p' "$LAB_DIR/edge.log" | tail -1)"
 key2="$(ret_key "$id")"
 [ "$key2" != "$key1" ] || lab_fail "the new store handed out the same key"
@@ -99,11 +102,10 @@ zap zap2
 lab_bg m1h1 "$LAB_DIR/zap3.txt" "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -b \
 	-M "$URL" -C "$BOXCRED" -a "[$(lab_addr6 m1h1)]:5100" -G "$LAB_DIR/go" -o "$LAB_DIR/zap3.ts"
 ZPID=$LAB_LAST_PID
-for _ in $(seq 100); do grep -q 'rtxprobe: ready' "$LAB_DIR/zap3.txt" && break; sleep 0.1; done
-grep -q 'rtxprobe: ready' "$LAB_DIR/zap3.txt" || lab_fail "zap3: the probe did not register: $(cat "$LAB_DIR/zap3.txt")"
+lab_wait_log "$LAB_DIR/zap3.txt" 'rtxprobe: ready' "registration of the zap3 probe (rtxprobe: ready)"
 kill -TERM "$MPID"
 wait "$MPID" 2>/dev/null
-wait_log "load report failed\|management server .*: no answer\|Couldn't connect\|retrying in" 1 10
+wait_log "load report failed|management server .*: no answer|Couldn't connect|retrying in"
 touch "$LAB_DIR/go"
 wait "$ZPID"
 cat "$LAB_DIR/zap3.txt"

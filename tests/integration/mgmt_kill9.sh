@@ -48,8 +48,10 @@ for round in 1 2 3; do
 	load=$!
 	noc_loop &
 	noc=$!
-	sleep "$(printf '0.%03d' $((delay_ms % 1000)))"
-	[ $delay_ms -ge 1000 ] && sleep $((delay_ms / 1000))
+	# Not a synchronisation: the kill is meant to land at a random moment
+	# of the load and the NOC's writes, whatever is under way then;
+	# nothing waits for it.
+	sleep "$((delay_ms / 1000)).$(printf '%03d' $((delay_ms % 1000)))"
 	mg_kill9
 	wait $load
 	wait $noc

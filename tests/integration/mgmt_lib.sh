@@ -88,7 +88,9 @@ mg_launch() {
 	mg_config >"$MG_DIR/mgmt.conf"
 	"$MG_SERVER" -c "$MG_DIR/mgmt.conf" >>"$MG_DIR/server.log" 2>&1 &
 	MG_PID=$!
-	for _ in $(seq 100); do
+	# Until it answers (a busy machine is slow: 60 s is only a guard) or dies.
+	local end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
 		curl -sk -o /dev/null "$MG_SCHEME://127.0.0.1:$MG_PORT/metrics" && return 0
 		kill -0 "$MG_PID" 2>/dev/null || return 1
 		sleep 0.05
