@@ -37,6 +37,8 @@ struct edge_mgmt {
 	struct edge_mgmt_identity idbuf; /* the last answer's identity parts */
 	bool up;
 	int64_t lineup_version;
+	bool reg_inflight;   /* the request in flight is a registration */
+	bool again;          /* register again once it is answered (a reload) */
 };
 
 static void schedule(edge_mgmt *m, uint64_t delay)
@@ -50,10 +52,12 @@ static void failed(edge_mgmt *m, const char *what, int status, const char *err, 
 	bool first = m->up || !m->backoff.step_ns;
 	uint64_t delay = sc_backoff_next(&m->backoff);
 
-	if (first)
-		sc_logf(&m->lg, LOG_WARNING, "management server %s: %s%s%s; retrying in %.1f s", m->url, what,
-			status ? "" : ": ", status ? (body && *body ? body : "refused") : (err ? err : "no answer"),
-			(double)delay / 1e9);
+	if (first && status)
+		sc_logf(&m->lg, LOG_WARNING, "management server %s: %s: HTTP %d%s%s; retrying in %.1f s", m->url,
+			what, status, body && *body ? " " : "", body ? body : "", (double)delay / 1e9);
+	else if (first)
+		sc_logf(&m->lg, LOG_WARNING, "management server %s: %s: %s; retrying in %.1f s", m->url, what,
+			err ? err : "no answer", (double)delay / 1e9);
 	m->up = false;
 	schedule(m, delay);
 }
@@ -110,19 +114,24 @@ static void on_register(void *arg, int status, const char *body, size_t len, con
 	snprintf(m->token, sizeof(m->token), "%s", a.token);
 	if (a.report_ms)
 		m->report_ns = a.report_ms * SC_NS_PER_MS;
+	if (a.lineup_version)
+		m->lineup_version = a.lineup_version;
 	take_keys(m, &a);
 	edge_mgmt_reg_answer_clear(&a);
 	if (take_identity(m, body, len) == -EAGAIN) {
 		schedule(m, 0); /* at once, with the new key */
 		return;
 	}
-	m->state = REPORTING;
+	/* A reload while this registration was in flight: its channels were
+	 * read before the reload, so register again at once. */
+	m->state = m->again ? REGISTERING : REPORTING;
+	m->again = false;
 	m->up = true;
 	sc_backoff_reset(&m->backoff);
 	sc_logf(&m->lg, LOG_NOTICE, "registered with %s as edge %u; load reports every %llu ms", m->url,
 		(unsigned)m->edge_id, (unsigned long long)(m->report_ns / SC_NS_PER_MS));
 	m->ops.registered(m->ops.arg, m->edge_id);
-	schedule(m, m->report_ns);
+	schedule(m, m->state == REGISTERING ? 0 : m->report_ns);
 }
 
 static void on_load(void *arg, int status, const char *body, size_t len, const char *err)
@@ -172,6 +181,7 @@ static void send_register(edge_mgmt *m)
 	snprintf(url, sizeof(url), "%s/api/v1/edges/register", m->url);
 	id = text ? sc_httpc_request(m->http, "POST", url, NULL, text, TIMEOUT_MS, on_register, m) : -ENOMEM;
 	free(text);
+	m->reg_inflight = id >= 0;
 	if (id < 0)
 		failed(m, "cannot send the registration", 0, strerror((int)-id), NULL);
 	else
@@ -190,6 +200,7 @@ static void send_load(edge_mgmt *m)
 	snprintf(url, sizeof(url), "%s/api/v1/edges/%u/load", m->url, (unsigned)m->edge_id);
 	id = text ? sc_httpc_request(m->http, "POST", url, m->token, text, TIMEOUT_MS, on_load, m) : -ENOMEM;
 	free(text);
+	m->reg_inflight = false;
 	if (id < 0)
 		failed(m, "cannot send a load report", 0, strerror((int)-id), NULL);
 	else
@@ -263,6 +274,8 @@ void edge_mgmt_reregister(edge_mgmt *m)
 	m->state = REGISTERING;
 	if (!m->inflight)
 		schedule(m, 0);
+	else if (m->reg_inflight)
+		m->again = true;
 }
 
 uint32_t edge_mgmt_id(const edge_mgmt *m)

@@ -68,6 +68,7 @@ int edge_mgmt_parse_register(const char *body, size_t len, struct edge_mgmt_reg_
 	out->edge_id = (uint32_t)id;
 	memcpy(out->token, tok, strlen(tok) + 1);
 	out->report_ms = report_ms(j);
+	out->lineup_version = json_integer_value(json_object_get(j, "lineup_version"));
 	rc = chan_keys(json_object_get(j, "channels"), out);
 out:
 	json_decref(j);

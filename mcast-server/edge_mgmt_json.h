@@ -25,6 +25,7 @@ struct edge_mgmt_reg_answer {
 	uint32_t edge_id;                 /* 1..2^31-1 */
 	char token[EDGE_MGMT_TOKEN_MAX];
 	uint64_t report_ms;               /* 0: absent or out of 100..3600000 */
+	int64_t lineup_version;           /* 0: absent (an older server) */
 	size_t n_chans;
 	struct edge_mgmt_chan_key *chans; /* the answer's "channels", in order */
 };

@@ -59,7 +59,8 @@ UNIT_TESTS += \
 	tests/unit/test_rtpk \
 	tests/unit/test_edge_mesh \
 	tests/unit/test_edge_ret \
-	tests/unit/test_edge_cfg tests/unit/test_edge_mgmt_json
+	tests/unit/test_edge_cfg tests/unit/test_edge_mgmt_json \
+	tests/unit/test_edge_mgmt
 tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
 tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
@@ -87,6 +88,12 @@ tests_unit_test_edge_cfg_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_edge_mgmt_json_SOURCES = tests/unit/test_edge_mgmt_json.c $(TU)
 tests_unit_test_edge_mgmt_json_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_edge_mgmt_json_LDADD = $(EDGE_TEST_LDADD)
+# --wrap: the test counts edge_mgmt's requests until their callback returned
+# (test_edge_mgmt.c says why), without a seam in the product.
+tests_unit_test_edge_mgmt_SOURCES = tests/unit/test_edge_mgmt.c $(TU) $(TU_IDENT) $(TU_NET)
+tests_unit_test_edge_mgmt_CFLAGS = $(EDGE_TEST_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_edge_mgmt_LDFLAGS = -Wl,--wrap=sc_httpc_request
+tests_unit_test_edge_mgmt_LDADD = $(EDGE_TEST_LDADD)
 
 # Fuzz target of the edge's parsers of management answers (./configure
 # CC=clang-14 --enable-fuzzers; tests/fuzz/README.md).

@@ -129,9 +129,12 @@ void mg_h_edge_register(struct mg_call *c)
 	}
 	free(reg.chan);
 	chans = edge_channels(c->st, e, &unknown);
-	answer = json_pack("{s:I, s:s, s:o, s:o, s:I}", "edge_id", (json_int_t)e->id, "token", token,
+	/* lineup_version: the edge's baseline, so that a change before its
+	 * first load report is not missed */
+	answer = json_pack("{s:I, s:s, s:o, s:o, s:I, s:I}", "edge_id", (json_int_t)e->id, "token", token,
 			   "channels", chans, "unknown_channels", unknown, "report_ms",
-			   (json_int_t)cfg->edges.report_ms);
+			   (json_int_t)cfg->edges.report_ms, "lineup_version",
+			   (json_int_t)mg_state_lineup_version(c->st));
 	mg_view_cert_fields(answer, c->st, e->cert);
 	mg_api_commit(c, b, 200, answer);
 }
