@@ -100,6 +100,12 @@ tests_unit_test_mg_trust_SOURCES = tests/unit/test_mg_trust.c $(TU)
 tests_unit_test_mg_trust_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_trust_LDADD = $(MG_TEST_LDADD)
 
+# The API in process: model, API and HTTP server on one loop, fake clock.
+UNIT_TESTS += tests/unit/test_mg_api
+tests_unit_test_mg_api_SOURCES = tests/unit/test_mg_api.c $(TU) $(TU_NET)
+tests_unit_test_mg_api_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_api_LDADD = $(MG_TEST_LDADD)
+
 # sixcastctl: the NOC's command-line tool (libcurl easy + jansson). Its
 # modules go into a convenience library for tests/unit/test_ctl.
 noinst_LTLIBRARIES += mgmt-server/libctl.la
