@@ -91,8 +91,9 @@ expect_clean() { # NAME MIN_PACKETS
 }
 
 # Recordings across a loop of the file (and, for ch1-v6, across the reload
-# below: it outlasts the others by 3 s).
-rec m1h2 "[ff3e::8000:1]:5000" "$E6" 8 ch1-v6
+# below: it runs until 3 s of stream after the reload, and at least 8 s of
+# it; 600 s is only a guard).
+rec m1h2 "[ff3e::8000:1]:5000" "$E6" 600 ch1-v6
 rec m2h2 "232.1.0.1:5000" "$E4" 5 ch1-v4
 rec m2h1 "[ff3e::8000:2]:5000" "$E6" 5 ch2
 rec m1h1 "[ff3e::8000:3]:5000" "$E6" 5 ch3
@@ -118,10 +119,19 @@ c4="$(probe m2h1 "$LAB_DIR/sdp/1-ipv4.sdp")"
 echo "ffprobe channel 1 over IPv6: $c1; over IPv4: $c4"
 [ "$c1" = "aac h264 " ] || lab_fail "ffprobe over IPv6 found: $c1"
 [ "$c4" = "aac h264 " ] || lab_fail "ffprobe over IPv4 found: $c4"
-wait "${RPID[@]}"
-
 # The clip's own rate: whatever the recorders got, at least half of it.
 pps=$(($(stat -c %s "$LAB_DIR/clip.ts") / 188 / 3))
+size_ge() { # FILE BYTES
+	local n
+	n="$(stat -c %s "$1" 2>/dev/null || echo 0)"
+	[ "$n" -ge "$2" ] || { echo "$1: $n bytes of $2"; return 1; }
+}
+want=$(($(stat -c %s "$LAB_DIR/ch1-v6.ts") + pps * 3 * 188))
+[ "$want" -ge $((pps * 8 * 188)) ] || want=$((pps * 8 * 188))
+lab_wait "3 s of channel 1 recorded after the reload (8 s in all)" size_ge "$LAB_DIR/ch1-v6.ts" "$want"
+kill -TERM "${RPID[ch1-v6]}"
+wait "${RPID[@]}"
+
 expect_clean ch1-v6 $((pps * 8 / 2))
 expect_clean ch1-v4 $((pps * 5 / 2))
 expect_clean ch2 100

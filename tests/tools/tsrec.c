@@ -2,8 +2,8 @@
  *
  *   tsrec rec -g GROUP:PORT -i IFACE [-s SOURCE] -t SECONDS -o FILE [-L LOSTFILE]
  *       join (source-specific when -s is given), write the TS inside the
- *       RTP (or raw UDP) datagrams to FILE byte for byte, for SECONDS;
- *       then print datagrams=N rtp_lost=N rtp_reordered=N rtp_ts=N (RTP
+ *       RTP (or raw UDP) datagrams to FILE byte for byte, for SECONDS or
+ *       until SIGTERM/SIGINT (a test that stops it on an event); then print datagrams=N rtp_lost=N rtp_reordered=N rtp_ts=N (RTP
  *       sequence gaps while recording; TS packets in RTP datagrams) and
  *       the check of FILE. A unicast GROUP (e.g. [::1]:7100, a box's UDP
  *       output) is listened on without a join. -L writes one line per run
@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,14 @@
 #include "sc_clock.h"
 #include "sc_rtp.h"
 #include "ts.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 struct check {
 	uint64_t packets, sync_errors, cc_errors, cc_lost, raps;
@@ -200,7 +209,7 @@ static int do_rec(const char *group, const char *iface, const char *source, doub
 	printf("joined\n");
 	fflush(stdout);
 	end = sc_clock_now_ns(sc_clock_system()) + (uint64_t)(secs * 1e9);
-	for (;;) {
+	while (!stop) {
 		uint64_t now = sc_clock_now_ns(sc_clock_system());
 		struct pollfd p = { fd, POLLIN, 0 };
 		ssize_t n;
@@ -246,8 +255,14 @@ int main(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (group && iface && out && secs > 0)
+	if (group && iface && out && secs > 0) {
+		/* no SA_RESTART: the signal ends the poll at once */
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
 		return do_rec(group, iface, source, secs, out, lost);
+	}
 usage:
 	fputs("usage: tsrec rec -g GROUP:PORT -i IFACE [-s SOURCE] -t SECONDS -o FILE [-L LOSTFILE]\n"
 	      "       tsrec check FILE\n", stderr);
