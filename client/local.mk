@@ -90,10 +90,15 @@ tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)
 # test_stb_repair: zap with and without a burst, repair escalation from the
 # group to RET, against test sockets in the namespace.
 TU_STB = tests/unit/tu_stb.c tests/unit/tu_stb.h tests/unit/mld_netns.h $(TU) $(TU_IDENT) $(TU_NET)
-UNIT_TESTS += tests/unit/test_stb tests/unit/test_stb_repair
+UNIT_TESTS += tests/unit/test_stb tests/unit/test_stb_repair tests/unit/test_stb_mesh
 tests_unit_test_stb_SOURCES = tests/unit/test_stb.c $(TU_STB)
 tests_unit_test_stb_CFLAGS = $(STB_TEST_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit
 tests_unit_test_stb_LDADD = $(STB_TEST_LDADD) $(JANSSON_LIBS)
 tests_unit_test_stb_repair_SOURCES = tests/unit/test_stb_repair.c $(TU_STB)
 tests_unit_test_stb_repair_CFLAGS = $(tests_unit_test_stb_CFLAGS)
 tests_unit_test_stb_repair_LDADD = $(tests_unit_test_stb_LDADD)
+# test_stb_mesh: the switch to the P2P mesh and back, the edge's hosting node
+# played by a libscmesh node of the test.
+tests_unit_test_stb_mesh_SOURCES = tests/unit/test_stb_mesh.c $(TU_STB)
+tests_unit_test_stb_mesh_CFLAGS = $(tests_unit_test_stb_CFLAGS)
+tests_unit_test_stb_mesh_LDADD = $(tests_unit_test_stb_LDADD)

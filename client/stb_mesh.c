@@ -216,9 +216,14 @@ void stb_mesh_mcast(struct stb_tuner *t, const uint8_t *rtp, size_t len, uint64_
 {
 	struct stb_mesh *m = &t->mesh;
 	uint16_t seq, d;
+	bool after_silence;
 
 	if (!m->poll || len < 12 || (rtp[0] >> 6) != 2)
 		return;
+	/* The numbers multicast skipped while it was silent are the outage the
+	 * silence already told, not loss: counted as loss, they kept the box
+	 * on the mesh up to window_ms longer than recover_ms. */
+	after_silence = m->sw.any_pkt && n - m->sw.last_pkt_ns >= m->sw.cfg.silence_ns;
 	/* Multicast comes back to a box on the mesh: the switch back begins. */
 	if (m->sw.mode == MESH_MODE_MESH && (!m->mc_back_ns || m->mc_back_ns < m->entered_ns) &&
 	    (!m->sw.any_pkt || n - m->sw.last_pkt_ns >= m->sw.cfg.silence_ns))
@@ -227,7 +232,7 @@ void stb_mesh_mcast(struct stb_tuner *t, const uint8_t *rtp, size_t len, uint64_
 	d = (uint16_t)(seq - m->last_seq);
 	if (m->have_seq && (d == 0 || d >= 0x8000))
 		return;
-	if (m->have_seq && d > 1 && d < 0x1000)
+	if (m->have_seq && d > 1 && d < 0x1000 && !after_silence)
 		mesh_switch_lost(&m->sw, n, d - 1u);
 	m->have_seq = true;
 	m->last_seq = seq;

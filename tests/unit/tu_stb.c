@@ -3,6 +3,7 @@
  * control API client. */
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,8 +136,11 @@ static void on_heartbeat(struct tu_fake *f, struct tu_seen *s, json_t *b, struct
 {
 	json_t *a = json_pack("{s:i, s:i, s:I, s:[]}", "heartbeat_ms", TU_HB_MS, "lineup_version", 1, "channel_id",
 			      (json_int_t)s->tune_ch, "revoked");
+	const char *mode = json_string_value(json_object_get(b, "mode"));
 
 	s->hb++;
+	snprintf(s->hb_mode, sizeof(s->hb_mode), "%s", mode ? mode : "");
+	s->hb_mesh += mode && strcmp(mode, "mesh") == 0;
 	s->hb_group_version = (uint32_t)json_integer_value(json_object_get(b, "group_version"));
 	note(s->hb_at, &s->n_hb_at, sc_clock_now_ns(f->clk));
 	if (f->group_pending && s->hb_group_version != f->group_version)
@@ -175,6 +179,24 @@ static void on_client(struct tu_fake *f, const struct sc_http_req *req, json_t *
 	}
 }
 
+/* The tracker (GET /channels/{id}/peers?client_id=): f->src as the
+ * source, no other boxes. The query is not in req->url: every ask counts
+ * for box 0. */
+static void on_peers(struct tu_fake *f, uint32_t ch, struct sc_http_resp *resp)
+{
+	json_t *a = json_pack("{s:I, s:b, s:[], s:[]}", "channel_id", (json_int_t)ch, "direct", f->src.direct,
+			      "near", "random");
+
+	f->box[0].peers++;
+	f->box[0].peers_ch = ch;
+	if (f->src.on)
+		json_object_set_new(a, "source", json_pack("{s:I, s:[s], s:o}", "id", (json_int_t)f->src.id, "addrs",
+							   f->src.addr, "cert", hex(f->src.cert, sizeof(f->src.cert))));
+	else
+		json_object_set_new(a, "source", json_object());
+	answer(resp, 200, a);
+}
+
 /* Which box a request is from, for the 503 log: -1 when unknown. */
 static int box_of(const struct sc_http_req *req, json_t *b)
 {
@@ -193,6 +215,8 @@ static void handler(void *arg, const struct sc_http_req *req, struct sc_http_res
 	struct tu_fake *f = arg;
 	json_t *b = json_loads(req->body_len ? req->body : "{}", 0, NULL);
 	int who = box_of(req, b);
+	unsigned ch;
+	char tail[8] = "";
 
 	if (f->status) {
 		if (who >= 0)
@@ -204,10 +228,42 @@ static void handler(void *arg, const struct sc_http_req *req, struct sc_http_res
 		for (int i = 0; i < TU_MAX_BOXES; i++)
 			f->box[i].chans += who < 0; /* no token check: both boxes' count */
 		answer(resp, 200, json_pack("[o, o]", channel_json(1), channel_json(2)));
+	} else if (sscanf(req->url, "/api/v1/channels/%u/peer%7s", &ch, tail) == 2 && strcmp(tail, "s") == 0) {
+		on_peers(f, ch, resp);
 	} else {
 		on_client(f, req, b, resp);
 	}
 	json_decref(b);
+}
+
+/* /proc/net/if_inet6: mldt0 has a link-local address, none tentative. */
+static bool link_up_now(void)
+{
+	FILE *fp = fopen("/proc/net/if_inet6", "r");
+	char addr[40], name[32];
+	unsigned ifi, plen, scope, flags;
+	bool ll = false, tentative = false;
+
+	if (!fp)
+		return false;
+	while (fscanf(fp, "%39s %x %x %x %x %31s", addr, &ifi, &plen, &scope, &flags, name) == 6) {
+		if (strcmp(name, "mldt0"))
+			continue;
+		ll |= scope == 0x20;
+		tentative |= (flags & 0x40) != 0; /* IFA_F_TENTATIVE */
+	}
+	fclose(fp);
+	return ll && !tentative;
+}
+
+bool tu_stb_link_ready(void)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (link_up_now())
+			return true;
+		poll(NULL, 0, 10); /* the kernel's linkwatch: no event to wait on here */
+	}
+	return false;
 }
 
 void tu_fake_up(struct tu_fake *f)
@@ -276,11 +332,19 @@ static bool idle(void *arg)
 	return true;
 }
 
+bool tu_stb_pump(sc_loop *loop, bool (*cond)(void *arg), void *arg)
+{
+	for (int i = 0; i < TU_STB_PUMPS; i++)
+		if (tu_pump_until(loop, cond, arg))
+			return true;
+	return false;
+}
+
 /* Run what is due now until no request of a box is in flight. */
 void tu_settle(struct tu_fake *f)
 {
 	do {
-		CU_ASSERT_FATAL(tu_pump_until(f->loop, idle, NULL));
+		CU_ASSERT_FATAL(tu_stb_pump(f->loop, idle, NULL));
 		sc_loop_run_once(f->loop, 0);
 	} while (!idle(NULL));
 }

@@ -1,8 +1,8 @@
 /* tu_stb: the fixture of the set-top box core's unit tests (test_stb.c,
- * test_stb_repair.c): the whole box in process on an sc_loop over a fake
- * clock, against a fake management server (an sc_httpd on loopback in the
- * same loop) that answers register, channels, tune, heartbeat and leave
- * in the shapes of docs/api.md with certificates of a test CA
+ * test_stb_repair.c, test_stb_mesh.c): the whole box in process on an
+ * sc_loop over a fake clock, against a fake management server (an sc_httpd
+ * on loopback in the same loop) that answers register, channels, tune,
+ * heartbeat, leave and the tracker (channel peers) in the shapes of docs/api.md with certificates of a test CA
  * (tu_ident.h), and counts what it got. Time only moves through the fake
  * clock: tu_advance() moves it in small steps and pumps the loop until no
  * request of a box is in flight.
@@ -41,8 +41,11 @@ extern stb *tu_boxes[TU_MAX_BOXES];
 /* What the fake saw of one box (by client id TU_ID0 + i). */
 struct tu_seen {
 	unsigned reg, chans, tune, hb, leave, bad_token;
-	uint32_t tune_ch, hb_group_version;
+	unsigned peers;          /* tracker asks (GET /channels/{id}/peers) */
+	unsigned hb_mesh;        /* heartbeats that said mode "mesh" */
+	uint32_t tune_ch, hb_group_version, peers_ch;
 	char token[96];
+	char hb_mode[16];        /* "mode" of the last heartbeat ("": none) */
 	uint64_t hb_at[TU_MAX_TIMES];    /* heartbeats answered 200 */
 	uint64_t fail_at[TU_MAX_TIMES];  /* requests answered 503 */
 	size_t n_hb_at, n_fail_at;
@@ -55,6 +58,14 @@ struct tu_ret {
 	char addr[64];           /* "[addr]:port" */
 	uint8_t cert[RTX_CERT_BYTES];
 	uint8_t key[32];
+};
+
+/* The mesh's hosting node the tracker names (an edge's, "source"). */
+struct tu_src {
+	bool on, direct;         /* named; "direct" (ask it first) */
+	uint32_t id;             /* MESH_SOURCE_ID_FLAG | edge id */
+	char addr[64];           /* "[addr]:port" */
+	uint8_t cert[RTX_CERT_BYTES];
 };
 
 struct tu_fake {
@@ -74,9 +85,15 @@ struct tu_fake {
 	char real_addr[TU_MAX_REAL][64];
 	uint8_t real_cert[TU_MAX_REAL][RTX_CERT_BYTES];
 	struct tu_ret ret;
+	struct tu_src src;       /* the tracker's answer: this source, no peers */
 	struct tu_seen box[TU_MAX_BOXES];
 };
 
+/* Once in the namespace: wait (real time, a generous deadline against a
+ * hang) until mldt0 is operational, i.e. has its link-local address and
+ * no tentative one: the kernel brings a new veth up asynchronously, and
+ * until then multicast out of it is dropped. Returns whether it is. */
+bool tu_stb_link_ready(void);
 /* Start / stop the fake (and its loop and clock). */
 void tu_fake_up(struct tu_fake *f);
 void tu_fake_down(struct tu_fake *f);
@@ -84,6 +101,11 @@ void tu_fake_down(struct tu_fake *f);
  * repair port ephemeral, no outputs); the test frees it. */
 stb *tu_box_new(struct tu_fake *f, const char *device);
 void tu_boxes_free(void);
+/* tu_pump_until() with TU_STB_PUMPS times its deadline: a box's joins
+ * and netlink dumps wait for the kernel's RTNL lock, which namespaces
+ * made and torn down elsewhere on a busy machine hold for seconds. */
+#define TU_STB_PUMPS 6
+bool tu_stb_pump(sc_loop *loop, bool (*cond)(void *arg), void *arg);
 /* Run what is due now until no request of a box is in flight. */
 void tu_settle(struct tu_fake *f);
 /* Move the fake clock by ns in steps of TU_STEP_NS, settling after each. */
