@@ -191,7 +191,7 @@ lab_up() {
 	lab_require
 	LAB_METROS="$metros"
 	LAB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/${LAB_ID}.XXXXXX")"
-	trap 'rc=$?; lab_down; exit $rc' EXIT
+	trap 'rc=$?; [ "$rc" = 0 ] || [ "$rc" = "$LAB_SKIP" ] || _lab_drops; lab_down; exit $rc' EXIT
 	trap 'exit 130' INT TERM
 	ip netns add "$LAB_FAB"
 	fab sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
@@ -223,6 +223,18 @@ lab_up() {
 	fab nft add table bridge lab
 	fab nft add chain bridge lab xfer '{ type filter hook forward priority 0; policy accept; }'
 	lab_log "up: $metros metro(s) x $per host(s), $core core host(s); scratch $LAB_DIR"
+}
+
+# A failed test's hosts: which of them dropped datagrams in the kernel
+# (socket buffers full, discards), beside what nftables dropped on
+# purpose; a loss a test blames on the product may be the machine's.
+_lab_drops() {
+	local h out
+	for h in "${LAB_HOSTS[@]}"; do
+		out="$(lab_exec "$h" nstat -as 'Udp*Errors' 'Udp6*Errors' 'Ip*Discards' 'Ip6*Discards' 2>/dev/null |
+			awk '!/^#/ { printf " %s=%s", $1, $2 }')"
+		[ -z "$out" ] || printf '[lab %s] kernel drops on %s:%s\n' "$LAB_ID" "$h" "$out" >&2
+	done
 }
 
 # lab_down: kill what lab_bg started and delete every namespace of this run.
