@@ -304,11 +304,6 @@ int tu_register(void)
 		{ "kick: 401 to the token, the box registers again", test_kick },
 		{ NULL, NULL },
 	};
-	tu_stb_netns = tu_netns_private();
-	/* the veth comes up a little later (a loaded machine: seconds) */
-	if (tu_stb_netns == 0 && !tu_stb_link_ready())
-		printf("mldt0 is not up after 20 s\n");
-	if (tu_stb_netns < 0)
-		printf("no network namespace (%d): the box runs on lo, without a tuner\n", tu_stb_netns);
+	tu_stb_enter_netns();
 	return tu_add_suite("stb", tests);
 }

@@ -40,11 +40,8 @@
 #include "tu_stb.h"
 
 #define CHAN 1
-#define CHAN_GROUP "ff3e::8000:1"
-#define CHAN_PORT 5001
 #define SSRC 0x5eed0002u
-#define TS_PER_RTP 7
-#define RTP_LEN (12 + 188 * TS_PER_RTP)
+#define RTP_LEN TU_RTP_LEN
 #define SRC_ID (MESH_SOURCE_ID_FLAG | 1)
 #define PER_STEP 2u                                   /* packets a TU_STEP_NS: 40/s */
 #define TICKS_PER_PKT (90000u * 50u / 1000u / PER_STEP) /* RTP clock at that pace */
@@ -72,21 +69,6 @@ struct src {
 };
 
 static struct mesh_switch_config defaults;
-
-/* A UDP socket on the namespace's address (the box reaches it there). */
-static int ns_socket(uint16_t *port)
-{
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	inet_pton(AF_INET6, TU_SRC6_A, &a.sin6_addr);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	getsockname(fd, (struct sockaddr *)&a, &al);
-	*port = ntohs(a.sin6_port);
-	return fd;
-}
 
 /* ---- the source node's callbacks ---- */
 
@@ -159,7 +141,7 @@ static void src_up(struct tu_fake *f, struct src *s)
 	s->f = f;
 	s->ident = tu_ident_new(&f->pki, SRC_ID, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s->ident);
-	s->fd = ns_socket(&port);
+	s->fd = tu_stb_ns_socket(&port);
 	memset(f->ret.key, 0x3c, sizeof(f->ret.key));
 	f->ret.on = true;
 	f->ret.id = SRC_ID; /* RTX_EDGE_ID_FLAG | 1: the same member */
@@ -227,19 +209,9 @@ static unsigned src_children(const struct src *s)
 
 static void stream_open(struct stream *m)
 {
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(CHAN_PORT) };
-	unsigned ifi = if_nametoindex("mldt0");
-	int one = 1, hops = 1;
-	uint16_t port;
-
 	memset(m, 0, sizeof(*m));
 	m->next = (uint16_t)tu_rand();
-	m->fd = ns_socket(&port);
-	inet_pton(AF_INET6, CHAN_GROUP, &to.sin6_addr);
-	setsockopt(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi));
-	setsockopt(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one));
-	setsockopt(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
-	CU_ASSERT_FATAL(connect(m->fd, (struct sockaddr *)&to, sizeof(to)) == 0);
+	m->fd = tu_stb_mcast_socket();
 }
 
 /* The next RTP packet of the stream (MP2T, 7 TS packets). */
@@ -248,28 +220,8 @@ static uint8_t *stream_next(struct stream *m)
 	uint16_t seq = m->next++;
 	uint8_t *b = m->pkt;
 
-	memset(b, 0, RTP_LEN);
-	b[0] = 0x80;
-	b[1] = 33;
-	sc_put_be16(b + 2, seq);
-	sc_put_be32(b + 4, (uint32_t)seq * TICKS_PER_PKT);
-	sc_put_be32(b + 8, SSRC);
-	for (int k = 0; k < TS_PER_RTP; k++) {
-		uint8_t *ts = b + 12 + 188 * k;
-
-		ts[0] = 0x47;
-		ts[1] = 0x01; /* PID 0x100 */
-		ts[3] = (uint8_t)(0x10 | ((seq * TS_PER_RTP + k) & 0x0f));
-		ts[4] = (uint8_t)seq;
-	}
+	tu_stb_rtp(b, seq, TICKS_PER_PKT, SSRC);
 	return b;
-}
-
-static bool box_got(void *arg)
-{
-	const uint64_t *want = arg;
-
-	return tu_boxes[0]->t && tu_boxes[0]->t->rx_datagrams >= *want;
 }
 
 /* One step of the fake clock: the stream's next PER_STEP packets go to
@@ -288,7 +240,7 @@ static void step(struct tu_fake *f, struct stream *m, struct src *s, bool mc)
 			CU_ASSERT_EQUAL(send(m->fd, b, RTP_LEN, 0), RTP_LEN);
 	}
 	if (mc)
-		CU_ASSERT(tu_stb_pump(f->loop, box_got, &want));
+		CU_ASSERT(tu_stb_pump(f->loop, tu_stb_box_got, &want));
 	mesh_node_run(s->n);
 	sc_clock_fake_advance(f->clk, TU_STEP_NS);
 	tu_settle(f);
@@ -603,10 +555,6 @@ int tu_register(void)
 		{ NULL, NULL },
 	};
 	mesh_switch_config_defaults(&defaults);
-	tu_stb_netns = tu_netns_private();
-	if (tu_stb_netns == 0 && !tu_stb_link_ready())
-		printf("mldt0 is not up after 20 s\n");
-	if (tu_stb_netns < 0)
-		printf("no network namespace (%d): the box runs on lo, without a tuner\n", tu_stb_netns);
+	tu_stb_enter_netns();
 	return tu_add_suite("stb_mesh", tests);
 }

@@ -35,11 +35,8 @@
 
 #define EDGE_ID (RTX_EDGE_ID_FLAG | 1)
 #define CHAN 1
-#define CHAN_GROUP "ff3e::8000:1"
-#define CHAN_PORT 5001
 #define SSRC 0x5eed0001u
-#define TS_PER_RTP 7
-#define RTP_LEN (12 + 188 * TS_PER_RTP)
+#define RTP_LEN TU_RTP_LEN
 #define MAX_LOG 256
 #define N_PEERS 2
 
@@ -76,21 +73,6 @@ static uint64_t next_ts(struct tu_fake *f)
 	return sc_clock_wall_ns(f->clk) + ++ts_count;
 }
 
-/* A UDP socket on the namespace's address (the box reaches it there). */
-static int ns_socket(uint16_t *port)
-{
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	inet_pton(AF_INET6, TU_SRC6_A, &a.sin6_addr);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	getsockname(fd, (struct sockaddr *)&a, &al);
-	*port = ntohs(a.sin6_port);
-	return fd;
-}
-
 static void peer_open(struct tu_fake *f, struct peer *p, uint32_t id, bool ret, char *addr, size_t cap)
 {
 	uint16_t port;
@@ -100,7 +82,7 @@ static void peer_open(struct tu_fake *f, struct peer *p, uint32_t id, bool ret, 
 	p->ret = ret;
 	p->ident = tu_ident_new(&f->pki, id, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p->ident);
-	p->fd = ns_socket(&port);
+	p->fd = tu_stb_ns_socket(&port);
 	p->session = (uint32_t)tu_rand() | 1;
 	snprintf(addr, cap, "[%s]:%u", TU_SRC6_A, port);
 }
@@ -239,19 +221,9 @@ static bool wait_type(struct tu_fake *f, struct peer *p, uint8_t type)
 
 static void stream_open(struct stream *m)
 {
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(CHAN_PORT) };
-	unsigned ifi = if_nametoindex("mldt0");
-	int one = 1, hops = 1;
-	uint16_t port;
-
 	memset(m, 0, sizeof(*m));
 	m->next = (uint16_t)tu_rand();
-	m->fd = ns_socket(&port);
-	inet_pton(AF_INET6, CHAN_GROUP, &to.sin6_addr);
-	setsockopt(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi));
-	setsockopt(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one));
-	setsockopt(m->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
-	CU_ASSERT_FATAL(connect(m->fd, (struct sockaddr *)&to, sizeof(to)) == 0);
+	m->fd = tu_stb_mcast_socket();
 }
 
 /* RTP packet seq of the stream (MP2T, 7 TS packets), kept by seq. */
@@ -259,28 +231,8 @@ static uint8_t *stream_packet(struct stream *m, uint16_t seq)
 {
 	uint8_t *b = m->pkt[seq % 64];
 
-	memset(b, 0, RTP_LEN);
-	b[0] = 0x80;
-	b[1] = 33;
-	sc_put_be16(b + 2, seq);
-	sc_put_be32(b + 4, (uint32_t)seq * 3000u);
-	sc_put_be32(b + 8, SSRC);
-	for (int k = 0; k < TS_PER_RTP; k++) {
-		uint8_t *ts = b + 12 + 188 * k;
-
-		ts[0] = 0x47;
-		ts[1] = 0x01; /* PID 0x100 */
-		ts[3] = (uint8_t)(0x10 | ((seq * TS_PER_RTP + k) & 0x0f));
-		ts[4] = (uint8_t)seq;
-	}
+	tu_stb_rtp(b, seq, 3000u, SSRC);
 	return b;
-}
-
-static bool box_got(void *arg)
-{
-	const uint64_t *want = arg;
-
-	return tu_boxes[0]->t && tu_boxes[0]->t->rx_datagrams >= *want;
 }
 
 /* Send the next n packets, leaving out the hole-th (n: none), and pump
@@ -298,7 +250,7 @@ static void stream_send(struct tu_fake *f, struct stream *m, unsigned n, unsigne
 		CU_ASSERT_EQUAL(send(m->fd, b, RTP_LEN, 0), RTP_LEN);
 		want++;
 	}
-	CU_ASSERT(tu_pump_until(f->loop, box_got, &want));
+	CU_ASSERT(tu_pump_until(f->loop, tu_stb_box_got, &want));
 }
 
 /* One step of the fake clock: the box's timers run, the peers read. */
@@ -528,11 +480,6 @@ int tu_register(void)
 		{ "a hole: the group is asked first, then RET, which fills it", test_escalation },
 		{ NULL, NULL },
 	};
-	tu_stb_netns = tu_netns_private();
-	/* the veth comes up a little later (a loaded machine: seconds) */
-	if (tu_stb_netns == 0 && !tu_stb_link_ready())
-		printf("mldt0 is not up after 20 s\n");
-	if (tu_stb_netns < 0)
-		printf("no network namespace (%d): the box runs on lo, without a tuner\n", tu_stb_netns);
+	tu_stb_enter_netns();
 	return tu_add_suite("stb_repair", tests);
 }

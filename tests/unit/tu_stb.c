@@ -3,12 +3,17 @@
  * control API client. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "mld_netns.h"
+#include "sc_bytes.h"
 #include "tu.h"
 #include "tu_net.h"
 #include "tu_stb.h"
@@ -266,6 +271,16 @@ bool tu_stb_link_ready(void)
 	return false;
 }
 
+void tu_stb_enter_netns(void)
+{
+	tu_stb_netns = tu_netns_private();
+	/* the veth comes up a little later (a loaded machine: seconds) */
+	if (tu_stb_netns == 0 && !tu_stb_link_ready())
+		printf("mldt0 is not up after 20 s\n");
+	if (tu_stb_netns < 0)
+		printf("no network namespace (%d): the box runs on lo, without a tuner\n", tu_stb_netns);
+}
+
 void tu_fake_up(struct tu_fake *f)
 {
 	struct sc_sockaddr a;
@@ -436,4 +451,59 @@ json_int_t tu_box_peers(struct tu_fake *f)
 void tu_cert_of(const rtx_ident *ident, uint8_t out[RTX_CERT_BYTES])
 {
 	rtx_cert_encode(rtx_ident_cert(ident), out);
+}
+
+int tu_stb_ns_socket(uint16_t *port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET6, TU_CHAN_SRC6, &a.sin6_addr);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	*port = ntohs(a.sin6_port);
+	return fd;
+}
+
+int tu_stb_mcast_socket(void)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(TU_CHAN_PORT) };
+	unsigned ifi = if_nametoindex("mldt0");
+	int one = 1, hops = 1, fd;
+	uint16_t port;
+
+	fd = tu_stb_ns_socket(&port);
+	inet_pton(AF_INET6, TU_CHAN_GROUP, &to.sin6_addr);
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+	CU_ASSERT_FATAL(connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0);
+	return fd;
+}
+
+void tu_stb_rtp(uint8_t *b, uint16_t seq, uint32_t ticks, uint32_t ssrc)
+{
+	memset(b, 0, TU_RTP_LEN);
+	b[0] = 0x80;
+	b[1] = 33;
+	sc_put_be16(b + 2, seq);
+	sc_put_be32(b + 4, (uint32_t)seq * ticks);
+	sc_put_be32(b + 8, ssrc);
+	for (int k = 0; k < TU_TS_PER_RTP; k++) {
+		uint8_t *ts = b + 12 + 188 * k;
+
+		ts[0] = 0x47;
+		ts[1] = 0x01; /* PID 0x100 */
+		ts[3] = (uint8_t)(0x10 | ((seq * TU_TS_PER_RTP + k) & 0x0f));
+		ts[4] = (uint8_t)seq;
+	}
+}
+
+bool tu_stb_box_got(void *arg)
+{
+	const uint64_t *want = arg;
+
+	return tu_boxes[0]->t && tu_boxes[0]->t->rx_datagrams >= *want;
 }

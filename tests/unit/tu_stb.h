@@ -94,6 +94,9 @@ struct tu_fake {
  * no tentative one: the kernel brings a new veth up asynchronously, and
  * until then multicast out of it is dropped. Returns whether it is. */
 bool tu_stb_link_ready(void);
+/* Into a private network namespace with mldt0 up (tu_stb_netns 0), or
+ * else on lo, without a tuner (tu_stb_netns < 0: said once). */
+void tu_stb_enter_netns(void);
 /* Start / stop the fake (and its loop and clock). */
 void tu_fake_up(struct tu_fake *f);
 void tu_fake_down(struct tu_fake *f);
@@ -125,5 +128,21 @@ json_int_t tu_group_field(json_t *st, const char *k);
 json_int_t tu_box_peers(struct tu_fake *f);
 /* rtx_ident's certificate of ident, encoded. */
 void tu_cert_of(const rtx_ident *ident, uint8_t out[RTX_CERT_BYTES]);
+
+/* The channel's multicast into the namespace: RTP of MP2T, 7 TS packets. */
+#define TU_CHAN_GROUP "ff3e::8000:1"
+#define TU_CHAN_PORT 5001
+#define TU_TS_PER_RTP 7
+#define TU_RTP_LEN (12 + 188 * TU_TS_PER_RTP)
+/* A UDP socket bound on the namespace's address (the box reaches it
+ * there); its port into *port. Fails the test when it cannot. */
+int tu_stb_ns_socket(uint16_t *port);
+/* A socket of that address connected to the channel's group on mldt0. */
+int tu_stb_mcast_socket(void);
+/* RTP packet seq of the stream into b (TU_RTP_LEN bytes): PID 0x100 with
+ * counters that run on, the RTP clock at ticks per packet. */
+void tu_stb_rtp(uint8_t *b, uint16_t seq, uint32_t ticks, uint32_t ssrc);
+/* Condition for tu_stb_pump: box 0's tuner read *(uint64_t *)arg datagrams. */
+bool tu_stb_box_got(void *arg);
 
 #endif
