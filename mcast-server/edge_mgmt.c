@@ -182,6 +182,7 @@ static void send_register(edge_mgmt *m)
 	id = text ? sc_httpc_request(m->http, "POST", url, NULL, text, TIMEOUT_MS, on_register, m) : -ENOMEM;
 	free(text);
 	m->reg_inflight = id >= 0;
+	m->again = false; /* this one reads the channels as they are now */
 	if (id < 0)
 		failed(m, "cannot send the registration", 0, strerror((int)-id), NULL);
 	else
