@@ -143,8 +143,10 @@ int rtx_groups_set(struct rtx_groups *g, const struct rtx_group *in, uint64_t no
 		m[n].id = in->members[i].id;
 		m[n].peer = in->members[i].peer;
 		k = rtx_groups_find(g, m[n].id);
-		if (k >= 0)
-			m[n].rtt = g->m[k].rtt; /* a member that stays keeps its estimate */
+		if (k >= 0) { /* a member that stays keeps its estimates */
+			m[n].rtt = g->m[k].rtt;
+			m[n].high = g->m[k].high;
+		}
 		n++;
 	}
 	if (!g->have || in->id != g->id || in->version != g->version ||

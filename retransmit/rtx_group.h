@@ -34,6 +34,7 @@ struct rtx_gmember {
 	uint32_t id;
 	uint64_t peer;
 	struct rtx_rtt rtt;
+	uint64_t high; /* the highest number it repaired for us (0: none) */
 };
 
 struct rtx_groups {

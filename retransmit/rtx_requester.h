@@ -99,6 +99,12 @@ void rtx_req_resume(struct rtx_requester *rq, const struct rtx_groups *grp, uint
 void rtx_req_ret_challenged(struct rtx_requester *rq, uint64_t now_ns);
 /* Member index `member` says it lacks ext. */
 void rtx_req_missing(struct rtx_requester *rq, uint64_t ext, int member, uint64_t now_ns);
+/* Member index `member` lacks ext, a number the stream has probably not
+ * reached yet (a prediction of a pull, above everything we hold): no lack
+ * and no step towards RET; the member is asked again at at_ns, or one of
+ * its timeouts after the last ask if that is later. */
+void rtx_req_not_yet(struct rtx_requester *rq, const struct rtx_groups *grp, uint64_t ext,
+		     int member, uint64_t at_ns);
 /* Members or RET servers changed: forget who was asked (indices moved) and
  * look at every gap again at the next run. */
 void rtx_req_regrouped(struct rtx_requester *rq);

@@ -416,6 +416,8 @@ static int take_repair(rtx_session *s, const struct origin *o, const struct sc_r
 		return -EALREADY;
 	}
 	rtx_playout_stored(&s->po, ext, true);
+	if (!o->ret && o->member >= 0 && (size_t)o->member < s->grp.n && ext > s->grp.m[o->member].high)
+		s->grp.m[o->member].high = ext;
 	if (o->ret)
 		s->st.repaired_ret++;
 	else
@@ -453,9 +455,13 @@ struct lack_ctx {
 static void one_lack(void *arg, uint16_t seq16)
 {
 	struct lack_ctx *c = arg;
-	uint64_t ext = rtx_seq_nearest(&c->s->seq, seq16);
+	uint64_t ext = rtx_seq_nearest(&c->s->seq, seq16), at;
 
-	if (ext)
+	if (!ext)
+		return;
+	if ((at = rtx_starve_not_yet(c->s, ext, c->member)))
+		rtx_req_not_yet(&c->s->rq, &c->s->grp, ext, c->member, at);
+	else
 		rtx_req_missing(&c->s->rq, ext, c->member, c->s->now);
 }
 

@@ -124,6 +124,8 @@ struct rtx_session {
 	uint64_t pull_ns;          /* time the next predicted packet is due; 0: not pulling */
 	uint64_t pull_ext;         /* highest number predicted so far */
 	uint64_t pull_start;       /* st.pulled when this pull started */
+	uint64_t pull_anc_ext;     /* the predictions' anchor: the highest */
+	uint64_t pull_anc_due;     /* packet held, and its playback time */
 	/* why packets went unrepaired, logged at most RTX_DIAG_PER_S a second */
 	uint64_t diag_win;
 	unsigned diag_n;
@@ -198,6 +200,10 @@ uint64_t rtx_burst_client_floor(const rtx_session *s);
 uint64_t rtx_starve_run(rtx_session *s);
 /* When rtx_starve_run() wants to run next, without running it. */
 uint64_t rtx_starve_next(const rtx_session *s);
+/* Member index `member` lacks ext: if ext is a prediction above anything
+ * that member has repaired for us, the time to ask it again (when the
+ * stream should have reached it there); else 0 (a lack). */
+uint64_t rtx_starve_not_yet(const rtx_session *s, uint64_t ext, int member);
 void rtx_burst_client_run(rtx_session *s);
 uint64_t rtx_burst_client_next(const rtx_session *s);
 /* Both: a source restart ends everything in progress. */

@@ -1,7 +1,8 @@
 /* rtx_starve: when a client's multicast goes silent (its link or its
  * metro lost the channel) the session keeps the picture going from its
  * group and the edge's RET: it predicts the sequence numbers the stream
- * goes on with, from the smoothed packet interval, and tracks them as gaps.
+ * goes on with, at the stream's mean pace from the highest packet held,
+ * a little ahead of it, and tracks them as gaps.
  * The requester then asks the group (members that still have multicast
  * answer; members that lack it too say so) and RET, like for any loss,
  * and the repairs fill the playback buffer in order. A prediction ahead of
@@ -21,6 +22,14 @@
 #define STARVE_MIN_NS (60 * MS)
 /* Packets predicted per run at most (the rest at the next one). */
 #define PULL_STEP_MAX 64
+#define PULL_CHUNK 8
+/* How far the predictions run ahead of the stream's expected position:
+ * this many packets, at least PULL_LEAD_MIN_NS of stream. A frame's
+ * packets leave the edge together (an I-frame is tens of them), so paced
+ * predictions alone would ask for an I-frame's tail hundreds of ms after
+ * it was sent; ahead of the stream, a prediction costs a MISSING. */
+#define PULL_LEAD_GAPS 16
+#define PULL_LEAD_MIN_NS (50 * MS)
 
 /* The pace of the predictions: the stream's mean packet period. Not the
  * smoothed gap between arrivals: packets come in batches, so that one is a
@@ -38,26 +47,76 @@ static uint64_t silence_ns(const rtx_session *s)
 	return t < STARVE_MIN_NS ? STARVE_MIN_NS : t;
 }
 
-/* A predicted packet's playback time: the last multicast packet's, one
- * period per number after it (not now + the delay: the numbers a pull
- * predicts at once after the silence that starts it were due earlier). */
-static uint64_t guess_due(const rtx_session *s, uint64_t e)
+static uint64_t lead_ns(const rtx_session *s)
 {
-	if (!s->last_mc_due || e <= s->last_mc_ext)
-		return s->now + s->cfg.playout_delay_ns;
-	return s->last_mc_due + (e - s->last_mc_ext) * pace_ns(s);
+	uint64_t t = PULL_LEAD_GAPS * pace_ns(s);
+
+	return t < PULL_LEAD_MIN_NS ? PULL_LEAD_MIN_NS : t;
 }
 
-static void predict(rtx_session *s, uint64_t n)
+/* The predictions are extrapolated from an anchor: the highest packet
+ * held and its playback time, first the last multicast packet, then each
+ * repair above it. A period estimated over a second of a variable-rate
+ * stream is a few per cent off; extrapolated from the last multicast
+ * packet alone, the guesses drifted by that much of the whole pull, ran
+ * ahead of the stream, and gaps were given up on guessed deadlines before
+ * their packets existed. */
+static void anchor(rtx_session *s)
 {
-	uint64_t dropped, e;
+	uint64_t high = rtx_rawbuf_highest(s->rb);
+	const struct rtx_slot *sl;
 
-	for (e = s->pull_ext + 1; e <= s->pull_ext + n; e++)
-		if (rtx_req_add(&s->rq, e, s->pull_ext + n + 1, s->now, guess_due(s, e), &dropped) >= 0)
-			s->st.gaps++;
+	if (s->pull_ext < high)
+		s->pull_ext = high;
+	if (high <= s->pull_anc_ext)
+		return;
+	sl = rtx_rawbuf_meta(s->rb, high);
+	if (!sl || !sl->due_ns)
+		return;
+	s->pull_anc_ext = high;
+	s->pull_anc_due = sl->due_ns;
+}
+
+/* A predicted packet's playback time: the anchor's, one period per number
+ * after it, plus a silence: a frame's packets share one playback time, so
+ * a guess may be early by a frame or two, and a gap given up on an early
+ * guess is a loss (a late one costs only asks: the playback buffer skips
+ * the hole when the packet after it is due, whatever the guess). */
+static uint64_t guess_due(const rtx_session *s, uint64_t e)
+{
+	if (!s->pull_anc_due || e <= s->pull_anc_ext)
+		return s->now + s->cfg.playout_delay_ns;
+	return s->pull_anc_due + (e - s->pull_anc_ext) * pace_ns(s) + silence_ns(s);
+}
+
+/* When packet e is asked for: when the stream is expected to have sent it
+ * (its guessed playback time less the delay), a lead earlier. */
+static uint64_t ask_at(const rtx_session *s, uint64_t e)
+{
+	uint64_t t, back = s->po.delay_ns + s->po.extra_ns + lead_ns(s);
+
+	if (!s->pull_anc_due || e <= s->pull_anc_ext)
+		return s->now;
+	t = s->pull_anc_due + (e - s->pull_anc_ext) * pace_ns(s);
+	return t > back ? t - back : 0;
+}
+
+/* Predictions are made PULL_CHUNK at a time: gaps made together share
+ * their timers, so that each round asks for them in one request per member
+ * (and they are answered in one MISSING while ahead of the stream). */
+static void predict(rtx_session *s)
+{
+	uint64_t dropped, e = s->pull_ext + 1, end, n = 0;
+
+	while (n < PULL_STEP_MAX && ask_at(s, e) <= s->now)
+		for (end = e + PULL_CHUNK; e < end; e++, n++)
+			if (rtx_req_add(&s->rq, e, end, s->now, guess_due(s, e), &dropped) >= 0)
+				s->st.gaps++;
 	s->pull_ext += n;
 	s->st.pulled += n;
-	s->pull_ns += n * pace_ns(s);
+	s->pull_ns = ask_at(s, s->pull_ext + 1);
+	if (s->pull_ns <= s->now)
+		s->pull_ns = s->now + 1; /* the rest at the next run */
 }
 
 static bool can_pull(const rtx_session *s)
@@ -74,7 +133,7 @@ uint64_t rtx_starve_next(const rtx_session *s)
 
 uint64_t rtx_starve_run(rtx_session *s)
 {
-	uint64_t n, high, quiet;
+	uint64_t quiet;
 
 	if (!can_pull(s)) {
 		s->pull_ns = 0;
@@ -88,20 +147,41 @@ uint64_t rtx_starve_run(rtx_session *s)
 		s->pull_ns = 0;
 		return s->last_mc_ns + quiet;
 	}
-	high = rtx_rawbuf_highest(s->rb);
 	if (!s->pull_ns) {
-		s->pull_ns = s->last_mc_ns + pace_ns(s);
-		s->pull_ext = high;
+		s->pull_ext = s->pull_anc_ext = s->last_mc_ext;
+		s->pull_anc_due = s->last_mc_due;
 		s->pull_start = s->st.pulled;
 		s->st.starved++;
 		sc_logf(&s->log, LOG_NOTICE, "rtx: no multicast for %llu ms: asking the group and RET for the stream",
 			(unsigned long long)((s->now - s->last_mc_ns) / MS));
 	}
-	if (s->pull_ext < high)
-		s->pull_ext = high;
-	if (s->now >= s->pull_ns) {
-		n = (s->now - s->pull_ns) / pace_ns(s) + 1;
-		predict(s, n > PULL_STEP_MAX ? PULL_STEP_MAX : n);
-	}
+	anchor(s);
+	predict(s);
 	return s->pull_ns;
+}
+
+uint64_t rtx_starve_not_yet(const rtx_session *s, uint64_t ext, int member)
+{
+	uint64_t high = rtx_rawbuf_highest(s->rb), wait, grid, mh;
+
+	if (!s->pull_ns || member < 0 || (size_t)member >= s->grp.n)
+		return 0;
+	/* Below a number the member has sent us, it lacks ext for real (and
+	 * repairs its own copy meanwhile): the next member, or RET. Repairs
+	 * come out of order (the members ranked first differ by number), so
+	 * our own highest says nothing of what one member has reached. */
+	mh = s->grp.m[member].high;
+	if (ext <= mh)
+		return 0;
+	if (mh > high)
+		high = mh;
+	/* Half the time the stream takes from there to ext (what we hold
+	 * lags the stream by a round trip), at least the least timeout, on a
+	 * grid of a chunk's time, so that the numbers one MISSING named are
+	 * asked again together, in one request. */
+	grid = PULL_CHUNK * pace_ns(s);
+	wait = ext > high ? (ext - high) * pace_ns(s) / 2 : 0;
+	if (wait < s->cfg.rto_min_ns)
+		wait = s->cfg.rto_min_ns;
+	return grid ? (s->now + wait + grid - 1) / grid * grid : s->now + wait;
 }

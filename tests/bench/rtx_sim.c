@@ -137,6 +137,7 @@ struct sim {
 	const struct rtx_sim_params *p;
 	struct rtx_sim_result *r;
 	uint64_t now, interval, total;
+	uint64_t frame, frame_left;  /* frames mode: the frame being sent */
 	struct heap q;
 	struct node nodes[RTX_SIM_MAX_MEMBERS + 1];
 	unsigned n_nodes;
@@ -219,11 +220,43 @@ static uint8_t *ring_pkt(struct sim *sim, uint64_t i)
 	return sim->ring + (i % RING) * sim->pkt_len;
 }
 
+static bool frames(const struct sim *sim)
+{
+	return sim->p->fps != 0;
+}
+
+/* Frames mode: packets of the stream before frame f (weights: an I-frame
+ * iframe_weight, a P-frame 1; a GOP carries pps * gop / fps packets). */
+static uint64_t before_frame(const struct sim *sim, uint64_t f)
+{
+	const struct rtx_sim_params *p = sim->p;
+	uint64_t per_gop = (uint64_t)p->pps * p->gop / p->fps, wg = p->iframe_weight + p->gop - 1;
+	uint64_t in = f % p->gop, w = (f / p->gop) * wg;
+
+	if (in)
+		w += p->iframe_weight + in - 1;
+	return w * per_gop / wg;
+}
+
+/* Frames mode: the frame of stream packet i (a GOP's first frame starts
+ * at a multiple of its packets). */
+static uint64_t frame_of(const struct sim *sim, uint64_t i)
+{
+	uint64_t per_gop = (uint64_t)sim->p->pps * sim->p->gop / sim->p->fps;
+	uint64_t f = i / per_gop * sim->p->gop;
+
+	while (before_frame(sim, f + 1) <= i)
+		f++;
+	return f;
+}
+
 static void make_packet(struct sim *sim, uint64_t i, uint8_t *buf)
 {
 	struct sc_rtp_fields f = {
 		.payload_type = SC_RTP_PT_MP2T, .seq = (uint16_t)(sim->seq0 + i),
-		.timestamp = (uint32_t)(i * 90000 / sim->p->pps), .ssrc = SSRC,
+		.timestamp = frames(sim) ? (uint32_t)(frame_of(sim, i) * 90000 / sim->p->fps)
+					 : (uint32_t)(i * 90000 / sim->p->pps),
+		.ssrc = SSRC,
 	};
 
 	sc_rtp_write(buf, sim->pkt_len, &f);
@@ -482,6 +515,8 @@ static int check_params(const struct rtx_sim_params *p)
 {
 	if (p->members < 1 || p->members > RTX_SIM_MAX_MEMBERS || p->pps == 0 ||
 	    p->pps > 100000 || p->payload < 8 || p->payload > 1400 || p->loss < 0 ||
+	    (p->fps && (p->fps > 1000 || p->gop == 0 || p->iframe_weight == 0 ||
+			(uint64_t)p->pps * p->gop / p->fps < p->iframe_weight + p->gop - 1)) ||
 	    p->loss >= 1 || p->mc_min_ns > p->mc_max_ns || p->p2p_min_ns > p->p2p_max_ns)
 		return -EINVAL;
 	/* multicast deliveries in flight must fit the ring */
@@ -531,16 +566,38 @@ static bool dropped(struct sim *sim, struct node *nd, const struct ev *e)
 	}
 	if (nd->edge)
 		return false;
+	if (sim->p->blocked_from && e->kind == EV_MCAST && nd->idx == 0 &&
+	    e->index >= sim->p->blocked_from)
+		return true;
 	return model_drops(sim, nd, e->kind == EV_MCAST);
 }
 
 /* ---- event handlers ---- */
+
+/* When the packet after the one just sent leaves the source: a frame's
+ * packets 50 us apart, frames 1/fps apart (from the first, at 1 s). */
+static uint64_t next_emit(struct sim *sim)
+{
+	if (!frames(sim))
+		return sim->now + sim->interval;
+	if (sim->frame_left > 1) {
+		sim->frame_left--;
+		return sim->now + 50000;
+	}
+	do {
+		sim->frame++;
+		sim->frame_left = before_frame(sim, sim->frame + 1) - before_frame(sim, sim->frame);
+	} while (!sim->frame_left);
+	return 1 * S + sim->frame * S / sim->p->fps;
+}
 
 static void on_emit(struct sim *sim, const struct ev *e)
 {
 	unsigned n;
 	uint64_t t;
 
+	if (frames(sim) && e->index == 0)
+		sim->frame_left = before_frame(sim, 1);
 	make_packet(sim, e->index, ring_pkt(sim, e->index));
 	for (n = 0; n < sim->n_nodes; n++) {
 		struct node *nd = &sim->nodes[n];
@@ -553,8 +610,7 @@ static void on_emit(struct sim *sim, const struct ev *e)
 	}
 	sim->r->mcast_sent++;
 	if (e->index + 1 < sim->total)
-		push(sim, (struct ev){ .t = sim->now + sim->interval, .kind = EV_EMIT,
-				       .index = e->index + 1 });
+		push(sim, (struct ev){ .t = next_emit(sim), .kind = EV_EMIT, .index = e->index + 1 });
 }
 
 static void on_mcast(struct sim *sim, struct node *nd, const struct ev *e)

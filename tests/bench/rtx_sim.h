@@ -38,6 +38,11 @@ struct rtx_sim_params {
 	unsigned members;         /* group size, <= RTX_SIM_MAX_MEMBERS */
 	uint64_t packets;         /* stream packets that count */
 	uint32_t pps;             /* stream rate */
+	/* 0: one packet every 1/pps. Otherwise a video stream's shape: fps
+	 * frames a second, each a burst of packets sent back to back with one
+	 * RTP timestamp, the first frame of every gop frames iframe_weight
+	 * times the size of the others, pps packets a second on average. */
+	unsigned fps, gop, iframe_weight;
 	size_t payload;           /* RTP payload bytes (1316: 7 TS packets) */
 	double loss;              /* mean loss on each member's downlink */
 	unsigned burst;           /* 0: independent; L: outages of L packet times */
@@ -52,6 +57,9 @@ struct rtx_sim_params {
 	uint64_t p2p_min_ns, p2p_max_ns, uc_jitter_ns;
 	uint64_t ret_ns;
 	bool measure_cpu;         /* time every library call */
+	/* Optional: member 0's multicast blocked for good from this stream
+	 * packet on (0: never), on top of the loss model. */
+	uint64_t blocked_from;
 	/* Optional: decide drops instead of the loss model (true: drop). */
 	bool (*drop)(void *ctx, const struct rtx_sim_dgram *d);
 	void *drop_ctx;

@@ -265,6 +265,45 @@ static void test_ranked_lack_is_not_exhaustion(void)
 	rtx_req_free(&f.rq);
 }
 
+/* Every member says "not yet" (a prediction of a pull ahead of the
+ * stream): no step towards RET and no other member; the same member is
+ * asked again when told, and not before its own timeout. */
+static void test_not_yet(void)
+{
+	struct fix f;
+	uint64_t dropped;
+	int first;
+
+	setup(&f, RTX_POLICY_RANKED, true);
+	f.rq.cfg.ret_after_rounds = 100;
+	rtx_req_add(&f.rq, 100, 101, 0, 300 * MS, &dropped);
+	run_at(&f, 5 * MS);
+	CU_ASSERT_EQUAL_FATAL(f.log.n, 1);
+	first = f.log.a[0].target;
+	/* too early: held to the member's timeout (2 x 20 ms initial RTT) */
+	rtx_req_not_yet(&f.rq, &f.grp, 100, first, 6 * MS);
+	CU_ASSERT_EQUAL(rtx_req_next(&f.rq), 45 * MS);
+	run_at(&f, 44 * MS);
+	CU_ASSERT_EQUAL(f.log.n, 1);
+	run_at(&f, 45 * MS);
+	CU_ASSERT_EQUAL_FATAL(f.log.n, 2);
+	CU_ASSERT_EQUAL(f.log.a[1].target, first);
+	/* later than the timeout: then */
+	rtx_req_not_yet(&f.rq, &f.grp, 100, first, 100 * MS);
+	run_at(&f, 99 * MS);
+	CU_ASSERT_EQUAL(f.log.n, 2);
+	run_at(&f, 100 * MS);
+	CU_ASSERT_EQUAL_FATAL(f.log.n, 3);
+	CU_ASSERT_EQUAL(f.log.a[2].target, first);
+	CU_ASSERT_EQUAL(asks_of(&f, RTX_TARGET_RET, 100), 0);
+	/* from a member not asked, or out of range: nothing */
+	rtx_req_not_yet(&f.rq, &f.grp, 100, (first + 1) % NMEM, 101 * MS);
+	rtx_req_not_yet(&f.rq, &f.grp, 100, NMEM, 101 * MS);
+	rtx_req_not_yet(&f.rq, &f.grp, 100, -1, 101 * MS);
+	CU_ASSERT_EQUAL(rtx_req_next(&f.rq), 140 * MS);
+	rtx_req_free(&f.rq);
+}
+
 static void test_deadline(void)
 {
 	struct fix f;
@@ -479,6 +518,7 @@ int tu_register(void)
 		{ "a guessed deadline moved", test_deadline_moved },
 		{ "RET: slow answers, then asked", test_ret_slow_then_fast },
 		{ "RET: a challenge, asked again at once", test_ret_challenged },
+		{ "not yet: the same member later, no RET", test_not_yet },
 		{ "regroup", test_regroup },
 		{ "bounded gaps", test_bounded_gaps },
 		{ "spacing, all", test_spacing_all },
