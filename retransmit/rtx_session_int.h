@@ -25,7 +25,9 @@
 #define RTX_SILENCE_GAPS 8
 #define RTX_SILENCE_MIN_NS (5ULL * 1000000ULL)
 /* The window over which the stream's mean packet period is measured. */
-#define RTX_PERIOD_WIN_NS (250ULL * 1000000ULL)
+#define RTX_PERIOD_WIN_NS (1000ULL * 1000000ULL)
+/* A silence longer than this restarts the window. */
+#define RTX_PERIOD_GAP_NS (125ULL * 1000000ULL)
 
 /* Largest NACK/MISSING body we send: keeps them well under any MTU. */
 #define RTX_LIST_BODY_MAX 1200
@@ -106,7 +108,7 @@ struct rtx_session {
 	uint64_t last_mc_ext;  /* the highest multicast packet stored, */
 	uint64_t last_mc_due;  /* its playback time */
 	uint64_t mc_gap_ns;    /* smoothed time between multicast packets */
-	uint64_t mc_period_ns; /* mean packet period over the last window; 0: none yet */
+	uint64_t mc_period_ns; /* mean packet period, smoothed over windows; 0: none yet */
 	uint64_t win_start_ns; /* that window's start and packets so far */
 	uint64_t win_pkts;
 	/* fast channel change, edge */

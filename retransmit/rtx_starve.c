@@ -23,13 +23,19 @@
 /* Packets predicted per run at most (the rest at the next one). */
 #define PULL_STEP_MAX 64
 #define PULL_CHUNK 8
+/* "Not yet" numbers are asked again on this grid (see rtx_starve_not_yet). */
+#define PULL_GRID_NS (10 * MS)
 /* How far the predictions run ahead of the stream's expected position:
- * this many packets, at least PULL_LEAD_MIN_NS of stream. A frame's
+ * this many packets, at least PULL_LEAD_MIN_NS and at most
+ * PULL_LEAD_MAX_NS of stream (16 packets of a slow stream are longer than
+ * the playback delay). A frame's
  * packets leave the edge together (an I-frame is tens of them), so paced
  * predictions alone would ask for an I-frame's tail hundreds of ms after
  * it was sent; ahead of the stream, a prediction costs a MISSING. */
+#define PULL_DUE_SLACK_NS (50 * MS)
 #define PULL_LEAD_GAPS 16
 #define PULL_LEAD_MIN_NS (50 * MS)
+#define PULL_LEAD_MAX_NS (100 * MS)
 
 /* The pace of the predictions: the stream's mean packet period. Not the
  * smoothed gap between arrivals: packets come in batches, so that one is a
@@ -40,10 +46,17 @@ static uint64_t pace_ns(const rtx_session *s)
 	return s->mc_period_ns ? s->mc_period_ns : s->mc_gap_ns;
 }
 
+/* ... but at most half the playback delay (and STARVE_MIN_NS): at 40
+ * packets/s, 16 intervals are 400 ms, and what was due in the silence was
+ * lost before the pull began. */
 static uint64_t silence_ns(const rtx_session *s)
 {
-	uint64_t t = STARVE_GAPS * pace_ns(s);
+	uint64_t t = STARVE_GAPS * pace_ns(s), max = s->cfg.playout_delay_ns / 2;
 
+	if (max < STARVE_MIN_NS)
+		max = STARVE_MIN_NS;
+	if (t > max)
+		t = max;
 	return t < STARVE_MIN_NS ? STARVE_MIN_NS : t;
 }
 
@@ -51,6 +64,8 @@ static uint64_t lead_ns(const rtx_session *s)
 {
 	uint64_t t = PULL_LEAD_GAPS * pace_ns(s);
 
+	if (t > PULL_LEAD_MAX_NS)
+		t = PULL_LEAD_MAX_NS;
 	return t < PULL_LEAD_MIN_NS ? PULL_LEAD_MIN_NS : t;
 }
 
@@ -78,15 +93,21 @@ static void anchor(rtx_session *s)
 }
 
 /* A predicted packet's playback time: the anchor's, one period per number
- * after it, plus a silence: a frame's packets share one playback time, so
- * a guess may be early by a frame or two, and a gap given up on an early
- * guess is a loss (a late one costs only asks: the playback buffer skips
- * the hole when the packet after it is due, whatever the guess). */
+ * after it, plus a slack of a frame or so: a frame's packets share one
+ * playback time, so the extrapolation may be early by about that, and a
+ * gap given up on an early guess is a loss. Not more: RET is asked
+ * ret_lead_ns before the guess, and after a guess too late it was asked
+ * after the playback buffer had skipped the hole (a silence's slack, 400 ms
+ * at 40 packets/s, lost 7 packets a pull that peers could not serve). */
 static uint64_t guess_due(const rtx_session *s, uint64_t e)
 {
+	uint64_t slack = silence_ns(s);
+
 	if (!s->pull_anc_due || e <= s->pull_anc_ext)
 		return s->now + s->cfg.playout_delay_ns;
-	return s->pull_anc_due + (e - s->pull_anc_ext) * pace_ns(s) + silence_ns(s);
+	if (slack > PULL_DUE_SLACK_NS)
+		slack = PULL_DUE_SLACK_NS;
+	return s->pull_anc_due + (e - s->pull_anc_ext) * pace_ns(s) + slack;
 }
 
 /* When packet e is asked for: when the stream is expected to have sent it
@@ -162,7 +183,7 @@ uint64_t rtx_starve_run(rtx_session *s)
 
 uint64_t rtx_starve_not_yet(const rtx_session *s, uint64_t ext, int member)
 {
-	uint64_t high = rtx_rawbuf_highest(s->rb), wait, grid, mh;
+	uint64_t high = rtx_rawbuf_highest(s->rb), wait, mh;
 
 	if (!s->pull_ns || member < 0 || (size_t)member >= s->grp.n)
 		return 0;
@@ -175,13 +196,16 @@ uint64_t rtx_starve_not_yet(const rtx_session *s, uint64_t ext, int member)
 		return 0;
 	if (mh > high)
 		high = mh;
-	/* Half the time the stream takes from there to ext (what we hold
-	 * lags the stream by a round trip), at least the least timeout, on a
-	 * grid of a chunk's time, so that the numbers one MISSING named are
-	 * asked again together, in one request. */
-	grid = PULL_CHUNK * pace_ns(s);
+	/* Half the time the stream takes from there to ext at its mean pace
+	 * (what we hold lags the stream by a round trip), at most half the
+	 * lead (an I-frame brings many numbers at once: at 40 packets/s the
+	 * mean pace put them a quarter second later than they came), at least
+	 * the least timeout, on a grid, so that the numbers one MISSING named
+	 * are asked again together, in one request. */
 	wait = ext > high ? (ext - high) * pace_ns(s) / 2 : 0;
+	if (wait > lead_ns(s) / 2)
+		wait = lead_ns(s) / 2;
 	if (wait < s->cfg.rto_min_ns)
 		wait = s->cfg.rto_min_ns;
-	return grid ? (s->now + wait + grid - 1) / grid * grid : s->now + wait;
+	return (s->now + wait + PULL_GRID_NS - 1) / PULL_GRID_NS * PULL_GRID_NS;
 }
