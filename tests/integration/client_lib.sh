@@ -16,6 +16,8 @@
 #   cl_status_is HOST EXPR, cl_wait_status HOST EXPR WHAT
 #                                      test / wait for a condition on its status
 #   cl_delivered HOST                  its delivered counter (RTP packets played)
+#   cl_why HOST                        its repair counters and log account of
+#                                      unrepaired packets (for a failure)
 #   cl_ref_start CHANNEL, cl_ref CHANNEL, cl_wait_ref CHANNEL N [BASE]
 #                                      a receiver of the channel in the core (on
 #                                      c2): its packet count, a wait for N more
@@ -143,6 +145,15 @@ cl_wait_status() { lab_wait "$3" cl_status_is "$1" "$2"; }
 cl_wait_playing() {
 	(lab_wait "channel ${2:-1} playing on $1" -t "${CL_PLAY_WAIT:-$LAB_WAIT}" cl_status_is "$1" \
 		"j['channel'] is not None and j['channel']['id'] == ${2:-1} and j['zap']['first_output_ms'] >= 0")
+}
+
+# cl_why HOST: why a box's recording has holes, for a failing test: its
+# repair counters and the retransmit session's account of each unrepaired
+# or late packet and each silence of its multicast (its log, info level).
+cl_why() {
+	echo "$1's repair counters: $(stb "$1" stats | jf 'json.dumps({k: v for k, v in j["repair"].items() if v})')"
+	grep -E "rtx: (unrepaired|late repair|no multicast|multicast is back)|no multicast for" \
+		"$LAB_DIR/$1.log" | tail -n 20
 }
 
 # cl_delivered HOST: the box's repair.delivered counter (RTP packets out of
