@@ -106,6 +106,12 @@ tests_unit_test_mg_api_SOURCES = tests/unit/test_mg_api.c $(TU) $(TU_NET)
 tests_unit_test_mg_api_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_api_LDADD = $(MG_TEST_LDADD)
 
+# The line-up and summary API (mg_api_lineup.c, mg_api_summary.c), same fixture.
+UNIT_TESTS += tests/unit/test_mg_api_lineup
+tests_unit_test_mg_api_lineup_SOURCES = tests/unit/test_mg_api_lineup.c $(TU) $(TU_NET)
+tests_unit_test_mg_api_lineup_CFLAGS = $(MG_TEST_CFLAGS)
+tests_unit_test_mg_api_lineup_LDADD = $(MG_TEST_LDADD)
+
 # sixcastctl: the NOC's command-line tool (libcurl easy + jansson). Its
 # modules go into a convenience library for tests/unit/test_ctl.
 noinst_LTLIBRARIES += mgmt-server/libctl.la

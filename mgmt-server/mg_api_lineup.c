@@ -40,7 +40,13 @@ static uint32_t free_channel_id(struct mg_state *st)
 	while ((ch = mg_channel_next(st, &pos)))
 		if (ch->def.id > max)
 			max = ch->def.id;
-	return max + 1;
+	if (max < UINT32_MAX)
+		return max + 1;
+	/* The highest id is taken (max + 1 wrapped to 0, refused as an id
+	 * the caller never sent): the lowest free one. */
+	for (max = 1; max && mg_channel_get(st, max); max++)
+		;
+	return max;
 }
 
 static void put_channel(struct mg_call *c, const struct mg_chan_def *d, unsigned status)
@@ -229,7 +235,9 @@ void mg_h_metro_create(struct mg_call *c)
 		while ((m = mg_metro_next(c->st, &pos)))
 			if (m->def.id > max)
 				max = m->def.id;
-		d.id = max + 1;
+		/* The highest id taken: the lowest free one. */
+		for (d.id = max < UINT32_MAX ? max + 1 : 1; d.id && mg_metro_get(c->st, d.id); d.id++)
+			;
 	}
 	if (mg_metro_get(c->st, d.id)) {
 		mg_reply_error(c->r, 409, "metro %u exists", d.id);
