@@ -27,6 +27,9 @@ URL="http://[$M6]:8080"
 gst-launch-1.0 -q videotestsrc num-buffers=100 pattern=ball ! video/x-raw,width=320,height=180,framerate=25/1 ! \
 	x264enc bitrate=800 key-int-max=25 speed-preset=ultrafast tune=zerolatency ! h264parse ! \
 	mpegtsmux ! filesink location="$LAB_DIR/clip.ts" || exit 99
+# The clip's RTP packets per second: a zap's probe records 2 s of stream
+# (-N; its 60 s are only a guard).
+pps=$(($(stat -c %s "$LAB_DIR/clip.ts") / 1316 / 4))
 
 cat >"$LAB_DIR/mgmt.conf" <<EOF
 http = { listen = [ "[$M6]:8080" ]; };
@@ -62,7 +65,7 @@ load_report() {
 	grep -q '"bitrate_bps": *[1-9]' <<<"$e" || { echo "GET /edges: $e"; return 1; }
 }
 zap() { # NAME: a box registers, tunes (the server's RET key and edge certificate) and zaps
-	lab_exec m1h1 "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -b \
+	lab_exec m1h1 "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 60 -N $((pps * 2)) -b \
 		-M "$URL" -C "$BOXCRED" -a "[$(lab_addr6 m1h1)]:5100" -o "$LAB_DIR/$1.ts" >"$LAB_DIR/$1.txt" 2>&1
 	cat "$LAB_DIR/$1.txt"
 	grep -q 'burst_state=3 ' "$LAB_DIR/$1.txt" || lab_fail "$1: the burst with the server's key did not splice"
@@ -99,7 +102,7 @@ zap zap2
 
 # Down: the edge retries with backoff and keeps serving a box that
 # registered before.
-lab_bg m1h1 "$LAB_DIR/zap3.txt" "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 2 -b \
+lab_bg m1h1 "$LAB_DIR/zap3.txt" "$probe" -g "[ff3e::8000:1]:5000" -s "$E6" -i eth0 -r "[$E6]:5200" -c 1 -t 60 -N $((pps * 2)) -b \
 	-M "$URL" -C "$BOXCRED" -a "[$(lab_addr6 m1h1)]:5100" -G "$LAB_DIR/go" -o "$LAB_DIR/zap3.ts"
 ZPID=$LAB_LAST_PID
 lab_wait_log "$LAB_DIR/zap3.txt" 'rtxprobe: ready' "registration of the zap3 probe (rtxprobe: ready)"

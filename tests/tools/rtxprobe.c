@@ -4,7 +4,7 @@
  * playback buffer delivers.
  *
  *   rtxprobe -g GROUP:PORT -s SOURCE -i IFACE -r RET_ADDR:PORT -c CHANNEL
- *            -t SECONDS -o FILE [-b] [-d DELAY_MS] [-n ID] IDENTITY
+ *            -t SECONDS -o FILE [-N PACKETS] [-b] [-d DELAY_MS] [-n ID] IDENTITY
  *
  *   IDENTITY is, for a standalone edge, -A CA_KEY_FILE -E EDGE_CERT_HEX -k
  *   KEYHEX (the edge's trust.ca_key_file, its certificate from GET
@@ -16,6 +16,9 @@
  *             for FILE to exist before zapping: a test can take the
  *             management server down between the two.
  *
+ *   -N N stop once the playback buffer has handed out N packets (played or
+ *        skipped as lost): a span of stream, which a busy machine does not
+ *        shorten; -t is then only a guard
  *   -b   zap with a burst: ask the RET server for a fast-channel-change burst
  *        and join the group at once (without -b: join and wait)
  *   -d   playback delay (default 300 ms); -n the client id (default from the pid)
@@ -54,6 +57,7 @@ struct probe {
 	uint64_t t0, first_out, first_rap, first_frame;
 	int pmt_pid, video_pid; /* -1 until known */
 	uint64_t delivered, lost, ts_packets;
+	uint64_t stop_after; /* -N: 0 for none */
 	bool verbose;
 };
 
@@ -194,7 +198,7 @@ static void pump(struct probe *p, uint64_t end)
 		int wait = until > t ? (int)((until - t + SC_NS_PER_MS - 1) / SC_NS_PER_MS) : 0;
 		ssize_t n;
 
-		if (t >= end)
+		if (t >= end || (p->stop_after && p->delivered + p->lost >= p->stop_after))
 			return;
 		if (poll(fds, 2, wait) <= 0)
 			continue;
@@ -210,7 +214,7 @@ static void pump(struct probe *p, uint64_t end)
 static int usage(void)
 {
 	fputs("usage: rtxprobe -g GROUP:PORT -s SOURCE -i IFACE -r RET_ADDR:PORT -c CHANNEL\n"
-	      "                -t SECONDS -o FILE [-b] [-d DELAY_MS] [-n ID] [-v]\n"
+	      "                -t SECONDS -o FILE [-N PACKETS] [-b] [-d DELAY_MS] [-n ID] [-v]\n"
 	      "                (-A CA_KEY_FILE -E EDGE_CERT_HEX -k KEYHEX | -M URL -C CREDENTIAL -a OUR_ADDR)\n",
 	      stderr);
 	return 2;
@@ -241,7 +245,7 @@ static int parse(int argc, char **argv, struct args *a, struct rtx_ret *rr, stru
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "g:s:i:r:c:k:t:o:bd:n:vA:E:M:C:a:G:")) != -1) {
+	while ((c = getopt(argc, argv, "g:s:i:r:c:k:t:o:bd:n:vA:E:M:C:a:G:N:")) != -1) {
 		switch (c) {
 		case 'g': a->group = optarg; break;
 		case 's': a->source = optarg; break;
@@ -255,6 +259,7 @@ static int parse(int argc, char **argv, struct args *a, struct rtx_ret *rr, stru
 		case 'd': a->delay_ms = strtol(optarg, NULL, 10); break;
 		case 'n': a->id = strtol(optarg, NULL, 10); break;
 		case 'v': p->verbose = true; break;
+		case 'N': p->stop_after = strtoull(optarg, NULL, 10); break;
 		case 'A': a->ca_file = optarg; break;
 		case 'E': a->edge_cert = optarg; break;
 		case 'M': a->mgmt = optarg; break;
