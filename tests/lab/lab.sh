@@ -235,6 +235,18 @@ _lab_drops() {
 			awk '!/^#/ { printf " %s=%s", $1, $2 }')"
 		[ -z "$out" ] || printf '[lab %s] kernel drops on %s:%s\n' "$LAB_ID" "$h" "$out" >&2
 	done
+	# Links that dropped (a veth whose peer's backlog was full: softirqs
+	# starved on a busy machine), hosts' and the fabric's.
+	for h in "${LAB_HOSTS[@]}" fab; do
+		out="$( { if [ "$h" = fab ]; then fab ip -s -o link; else lab_exec "$h" ip -s -o link; fi; } 2>/dev/null |
+			awk '{ name = $2; for (i = 1; i <= NF; i++) { if ($i == "RX:") rx = i; if ($i == "TX:") tx = i }
+				rd = $(rx + 11); td = $(tx + 11)
+				if (rd + td > 0) printf " %s rx_dropped=%s tx_dropped=%s", name, rd, td }')"
+		[ -z "$out" ] || printf '[lab %s] link drops on %s:%s\n' "$LAB_ID" "$h" "$out" >&2
+	done
+	local a b rest d=0
+	while read -r a b rest; do d=$((d + 16#$b)); done </proc/net/softnet_stat 2>/dev/null
+	[ "$d" = 0 ] || printf '[lab %s] softnet backlog drops (all of this machine, since boot): %s\n' "$LAB_ID" "$d" >&2
 }
 
 # lab_down: kill what lab_bg started and delete every namespace of this run.
