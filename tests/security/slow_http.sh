@@ -127,7 +127,12 @@ r="$(lab_exec $LEG curl -s -m $DEADLINE -o "$LAB_DIR/player.ts" -w '%{http_code}
 	"http://[$B6]:8090/current")"
 n="$(stat -c %s "$LAB_DIR/player.ts" 2>/dev/null || echo 0)"
 echo "  a player on /current: HTTP ${r% *}, first byte after ${r#* } s, $n bytes in $DEADLINE s"
-[ "${r% *}" = 200 ] && [ "$n" -gt 30000 ] || lab_fail "a player got HTTP ${r% *} and $n bytes in $DEADLINE s"
+if [ "${r% *}" != 200 ] || [ "$n" -le 30000 ]; then
+	echo "  box output connections (refused closed): $(counts output)"
+	echo "  box: $(stb $BOX status | jf 'json.dumps({k: j.get(k) for k in ("status", "channel", "multicast", "mode")})')"
+	echo "  box outputs: $(stb $BOX stats | jf 'json.dumps(j["outputs"])')"
+	lab_fail "a player got HTTP ${r% *} and $n bytes in $DEADLINE s"
+fi
 
 # The request deadline fires where nothing evicts (the management server).
 mgmt_timed_out() {
