@@ -25,14 +25,15 @@
 #define PULL_CHUNK 8
 /* "Not yet" numbers are asked again on this grid (see rtx_starve_not_yet). */
 #define PULL_GRID_NS (10 * MS)
+/* A guessed deadline's slack at most (see guess_due). */
+#define PULL_DUE_SLACK_NS (50 * MS)
 /* How far the predictions run ahead of the stream's expected position:
  * this many packets, at least PULL_LEAD_MIN_NS and at most
  * PULL_LEAD_MAX_NS of stream (16 packets of a slow stream are longer than
- * the playback delay). A frame's
- * packets leave the edge together (an I-frame is tens of them), so paced
- * predictions alone would ask for an I-frame's tail hundreds of ms after
- * it was sent; ahead of the stream, a prediction costs a MISSING. */
-#define PULL_DUE_SLACK_NS (50 * MS)
+ * the playback delay). A frame's packets leave the edge together (an
+ * I-frame is tens of them), so paced predictions alone would ask for an
+ * I-frame's tail hundreds of ms after it was sent; ahead of the stream, a
+ * prediction costs a MISSING. */
 #define PULL_LEAD_GAPS 16
 #define PULL_LEAD_MIN_NS (50 * MS)
 #define PULL_LEAD_MAX_NS (100 * MS)
