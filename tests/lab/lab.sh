@@ -191,7 +191,13 @@ lab_up() {
 	lab_require
 	LAB_METROS="$metros"
 	LAB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/${LAB_ID}.XXXXXX")"
-	trap 'rc=$?; [ "$rc" = 0 ] || [ "$rc" = "$LAB_SKIP" ] || _lab_drops; lab_down; exit $rc' EXIT
+	# Only the test's own shell tears down: a subshell of it (a command
+	# substitution, a background job not yet exec'd) that exits, or is
+	# killed, inherits the traps, and once removed LAB_DIR under the
+	# running test ("wait_for: No record of process", seen in
+	# mesh_churn_lab beside stress-ng).
+	LAB_SHELL=$BASHPID
+	trap 'rc=$?; [ "$BASHPID" = "$LAB_SHELL" ] || exit $rc; [ "$rc" = 0 ] || [ "$rc" = "$LAB_SKIP" ] || _lab_drops; lab_down; exit $rc' EXIT
 	trap 'exit 130' INT TERM
 	ip netns add "$LAB_FAB"
 	fab sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
