@@ -100,15 +100,17 @@ tests_unit_test_mg_trust_SOURCES = tests/unit/test_mg_trust.c $(TU)
 tests_unit_test_mg_trust_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_trust_LDADD = $(MG_TEST_LDADD)
 
-# The API in process: model, API and HTTP server on one loop, fake clock.
+# The API in process: model, API and HTTP server on one loop, fake clock;
+# their one HTTP client.
+TU_MG_HTTP = tests/unit/tu_mg_http.c tests/unit/tu_mg_http.h
 UNIT_TESTS += tests/unit/test_mg_api
-tests_unit_test_mg_api_SOURCES = tests/unit/test_mg_api.c $(TU) $(TU_NET)
+tests_unit_test_mg_api_SOURCES = tests/unit/test_mg_api.c $(TU) $(TU_NET) $(TU_MG_HTTP)
 tests_unit_test_mg_api_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_api_LDADD = $(MG_TEST_LDADD)
 
 # The line-up and summary API (mg_api_lineup.c, mg_api_summary.c), same fixture.
 UNIT_TESTS += tests/unit/test_mg_api_lineup
-tests_unit_test_mg_api_lineup_SOURCES = tests/unit/test_mg_api_lineup.c $(TU) $(TU_NET)
+tests_unit_test_mg_api_lineup_SOURCES = tests/unit/test_mg_api_lineup.c $(TU) $(TU_NET) $(TU_MG_HTTP)
 tests_unit_test_mg_api_lineup_CFLAGS = $(MG_TEST_CFLAGS)
 tests_unit_test_mg_api_lineup_LDADD = $(MG_TEST_LDADD)
 

@@ -23,6 +23,7 @@
 #include "rtx_ident.h"
 #include "sc_log.h"
 #include "tu.h"
+#include "tu_mg_http.h"
 #include "tu_net.h"
 
 #define ADMIN "9b1e4c7a2f5d8e0b3a6c9f2e5d8b1a4c"
@@ -56,14 +57,6 @@ static struct {
 	mg_http *http;
 	unsigned port;
 } s;
-
-/* The last answer: status, body, and the body as JSON (NULL if not). */
-static struct {
-	char raw[1 << 17];
-	unsigned status;
-	const char *body;
-	json_t *j;
-} res;
 
 static void on_store(void *arg, int fd, uint32_t events)
 {
@@ -110,8 +103,8 @@ static void down(void)
 	mg_store_close(s.store);
 	mg_state_free(s.st);
 	sc_loop_free(s.l);
-	json_decref(res.j);
-	res.j = NULL;
+	json_decref(tu_mg_res.j);
+	tu_mg_res.j = NULL;
 	memset(&s, 0, sizeof(s));
 }
 
@@ -147,57 +140,30 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* Send a request (the connection closes after it); body NULL: none. */
+/* The shared client (tu_mg_http) on this test's loop and server. */
 static int send_req(const char *method, const char *token, const char *body, const char *target)
 {
-	char req[8192], auth[600] = "", type[200] = "";
-
-	if (token)
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s\r\n", token);
-	if (body)
-		snprintf(type, sizeof(type), "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-			 strlen(body));
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s%s\r\n%s",
-		 method, target, auth, type, body ? body : "");
-	return tu_connect("::1", s.port, req);
+	return tu_mg_send(s.port, method, token, body, target);
 }
 
-/* Read the answer on fd into res; returns its status (0: none). */
 static unsigned answer(int fd)
 {
-	char *sep;
-
-	json_decref(res.j);
-	res.j = NULL;
-	res.status = 0;
-	res.body = "";
-	if (fd < 0)
-		return 0;
-	if (!tu_wait_closed(s.l, fd, res.raw, sizeof(res.raw)))
-		CU_FAIL("no answer before the deadline");
-	close(fd);
-	if (sscanf(res.raw, "HTTP/1.%*d %u", &res.status) != 1)
-		return 0;
-	if ((sep = strstr(res.raw, "\r\n\r\n"))) {
-		res.body = sep + 4;
-		res.j = json_loads(res.body, 0, NULL);
-	}
-	return res.status;
+	return tu_mg_answer(s.l, fd);
 }
 
 static unsigned api(const char *method, const char *token, const char *body, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* One request to fmt... and its answer. */
+/* One request to fmt... and its answer (in tu_mg_res). */
 static unsigned api(const char *method, const char *token, const char *body, const char *fmt, ...)
 {
-	char target[512];
 	va_list ap;
+	unsigned st;
 
 	va_start(ap, fmt);
-	vsnprintf(target, sizeof(target), fmt, ap);
+	st = tu_mg_vapi(s.l, s.port, method, token, body, fmt, ap);
 	va_end(ap);
-	return answer(send_req(method, token, body, target));
+	return st;
 }
 
 static json_int_t jint(const json_t *j, const char *key)
@@ -215,7 +181,7 @@ static const char *jstr(const json_t *j, const char *key)
 /* The error message of a 4xx answer. */
 static const char *err_msg(void)
 {
-	return jstr(res.j, "error");
+	return jstr(tu_mg_res.j, "error");
 }
 
 /* A box's key: 32 bytes seed, seed + 1, ... as hex. */
@@ -238,8 +204,8 @@ static uint32_t reg_box(const char *dev, unsigned m, unsigned host, const char *
 		 "{\"device_id\":\"%s\",\"credential\":\"" BOXCRED "\","
 		 "\"addrs\":[\"[2001:db8:%x::%x]:5100\"]%s}", dev, m, host, key);
 	CU_ASSERT_EQUAL(api("POST", NULL, body, "/api/v1/clients/register"), 200);
-	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(res.j, "token"));
-	return (uint32_t)jint(res.j, "client_id");
+	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(tu_mg_res.j, "token"));
+	return (uint32_t)jint(tu_mg_res.j, "client_id");
 }
 
 /* Tune box id to channel ch; returns the version of its group (0: none). */
@@ -249,7 +215,7 @@ static uint32_t tune(uint32_t id, const char *tok, unsigned ch)
 
 	snprintf(body, sizeof(body), "{\"channel_id\":%u}", ch);
 	CU_ASSERT_EQUAL(api("POST", tok, body, "/api/v1/clients/%u/tune", id), 200);
-	return (uint32_t)jint(json_object_get(res.j, "group"), "version");
+	return (uint32_t)jint(json_object_get(tu_mg_res.j, "group"), "version");
 }
 
 /* Heartbeat of box id holding group version held; returns the status. */
@@ -294,13 +260,13 @@ static void test_register(void)
 	CU_ASSERT(id > 0);
 	snprintf(want, sizeof(want), "c%u.", id);
 	CU_ASSERT_EQUAL(strncmp(tok, want, strlen(want)), 0);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "metro"), "m2");
-	CU_ASSERT_EQUAL(jint(res.j, "metro_id"), 2);
-	CU_ASSERT_EQUAL(jint(res.j, "heartbeat_ms"), 1000);
-	CU_ASSERT_EQUAL(jint(res.j, "cert_lifetime_ms"), (json_int_t)mg_trust_lifetime_ms(s.st));
-	check_cert(jstr(res.j, "cert"), jstr(res.j, "ca"), RTX_CERT_BOX, id, raw);
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "metro"), "m2");
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "metro_id"), 2);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "heartbeat_ms"), 1000);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "cert_lifetime_ms"), (json_int_t)mg_trust_lifetime_ms(s.st));
+	check_cert(jstr(tu_mg_res.j, "cert"), jstr(tu_mg_res.j, "ca"), RTX_CERT_BOX, id, raw);
 	CU_ASSERT_EQUAL(api("GET", tok, NULL, "/api/v1/clients/%u", id), 200);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "device_id"), "stb-a");
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "device_id"), "stb-a");
 	/* Wrong credentials: the edges' one, and none at all for a tune. */
 	CU_ASSERT_EQUAL(api("POST", NULL,
 			    "{\"device_id\":\"stb-x\",\"credential\":\"" EDGECRED "\","
@@ -347,17 +313,17 @@ static void test_tune_cross_metro(void)
 		id[i] = reg_box(dev, i + 1, 10 + i, NULL, tok[i]);
 		tune(id[i], tok[i], 1);
 	}
-	g = json_object_get(res.j, "group");
+	g = json_object_get(tu_mg_res.j, "group");
 	CU_ASSERT_EQUAL_FATAL(json_array_size(json_object_get(g, "members")), 3);
 	CU_ASSERT_EQUAL(member_metros(g), (1 << 1) | (1 << 2) | (1 << 3));
 	CU_ASSERT_EQUAL(strlen(jstr(g, "key")), 64);
 	CU_ASSERT_EQUAL(jint(g, "channel_id"), 1);
-	CU_ASSERT(json_is_object(json_object_get(res.j, "channel")));
+	CU_ASSERT(json_is_object(json_object_get(tu_mg_res.j, "channel")));
 	gid = jint(g, "id");
 	for (unsigned i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(grp_group_id(mg_client_group(mg_client_get(s.st, id[i]))), gid);
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, "/api/v1/groups/%lld", (long long)gid), 200);
-	CU_ASSERT(json_is_true(json_object_get(res.j, "distinct")));
+	CU_ASSERT(json_is_true(json_object_get(tu_mg_res.j, "distinct")));
 	CU_ASSERT_EQUAL(api("POST", tok[0], "{\"channel_id\":99}", "/api/v1/clients/%u/tune", id[0]), 404);
 	CU_ASSERT_STRING_EQUAL(err_msg(), "no channel 99");
 	CU_ASSERT_EQUAL(api("GET", tok[0], NULL, "/api/v1/metros"), 403);
@@ -368,8 +334,8 @@ static void test_tune_cross_metro(void)
 static bool noc_live(uint32_t id, bool *grouped)
 {
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, "/api/v1/clients/%u", id), 200);
-	*grouped = !json_is_null(json_object_get(res.j, "group_id"));
-	return json_is_true(json_object_get(res.j, "live"));
+	*grouped = !json_is_null(json_object_get(tu_mg_res.j, "group_id"));
+	return json_is_true(json_object_get(tu_mg_res.j, "live"));
 }
 
 /* Proves: heartbeats keep a box live; a box silent for exactly
@@ -390,7 +356,7 @@ static void test_liveness(void)
 	for (int i = 0; i < 3; i++) {
 		sc_clock_fake_advance(clk, SC_NS_PER_S);
 		CU_ASSERT_EQUAL(heartbeat(b, tb, gv), 200);
-		CU_ASSERT_PTR_NULL(json_object_get(res.j, "group")); /* unchanged: not sent */
+		CU_ASSERT_PTR_NULL(json_object_get(tu_mg_res.j, "group")); /* unchanged: not sent */
 		mg_state_sweep(s.st);
 	}
 	CU_ASSERT(noc_live(a, &grouped));
@@ -400,14 +366,14 @@ static void test_liveness(void)
 	mg_state_sweep(s.st);
 	CU_ASSERT_FALSE(noc_live(a, &grouped));
 	CU_ASSERT_FALSE(grouped);
-	CU_ASSERT_EQUAL(jint(res.j, "channel_id"), 1);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "channel_id"), 1);
 	CU_ASSERT(noc_live(b, &grouped));
 	CU_ASSERT(grouped);
 	CU_ASSERT_EQUAL(heartbeat(b, tb, gv), 200);
-	CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(res.j, "group"), "members")), 1);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(tu_mg_res.j, "group"), "members")), 1);
 	/* Heard again: live, back with b. */
 	CU_ASSERT_EQUAL(heartbeat(a, ta, 0), 200);
-	CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(res.j, "group"), "members")), 2);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(tu_mg_res.j, "group"), "members")), 2);
 	CU_ASSERT(noc_live(a, &grouped));
 	down();
 }
@@ -451,9 +417,9 @@ static void test_long_poll(void)
 	CU_ASSERT(tu_still_open(fd));
 	tune(b, tb, 1);
 	CU_ASSERT_EQUAL(answer(fd), 200);
-	gv2 = (uint32_t)jint(json_object_get(res.j, "group"), "version");
+	gv2 = (uint32_t)jint(json_object_get(tu_mg_res.j, "group"), "version");
 	CU_ASSERT(gv2 != 0 && gv2 != gv);
-	CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(res.j, "group"), "members")), 2);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(tu_mg_res.j, "group"), "members")), 2);
 	CU_ASSERT_EQUAL(mg_api_waiters(s.api), 0);
 	/* Nothing changes: the wait runs out on the fake clock. */
 	fd = long_poll(a, ta, gv2, 4000);
@@ -464,8 +430,8 @@ static void test_long_poll(void)
 	CU_ASSERT_EQUAL(mg_api_waiters(s.api), 1);
 	sc_clock_fake_advance(clk, SC_NS_PER_MS);
 	CU_ASSERT_EQUAL(answer(fd), 200);
-	CU_ASSERT_PTR_NULL(json_object_get(res.j, "group"));
-	CU_ASSERT_EQUAL(jint(res.j, "heartbeat_ms"), 1000);
+	CU_ASSERT_PTR_NULL(json_object_get(tu_mg_res.j, "group"));
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "heartbeat_ms"), 1000);
 	CU_ASSERT_EQUAL(mg_api_waiters(s.api), 0);
 	down();
 }
@@ -476,7 +442,7 @@ static bool revoked(uint32_t id)
 	const json_t *r;
 	size_t i;
 
-	json_array_foreach(json_object_get(res.j, "revoked"), i, r)
+	json_array_foreach(json_object_get(tu_mg_res.j, "revoked"), i, r)
 		if (jint(r, "id") == id)
 			return true;
 	return false;
@@ -502,7 +468,7 @@ static void test_noc_kick_ban(void)
 	CU_ASSERT_EQUAL(api("POST", tb, "{}", "/api/v1/clients/%u/kick", a), 403);
 	CU_ASSERT_EQUAL(heartbeat(a, ta, 0), 200); /* nothing happened to a */
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"reason\":\"test\"}", "/api/v1/clients/%u/kick", a), 200);
-	CU_ASSERT(json_is_false(json_object_get(res.j, "banned")));
+	CU_ASSERT(json_is_false(json_object_get(tu_mg_res.j, "banned")));
 	CU_ASSERT_EQUAL(heartbeat(a, ta, 0), 401);
 	CU_ASSERT_EQUAL(heartbeat(c, tc, 0), 200);
 	CU_ASSERT(revoked(a));
@@ -510,7 +476,7 @@ static void test_noc_kick_ban(void)
 	CU_ASSERT_EQUAL(heartbeat(a, ta, 0), 200);
 	/* The ban. */
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"ban\":true}", "/api/v1/clients/%u/kick", b), 200);
-	CU_ASSERT(json_is_true(json_object_get(res.j, "banned")));
+	CU_ASSERT(json_is_true(json_object_get(tu_mg_res.j, "banned")));
 	CU_ASSERT_EQUAL(heartbeat(b, tb, 0), 401);
 	CU_ASSERT_EQUAL(api("POST", NULL,
 			    "{\"device_id\":\"nk-b\",\"credential\":\"" BOXCRED "\","
@@ -534,8 +500,8 @@ static uint32_t reg_edge(const char *cred, const char *hex, char *tok)
 		 "{\"id\":77}],\"pubkey\":\"%s\"}", cred, hex);
 	if (api("POST", NULL, body, "/api/v1/edges/register") != 200)
 		return 0;
-	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(res.j, "token"));
-	return (uint32_t)jint(res.j, "edge_id");
+	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(tu_mg_res.j, "token"));
+	return (uint32_t)jint(tu_mg_res.j, "edge_id");
 }
 
 /* Proves: an edge with the edge credential registers (a box's credential
@@ -555,33 +521,33 @@ static void test_edge(void)
 	up();
 	pubkey(40, raw, hex);
 	CU_ASSERT_EQUAL(reg_edge(BOXCRED, hex, te), 0);
-	CU_ASSERT_EQUAL(res.status, 401);
+	CU_ASSERT_EQUAL(tu_mg_res.status, 401);
 	CU_ASSERT_STRING_EQUAL(err_msg(), "wrong credential for an edge");
 	e = reg_edge(EDGECRED, hex, te);
 	CU_ASSERT_FATAL(e > 0);
 	CU_ASSERT_EQUAL(te[0], 'e');
-	ch = json_array_get(json_object_get(res.j, "channels"), 0);
+	ch = json_array_get(json_object_get(tu_mg_res.j, "channels"), 0);
 	CU_ASSERT_EQUAL(jint(ch, "id"), 1);
 	CU_ASSERT_EQUAL(strlen(jstr(ch, "ret_key")), 64);
-	CU_ASSERT_EQUAL(json_integer_value(json_array_get(json_object_get(res.j, "unknown_channels"), 0)), 77);
-	CU_ASSERT_EQUAL(jint(res.j, "report_ms"), 1000);
-	check_cert(jstr(res.j, "cert"), jstr(res.j, "ca"), RTX_CERT_EDGE, RTX_EDGE_ID_FLAG | e, raw);
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(json_object_get(tu_mg_res.j, "unknown_channels"), 0)), 77);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "report_ms"), 1000);
+	check_cert(jstr(tu_mg_res.j, "cert"), jstr(tu_mg_res.j, "ca"), RTX_CERT_EDGE, RTX_EDGE_ID_FLAG | e, raw);
 	CU_ASSERT_EQUAL(api("POST", te, load, "/api/v1/edges/%u/load", e), 200);
-	CU_ASSERT_EQUAL(jint(res.j, "report_ms"), 1000);
-	CU_ASSERT_EQUAL(json_array_size(json_object_get(res.j, "revoked")), 0);
-	CU_ASSERT_PTR_NULL(json_object_get(res.j, "cert")); /* the same key: no new certificate */
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "report_ms"), 1000);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(tu_mg_res.j, "revoked")), 0);
+	CU_ASSERT_PTR_NULL(json_object_get(tu_mg_res.j, "cert")); /* the same key: no new certificate */
 	CU_ASSERT_EQUAL(api("POST", te, load, "/api/v1/edges/%u/load", e + 1), 403);
 	reg_box("ed-b", 1, 1, NULL, tb);
 	CU_ASSERT_EQUAL(api("POST", tb, load, "/api/v1/edges/%u/load", e), 403);
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, "/api/v1/edges/%u", e), 200);
-	CU_ASSERT(json_is_true(json_object_get(res.j, "live")));
-	CU_ASSERT_EQUAL(jint(json_object_get(res.j, "load"), "bitrate_bps"), 8000000);
+	CU_ASSERT(json_is_true(json_object_get(tu_mg_res.j, "live")));
+	CU_ASSERT_EQUAL(jint(json_object_get(tu_mg_res.j, "load"), "bitrate_bps"), 8000000);
 	sc_clock_fake_advance(clk, 3 * SC_NS_PER_S);
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, "/api/v1/edges/%u", e), 200);
-	CU_ASSERT(json_is_true(json_object_get(res.j, "live")));
+	CU_ASSERT(json_is_true(json_object_get(tu_mg_res.j, "live")));
 	sc_clock_fake_advance(clk, SC_NS_PER_MS);
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, "/api/v1/edges/%u", e), 200);
-	CU_ASSERT(json_is_false(json_object_get(res.j, "live")));
+	CU_ASSERT(json_is_false(json_object_get(tu_mg_res.j, "live")));
 	down();
 }
 
@@ -608,13 +574,13 @@ static void test_metrics(void)
 		tune(reg_box(dev, metro[i], 20 + i, NULL, tok), tok, chan[i]);
 	}
 	CU_ASSERT_EQUAL(api("GET", NULL, NULL, "/metrics"), 200);
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.raw, "Content-Type: text/plain"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tu_mg_res.raw, "Content-Type: text/plain"));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		if (!strstr(res.body, want[i])) {
+		if (!strstr(tu_mg_res.body, want[i])) {
 			fprintf(stderr, "metric missing: %s", want[i]);
 			CU_FAIL("a metric is missing");
 		}
-	CU_ASSERT_PTR_NULL(strstr(res.body, "metro=\"unknown\""));
+	CU_ASSERT_PTR_NULL(strstr(tu_mg_res.body, "metro=\"unknown\""));
 	CU_ASSERT_EQUAL(api("POST", NULL, "{}", "/metrics"), 405);
 	down();
 }
@@ -624,7 +590,7 @@ static void bad(const char *tok, const char *body, const char *needle, const cha
 {
 	CU_ASSERT_EQUAL(answer(send_req("POST", tok, body, target)), 400);
 	if (!strstr(err_msg(), needle) || !*err_msg()) {
-		fprintf(stderr, "%s %s: %s\n", target, body, res.body);
+		fprintf(stderr, "%s %s: %s\n", target, body, tu_mg_res.body);
 		CU_FAIL("the message does not say what is wrong");
 	}
 }

@@ -21,6 +21,7 @@
 #include "mg_state.h"
 #include "sc_log.h"
 #include "tu.h"
+#include "tu_mg_http.h"
 #include "tu_net.h"
 
 #define ADMIN "9b1e4c7a2f5d8e0b3a6c9f2e5d8b1a4c"
@@ -64,14 +65,6 @@ static struct {
 	mg_http *http;
 	unsigned port;
 } s;
-
-/* The last answer: status, body, and the body as JSON (NULL if not). */
-static struct {
-	char raw[1 << 17];
-	unsigned status;
-	const char *body;
-	json_t *j;
-} res;
 
 static void on_store(void *arg, int fd, uint32_t events)
 {
@@ -119,8 +112,8 @@ static void down(void)
 	mg_store_close(s.store);
 	mg_state_free(s.st);
 	sc_loop_free(s.l);
-	json_decref(res.j);
-	res.j = NULL;
+	json_decref(tu_mg_res.j);
+	tu_mg_res.j = NULL;
 	memset(&s, 0, sizeof(s));
 }
 
@@ -160,57 +153,30 @@ static int suite_clean(void)
 	return 0;
 }
 
-/* Send a request (the connection closes after it); body NULL: none. */
+/* The shared client (tu_mg_http) on this test's loop and server. */
 static int send_req(const char *method, const char *token, const char *body, const char *target)
 {
-	char req[8192], auth[600] = "", type[200] = "";
-
-	if (token)
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s\r\n", token);
-	if (body)
-		snprintf(type, sizeof(type), "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-			 strlen(body));
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s%s\r\n%s",
-		 method, target, auth, type, body ? body : "");
-	return tu_connect("::1", s.port, req);
+	return tu_mg_send(s.port, method, token, body, target);
 }
 
-/* Read the answer on fd into res; returns its status (0: none). */
 static unsigned answer(int fd)
 {
-	char *sep;
-
-	json_decref(res.j);
-	res.j = NULL;
-	res.status = 0;
-	res.body = "";
-	if (fd < 0)
-		return 0;
-	if (!tu_wait_closed(s.l, fd, res.raw, sizeof(res.raw)))
-		CU_FAIL("no answer before the deadline");
-	close(fd);
-	if (sscanf(res.raw, "HTTP/1.%*d %u", &res.status) != 1)
-		return 0;
-	if ((sep = strstr(res.raw, "\r\n\r\n"))) {
-		res.body = sep + 4;
-		res.j = json_loads(res.body, 0, NULL);
-	}
-	return res.status;
+	return tu_mg_answer(s.l, fd);
 }
 
 static unsigned api(const char *method, const char *token, const char *body, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* One request to fmt... and its answer. */
+/* One request to fmt... and its answer (in tu_mg_res). */
 static unsigned api(const char *method, const char *token, const char *body, const char *fmt, ...)
 {
-	char target[512];
 	va_list ap;
+	unsigned st;
 
 	va_start(ap, fmt);
-	vsnprintf(target, sizeof(target), fmt, ap);
+	st = tu_mg_vapi(s.l, s.port, method, token, body, fmt, ap);
 	va_end(ap);
-	return answer(send_req(method, token, body, target));
+	return st;
 }
 
 static json_int_t jint(const json_t *j, const char *key)
@@ -245,7 +211,7 @@ static json_t *by_id(const json_t *arr, const char *key, json_int_t id)
 /* Whether the last answer was status with the error message msg. */
 static bool err_is(unsigned status, const char *msg)
 {
-	return res.status == status && !strcmp(jstr(res.j, "error"), msg);
+	return tu_mg_res.status == status && !strcmp(jstr(tu_mg_res.j, "error"), msg);
 }
 
 /* Register box dev at [2001:db8:<m>::<host>]:5100 (metro m by prefix);
@@ -257,8 +223,8 @@ static uint32_t reg_box(const char *dev, unsigned m, unsigned host, char *tok)
 	snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"credential\":\"" BOXCRED "\","
 		 "\"addrs\":[\"[2001:db8:%x::%x]:5100\"]}", dev, m, host);
 	CU_ASSERT_EQUAL(api("POST", NULL, body, "/api/v1/clients/register"), 200);
-	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(res.j, "token"));
-	return (uint32_t)jint(res.j, "client_id");
+	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(tu_mg_res.j, "token"));
+	return (uint32_t)jint(tu_mg_res.j, "client_id");
 }
 
 /* Tune box id to channel ch; returns the version of its group (0: none). */
@@ -268,7 +234,7 @@ static uint32_t tune(uint32_t id, const char *tok, unsigned ch)
 
 	snprintf(body, sizeof(body), "{\"channel_id\":%u}", ch);
 	CU_ASSERT_EQUAL(api("POST", tok, body, "/api/v1/clients/%u/tune", id), 200);
-	return (uint32_t)jint(J(res.j, "group"), "version");
+	return (uint32_t)jint(J(tu_mg_res.j, "group"), "version");
 }
 
 static unsigned heartbeat(uint32_t id, const char *tok, const char *body)
@@ -283,15 +249,15 @@ static uint32_t reg_edge(char *tok)
 	CU_ASSERT_EQUAL(api("POST", NULL, "{\"name\":\"edge-1\",\"credential\":\"" EDGECRED "\","
 			    "\"addrs\":[\"2001:db8::1\"],\"channels\":[{\"id\":1},{\"id\":77}]}",
 			    "/api/v1/edges/register"), 200);
-	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(res.j, "token"));
-	return (uint32_t)jint(res.j, "edge_id");
+	snprintf(tok, MG_TOKEN_BUF, "%s", jstr(tu_mg_res.j, "token"));
+	return (uint32_t)jint(tu_mg_res.j, "edge_id");
 }
 
-/* GET target with the admin token; the answer (owned by res). */
+/* GET target with the admin token; the answer (owned by tu_mg_res). */
 static json_t *get(const char *target)
 {
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, "%s", target), 200);
-	return res.j;
+	return tu_mg_res.j;
 }
 
 /* The line-up as the NOC reads it, to compare before and after. */
@@ -329,11 +295,11 @@ static void refused(const struct refusal *t, size_t n, const char *const tok[4])
 		const char *m;
 
 		api(t[i].method, tok[t[i].who], t[i].body, "%s", t[i].target);
-		m = jstr(res.j, "error");
-		if (res.status != t[i].status || !*m || !strstr(m, t[i].needle)) {
+		m = jstr(tu_mg_res.j, "error");
+		if (tu_mg_res.status != t[i].status || !*m || !strstr(m, t[i].needle)) {
 			fprintf(stderr, "%s %s %s (%d): want %u \"%s\", got %u %s\n", t[i].method,
 				t[i].target, t[i].body ? t[i].body : "", t[i].who, t[i].status, t[i].needle,
-				res.status, res.body);
+				tu_mg_res.status, tu_mg_res.body);
 			CU_FAIL("not refused as it should be");
 		}
 	}
@@ -354,23 +320,23 @@ static void test_listing(void)
 	tune(reg_box("ls-a", 2, 1, tb), tb, 1);
 	reg_edge(te);
 	ch = json_array_get(get(CH), 0);
-	CU_ASSERT_EQUAL_FATAL(json_array_size(res.j), 2);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(tu_mg_res.j), 2);
 	CU_ASSERT(jint(ch, "id") == 1 && !strcmp(jstr(ch, "name"), "One") && jint(ch, "port") == 5000);
 	CU_ASSERT(!strcmp(jstr(ch, "group6"), "ff3e::8000:1") && !strcmp(jstr(ch, "group4"), "232.1.0.1"));
 	CU_ASSERT_STRING_EQUAL(jstr(ch, "source6"), "2001:db8::1"); /* the edge's */
 	CU_ASSERT(json_is_null(J(ch, "configured_source6")) && json_is_null(J(ch, "sdp_url")));
 	CU_ASSERT(json_is_true(J(ch, "enabled")) && jint(ch, "viewers") == 1 && jint(ch, "groups") == 1);
-	CU_ASSERT(json_is_null(J(json_array_get(res.j, 1), "source6"))); /* the edge lacks 2 */
+	CU_ASSERT(json_is_null(J(json_array_get(tu_mg_res.j, 1), "source6"))); /* the edge lacks 2 */
 	CU_ASSERT_EQUAL(api("GET", tb, NULL, CH), 200);
-	CU_ASSERT(json_array_size(res.j) == 2 && !J(json_array_get(res.j, 0), "viewers"));
+	CU_ASSERT(json_array_size(tu_mg_res.j) == 2 && !J(json_array_get(tu_mg_res.j, 0), "viewers"));
 	CU_ASSERT_EQUAL(api("GET", te, NULL, CH "/2"), 200);
-	CU_ASSERT(!strcmp(jstr(res.j, "name"), "Two") && !J(res.j, "enabled"));
+	CU_ASSERT(!strcmp(jstr(tu_mg_res.j, "name"), "Two") && !J(tu_mg_res.j, "enabled"));
 	m = json_array_get(get(MT), 1);
-	CU_ASSERT(json_array_size(res.j) == 3 && jint(m, "id") == 2 && jint(m, "live") == 1);
+	CU_ASSERT(json_array_size(tu_mg_res.j) == 3 && jint(m, "id") == 2 && jint(m, "live") == 1);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(J(m, "prefixes"), 0)), "2001:db8:2::/48");
 	CU_ASSERT(json_is_false(J(m, "silent")) && jint(m, "outages") == 0 && !J(m, "totals"));
 	CU_ASSERT_EQUAL(jint(J(get(MT "/2"), "totals"), "received"), 0);
-	CU_ASSERT(json_is_real(J(res.j, "loss_rate")));
+	CU_ASSERT(json_is_real(J(tu_mg_res.j, "loss_rate")));
 	api("GET", ADMIN, NULL, MT "/9");
 	CU_ASSERT(err_is(404, "no metro 9"));
 	api("GET", ADMIN, NULL, CH "/9");
@@ -397,39 +363,39 @@ static void test_channel_create(void)
 	up(SEED, 0);
 	v0 = mg_state_lineup_version(s.st);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"id\":70000,\"name\":\"Far\",\"direct_max\":100}", CH), 201);
-	CU_ASSERT(jint(res.j, "id") == 70000 && jint(res.j, "direct_max") == 100);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "group6"), "ff3e::8001:1170"); /* 0x80000000 + id */
-	CU_ASSERT(json_is_null(J(res.j, "group4")));
-	made = json_incref(res.j);
+	CU_ASSERT(jint(tu_mg_res.j, "id") == 70000 && jint(tu_mg_res.j, "direct_max") == 100);
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "group6"), "ff3e::8001:1170"); /* 0x80000000 + id */
+	CU_ASSERT(json_is_null(J(tu_mg_res.j, "group4")));
+	made = json_incref(tu_mg_res.j);
 	CU_ASSERT(json_equal(made, get(CH "/70000")));
 	json_decref(made);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"name\":\"Next\"}", CH), 201);
-	CU_ASSERT_EQUAL(jint(res.j, "id"), 70001);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "id"), 70001);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"id\":3,\"name\":\"Kids\",\"group6\":\"ff3e::8000:30\","
 			    "\"group4\":null,\"port\":6000,\"source6\":\"2001:db8::10\","
 			    "\"sdp_url\":\"http://x/3.sdp\",\"enabled\":false}", CH), 201);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "group6"), "ff3e::8000:30");
-	CU_ASSERT(json_is_null(J(res.j, "group4")) && jint(res.j, "port") == 6000);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "configured_source6"), "2001:db8::10");
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "sdp_url"), "http://x/3.sdp");
-	CU_ASSERT(json_is_false(J(res.j, "enabled")));
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "group6"), "ff3e::8000:30");
+	CU_ASSERT(json_is_null(J(tu_mg_res.j, "group4")) && jint(tu_mg_res.j, "port") == 6000);
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "configured_source6"), "2001:db8::10");
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "sdp_url"), "http://x/3.sdp");
+	CU_ASSERT(json_is_false(J(tu_mg_res.j, "enabled")));
 	api("POST", ADMIN, "{\"id\":1,\"name\":\"Again\"}", CH);
 	CU_ASSERT(err_is(409, "channel 1 exists"));
 	CU_ASSERT_STRING_EQUAL(jstr(get(CH "/1"), "name"), "One");
 	CU_ASSERT_EQUAL(mg_state_lineup_version(s.st), v0 + 3);
 	CU_ASSERT_EQUAL(json_array_size(get(CH)), 5);
 	tune(reg_box("cc-a", 1, 1, tb), tb, 70001);
-	CU_ASSERT_EQUAL(jint(J(res.j, "channel"), "id"), 70001);
-	CU_ASSERT_EQUAL(jint(res.j, "lineup_version"), v0 + 3);
+	CU_ASSERT_EQUAL(jint(J(tu_mg_res.j, "channel"), "id"), 70001);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "lineup_version"), v0 + 3);
 	CU_ASSERT_EQUAL(api("GET", tb, NULL, CH), 200);
-	CU_ASSERT(json_array_size(res.j) == 4 && !by_id(res.j, "id", 3));
+	CU_ASSERT(json_array_size(tu_mg_res.j) == 4 && !by_id(tu_mg_res.j, "id", 3));
 	/* the highest id taken: the lowest free one, not a wrap to 0 */
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"id\":4294967295,\"name\":\"Max\"}", CH), 201);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"name\":\"Low\"}", CH), 201);
-	CU_ASSERT_EQUAL(jint(res.j, "id"), 4);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "id"), 4);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"id\":4294967295,\"name\":\"Top\"}", "/api/v1/metros"), 201);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"name\":\"Low\"}", "/api/v1/metros"), 201);
-	CU_ASSERT(jint(res.j, "id") > 0 && jint(res.j, "id") < 4294967295);
+	CU_ASSERT(jint(tu_mg_res.j, "id") > 0 && jint(tu_mg_res.j, "id") < 4294967295);
 	down();
 }
 
@@ -513,38 +479,38 @@ static void test_channel_update_delete(void)
 	v0 = mg_state_lineup_version(s.st);
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"name\":\"One HD\",\"port\":6000,"
 			    "\"source6\":\"2001:db8::99\",\"direct_max\":7}", CH "/1"), 200);
-	CU_ASSERT(!strcmp(jstr(res.j, "name"), "One HD") && jint(res.j, "port") == 6000);
-	CU_ASSERT(!strcmp(jstr(res.j, "group6"), "ff3e::8000:1") && jint(res.j, "direct_max") == 7);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "source6"), "2001:db8::99"); /* over the edge's */
+	CU_ASSERT(!strcmp(jstr(tu_mg_res.j, "name"), "One HD") && jint(tu_mg_res.j, "port") == 6000);
+	CU_ASSERT(!strcmp(jstr(tu_mg_res.j, "group6"), "ff3e::8000:1") && jint(tu_mg_res.j, "direct_max") == 7);
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "source6"), "2001:db8::99"); /* over the edge's */
 	CU_ASSERT_EQUAL(heartbeat(a, ta, hb), 200);
-	CU_ASSERT(jint(res.j, "lineup_version") == v0 + 1 && jint(res.j, "channel_id") == 1);
-	CU_ASSERT_PTR_NULL(J(res.j, "group")); /* unchanged */
+	CU_ASSERT(jint(tu_mg_res.j, "lineup_version") == v0 + 1 && jint(tu_mg_res.j, "channel_id") == 1);
+	CU_ASSERT_PTR_NULL(J(tu_mg_res.j, "group")); /* unchanged */
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"source6\":null}", CH "/1"), 200);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "source6"), "2001:db8::1");
-	CU_ASSERT(json_is_null(J(res.j, "configured_source6")) && jint(res.j, "port") == 6000);
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "source6"), "2001:db8::1");
+	CU_ASSERT(json_is_null(J(tu_mg_res.j, "configured_source6")) && jint(tu_mg_res.j, "port") == 6000);
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"enabled\":false}", CH "/1"), 200);
-	CU_ASSERT_STRING_EQUAL(jstr(res.j, "name"), "One HD");
+	CU_ASSERT_STRING_EQUAL(jstr(tu_mg_res.j, "name"), "One HD");
 	CU_ASSERT_EQUAL(heartbeat(a, ta, hb), 200);
-	CU_ASSERT(json_is_null(J(res.j, "channel_id")) && json_is_null(J(res.j, "group")));
-	CU_ASSERT_EQUAL(jint(res.j, "lineup_version"), v0 + 3);
+	CU_ASSERT(json_is_null(J(tu_mg_res.j, "channel_id")) && json_is_null(J(tu_mg_res.j, "group")));
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "lineup_version"), v0 + 3);
 	CU_ASSERT_EQUAL(api("GET", ta, NULL, CH), 200);
-	CU_ASSERT(json_array_size(res.j) == 1 && !by_id(res.j, "id", 1));
+	CU_ASSERT(json_array_size(tu_mg_res.j) == 1 && !by_id(tu_mg_res.j, "id", 1));
 	CU_ASSERT_EQUAL(api("GET", ta, NULL, CH "/1"), 404);
-	CU_ASSERT(json_is_false(J(get(CH "/1"), "enabled")) && jint(res.j, "viewers") == 0);
+	CU_ASSERT(json_is_false(J(get(CH "/1"), "enabled")) && jint(tu_mg_res.j, "viewers") == 0);
 	api("POST", ta, "{\"channel_id\":1}", "/api/v1/clients/%u/tune", a);
 	CU_ASSERT(err_is(409, "channel 1 is disabled"));
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"enabled\":true}", CH "/1"), 200);
 	tune(a, ta, 1);
-	CU_ASSERT(api("DELETE", ADMIN, NULL, CH "/1") == 200 && jint(res.j, "deleted") == 1);
+	CU_ASSERT(api("DELETE", ADMIN, NULL, CH "/1") == 200 && jint(tu_mg_res.j, "deleted") == 1);
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, CH "/1"), 404);
 	api("DELETE", ADMIN, NULL, CH "/1");
 	CU_ASSERT(err_is(404, "no channel 1"));
 	CU_ASSERT_EQUAL(heartbeat(a, ta, "{}"), 200);
-	CU_ASSERT(json_is_null(J(res.j, "channel_id")) && jint(res.j, "lineup_version") == v0 + 5);
+	CU_ASSERT(json_is_null(J(tu_mg_res.j, "channel_id")) && jint(tu_mg_res.j, "lineup_version") == v0 + 5);
 	CU_ASSERT_EQUAL(api("GET", te, NULL, "/api/v1/edges/%u/channels", e), 200);
-	CU_ASSERT_EQUAL(json_array_size(J(res.j, "channels")), 0);
-	CU_ASSERT_EQUAL(json_array_size(J(res.j, "unknown_channels")), 2);
-	CU_ASSERT_EQUAL(jint(res.j, "lineup_version"), v0 + 5);
+	CU_ASSERT_EQUAL(json_array_size(J(tu_mg_res.j, "channels")), 0);
+	CU_ASSERT_EQUAL(json_array_size(J(tu_mg_res.j, "unknown_channels")), 2);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "lineup_version"), v0 + 5);
 	down();
 }
 
@@ -589,14 +555,14 @@ static void test_version_long_poll(void)
 	ga = tune(a, ta, 1);
 	gb = tune(b, tb, 2);
 	e = reg_edge(te);
-	v0 = (uint32_t)jint(res.j, "lineup_version");
+	v0 = (uint32_t)jint(tu_mg_res.j, "lineup_version");
 	CU_ASSERT_EQUAL(v0, mg_state_lineup_version(s.st));
 	fa = long_poll(a, ta, ga, 1);
 	fb = long_poll(b, tb, gb, 2);
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"name\":\"Uno\"}", CH "/1"), 200);
 	CU_ASSERT_EQUAL(answer(fa), 200);
-	CU_ASSERT(jint(res.j, "lineup_version") == v0 + 1 && jint(res.j, "channel_id") == 1);
-	CU_ASSERT_PTR_NULL(J(res.j, "group"));
+	CU_ASSERT(jint(tu_mg_res.j, "lineup_version") == v0 + 1 && jint(tu_mg_res.j, "channel_id") == 1);
+	CU_ASSERT_PTR_NULL(J(tu_mg_res.j, "group"));
 	CU_ASSERT(tu_still_open(fb) && mg_api_waiters(s.api) == 1);
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"port\":0}", CH "/2"), 400);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"name\":\"m9\"}", MT), 201);
@@ -604,10 +570,10 @@ static void test_version_long_poll(void)
 	CU_ASSERT_EQUAL(mg_state_lineup_version(s.st), v0 + 1);
 	CU_ASSERT(tu_still_open(fb));
 	CU_ASSERT_EQUAL(api("POST", te, "{}", "/api/v1/edges/%u/load", e), 200);
-	CU_ASSERT_EQUAL(jint(res.j, "lineup_version"), v0 + 1);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "lineup_version"), v0 + 1);
 	sc_clock_fake_advance(clk, 4 * SC_NS_PER_S);
 	CU_ASSERT_EQUAL(answer(fb), 200);
-	CU_ASSERT(jint(res.j, "lineup_version") == v0 + 1 && jint(res.j, "channel_id") == 2);
+	CU_ASSERT(jint(tu_mg_res.j, "lineup_version") == v0 + 1 && jint(tu_mg_res.j, "channel_id") == 2);
 	CU_ASSERT_EQUAL(mg_api_waiters(s.api), 0);
 	down();
 }
@@ -663,17 +629,17 @@ static void test_metros(void)
 	/* In text order: the store gives prefixes back sorted. */
 	CU_ASSERT_EQUAL(api("POST", ADMIN,
 			    "{\"name\":\"m4\",\"prefixes\":[\"10.4.0.0/16\",\"2001:db8:4::/48\"]}", MT), 201);
-	CU_ASSERT(jint(res.j, "id") == 4 && jint(res.j, "live") == 0 && json_is_false(J(res.j, "silent")));
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(J(res.j, "prefixes"), 1)), "2001:db8:4::/48");
+	CU_ASSERT(jint(tu_mg_res.j, "id") == 4 && jint(tu_mg_res.j, "live") == 0 && json_is_false(J(tu_mg_res.j, "silent")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(J(tu_mg_res.j, "prefixes"), 1)), "2001:db8:4::/48");
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"id\":10,\"name\":\"m10\"}", MT), 201);
-	CU_ASSERT_EQUAL(json_array_size(J(res.j, "prefixes")), 0);
+	CU_ASSERT_EQUAL(json_array_size(J(tu_mg_res.j, "prefixes")), 0);
 	many_prefixes(big, sizeof(big), "m11", 64);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, big, MT), 201);
-	CU_ASSERT(jint(res.j, "id") == 11 && json_array_size(J(res.j, "prefixes")) == 64);
+	CU_ASSERT(jint(tu_mg_res.j, "id") == 11 && json_array_size(J(tu_mg_res.j, "prefixes")) == 64);
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"name\":\"ten\",\"prefixes\":[\"2001:db8:a::/48\"]}",
 			    MT "/10"), 200);
-	CU_ASSERT(!strcmp(jstr(get(MT "/10"), "name"), "ten") && json_array_size(J(res.j, "prefixes")) == 1);
-	CU_ASSERT(api("DELETE", ADMIN, NULL, MT "/11") == 200 && jint(res.j, "deleted") == 11);
+	CU_ASSERT(!strcmp(jstr(get(MT "/10"), "name"), "ten") && json_array_size(J(tu_mg_res.j, "prefixes")) == 1);
+	CU_ASSERT(api("DELETE", ADMIN, NULL, MT "/11") == 200 && jint(tu_mg_res.j, "deleted") == 11);
 	CU_ASSERT_EQUAL(api("GET", ADMIN, NULL, MT "/11"), 404);
 	CU_ASSERT_EQUAL(api("PATCH", ADMIN, "{\"name\":\"Deux\",\"enabled\":false}", CH "/2"), 200);
 	CU_ASSERT_EQUAL(api("DELETE", ADMIN, NULL, CH "/1"), 200);
@@ -681,7 +647,7 @@ static void test_metros(void)
 	refused(t, NREF(t), tok);
 	many_prefixes(big, sizeof(big), "m12", 65);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, big, MT), 400);
-	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(res.j, "error"), "between 0 and 64"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(tu_mg_res.j, "error"), "between 0 and 64"));
 	down();
 	up(SEED, db);
 	unchanged(before, mg_state_lineup_version(s.st));
@@ -712,8 +678,8 @@ static void test_file_mode(void)
 	CU_ASSERT(json_array_size(J(before, "channels")) == 2 && json_array_size(J(before, "metros")) == 3);
 	refused(t, NREF(t), tok);
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "", CH "/1/rebuild"), 200);
-	CU_ASSERT(jint(res.j, "channel_id") == 1 && jint(res.j, "groups") == 0);
-	CU_ASSERT_DOUBLE_EQUAL(jnum(res.j, "distinct_share"), 1.0, 1e-9);
+	CU_ASSERT(jint(tu_mg_res.j, "channel_id") == 1 && jint(tu_mg_res.j, "groups") == 0);
+	CU_ASSERT_DOUBLE_EQUAL(jnum(tu_mg_res.j, "distinct_share"), 1.0, 1e-9);
 	unchanged(before, v0);
 	down();
 }
@@ -739,23 +705,23 @@ static void test_rebuild_groups(void)
 	snprintf(hb, sizeof(hb), "{\"group_version\":%u}",
 		 grp_group_version(mg_client_group(mg_client_get(s.st, id[0]))));
 	CU_ASSERT_EQUAL(api("POST", ADMIN, NULL, CH "/1/rebuild"), 200);
-	CU_ASSERT(jint(res.j, "channel_id") == 1 && jint(res.j, "groups") == 2);
-	CU_ASSERT(jint(res.j, "members") == 6 && jint(res.j, "distinct") == 2);
-	CU_ASSERT_DOUBLE_EQUAL(jnum(res.j, "distinct_share"), 1.0, 1e-9);
+	CU_ASSERT(jint(tu_mg_res.j, "channel_id") == 1 && jint(tu_mg_res.j, "groups") == 2);
+	CU_ASSERT(jint(tu_mg_res.j, "members") == 6 && jint(tu_mg_res.j, "distinct") == 2);
+	CU_ASSERT_DOUBLE_EQUAL(jnum(tu_mg_res.j, "distinct_share"), 1.0, 1e-9);
 	CU_ASSERT_EQUAL(heartbeat(id[0], tok[0], hb), 200);
-	CU_ASSERT(json_is_object(J(res.j, "group"))); /* a new version */
+	CU_ASSERT(json_is_object(J(tu_mg_res.j, "group"))); /* a new version */
 	CU_ASSERT_EQUAL(jint(get(CH "/1/groups?limit=1"), "total"), 2);
-	CU_ASSERT_EQUAL_FATAL(json_array_size(J(res.j, "groups")), 1);
-	first = jint(json_array_get(J(res.j, "groups"), 0), "id");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(J(tu_mg_res.j, "groups")), 1);
+	first = jint(json_array_get(J(tu_mg_res.j, "groups"), 0), "id");
 	CU_ASSERT_EQUAL_FATAL(json_array_size(J(get(CH "/1/groups?offset=1"), "groups")), 1);
-	CU_ASSERT(jint(json_array_get(J(res.j, "groups"), 0), "id") != first);
+	CU_ASSERT(jint(json_array_get(J(tu_mg_res.j, "groups"), 0), "id") != first);
 	CU_ASSERT_EQUAL(json_array_size(J(get(CH "/1/groups?offset=2"), "groups")), 0);
 	CU_ASSERT_EQUAL(json_array_size(J(get(CH "/2/groups"), "groups")), 0);
 	get(SUM "/groups?channel=1");
-	CU_ASSERT(jint(res.j, "groups") == 2 && jint(res.j, "members") == 6 && jint(res.j, "distinct") == 2);
-	CU_ASSERT(jint(J(res.j, "sizes"), "3") == 2 && jint(res.j, "target_size") == 5);
-	CU_ASSERT_EQUAL(jint(res.j, "channel_id"), 1);
-	CU_ASSERT(json_is_null(J(get(SUM "/groups"), "channel_id")) && jint(res.j, "members") == 6);
+	CU_ASSERT(jint(tu_mg_res.j, "groups") == 2 && jint(tu_mg_res.j, "members") == 6 && jint(tu_mg_res.j, "distinct") == 2);
+	CU_ASSERT(jint(J(tu_mg_res.j, "sizes"), "3") == 2 && jint(tu_mg_res.j, "target_size") == 5);
+	CU_ASSERT_EQUAL(jint(tu_mg_res.j, "channel_id"), 1);
+	CU_ASSERT(json_is_null(J(get(SUM "/groups"), "channel_id")) && jint(tu_mg_res.j, "members") == 6);
 	CU_ASSERT_EQUAL(jint(get(SUM "/groups?channel=99"), "groups"), 0);
 	api("GET", ADMIN, NULL, SUM "/groups?channel=abc");
 	CU_ASSERT(err_is(400, "channel must be an id"));
@@ -808,11 +774,11 @@ static void test_summary_live(void)
 	CU_ASSERT(summary("clients", "registered") == 5 && summary("clients", "live") == 4);
 	CU_ASSERT(summary("", "channels") == 2 && summary("", "metros") == 3);
 	CU_ASSERT(summary("edges", "total") == 1 && summary("edges", "live") == 1);
-	CU_ASSERT(summary("groups", "members") == 4 && jint(J(res.j, "recent"), "seconds") == 10);
+	CU_ASSERT(summary("groups", "members") == 4 && jint(J(tu_mg_res.j, "recent"), "seconds") == 10);
 	c = by_id(get(SUM "/channels"), "channel_id", 1);
 	CU_ASSERT(jint(c, "viewers") == 3 && jint(c, "groups") == 1 && jint(c, "groups_distinct") == 1);
 	CU_ASSERT(!strcmp(jstr(c, "name"), "One") && json_is_true(J(c, "enabled")));
-	CU_ASSERT_EQUAL(jint(by_id(res.j, "channel_id", 2), "viewers"), 1);
+	CU_ASSERT_EQUAL(jint(by_id(tu_mg_res.j, "channel_id", 2), "viewers"), 1);
 	CU_ASSERT(jint(metro_sum(1), "live") == 2 && jint(metro_sum(2), "live") == 1);
 	CU_ASSERT(jint(metro_sum(3), "live") == 1 && json_is_false(J(metro_sum(1), "silent")));
 	CU_ASSERT_EQUAL(api("POST", ADMIN, "{\"name\":\"Three\"}", CH), 201);
@@ -833,7 +799,7 @@ static void test_summary_live(void)
 	CU_ASSERT(summary("edges", "live") == 1 && summary("groups", "members") == 1);
 	CU_ASSERT(jint(metro_sum(1), "live") == 1 && jint(metro_sum(2), "live") == 0);
 	CU_ASSERT_EQUAL(jint(by_id(get(SUM "/channels"), "channel_id", 1), "viewers"), 1);
-	CU_ASSERT_EQUAL(jint(by_id(res.j, "channel_id", 2), "viewers"), 0);
+	CU_ASSERT_EQUAL(jint(by_id(tu_mg_res.j, "channel_id", 2), "viewers"), 0);
 	sc_clock_fake_advance(clk, 2 * SC_NS_PER_S);
 	mg_state_sweep(s.st);
 	CU_ASSERT(summary("clients", "live") == 0 && summary("edges", "live") == 0);
@@ -850,7 +816,7 @@ static json_t *series(const char *sel, size_t *n)
 
 	snprintf(target, sizeof(target), "/api/v1/series%s", sel);
 	*n = json_array_size(J(get(target), "points"));
-	return json_array_get(J(res.j, "points"), 0);
+	return json_array_get(J(tu_mg_res.j, "points"), 0);
 }
 
 /* Proves: the loss and repair figures boxes report reach the summaries of
@@ -877,15 +843,15 @@ static void test_figures(void)
 	t = mg_state_now_ms(s.st);
 	mg_state_sample(s.st);
 	CU_ASSERT_EQUAL(jint(J(get(SUM), "totals"), "received"), 1490);
-	CU_ASSERT_DOUBLE_EQUAL(jnum(res.j, "loss_rate"), 10.0 / 1500, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(jnum(res.j, "repair_rate"), 0.8, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(jnum(res.j, "residual_rate"), 2.0 / 1500, 1e-9);
-	CU_ASSERT_EQUAL(jint(J(J(res.j, "recent"), "counters"), "lost"), 10);
+	CU_ASSERT_DOUBLE_EQUAL(jnum(tu_mg_res.j, "loss_rate"), 10.0 / 1500, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(jnum(tu_mg_res.j, "repair_rate"), 0.8, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(jnum(tu_mg_res.j, "residual_rate"), 2.0 / 1500, 1e-9);
+	CU_ASSERT_EQUAL(jint(J(J(tu_mg_res.j, "recent"), "counters"), "lost"), 10);
 	j = by_id(get(SUM "/channels"), "channel_id", 1);
 	CU_ASSERT_EQUAL(jint(J(j, "totals"), "received"), 990);
 	CU_ASSERT_DOUBLE_EQUAL(jnum(j, "loss_rate"), 0.01, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(jnum(J(j, "recent"), "repair_rate"), 0.8, 1e-9);
-	j = by_id(res.j, "channel_id", 2);
+	j = by_id(tu_mg_res.j, "channel_id", 2);
 	CU_ASSERT(jint(J(j, "totals"), "received") == 500 && jnum(j, "loss_rate") == 0.0);
 	CU_ASSERT_EQUAL(jint(J(metro_sum(1), "totals"), "lost"), 10);
 	CU_ASSERT_EQUAL(jint(J(metro_sum(2), "totals"), "received"), 500);
@@ -893,12 +859,12 @@ static void test_figures(void)
 	CU_ASSERT_EQUAL(jint(J(get(MT "/1"), "totals"), "repaired_group"), 6);
 	j = series("", &n);
 	CU_ASSERT(n == 1 && jint(j, "t_ms") == t && jint(j, "clients") == 2 && jint(j, "received") == 1490);
-	CU_ASSERT(jint(res.j, "step_ms") == 1000 && json_is_null(J(res.j, "channel_id")));
+	CU_ASSERT(jint(tu_mg_res.j, "step_ms") == 1000 && json_is_null(J(tu_mg_res.j, "channel_id")));
 	j = series("?channel=1", &n);
 	CU_ASSERT(n == 1 && jint(j, "received") == 990 && jint(j, "clients") == 1 && jint(j, "lost") == 10);
-	CU_ASSERT(jint(res.j, "channel_id") == 1 && json_is_null(J(res.j, "metro_id")));
+	CU_ASSERT(jint(tu_mg_res.j, "channel_id") == 1 && json_is_null(J(tu_mg_res.j, "metro_id")));
 	j = series("?metro=2", &n);
-	CU_ASSERT(n == 1 && jint(j, "received") == 500 && jint(res.j, "metro_id") == 2);
+	CU_ASSERT(n == 1 && jint(j, "received") == 500 && jint(tu_mg_res.j, "metro_id") == 2);
 	/* A second report a second later (a box's counters are cumulative). */
 	CU_ASSERT_EQUAL(heartbeat(a, ta, "{\"stats\":{\"received\":1990,\"lost\":10}}"), 200);
 	sc_clock_fake_advance(clk, SC_NS_PER_S);
