@@ -56,13 +56,13 @@ int stb_send(struct stb *s, uint64_t peer, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static void on_repair(void *arg, int fd, uint32_t events)
+/* One batch of the repair port's datagrams (repairs, group requests, the
+ * mesh) to the tuner. */
+static void read_repair(struct stb *s, int fd)
 {
-	struct stb *s = arg;
 	uint8_t buf[2048];
 	struct rtx_msg_info info;
 
-	(void)events;
 	for (int i = 0; i < 64; i++) {
 		struct sc_sockaddr from = { 0 };
 		socklen_t fl = sizeof(from.u.ss);
@@ -97,6 +97,24 @@ static void on_repair(void *arg, int fd, uint32_t events)
 		else if (stb_tuner_input_peer(s->t, buf, (size_t)n, h) == 0)
 			peers_trust(s->peers, h);
 	}
+}
+
+static void on_repair(void *arg, int fd, uint32_t events)
+{
+	(void)events;
+	read_repair(arg, fd);
+}
+
+/* A timer about to judge what is missing (a repair, a pull, a skip at the
+ * playback deadline, a switch to the mesh) reads first what waited in the
+ * sockets while the machine did not run the box: on a busy host, that wait
+ * is the box's, not the network's. */
+void stb_drain_input(struct stb *s)
+{
+	if (s->rfd >= 0)
+		read_repair(s, s->rfd);
+	if (s->t)
+		stb_tuner_drain(s->t);
 }
 
 static int open_repair(struct stb *s)
@@ -280,6 +298,10 @@ static void on_house(void *arg)
 	sc_timer_arm(s->house, SC_NS_PER_S);
 	if (!t || t->starving)
 		return;
+	if (stb_tuner_drain(t) > 0) {
+		stb_tuner_kick(t);
+		return;
+	}
 	if (n - (t->last_rx_ns ? t->last_rx_ns : t->join_ns) > STARVE_NS) {
 		t->starving = true;
 		sc_logf(&s->lg, LOG_WARNING,

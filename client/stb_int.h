@@ -172,6 +172,12 @@ void stb_tuner_set_ret(struct stb_tuner *t, const struct mgc_ret *r, bool burst)
 /* Returns the session's verdict: 0 when the datagram was used. */
 int stb_tuner_input_peer(struct stb_tuner *t, const uint8_t *buf, size_t len, uint64_t from);
 void stb_tuner_rejoin(struct stb_tuner *t);
+/* stb.c: reads what waits on the repair and multicast sockets, before a
+ * timer judges what is missing. */
+void stb_drain_input(struct stb *s);
+/* Reads what waits on the multicast socket before a timer judges a
+ * silence; returns the datagrams read (0 when none or no socket). */
+int stb_tuner_drain(struct stb_tuner *t);
 /* Let the session release what came in and re-arm its timer. */
 void stb_tuner_kick(struct stb_tuner *t);
 /* Callbacks with the tuner as ctx, for the libraries: the loop's clock,

@@ -104,6 +104,7 @@ static void on_timer(void *arg)
 {
 	struct stb_tuner *t = arg;
 
+	stb_drain_input(t->s); /* what the node misses may be waiting */
 	if (t->mesh.n)
 		mesh_node_run(t->mesh.n);
 	after(t);
@@ -180,6 +181,9 @@ static void on_poll(void *arg)
 	bool changed;
 
 	sc_timer_arm(m->poll, POLL_NS);
+	stb_drain_input(t->s);
+	stb_tuner_kick(t);
+	n = stb_now(t->s);
 	if (m->sw.mode == MESH_MODE_MULTICAST)
 		why_mesh(t, n, m->why, sizeof(m->why)); /* before the poll moves the window */
 	mesh_switch_poll(&m->sw, n, &changed);

@@ -187,27 +187,28 @@ static int join(struct probe *p, const char *group, const char *source, const ch
 	return rc_;
 }
 
+/* The sockets are read before each run of the session: after a stretch
+ * the machine did not run the probe, what waited in them is not missing. */
 static void pump(struct probe *p, uint64_t end)
 {
 	uint8_t buf[2048];
 
 	for (;;) {
+		ssize_t n;
+
+		while ((n = recv(p->mfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			rtx_session_input_rtp(p->s, buf, (size_t)n);
+		while ((n = recv(p->rfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			rtx_session_input_peer(p->s, buf, (size_t)n, 0);
+
 		uint64_t t = now_cb(NULL), d = rtx_session_run(p->s);
 		struct pollfd fds[2] = { { p->mfd, POLLIN, 0 }, { p->rfd, POLLIN, 0 } };
 		uint64_t until = d < end ? d : end;
 		int wait = until > t ? (int)((until - t + SC_NS_PER_MS - 1) / SC_NS_PER_MS) : 0;
-		ssize_t n;
 
 		if (t >= end || (p->stop_after && p->delivered + p->lost >= p->stop_after))
 			return;
-		if (poll(fds, 2, wait) <= 0)
-			continue;
-		if (fds[0].revents & POLLIN)
-			while ((n = recv(p->mfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-				rtx_session_input_rtp(p->s, buf, (size_t)n);
-		if (fds[1].revents & POLLIN)
-			while ((n = recv(p->rfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-				rtx_session_input_peer(p->s, buf, (size_t)n, 0);
+		poll(fds, 2, wait);
 	}
 }
 

@@ -16,7 +16,8 @@
  * the policy's silence, says "mesh" in its status and heartbeats and asks
  * the tracker, partners with the source and plays what it pushes; when
  * multicast returns it goes back only after recover_ms of clean multicast
- * and says "multicast" again.
+ * and says "multicast" again. A box the machine did not run for a while
+ * reads the multicast that waited in its socket before it judges.
  *
  * Everything here needs the box's tuner, so without a namespace (no user
  * namespaces) each test says so and checks nothing. */
@@ -29,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -545,6 +548,72 @@ out:
 	teardown(&f, &s, &m);
 }
 
+/* 5. The machine does not run the box for 2 s, right after its loop woke,
+ * while multicast goes on arriving into its socket (a starved host: the
+ * loop's timers then find the clock 2 s on). Nothing was silent: the box
+ * reads what waited before judging, stays on multicast, asks nobody and
+ * loses nothing (it switched to the mesh: client_mesh_lab beside
+ * stress-ng). */
+struct starve {
+	struct tu_fake *f;
+	struct stream *m;
+	int efd;
+	unsigned sent;
+};
+
+static void on_starve(void *arg, int fd, uint32_t events)
+{
+	struct starve *st = arg;
+	struct pollfd p = { mld_recv_fd(tu_boxes[0]->t->mr), POLLIN, 0 };
+	uint64_t v;
+
+	(void)events;
+	CU_ASSERT_EQUAL(read(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+	for (unsigned k = 0; k < 80; k++, st->sent++)
+		CU_ASSERT_EQUAL(send(st->m->fd, stream_next(st->m), RTP_LEN, 0), RTP_LEN);
+	/* real time, a deadline against a hang: the kernel delivers the loop
+	 * back to the box's socket */
+	CU_ASSERT(poll(&p, 1, 10000) == 1);
+	sc_clock_fake_advance(st->f->clk, 2 * SC_NS_PER_S);
+}
+
+static void test_starved_box(void)
+{
+	struct tu_fake f;
+	struct src s;
+	struct stream m;
+	struct starve st = { .f = &f, .m = &m, .efd = -1 };
+	uint64_t one = 1, rx0, unrep0;
+
+	if (!box_tuned(&f, &s, &m))
+		goto out;
+	for (int i = 0; i < 40; i++)
+		step(&f, &m, &s, true);
+	rx0 = tu_boxes[0]->t->rx_datagrams;
+	unrep0 = (uint64_t)repair_stat(&f, "unrepaired");
+	st.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	CU_ASSERT_FATAL(st.efd >= 0);
+	CU_ASSERT_FATAL(sc_loop_add_fd(f.loop, st.efd, SC_LOOP_IN, on_starve, &st) == 0);
+	CU_ASSERT_EQUAL(write(st.efd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	for (int i = 0; i < 10 && !st.sent; i++)
+		sc_loop_run_once(f.loop, 0);
+	CU_ASSERT_EQUAL_FATAL(st.sent, 80);
+	sc_loop_del_fd(f.loop, st.efd);
+	CU_ASSERT_FALSE(box_in_mesh());
+	tu_settle(&f);
+	CU_ASSERT_EQUAL(tu_boxes[0]->t->rx_datagrams - rx0, 80);
+	for (int i = 0; i < 40; i++)
+		step(&f, &m, &s, true);
+	CU_ASSERT_FALSE(box_in_mesh());
+	CU_ASSERT_EQUAL(mesh_stat(&f, "to_mesh"), 0);
+	CU_ASSERT_EQUAL((uint64_t)repair_stat(&f, "unrepaired"), unrep0);
+	CU_ASSERT_FALSE(tu_boxes[0]->t->starving);
+out:
+	if (st.efd >= 0)
+		close(st.efd);
+	teardown(&f, &s, &m);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -552,6 +621,7 @@ int tu_register(void)
 		{ "multicast stops: to the mesh after silence_ms, tracker asked", test_to_mesh },
 		{ "in the mesh: partnered with the source, plays what it pushes", test_mesh_feeds },
 		{ "multicast returns: back after recover_ms of clean multicast", test_back_to_multicast },
+		{ "a box not run for 2 s reads its multicast before judging: no switch", test_starved_box },
 		{ NULL, NULL },
 	};
 	mesh_switch_config_defaults(&defaults);
