@@ -27,6 +27,9 @@ command -v stress-ng >/dev/null || die "stress-ng is missing (apt-get install st
 work="$(mktemp -d /tmp/sixcast-stress-XXXXXX)"
 git clone -q "$top" "$work/src"
 cd "$work/src"
+# The browser test's npm packages (./run deps installed them in the tree):
+# without them, that test would only SKIP here.
+[ ! -d "$top/tests/browser/node_modules" ] || ln -s "$top/tests/browser/node_modules" tests/browser/node_modules
 say "build in a fresh clone ($work/src)"
 ./autogen.sh >"$work/autogen.log" 2>&1 || { tail -n 20 "$work/autogen.log"; die "autogen failed"; }
 mkdir build

@@ -159,7 +159,8 @@ cl_wait_ref 1 "$rate"
 for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
 for b in "${BOXES[@]}"; do
 	st="$(stb "$b" stats)"
-	[ "$(jf 'j["mesh"]["mode"]' <<<"$st")" = multicast ] || lab_fail "$b did not return to multicast"
+	[ "$(jf 'j["mesh"]["mode"]' <<<"$st")" = multicast ] ||
+		box_fail "$b" "not on multicast a second of stream after its return (switches: $(jf 'json.dumps({k: j["mesh"][k] for k in ("to_mesh", "to_multicast", "multicast_loss")})' <<<"$st"))"
 	chk="$("$tsrec" check "$LAB_DIR/$b-back.ts" | head -1)"
 	echo "$b back on multicast: $chk; output pauses (ms) $(jf 'j["mesh"]["output_gap_max_ms"]' <<<"$st")," \
 		"multicast back -> switch $(jf 'round(j["mesh"]["multicast_back_ms"])' <<<"$st") ms"
