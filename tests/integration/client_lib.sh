@@ -175,6 +175,13 @@ cl_ref_start() {
 	cl_wait_ref "$1" 5 0
 }
 cl_ref() { awk '/^progress / { u = $2 } END { sub(/unique=/, "", u); print u + 0 }' "$LAB_DIR/ref$1.log" 2>/dev/null; }
+# cl_ref_gap CHANNEL BASE: the longest pause (ms) between two packets of the
+# channel at the core's receiver since it had counted BASE packets: a
+# multicast silence there is the edge's or the machine's, not a box's.
+cl_ref_gap() {
+	awk -v base="$2" '/^progress / { u = $2; g = $4; sub(/unique=/, "", u); sub(/gap_ms=/, "", g)
+		if (u + 0 > base && g + 0 > m) m = g + 0 } END { print m + 0 }' "$LAB_DIR/ref$1.log" 2>/dev/null
+}
 _cl_ref_past() {
 	local n
 	n="$(cl_ref "$1")"

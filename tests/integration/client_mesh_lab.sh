@@ -152,6 +152,7 @@ echo "ffprobe m1h6 (mesh mode): $c"
 
 # Multicast comes back: the boxes return to it, the output continuous.
 for b in "${BOXES[@]}"; do stb "$b" record start "$LAB_DIR/$b-back.ts" >/dev/null; done
+r_back="$(cl_ref 1)"
 for b in "${BOXES[@]}"; do lab_exec "$b" nft delete table inet nomc; done
 for b in "${BOXES[@]}"; do cl_wait_status "$b" 'j["mode"] == "multicast"' "return of $b to multicast"; done
 # A second of stream on multicast after the last return.
@@ -159,8 +160,15 @@ cl_wait_ref 1 "$rate"
 for b in "${BOXES[@]}"; do stb "$b" record stop >/dev/null; done
 for b in "${BOXES[@]}"; do
 	st="$(stb "$b" stats)"
-	[ "$(jf 'j["mesh"]["mode"]' <<<"$st")" = multicast ] ||
-		box_fail "$b" "not on multicast a second of stream after its return (switches: $(jf 'json.dumps({k: j["mesh"][k] for k in ("to_mesh", "to_multicast", "multicast_loss")})' <<<"$st"))"
+	if [ "$(jf 'j["mesh"]["mode"]' <<<"$st")" != multicast ]; then
+		sw="$(jf 'json.dumps({k: j["mesh"][k] for k in ("to_mesh", "to_multicast", "multicast_loss")})' <<<"$st")"
+		gap="$(cl_ref_gap 1 "$r_back")"
+		# Multicast that paused at the core too (an edge the machine did
+		# not run): leaving for the mesh was right.
+		[ "$gap" -ge 250 ] || box_fail "$b" "not on multicast a second of stream after its return ($sw)"
+		echo "$b left multicast again ($sw), rightly: the channel paused ${gap} ms at the core's receiver"
+		grep -E "switching to the P2P mesh|back to multicast" "$LAB_DIR/$b.log" | tail -n 3
+	fi
 	chk="$("$tsrec" check "$LAB_DIR/$b-back.ts" | head -1)"
 	echo "$b back on multicast: $chk; output pauses (ms) $(jf 'j["mesh"]["output_gap_max_ms"]' <<<"$st")," \
 		"multicast back -> switch $(jf 'round(j["mesh"]["multicast_back_ms"])' <<<"$st") ms"

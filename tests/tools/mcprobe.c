@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,7 +63,8 @@ static void usage(FILE *f)
 	fputs("usage: mcprobe send -g GROUP:PORT -i IFACE [-n COUNT] [-r PPS] [-H HOPS]\n"
 	      "       mcprobe recv -g GROUP:PORT -i IFACE [-s SOURCE[,SOURCE...]] [-t SECONDS]\n"
 	      "                    [--rejoin] [--fast] [--progress N]\n"
-	      "--progress N: a line \"progress unique=U last=SEQ\" every N new packets,\n"
+	      "--progress N: a line \"progress unique=U last=SEQ gap_ms=G\" every N new packets\n"
+	      "             (G: the longest time between two arrivals since the line before),\n"
 	      "for a test to wait for the stream rather than for a time.\n"
 	      "GROUP:PORT as \"[ff3e::8000:1]:5000\" or \"232.1.1.1:5000\".\n"
 	      "SSM groups (ff3x::, 232/8) need -s SOURCE on the receiver.\n", f);
@@ -144,6 +146,10 @@ static int parse_sources(const char *text, int family, struct mld_addr *out, siz
 struct rstats {
 	long received, unique, dup, reorder, bad;
 	long first, last;
+	/* Arrival times by the kernel's clock (SO_TIMESTAMPNS), so that a
+	 * receiver the machine did not run still sees when packets came:
+	 * the largest gap since the last progress line. */
+	uint64_t last_at_ns, gap_max_ns;
 	uint8_t seen[65536 / 8];
 };
 
@@ -215,6 +221,33 @@ static int open_receiver(const struct opts *o, mld_recv **r)
 	return mld_recv_open(&rc, &mlog, r);
 }
 
+/* recv() that notes the datagram's arrival (the kernel's timestamp, else
+ * the time of the read) and the gap since the one before. */
+static ssize_t recv_at(int fd, uint8_t *buf, size_t cap, struct rstats *s)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, cap };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+	struct timespec ts;
+	uint64_t at;
+	ssize_t n = recvmsg(fd, &mh, 0);
+
+	if (n <= 0)
+		return n;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+	at = (uint64_t)ts.tv_sec * SC_NS_PER_S + (uint64_t)ts.tv_nsec;
+	if (s->last_at_ns && at > s->last_at_ns && at - s->last_at_ns > s->gap_max_ns)
+		s->gap_max_ns = at - s->last_at_ns;
+	s->last_at_ns = at;
+	return n;
+}
+
 static int do_recv(const struct opts *o)
 {
 	static struct rstats s;
@@ -228,6 +261,7 @@ static int do_recv(const struct opts *o)
 	if (open_receiver(o, &r) < 0)
 		return 2;
 	fd = mld_recv_fd(r);
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int));
 	if (o->rejoin && mld_nlwatch_new(o->iface, on_link, r, &mlog, &w) < 0) {
 		mld_recv_free(r);
 		return 2;
@@ -246,13 +280,15 @@ static int do_recv(const struct opts *o)
 			continue;
 		if (p[1].revents)
 			mld_nlwatch_process(w);
-		while (p[0].revents && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		while (p[0].revents && (n = recv_at(fd, buf, sizeof(buf), &s)) > 0) {
 			long before = s.unique;
 
 			account(&s, buf, (size_t)n);
 			if (o->progress && s.unique != before && s.unique % o->progress == 0) {
-				printf("progress unique=%ld last=%ld\n", s.unique, s.last);
+				printf("progress unique=%ld last=%ld gap_ms=%.0f\n", s.unique, s.last,
+				       (double)s.gap_max_ns / 1e6);
 				fflush(stdout);
+				s.gap_max_ns = 0;
 			}
 		}
 	}
