@@ -42,6 +42,7 @@
 #include "sc_addr.h"
 #include "sc_clock.h"
 #include "sc_log.h"
+#include "sc_httpc.h"
 #include "sc_loop.h"
 #include "sc_rtp.h"
 
@@ -62,6 +63,7 @@ struct node {
 	struct sc_sockaddr local;
 	FILE *out;
 	char token[200];
+	int64_t asking; /* the tracker request in flight (0: none) */
 	uint64_t start_ns;
 	/* TS continuity of what it played */
 	uint8_t cc[8192];
@@ -71,6 +73,7 @@ struct node {
 
 struct app {
 	sc_loop *loop;
+	sc_httpc *hc; /* the tracker's asks */
 	bool source;
 	uint32_t channel, edge_id, first_id;
 	uint8_t key[32];
@@ -380,16 +383,13 @@ static size_t json_peers(json_t *arr, struct mesh_peer_info *out, size_t max, ui
 	return n;
 }
 
-static void tracker_ask(struct node *nd)
+/* The tracker's answer: peers and the source into the node. */
+static void tracker_take(struct node *nd, json_t *j)
 {
 	struct mesh_peer_info near[16], rnd[16], src;
-	char path[128];
-	json_t *j, *s;
 	size_t nn, nr;
+	json_t *s;
 
-	snprintf(path, sizeof(path), "/channels/%u/peers?client_id=%u", A.channel, nd->id);
-	if (!(j = http("GET", path, nd->token, NULL)))
-		return;
 	nn = json_peers(json_object_get(j, "near"), near, 16, nd->id);
 	nr = json_peers(json_object_get(j, "random"), rnd, 16, nd->id);
 	mesh_node_add_peers(nd->n, near, nn, rnd, nr);
@@ -404,7 +404,40 @@ static void tracker_ask(struct node *nd)
 			mesh_node_set_source(nd->n, &src, json_is_true(json_object_get(j, "direct")));
 		}
 	}
+}
+
+static void on_tracker(void *arg, int status, const char *body, size_t len, const char *err)
+{
+	struct node *nd = arg;
+	json_t *j = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+
+	nd->asking = 0;
+	if (!j) {
+		sc_log(LOG_WARNING, "node %u: tracker: HTTP %d %s", nd->id, status, status ? body : err);
+		return;
+	}
+	tracker_take(nd, j);
 	json_decref(j);
+	mesh_node_run(nd->n);
+	node_rearm(nd);
+}
+
+/* Asynchronous, on the loop: a blocking ask stopped the process's nodes
+ * for as long as a busy management server took (up to the 3 s timeout),
+ * and their partners with them (mesh_nomcast_lab beside stress-ng). */
+static void tracker_ask(struct node *nd)
+{
+	char url[512];
+	int64_t id;
+
+	if (nd->asking)
+		return;
+	snprintf(url, sizeof(url), "%s/api/v1/channels/%u/peers?client_id=%u", A.mgmt, A.channel, nd->id);
+	id = sc_httpc_request(A.hc, "GET", url, nd->token, NULL, 3000, on_tracker, nd);
+	if (id < 0)
+		sc_log(LOG_WARNING, "node %u: tracker: %s", nd->id, strerror((int)-id));
+	else
+		nd->asking = id;
 }
 
 static void cb_want_peers(void *ctx)
@@ -412,7 +445,7 @@ static void cb_want_peers(void *ctx)
 	struct node *nd = ctx;
 
 	if (A.mgmt)
-		tracker_ask(nd); /* blocking, but not re-entering the node */
+		tracker_ask(nd);
 }
 
 /* The registration answer: the node's id and token, its certificate (of
@@ -833,6 +866,8 @@ int main(int argc, char **argv)
 		return 1;
 	sc_loop_add_signal(A.loop, SIGTERM, on_stop, NULL);
 	sc_loop_add_signal(A.loop, SIGINT, on_stop, NULL);
+	if (!(A.hc = sc_httpc_new(A.loop, NULL)))
+		return 1;
 	if ((rc = setup()) < 0)
 		return 1;
 	if (A.source && A.group && (rc = join_group()) < 0) {
@@ -855,6 +890,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "meshpeer: %u %s node(s) up\n", A.nodes, A.source ? "source" : "peer");
 	sc_loop_run(A.loop);
 	report();
+	sc_httpc_free(A.hc); /* no answer reaches a freed node */
 	for (i = 0; i < A.nodes; i++) {
 		mesh_node_free(A.node[i].n);
 		rtx_ident_free(A.node[i].ident); /* after its node */
