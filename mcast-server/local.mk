@@ -48,10 +48,8 @@ EXTRA_DIST += tests/bench/edge_bench.sh tests/bench/edge_ret_bench.sh
 EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server $(TS_CFLAGS) -I$(top_srcdir)/retransmit \
 	-I$(top_srcdir)/client/mesh $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
-TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h
 
 UNIT_TESTS += \
-	tests/unit/test_ts \
 	tests/unit/test_pcr \
 	tests/unit/test_tsin \
 	tests/unit/test_tsfix \
@@ -60,9 +58,6 @@ UNIT_TESTS += \
 	tests/unit/test_edge_ret \
 	tests/unit/test_edge_cfg tests/unit/test_edge_mgmt_json \
 	tests/unit/test_edge_mgmt
-tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
-tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
-tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_pcr_SOURCES = tests/unit/test_pcr.c $(TSGEN) $(TU)
 tests_unit_test_pcr_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_pcr_LDADD = $(EDGE_TEST_LDADD)

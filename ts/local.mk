@@ -6,7 +6,20 @@
 # (header only).
 noinst_LTLIBRARIES += ts/libscts.la
 ts_libscts_la_SOURCES = \
-	%reldir%/ts.c %reldir%/ts.h
+	%reldir%/ts.c %reldir%/ts.h \
+	%reldir%/ts_es.c %reldir%/ts_es.h
 ts_libscts_la_CFLAGS = $(AM_CFLAGS)
 
 TS_CFLAGS = -I$(top_srcdir)/ts
+
+# Packet builders of the tests of ts/ and of its users.
+TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h
+TS_TEST_CFLAGS = $(UNIT_CFLAGS) $(TS_CFLAGS)
+TS_TEST_LDADD = ts/libscts.la $(UNIT_LDADD)
+UNIT_TESTS += tests/unit/test_ts tests/unit/test_ts_es
+tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
+tests_unit_test_ts_CFLAGS = $(TS_TEST_CFLAGS)
+tests_unit_test_ts_LDADD = $(TS_TEST_LDADD)
+tests_unit_test_ts_es_SOURCES = tests/unit/test_ts_es.c $(TSGEN) $(TU)
+tests_unit_test_ts_es_CFLAGS = $(TS_TEST_CFLAGS)
+tests_unit_test_ts_es_LDADD = $(TS_TEST_LDADD)

@@ -60,12 +60,66 @@ void tsgen_pat(uint8_t *p, uint16_t pmt_pid, uint8_t cc)
 void tsgen_pmt(uint8_t *p, uint16_t pmt_pid, uint16_t pcr_pid, uint16_t video_pid,
 	       uint16_t audio_pid, uint8_t cc)
 {
+	tsgen_pmt_type(p, pmt_pid, pcr_pid, video_pid, 0x1b, audio_pid, cc);
+}
+
+void tsgen_pmt_type(uint8_t *p, uint16_t pmt_pid, uint16_t pcr_pid, uint16_t video_pid, uint8_t video_type,
+		    uint16_t audio_pid, uint8_t cc)
+{
 	uint8_t s[22] = { 0x02, 0xb0, 23, 0x00, 0x01, 0xc1, 0x00, 0x00,
 			  (uint8_t)(0xe0 | pcr_pid >> 8), (uint8_t)pcr_pid, 0xf0, 0x00,
-			  0x1b, (uint8_t)(0xe0 | video_pid >> 8), (uint8_t)video_pid, 0xf0, 0x00,
+			  video_type, (uint8_t)(0xe0 | video_pid >> 8), (uint8_t)video_pid, 0xf0, 0x00,
 			  0x0f, (uint8_t)(0xe0 | audio_pid >> 8), (uint8_t)audio_pid, 0xf0, 0x00 };
 
 	psi(p, pmt_pid, cc, s, sizeof(s));
+}
+
+static void put_ts(uint8_t *f, unsigned prefix, uint64_t t)
+{
+	f[0] = (uint8_t)(prefix << 4 | (t >> 29 & 0x0e) | 1);
+	f[1] = (uint8_t)(t >> 22);
+	f[2] = (uint8_t)((t >> 14 & 0xfe) | 1);
+	f[3] = (uint8_t)(t >> 7);
+	f[4] = (uint8_t)((t << 1 & 0xfe) | 1);
+}
+
+size_t tsgen_pes(uint8_t *p, struct tsgen_es *es, const struct tsgen_pes *h, const uint8_t *data, size_t len)
+{
+	uint8_t hdr[19] = { 0, 0, 1, h->stream_id, 0, 0, 0x80, 0, 0 };
+	size_t hl = 9, room, af_min, af_len, off;
+
+	if (h->has_pts) {
+		hdr[7] = h->has_dts ? 0xc0 : 0x80;
+		put_ts(hdr + 9, h->has_dts ? 3 : 2, h->pts);
+		hl += 5;
+		if (h->has_dts) {
+			put_ts(hdr + 14, 1, h->dts);
+			hl += 5;
+		}
+	}
+	hdr[8] = (uint8_t)(hl - 9);
+	/* The adaptation field as tsgen_es makes it, then stuffing. */
+	af_min = es->rai || es->disc || es->with_pcr ? (es->with_pcr ? 8 : 2) : 0;
+	room = TS_SIZE - 4 - af_min - hl;
+	if (len > room)
+		len = room;
+	af_len = TS_SIZE - 4 - hl - len; /* whole field, length byte included */
+	es->pusi = true;
+	tsgen_es(p, es);
+	if (af_len) {
+		/* the length byte, the flags and a PCR as tsgen_es wrote them */
+		size_t fixed = af_min ? af_min : af_len > 1 ? 2 : 1;
+
+		p[3] |= 0x20;
+		p[4] = (uint8_t)(af_len - 1);
+		if (!af_min && af_len > 1)
+			p[5] = 0;
+		memset(p + 4 + fixed, 0xff, af_len - fixed);
+	}
+	off = 4 + af_len;
+	memcpy(p + off, hdr, hl);
+	memcpy(p + off + hl, data, len);
+	return len;
 }
 
 void tsgen_null(uint8_t *p)

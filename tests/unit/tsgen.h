@@ -5,6 +5,7 @@
 #define TSGEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct tsgen_es {
@@ -23,6 +24,21 @@ void tsgen_pat(uint8_t *p, uint16_t pmt_pid, uint8_t cc);
  * AAC stream on audio_pid. */
 void tsgen_pmt(uint8_t *p, uint16_t pmt_pid, uint16_t pcr_pid, uint16_t video_pid,
 	       uint16_t audio_pid, uint8_t cc);
+/* The same with the video's stream_type (0x1b H.264, 0x24 HEVC, 0x02
+ * MPEG-2 video, ...). */
+void tsgen_pmt_type(uint8_t *p, uint16_t pmt_pid, uint16_t pcr_pid, uint16_t video_pid, uint8_t video_type,
+		    uint16_t audio_pid, uint8_t cc);
+
+/* A PES header: stream_id (0xe0 video, 0xc0 audio), PTS and DTS. */
+struct tsgen_pes {
+	uint8_t stream_id;
+	bool has_pts, has_dts;
+	uint64_t pts, dts; /* 90 kHz */
+};
+/* A packet of es starting a PES (PUSI) with header h and then data; the
+ * adaptation field (with es's flags and PCR) is stuffed so that the data
+ * ends the packet. Returns how many bytes of data fit (the rest is cut). */
+size_t tsgen_pes(uint8_t *p, struct tsgen_es *es, const struct tsgen_pes *h, const uint8_t *data, size_t len);
 /* A null packet. */
 void tsgen_null(uint8_t *p);
 
