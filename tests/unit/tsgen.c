@@ -126,3 +126,77 @@ void tsgen_null(uint8_t *p)
 {
 	header(p, TS_PID_NULL, false, 1, 0);
 }
+
+static char chan_frame_start(struct tsgen_chan *c, uint8_t *p)
+{
+	static const uint8_t idr[] = { 0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1e, 0xd9,
+				       0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80, 0, 0, 1, 0x65, 0x88, 0x84, 0x00 };
+	static const uint8_t pframe[] = { 0, 0, 0, 1, 0x09, 0x30, 0, 0, 1, 0x41, 0x98, 0x84, 0x00 };
+	bool key = c->frame % c->gop == 0;
+	uint64_t t = c->pts0 + c->frame * 3600;
+	struct tsgen_pes h = { 0xe0, true, true, (t + 7200) % ((uint64_t)1 << 33), (t + 3600) % ((uint64_t)1 << 33) };
+
+	c->v.rai = key || c->rai_on_p;
+	c->v.with_pcr = true;
+	c->v.pcr = t * 300;
+	if (key)
+		tsgen_pes(p, &c->v, &h, idr, sizeof(idr));
+	else
+		tsgen_pes(p, &c->v, &h, pframe, sizeof(pframe));
+	c->v.rai = c->v.with_pcr = false;
+	return key ? 'I' : 'F';
+}
+
+static char chan_audio(struct tsgen_chan *c, uint8_t *p)
+{
+	static const uint8_t adts[] = { 0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc };
+	struct tsgen_pes h = { 0xc0, true, false, (c->pts0 + c->frame * 3600 + 9000) % ((uint64_t)1 << 33), 0 };
+	bool pusi = c->audio_pusi = !c->audio_pusi;
+
+	if (!pusi) {
+		c->a.pusi = false;
+		tsgen_es(p, &c->a);
+		return 'a';
+	}
+	if (!c->video_type) { /* a radio channel keeps the PCR on its audio */
+		c->a.with_pcr = true;
+		c->a.pcr = (c->pts0 + c->frame * 3600) * 300;
+	}
+	tsgen_pes(p, &c->a, &h, adts, sizeof(adts));
+	c->a.with_pcr = false;
+	return 'A';
+}
+
+char tsgen_chan_next(struct tsgen_chan *c, uint8_t *p)
+{
+	/* steps: [PAT, PMT at a GOP start], then video and audio in turn */
+	unsigned psi = c->frame % c->gop == 0 ? 2 : 0, s = c->step++;
+	char r;
+
+	c->v.pid = c->video_pid;
+	c->a.pid = c->audio_pid;
+	if (s < psi) {
+		if (s == 0) {
+			tsgen_pat(p, c->pmt_pid, c->cc_pat++);
+			return 'P';
+		}
+		tsgen_pmt_type(p, c->pmt_pid, c->video_type ? c->video_pid : c->audio_pid, c->video_pid,
+			       c->video_type ? c->video_type : 0x06, c->audio_pid, c->cc_pmt++);
+		return 'M';
+	}
+	s -= psi;
+	if (s % 2 == 1 || !c->video_type) {
+		r = chan_audio(c, p);
+	} else if (s == 0) {
+		r = chan_frame_start(c, p);
+	} else {
+		c->v.pusi = false;
+		tsgen_es(p, &c->v);
+		r = 'v';
+	}
+	if (s + 1 >= 2 * c->frame_pkts) {
+		c->frame++;
+		c->step = 0;
+	}
+	return r;
+}
