@@ -37,3 +37,5 @@ noinst_PROGRAMS += tests/tools/tsstart
 tests_tools_tsstart_SOURCES = tests/tools/tsstart.c
 tests_tools_tsstart_CFLAGS = $(AM_CFLAGS) $(TS_CFLAGS)
 tests_tools_tsstart_LDADD = ts/libscts.la
+# Real encoders' streams through tsstart, checked by ffmpeg (SKIP without).
+INTEGRATION_TESTS += tests/integration/ts_start.sh

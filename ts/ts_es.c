@@ -276,3 +276,42 @@ bool ts_es_is_rap(const uint8_t *p, uint8_t type)
 		return ts_random_access(p);
 	}
 }
+
+int ts_es_end_of_sequence(uint8_t *p, uint16_t pid, uint8_t type)
+{
+	static const uint8_t h264[] = { 0, 0, 0, 1, 0x0a }, hevc[] = { 0, 0, 0, 1, 0x48, 0x01 },
+			     mpeg2[] = { 0, 0, 1, 0xb7 };
+	/* PES: video stream 0xe0, length 0 (unbounded), '10', no flags, no
+	 * header data. */
+	static const uint8_t pes[] = { 0, 0, 1, 0xe0, 0, 0, 0x80, 0, 0 };
+	const uint8_t *es;
+	size_t n, af;
+
+	switch (type) {
+	case 0x1b:
+		es = h264, n = sizeof(h264);
+		break;
+	case 0x24:
+		es = hevc, n = sizeof(hevc);
+		break;
+	case 0x01:
+	case 0x02:
+		es = mpeg2, n = sizeof(mpeg2);
+		break;
+	default:
+		return -ENOTSUP;
+	}
+	/* Header, an adaptation field of stuffing, then PES and data, so that
+	 * the data ends the packet. */
+	af = TS_SIZE - 4 - sizeof(pes) - n;
+	p[0] = TS_SYNC;
+	p[1] = (uint8_t)(0x40 | (pid >> 8 & 0x1f));
+	p[2] = (uint8_t)pid;
+	p[3] = 0x30;
+	p[4] = (uint8_t)(af - 1);
+	p[5] = 0;
+	memset(p + 6, 0xff, af - 2);
+	memcpy(p + 4 + af, pes, sizeof(pes));
+	memcpy(p + 4 + af + sizeof(pes), es, n);
+	return 0;
+}

@@ -96,6 +96,15 @@ enum ts_es_rap ts_es_rap(const uint8_t *p, uint8_t stream_type);
  * cannot tell; a packet without PUSI is never a RAP. */
 bool ts_es_is_rap(const uint8_t *p, uint8_t stream_type);
 
+/* A TS packet (CC 0) on pid holding a PES without timestamps whose
+ * payload ends the video sequence of this stream_type: H.264 end of
+ * sequence (NAL 10), HEVC end of sequence (NAL 36), MPEG-2
+ * sequence_end_code (0xB7). A decoder given it then outputs every picture
+ * it holds, and starts the next sequence afresh (an HEVC CRA after it is
+ * a start: its RASL pictures are dropped, H.265 8.1.3). Returns 0, or
+ * -ENOTSUP for another stream_type. */
+int ts_es_end_of_sequence(uint8_t *p, uint16_t pid, uint8_t stream_type);
+
 /* Whether ts_es_rap() knows this stream_type (H.264, HEVC, MPEG-1/2). */
 bool ts_es_known_type(uint8_t stream_type);
 

@@ -26,8 +26,12 @@ struct clock {
 	uint64_t at_ns;   /* when it went out (output side only) */
 };
 
-/* Decoding time (DTS, else PTS) of the last PES of a PID out and, after a
- * cut, in: the offset must not take a stream back in time. */
+/* Per PID, the latest presentation time out, and after a cut the decoding
+ * time (DTS, else PTS) of the input's latest PES: the offset must not take
+ * a stream back in time. Every picture decoded from the new stream's
+ * start on is shown at or after its start's DTS, so that DTS must come
+ * after every picture shown of the old stream, reordered B pictures
+ * included (the PTS out). */
 #define TRACKS 16
 struct track {
 	uint16_t pid;
@@ -161,9 +165,9 @@ static int64_t diff33(uint64_t a, uint64_t b)
 }
 
 /* Raise the offset (90 kHz) so that no stream goes back: each PID's next
- * PES comes at least MIN_STEP after its last one out. The input's latest
- * PES before the start is a lower bound of the first one out. Returns by
- * how much. */
+ * PES decodes at least MIN_STEP after the last one shown. The input's
+ * latest PES before the start is a lower bound of the first one out.
+ * Returns by how much. */
 #define MIN_STEP 3600 /* 40 ms: a video frame, two audio frames */
 static uint64_t keep_order(const ts_splice *sp, uint64_t off90)
 {
@@ -280,8 +284,8 @@ static void restamp_pes(ts_splice *sp, uint8_t *p)
 		}
 		sp->st.restamped++;
 	}
-	if ((tr = track(sp, ts_pid(p)))) {
-		tr->out = pes.has_dts ? pes.dts : pes.pts;
+	if ((tr = track(sp, ts_pid(p))) && (!tr->have_out || diff33(pes.pts, tr->out) > 0)) {
+		tr->out = pes.pts;
 		tr->have_out = true;
 	}
 }
@@ -306,4 +310,13 @@ void ts_splice_output(ts_splice *sp, uint8_t *p, uint64_t now_ns)
 	tick(&sp->out, p, has_pcr ? pcr : 0, has_pcr);
 	if (has_pcr)
 		sp->out.at_ns = now_ns;
+}
+
+void ts_splice_append(ts_splice *sp, uint8_t *p)
+{
+	uint16_t pid = ts_pid(p);
+	uint8_t cc = sp->last_cc[pid] == UNSEEN ? 0 : (uint8_t)((sp->last_cc[pid] + 1) & 0xf);
+
+	p[3] = (uint8_t)((p[3] & 0xf0) | cc);
+	sp->last_cc[pid] = cc;
 }

@@ -59,6 +59,11 @@ void ts_splice_input(ts_splice *sp, const uint8_t *p);
  * out (any monotonic clock), or 0 when there is no such time (a file). */
 void ts_splice_output(ts_splice *sp, uint8_t *p, uint64_t now_ns);
 
+/* A packet the caller adds to the end of the old stream after the cut
+ * (an end of sequence): numbered on from the old stream's counter of its
+ * PID, nothing else changed. */
+void ts_splice_append(ts_splice *sp, uint8_t *p);
+
 const struct ts_splice_stats *ts_splice_stats(const ts_splice *sp);
 
 #endif

@@ -41,7 +41,12 @@ struct ts_start {
 	uint8_t mark[TS_START_MAX];
 	uint8_t sidx[TS_START_MAX]; /* index of the packet's stream in the PMT, or NONE */
 	int start;
-	uint8_t inject[2][TS_SIZE]; /* PAT and PMT before the start */
+	/* Before the start: [an end of sequence of the old video, after a
+	 * zap], PAT, PMT. */
+	uint8_t inject[3][TS_SIZE];
+	unsigned inject_from;
+	int eos_pid;        /* the video out before the zap, -1: none */
+	uint8_t eos_type;
 	struct ts_start_stats st;
 };
 
@@ -65,6 +70,7 @@ ts_start *ts_start_new(bool splice)
 	}
 	forget(st);
 	st->start = -1;
+	st->eos_pid = -1;
 	return st;
 }
 
@@ -78,6 +84,11 @@ void ts_start_free(ts_start *st)
 
 void ts_start_zap(ts_start *st)
 {
+	/* Two zaps before a start: the video out is still the first one's. */
+	if (!st->zapping) {
+		st->eos_pid = st->st.video_pid;
+		st->eos_type = st->st.video_type;
+	}
 	forget(st);
 	st->zapping = true;
 	st->st.zaps++;
@@ -160,20 +171,30 @@ static bool is_rap(ts_start *st, const uint8_t *p)
 }
 
 /* The first RAP after a zap: every output starts here, PAT and PMT of
- * the new channel first (through the splice, which numbers them on). */
+ * the new channel first (through the splice, which numbers them on).
+ * When splicing, an end of sequence closes the old video before: the
+ * decoder outputs the pictures it holds back for reordering before the
+ * new ones, and takes an HEVC CRA as a fresh start. */
 static void zap_start(ts_start *st, size_t i, uint64_t now_ns)
 {
 	st->zapping = false;
 	st->mark[i] = ZAP_START;
 	st->start = (int)i;
-	memcpy(st->inject[0], st->pat_in, TS_SIZE);
-	memcpy(st->inject[1], st->pmt_in, TS_SIZE);
-	if (st->sp) {
-		ts_splice_output(st->sp, st->inject[0], now_ns);
-		ts_splice_output(st->sp, st->inject[1], now_ns);
+	st->inject_from = 1;
+	if (st->sp && st->eos_pid >= 0 &&
+	    ts_es_end_of_sequence(st->inject[0], (uint16_t)st->eos_pid, st->eos_type) == 0) {
+		ts_splice_append(st->sp, st->inject[0]);
+		st->inject_from = 0;
 	}
-	memcpy(st->pat_out, st->inject[0], TS_SIZE);
-	memcpy(st->pmt_out, st->inject[1], TS_SIZE);
+	st->eos_pid = -1;
+	memcpy(st->inject[1], st->pat_in, TS_SIZE);
+	memcpy(st->inject[2], st->pmt_in, TS_SIZE);
+	if (st->sp) {
+		ts_splice_output(st->sp, st->inject[1], now_ns);
+		ts_splice_output(st->sp, st->inject[2], now_ns);
+	}
+	memcpy(st->pat_out, st->inject[1], TS_SIZE);
+	memcpy(st->pmt_out, st->inject[2], TS_SIZE);
 }
 
 static void one(ts_start *st, size_t i, uint64_t now_ns)
@@ -208,8 +229,9 @@ static void one(ts_start *st, size_t i, uint64_t now_ns)
 	} else if (start && st->start < 0) {
 		st->mark[i] = START;
 		st->start = (int)i;
-		memcpy(st->inject[0], st->pat_out, TS_SIZE);
-		memcpy(st->inject[1], st->pmt_out, TS_SIZE);
+		st->inject_from = 1;
+		memcpy(st->inject[1], st->pat_out, TS_SIZE);
+		memcpy(st->inject[2], st->pmt_out, TS_SIZE);
 	}
 	if (st->sp)
 		ts_splice_output(st->sp, p, now_ns);
@@ -263,9 +285,12 @@ void ts_start_out(const ts_start *st, struct ts_start_out *o, ts_start_emit emit
 	}
 	for (; i < st->n; i++) {
 		if ((int)i == st->start && (!o->streaming || st->mark[i] == ZAP_START)) {
+			/* The end of sequence is for an output that had the old video. */
+			unsigned from = o->streaming ? st->inject_from : 1;
+
 			if (i > run)
 				emit(arg, st->buf + run * TS_SIZE, (i - run) * TS_SIZE);
-			emit(arg, st->inject[0], sizeof(st->inject));
+			emit(arg, st->inject[from], (3 - from) * TS_SIZE);
 			o->streaming = true;
 			o->begun = 0;
 			run = i;

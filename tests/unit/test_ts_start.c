@@ -262,6 +262,14 @@ static void zap(bool splice)
 	run(st, bb + 13 * TS_SIZE, 287, 7, &o, &k, 1);
 	rap_b = find(kb, 300, 13, 'I');
 	CU_ASSERT_EQUAL(ts_start_stats(st)->held, rap_b - 13);
+	if (splice) {
+		/* The old video ends its sequence (H.264 NAL 10). */
+		const uint8_t *p = pkt(&k, before++);
+
+		CU_ASSERT_EQUAL(ts_pid(p), 0x100);
+		CU_ASSERT(ts_pusi(p));
+		CU_ASSERT_EQUAL(memcmp(p + TS_SIZE - 5, "\0\0\0\1\x0a", 5), 0);
+	}
 	CU_ASSERT_EQUAL(ts_pid(pkt(&k, before)), TS_PID_PAT);
 	CU_ASSERT_EQUAL(ts_pid(pkt(&k, before + 1)), 0x1000);
 	CU_ASSERT_EQUAL(ts_es_rap(pkt(&k, before + 2), 0x1b), TS_ES_RAP);
@@ -282,6 +290,7 @@ static void zap(bool splice)
 
 			CU_ASSERT(ts_pat_first_pmt(p, &pmt) == 0); /* CRC still right */
 			CU_ASSERT(pat_ver < 0 || v == pat_ver || (i == before && v == pat_ver + 1));
+			CU_ASSERT(i != before || v == pat_ver + 1);
 			pat_ver = v;
 		}
 		if (ts_pcr(p, &pcr)) {
