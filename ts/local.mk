@@ -39,3 +39,12 @@ tests_tools_tsstart_CFLAGS = $(AM_CFLAGS) $(TS_CFLAGS)
 tests_tools_tsstart_LDADD = ts/libscts.la
 # Real encoders' streams through tsstart, checked by ffmpeg (SKIP without).
 INTEGRATION_TESTS += tests/integration/ts_start.sh
+
+# Fuzz target of the TS readers (./configure CC=clang-14 --enable-fuzzers;
+# tests/fuzz/README.md).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz_ts
+endif
+tests_fuzz_fuzz_ts_SOURCES = tests/fuzz/fuzz_ts.c ts/ts.c ts/ts_es.c ts/ts_splice.c ts/ts_start.c
+tests_fuzz_fuzz_ts_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(TS_CFLAGS)
+tests_fuzz_fuzz_ts_LDFLAGS = $(FUZZ_FLAGS)
