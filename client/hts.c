@@ -12,7 +12,6 @@
 
 #include "hts_req.h"
 
-#define TS 188
 #define MAX_CLIENTS HTS_MAX_CLIENTS
 #define REQ_MAX 4096
 #define RING (2u << 20) /* about two seconds of an 8 Mb/s channel */
