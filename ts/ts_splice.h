@@ -16,7 +16,9 @@
  *   old stream's rate, plus one packet (about one packet interval after
  *   the old stream's last packet), or, when the caller gives wall-clock
  *   times, plus the time that really passed, if longer: a live player's
- *   clock ran on during the zap and must not find the new PCRs late. The
+ *   clock ran on during the zap and must not find the new PCRs late. It
+ *   is then raised if need be so that no PID goes back in time: its first
+ *   new PES decodes at least 40 ms after the last one shown. The
  *   offset is a whole number of 90 kHz ticks so that PTS/DTS shift
  *   exactly; timestamps wrap at 33 bits as they do. The
  *   discontinuity_indicator is not set: there is none left. (OPCR and
@@ -29,8 +31,9 @@
  *
  * The first stream goes out untouched (offset 0) until the first cut. The
  * caller chooses where the new stream starts (ts_start: at a random access
- * point, PAT and PMT first) and hands every packet of the input to
- * ts_splice_input() so that its PCR is known there. */
+ * point, PAT and PMT first, after an end of sequence of the old video that
+ * ts_splice_append() numbers) and hands every packet of the input to
+ * ts_splice_input() so that its PCR and timestamps are known there. */
 #ifndef TS_SPLICE_H
 #define TS_SPLICE_H
 
