@@ -12,7 +12,6 @@
 
 #include "hts_req.h"
 
-#define TS 188
 #define MAX_CLIENTS HTS_MAX_CLIENTS
 #define REQ_MAX 4096
 #define RING (2u << 20) /* about two seconds of an 8 Mb/s channel */
@@ -28,7 +27,8 @@ struct conn {
 	size_t reqlen;
 	uint8_t *ring; /* output: [head, head + len) modulo size */
 	size_t size, head, len;
-	bool want_pat;
+	struct ts_start_out tso; /* where this player's stream stands */
+	bool overflow;           /* the ring could not take what came */
 	bool polling_out;
 };
 
@@ -198,7 +198,7 @@ static void serve(struct conn *c)
 	case HTS_CURRENT:
 		break;
 	}
-	c->want_pat = true;
+	ts_start_out_reset(&c->tso);
 	c->h->st.streams++;
 	respond(c, 200, "OK", "video/mp2t", NULL, 0, rq.head);
 }
@@ -292,33 +292,23 @@ static void on_accept(void *arg, int lfd, uint32_t events)
 	}
 }
 
-/* Where a stream may start in ts[0..len): the first packet of a PAT. */
-static size_t pat_offset(const uint8_t *ts, size_t len)
+static void emit(void *arg, const uint8_t *ts, size_t len)
 {
-	for (size_t off = 0; off + TS <= len; off += TS) {
-		const uint8_t *p = ts + off;
+	struct conn *c = arg;
 
-		if (p[0] == 0x47 && (p[1] & 0x40) && (p[1] & 0x1f) == 0 && p[2] == 0)
-			return off;
-	}
-	return len;
+	if (!c->overflow && !put(c, ts, len))
+		c->overflow = true;
 }
 
-void hts_write(hts *h, const uint8_t *ts, size_t len)
+void hts_write(hts *h, const ts_start *st)
 {
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct conn *c = h->conns[i];
-		size_t off = 0;
 
 		if (!c || c->state != STREAMING)
 			continue;
-		if (c->want_pat) {
-			off = pat_offset(ts, len);
-			if (off == len)
-				continue;
-			c->want_pat = false;
-		}
-		if (!put(c, ts + off, len - off)) {
+		ts_start_out(st, &c->tso, emit, c);
+		if (c->overflow) {
 			sc_logf(&h->lg, LOG_WARNING, "http output: a player fell %u MB behind; disconnected",
 				RING >> 20);
 			h->st.dropped_slow++;
@@ -327,13 +317,6 @@ void hts_write(hts *h, const uint8_t *ts, size_t len)
 		}
 		flush(c);
 	}
-}
-
-void hts_channel_changed(hts *h)
-{
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (h->conns[i] && h->conns[i]->state == STREAMING)
-			h->conns[i]->want_pat = true;
 }
 
 void hts_limits_default(struct sc_guard_limits *lim)

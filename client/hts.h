@@ -4,8 +4,11 @@
  *   GET /channel/ID       tune to channel ID, then the same
  *   GET /playlist.m3u     every channel as a link to /channel/ID
  *
- * A stream starts at the next PAT of the channel, so a player locks on at
- * once; it goes on across channel changes. A player that falls more than
+ * A stream starts clean (ts_start.h): at the channel's next random access
+ * point, PAT and PMT first, each other stream at its next PES, so a player
+ * decodes from its first picture; a player that connects waits for that
+ * point (up to a GOP). It goes on across channel changes as one stream
+ * (ts_splice.h: clocks, counters and tables continue). A player that falls more than
  * its buffer (about two seconds) behind is disconnected rather than allowed
  * to hold memory or stall the box. HTTP/1.0-style: one response per
  * connection, closed at the end.
@@ -27,6 +30,7 @@
 #include "sc_guard.h"
 #include "sc_log.h"
 #include "sc_loop.h"
+#include "ts_start.h"
 
 #define HTS_MAX_CLIENTS 16
 
@@ -60,12 +64,9 @@ int hts_new(sc_loop *loop, const struct sc_sockaddr *addr, const struct sc_guard
 void hts_set_limits(hts *h, const struct sc_guard_limits *lim);
 void hts_free(hts *h);
 
-/* TS of the current channel: len is a multiple of 188. Copied to every
- * streaming player. */
-void hts_write(hts *h, const uint8_t *ts, size_t len);
-
-/* The channel changed: every player restarts at the new channel's PAT. */
-void hts_channel_changed(hts *h);
+/* The packets st was last fed (ts_start_feed): each streaming player gets
+ * its part (ts_start_out). A zap is st's to handle (ts_start_zap). */
+void hts_write(hts *h, const ts_start *st);
 
 /* The port listened on (after binding port 0). */
 unsigned hts_port(const hts *h);

@@ -10,15 +10,15 @@ client_libstb_la_SOURCES = \
 	%reldir%/stb.c %reldir%/stb.h %reldir%/stb_int.h \
 	%reldir%/stb_api.c %reldir%/stb_ident.c %reldir%/stb_mesh.c %reldir%/stb_mgmt.c %reldir%/stb_out.c %reldir%/stb_tuner.c \
 	%reldir%/stb_cfg.c %reldir%/stb_cfg.h
-client_libstb_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS) \
+client_libstb_la_CFLAGS = $(AM_CFLAGS) $(TS_CFLAGS) $(JANSSON_CFLAGS) $(CONFIG_CFLAGS) \
 	-I$(top_srcdir)/igmp-mld -I$(top_srcdir)/retransmit -I$(top_srcdir)/client/mesh \
 	-DPKGLIBEXECDIR='"$(pkglibexecdir)"'
-client_libstb_la_LIBADD = common/libsccommon.la igmp-mld/libmldcore.la retransmit/librtxcore.la \
+client_libstb_la_LIBADD = ts/libscts.la common/libsccommon.la igmp-mld/libmldcore.la retransmit/librtxcore.la \
 	client/mesh/libscmesh.la $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 sbin_PROGRAMS += client/sixcast-client
 client_sixcast_client_SOURCES = %reldir%/main.c
-client_sixcast_client_CFLAGS = $(AM_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/client/mesh \
+client_sixcast_client_CFLAGS = $(AM_CFLAGS) $(TS_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/client/mesh \
 	-DSYSCONFDIR='"$(sysconfdir)"'
 client_sixcast_client_LDADD = client/libstb.la
 # Only the libraries the daemon calls become its dependencies: libsccommon's
@@ -39,11 +39,11 @@ client_sixcast_stb_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(CONF
 client_sixcast_stb_LDADD = common/libsccommon.la $(CURL_LIBS) $(JANSSON_LIBS) $(CONFIG_LIBS)
 client_sixcast_stb_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 
-STB_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh
+STB_TEST_CFLAGS = $(UNIT_CFLAGS) $(TS_CFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/client/mesh
 STB_TEST_LDADD = client/libstb.la $(UNIT_LDADD)
 UNIT_TESTS += tests/unit/test_hts tests/unit/test_hts_req tests/unit/test_player tests/unit/test_mgc_json \
 	tests/unit/test_peers tests/unit/test_stb_cfg tests/unit/test_stb_secret
-tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TU) $(TU_NET)
+tests_unit_test_hts_SOURCES = tests/unit/test_hts.c $(TSGEN) $(TU) $(TU_NET)
 tests_unit_test_hts_CFLAGS = $(STB_TEST_CFLAGS)
 tests_unit_test_hts_LDADD = $(STB_TEST_LDADD)
 tests_unit_test_hts_req_SOURCES = tests/unit/test_hts_req.c $(TU)

@@ -16,7 +16,7 @@ struct rec {
 	FILE *f;
 	char path[PATH_MAX];
 	uint64_t bytes;
-	bool started; /* a PAT has been written */
+	struct ts_start_out tso; /* waiting for the first start, then streaming */
 	int error;
 };
 
@@ -53,27 +53,25 @@ int rec_start(const char *dir, const char *path, uint32_t channel, int64_t now_s
 	return 0;
 }
 
-int rec_write(rec *r, const uint8_t *ts, size_t len)
+static void emit(void *arg, const uint8_t *ts, size_t len)
 {
-	size_t off = 0;
+	rec *r = arg;
 
 	if (r->error)
-		return -r->error;
-	if (!r->started) {
-		/* Begin at a PAT so the file plays from its first byte. */
-		while (off + 188 <= len && !(ts[off] == 0x47 && (ts[off + 1] & 0x40) &&
-					     (ts[off + 1] & 0x1f) == 0 && ts[off + 2] == 0))
-			off += 188;
-		if (off >= len)
-			return 0;
-		r->started = true;
-	}
-	if (fwrite(ts + off, 1, len - off, r->f) != len - off) {
+		return;
+	if (fwrite(ts, 1, len, r->f) != len) {
 		r->error = errno ? errno : EIO;
-		return -r->error;
+		return;
 	}
-	r->bytes += len - off;
-	return 0;
+	r->bytes += len;
+}
+
+int rec_write(rec *r, const ts_start *st)
+{
+	if (r->error)
+		return -r->error;
+	ts_start_out(st, &r->tso, emit, r);
+	return r->error ? -r->error : 0;
 }
 
 void rec_stop(rec *r)

@@ -23,7 +23,9 @@
 #include "sc_httpd_lite.h"
 #include "sc_log.h"
 #include "sc_loop.h"
+#include "sc_rtp.h"
 #include "stb.h"
+#include "ts_start.h"
 
 /* The tuned channel's P2P mesh fallback (stb_mesh.c); poll NULL: off. */
 struct stb_mesh {
@@ -67,12 +69,29 @@ struct stb_tuner {
 	struct stb_mesh mesh;
 };
 
+/* The UDP output: datagrams of at most 7 TS packets, as they came, with
+ * an RTP header of its own when udp_rtp (a clean start and a zap change
+ * how many packets go out, so the sequence numbers are the output's). */
+#define STB_UDP_TS 7
+struct stb_udp {
+	struct ts_start_out tso;
+	uint8_t buf[SC_RTP_HDR_MIN + STB_UDP_TS * 188];
+	size_t n;           /* TS packets waiting in buf */
+	uint16_t seq;
+	struct sc_rtp rtp;  /* of the RTP packet they came in */
+};
+
 struct stb_out {
+	/* One parse of the released stream for every output: where each may
+	 * start, and one continuous stream across zaps (ts_start.h). */
+	ts_start *tss;
 	hts *hts;
 	int udp_fd;
+	struct stb_udp udp;
 	rec *rec;
 	uint32_t rec_channel;
 	player *pl;
+	struct ts_start_out pl_out;
 	uint64_t bytes, udp_errors;
 };
 

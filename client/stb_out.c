@@ -1,7 +1,10 @@
 /* stb_out: where the released stream goes: the HTTP output for players
  * on the network, RTP or raw UDP to a local player, the recording, and
- * the box's own GStreamer player. Each gets the transport stream exactly
- * as the playback buffer releases it. */
+ * the box's own GStreamer player. Each gets the transport stream as the
+ * playback buffer releases it, from a clean start: a random access point
+ * with PAT and PMT first (ts_start.h). The HTTP output, UDP and the player
+ * go on across zaps as one continuous stream (ts_splice.h); a recording
+ * ends at a zap. */
 #include "config.h"
 
 #include <errno.h>
@@ -48,6 +51,8 @@ int stb_out_open(struct stb *s)
 	struct hts_cb cb = { hts_tune, hts_playlist, s };
 	int rc;
 
+	if (!(s->out.tss = ts_start_new(true)))
+		return -ENOMEM;
 	if (s->cfg.http.len && (rc = hts_new(s->loop, &s->cfg.http, &s->cfg.http_limits, &cb, &s->lg, &s->out.hts)) < 0)
 		return rc;
 	if (s->cfg.udp.len && (rc = open_udp(s)) < 0) {
@@ -65,6 +70,7 @@ int stb_out_open(struct stb *s)
 
 void stb_out_close(struct stb *s)
 {
+	ts_start_free(s->out.tss);
 	hts_free(s->out.hts);
 	player_free(s->out.pl);
 	rec_stop(s->out.rec);
@@ -73,38 +79,96 @@ void stb_out_close(struct stb *s)
 	s->out = (struct stb_out){ .udp_fd = -1 };
 }
 
-void stb_out_packet(struct stb *s, const uint8_t *pkt, size_t len)
+static void udp_send(struct stb *s)
 {
-	struct sc_rtp r;
-	size_t ts_len;
+	struct stb_udp *u = &s->out.udp;
+	uint8_t *ts = u->buf + SC_RTP_HDR_MIN, *b = ts;
+	size_t len = u->n * 188;
 
-	if (sc_rtp_parse(pkt, len, &r) < 0)
+	if (!u->n)
 		return;
-	ts_len = r.payload_len - r.payload_len % 188;
-	if (!ts_len)
-		return;
-	s->out.bytes += ts_len;
+	if (s->cfg.udp_rtp) {
+		struct sc_rtp_fields f = { u->rtp.marker, u->rtp.payload_type, u->seq++, u->rtp.timestamp, u->rtp.ssrc };
+
+		sc_rtp_write(u->buf, SC_RTP_HDR_MIN, &f);
+		b = u->buf;
+		len += SC_RTP_HDR_MIN;
+	}
+	if (send(s->out.udp_fd, b, len, MSG_DONTWAIT) < 0)
+		s->out.udp_errors++;
+	u->n = 0;
+}
+
+static void udp_emit(void *arg, const uint8_t *ts, size_t len)
+{
+	struct stb *s = arg;
+	struct stb_udp *u = &s->out.udp;
+
+	for (size_t off = 0; off < len; off += 188) {
+		memcpy(u->buf + SC_RTP_HDR_MIN + u->n * 188, ts + off, 188);
+		if (++u->n == STB_UDP_TS)
+			udp_send(s);
+	}
+}
+
+static void player_emit(void *arg, const uint8_t *ts, size_t len)
+{
+	player_push(arg, ts, len);
+}
+
+/* Every output takes its part of what the clean start was last fed. */
+static void outputs(struct stb *s)
+{
 	if (s->out.hts)
-		hts_write(s->out.hts, r.payload, ts_len);
+		hts_write(s->out.hts, s->out.tss);
 	if (s->out.pl)
-		player_push(s->out.pl, r.payload, ts_len);
-	if (s->out.rec && rec_write(s->out.rec, r.payload, ts_len) < 0) {
+		ts_start_out(s->out.tss, &s->out.pl_out, player_emit, s->out.pl);
+	if (s->out.rec && rec_write(s->out.rec, s->out.tss) < 0) {
 		sc_logf(&s->lg, LOG_ERR, "recording %s stopped: %s", rec_path(s->out.rec),
 			strerror(rec_error(s->out.rec)));
 		rec_stop(s->out.rec);
 		s->out.rec = NULL;
 	}
-	if (s->out.udp_fd >= 0 &&
-	    send(s->out.udp_fd, s->cfg.udp_rtp ? pkt : r.payload, s->cfg.udp_rtp ? len : ts_len, MSG_DONTWAIT) < 0)
-		s->out.udp_errors++;
+	if (s->out.udp_fd >= 0) {
+		ts_start_out(s->out.tss, &s->out.udp.tso, udp_emit, s);
+		udp_send(s);
+	}
+}
+
+void stb_out_packet(struct stb *s, const uint8_t *pkt, size_t len)
+{
+	struct sc_rtp r;
+	uint8_t ts[1500];
+	size_t ts_len;
+
+	if (!s->out.tss || sc_rtp_parse(pkt, len, &r) < 0)
+		return;
+	ts_len = r.payload_len - r.payload_len % 188;
+	if (!ts_len)
+		return;
+	s->out.bytes += ts_len;
+	s->out.udp.rtp = r;
+	/* The splice rewrites packets: a copy, the released one stays as it was. */
+	for (size_t off = 0; off < ts_len;) {
+		size_t n = ts_len - off < sizeof(ts) / 188 * 188 ? ts_len - off : sizeof(ts) / 188 * 188;
+
+		memcpy(ts, r.payload + off, n);
+		off += ts_start_feed(s->out.tss, ts, n, stb_now(s));
+		outputs(s);
+	}
 }
 
 void stb_out_channel_changed(struct stb *s)
 {
-	if (s->out.hts)
-		hts_channel_changed(s->out.hts);
-	if (s->out.pl)
+	/* Every output starts over at the new channel's first random access
+	 * point; HTTP and UDP as the same stream, spliced. */
+	if (s->out.tss)
+		ts_start_zap(s->out.tss);
+	if (s->out.pl) {
+		/* The helper starts its pipeline afresh: a fresh start for it. */
 		player_restart(s->out.pl);
+		ts_start_out_reset(&s->out.pl_out);
+	}
 	if (s->out.rec) {
 		sc_logf(&s->lg, LOG_NOTICE, "recording %s ends with the channel change (%llu bytes)",
 			rec_path(s->out.rec), (unsigned long long)rec_bytes(s->out.rec));

@@ -2,4 +2,5 @@
 EXTRA_DIST += \
 	%reldir%/HACKING.md \
 	%reldir%/lab.md \
+	%reldir%/ts.md \
 	%reldir%/mcast-server.md

@@ -54,14 +54,15 @@ static uint64_t now(const chan *c)
 /* Timed TS out of the PCR timeline into RTP packets into the queue. */
 static void drain_timeline(chan *c)
 {
-	const struct tsin_stats *ts = tsin_stats(c->in);
 	struct rtpk_packet pkt;
 	uint8_t p[TS_SIZE];
 	uint64_t t, due;
 	bool was_empty = pace_len(c->q) == 0;
 
 	while (pcr_pop(c->tl, p, &t) == 1) {
-		bool rap = ts_random_access(p) && (ts->video_pid < 0 || ts_pid(p) == ts->video_pid);
+		/* The PSI may have moved on since the packet went by tsin (the
+		 * timeline holds packets up to a PCR interval): it rarely does. */
+		bool rap = tsin_rap(c->in, p);
 		bool pat = ts_pid(p) == TS_PID_PAT && ts_pusi(p);
 
 		if (rtpk_add(c->pk, p, t, rap, pat, &pkt))

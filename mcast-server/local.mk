@@ -15,27 +15,26 @@ mcast_server_libedge_la_SOURCES = \
 	%reldir%/sdp.c %reldir%/sdp.h \
 	%reldir%/src.c %reldir%/src.h %reldir%/src_int.h \
 	%reldir%/src_gst.c %reldir%/src_udp.c \
-	%reldir%/ts.c %reldir%/ts.h \
 	%reldir%/tsfix.c %reldir%/tsfix.h \
 	%reldir%/tsin.c %reldir%/tsin.h
-mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
+mcast_server_libedge_la_CFLAGS = $(AM_CFLAGS) $(TS_CFLAGS) $(GST_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) \
 	$(CONFIG_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) -I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld \
 	-I$(top_srcdir)/client/mesh
-mcast_server_libedge_la_LIBADD = common/libsccommon.la retransmit/librtxcore.la igmp-mld/libmldcore.la \
+mcast_server_libedge_la_LIBADD = ts/libscts.la common/libsccommon.la retransmit/librtxcore.la igmp-mld/libmldcore.la \
 	client/mesh/libscmesh.la \
 	$(GST_LIBS) $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(CURL_LIBS)
 
 sbin_PROGRAMS += mcast-server/sixcast-mcast-server
 mcast_server_sixcast_mcast_server_SOURCES = %reldir%/main.c
-mcast_server_sixcast_mcast_server_CFLAGS = $(AM_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/retransmit \
+mcast_server_sixcast_mcast_server_CFLAGS = $(AM_CFLAGS) $(TS_CFLAGS) $(GST_CFLAGS) $(CONFIG_CFLAGS) -I$(top_srcdir)/retransmit \
 	-DSYSCONFDIR='"$(sysconfdir)"'
 mcast_server_sixcast_mcast_server_LDADD = mcast-server/libedge.la
 
 # tsrec: records a channel and checks TS continuity (lab tests, demo).
 noinst_PROGRAMS += tests/tools/tsrec
 tests_tools_tsrec_SOURCES = tests/tools/tsrec.c
-tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit \
+tests_tools_tsrec_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/mcast-server $(TS_CFLAGS) -I$(top_srcdir)/retransmit \
 	-I$(top_srcdir)/client/mesh
 tests_tools_tsrec_LDADD = mcast-server/libedge.la
 
@@ -46,13 +45,11 @@ tests_bench_pcapgaps_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_bench_pcapgaps_LDADD = common/libsccommon.la $(PCAP_LIBS)
 EXTRA_DIST += tests/bench/edge_bench.sh tests/bench/edge_ret_bench.sh
 
-EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server -I$(top_srcdir)/retransmit \
+EDGE_TEST_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/mcast-server $(TS_CFLAGS) -I$(top_srcdir)/retransmit \
 	-I$(top_srcdir)/client/mesh $(GST_CFLAGS)
 EDGE_TEST_LDADD = mcast-server/libedge.la $(UNIT_LDADD)
-TSGEN = tests/unit/tsgen.c tests/unit/tsgen.h
 
 UNIT_TESTS += \
-	tests/unit/test_ts \
 	tests/unit/test_pcr \
 	tests/unit/test_tsin \
 	tests/unit/test_tsfix \
@@ -61,9 +58,6 @@ UNIT_TESTS += \
 	tests/unit/test_edge_ret \
 	tests/unit/test_edge_cfg tests/unit/test_edge_mgmt_json \
 	tests/unit/test_edge_mgmt
-tests_unit_test_ts_SOURCES = tests/unit/test_ts.c $(TSGEN) $(TU)
-tests_unit_test_ts_CFLAGS = $(EDGE_TEST_CFLAGS)
-tests_unit_test_ts_LDADD = $(EDGE_TEST_LDADD)
 tests_unit_test_pcr_SOURCES = tests/unit/test_pcr.c $(TSGEN) $(TU)
 tests_unit_test_pcr_CFLAGS = $(EDGE_TEST_CFLAGS)
 tests_unit_test_pcr_LDADD = $(EDGE_TEST_LDADD)
@@ -114,7 +108,7 @@ EXTRA_DIST += %reldir%/README.md %reldir%/sixcast-mcast-server.conf.example
 # benchmarks).
 noinst_PROGRAMS += tests/tools/rtxprobe
 tests_tools_rtxprobe_SOURCES = tests/tools/rtxprobe.c tests/tools/probe_ident.c tests/tools/probe_ident.h
-tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mcast-server \
+tests_tools_rtxprobe_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/mcast-server $(TS_CFLAGS) \
 	-I$(top_srcdir)/retransmit -I$(top_srcdir)/igmp-mld -I$(top_srcdir)/client/mesh
 tests_tools_rtxprobe_LDADD = mcast-server/libedge.la $(SODIUM_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
 

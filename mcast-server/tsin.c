@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ts_es.h"
+
 /* Sync is confirmed by this many sync bytes 188 apart. */
 #define CONFIRM 3
 #define CARRY_MAX (CONFIRM * TS_SIZE)
@@ -85,10 +87,20 @@ static void watch_psi(tsin *in, const uint8_t *p, bool *pat)
 		in->st.pmt_pid = pmt_pid;
 	} else if ((int)pid == in->st.pmt_pid && ts_pmt_parse(p, &pmt) == 0) {
 		in->st.video_pid = -1;
-		for (unsigned i = 0; i < pmt.nstreams && in->st.video_pid < 0; i++)
-			if (ts_stream_is_video(pmt.streams[i].type))
+		for (unsigned i = 0; i < pmt.nstreams && in->st.video_pid < 0; i++) {
+			if (ts_stream_is_video(pmt.streams[i].type)) {
 				in->st.video_pid = pmt.streams[i].pid;
+				in->st.video_type = pmt.streams[i].type;
+			}
+		}
 	}
+}
+
+bool tsin_rap(const tsin *in, const uint8_t *p)
+{
+	if (in->st.video_pid < 0)
+		return ts_random_access(p);
+	return ts_pid(p) == in->st.video_pid && ts_es_is_rap(p, in->st.video_type);
 }
 
 static void deliver(tsin *in, const uint8_t *p, tsin_fn fn, void *arg)
@@ -103,8 +115,9 @@ static void deliver(tsin *in, const uint8_t *p, tsin_fn fn, void *arg)
 	}
 	check_cc(in, p);
 	watch_psi(in, p, &pat);
-	rap = ts_random_access(p) && (in->st.video_pid < 0 || ts_pid(p) == in->st.video_pid);
+	rap = tsin_rap(in, p);
 	in->st.raps += rap;
+	in->st.rai_refused += !rap && in->st.video_pid >= 0 && ts_pid(p) == in->st.video_pid && ts_random_access(p);
 	in->st.packets++;
 	fn(arg, p, rap, pat);
 }

@@ -15,7 +15,7 @@ top="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${COV_BUILD:-$top/build-cov}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 out="$dir/coverage"
-folders=(client mcast-server mgmt-server common retransmit igmp-mld)
+folders=(client mcast-server mgmt-server common retransmit igmp-mld ts)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -26,7 +26,8 @@
  * At the end it prints one line of key=value pairs: the session's counters
  * and the zap milestones in ms from the start (request or join):
  * first_out_ms (first packet out of the playback buffer), first_rap_out_ms
- * (first packet out holding a video random access point), first_frame_ms
+ * (first packet out holding a video random access point, as the box's
+ * outputs find it: ts_start.h), first_frame_ms
  * (the first picture is whole at the output: the next one starts), answer_ms,
  * first_burst_ms, first_mcast_ms, spliced_ms. */
 #include "config.h"
@@ -48,6 +49,7 @@
 #include "sc_clock.h"
 #include "sc_rtp.h"
 #include "ts.h"
+#include "ts_start.h"
 
 struct probe {
 	rtx_session *s;
@@ -55,7 +57,7 @@ struct probe {
 	struct sc_sockaddr ret;
 	FILE *out;
 	uint64_t t0, first_out, first_rap, first_frame;
-	int pmt_pid, video_pid; /* -1 until known */
+	ts_start *tss; /* where a player could start (as the box's outputs do) */
 	uint64_t delivered, lost, ts_packets;
 	uint64_t stop_after; /* -N: 0 for none */
 	bool verbose;
@@ -75,24 +77,6 @@ static int send_cb(void *ctx, uint64_t peer, const uint8_t *buf, size_t len)
 	return sendto(p->rfd, buf, len, 0, &p->ret.u.sa, p->ret.len) < 0 ? -errno : 0;
 }
 
-/* The video PID, from the PAT and the PMT as they go by (a decoder can
- * start only after them anyway). */
-static void find_video(struct probe *p, const uint8_t *t)
-{
-	struct ts_pmt pmt;
-	uint16_t pid;
-
-	if (p->video_pid >= 0)
-		return;
-	if (ts_pid(t) == TS_PID_PAT && ts_pat_first_pmt(t, &pid) == 0) {
-		p->pmt_pid = pid;
-	} else if (p->pmt_pid >= 0 && ts_pid(t) == p->pmt_pid && ts_pmt_parse(t, &pmt) == 0) {
-		for (unsigned i = 0; i < pmt.nstreams; i++)
-			if (ts_stream_is_video(pmt.streams[i].type))
-				p->video_pid = pmt.streams[i].pid;
-	}
-}
-
 static void deliver_cb(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len)
 {
 	struct probe *p = ctx;
@@ -104,20 +88,27 @@ static void deliver_cb(void *ctx, uint64_t ext, const uint8_t *pkt, size_t len)
 		p->first_out = now_cb(NULL);
 	if (sc_rtp_parse(pkt, len, &r) < 0)
 		return;
-	for (size_t off = 0; off + TS_SIZE <= r.payload_len; off += TS_SIZE) {
-		const uint8_t *t = r.payload + off;
+	if (r.payload_len / TS_SIZE <= TS_START_MAX) {
+		uint8_t ts[TS_START_MAX * TS_SIZE];
+		size_t n = r.payload_len / TS_SIZE;
+		int from = 0, video;
 
-		p->ts_packets++;
-		if (ts_check(t) != TS_OK)
-			continue;
-		find_video(p, t);
-		if (p->video_pid < 0 || ts_pid(t) != p->video_pid)
-			continue;
-		if (!p->first_rap && ts_random_access(t)) {
+		/* ts_start: a random access point of the video, the PAT and
+		 * PMT known (a decoder can start only after them anyway). */
+		memcpy(ts, r.payload, n * TS_SIZE);
+		ts_start_feed(p->tss, ts, n * TS_SIZE, 0);
+		p->ts_packets += n;
+		if (!p->first_rap && (from = ts_start_point(p->tss)) >= 0) {
 			p->first_rap = now_cb(NULL);
-		} else if (p->first_rap && !p->first_frame && ts_pusi(t)) {
+			from++;
+		}
+		video = ts_start_stats(p->tss)->video_pid;
+		for (size_t i = (size_t)from; p->first_rap && !p->first_frame && i < n; i++) {
+			const uint8_t *t = ts + i * TS_SIZE;
+
 			/* The next picture starts: the first one is whole. */
-			p->first_frame = now_cb(NULL);
+			if (ts_check(t) == TS_OK && ts_pid(t) == video && ts_pusi(t))
+				p->first_frame = now_cb(NULL);
 		}
 	}
 	fwrite(r.payload, 1, r.payload_len, p->out);
@@ -306,7 +297,7 @@ static int identity(const struct args *a, struct rtx_ret *rr, rtx_ident **id, ui
 int main(int argc, char **argv)
 {
 	struct args a = { .secs = 5, .delay_ms = 300, .id = 1000 + getpid() % 100000 };
-	struct probe p = { .mfd = -1, .pmt_pid = -1, .video_pid = -1 };
+	struct probe p = { .mfd = -1 };
 	struct rtx_config cfg;
 	struct rtx_callbacks cb = { &p, now_cb, send_cb, deliver_cb, lost_cb, log_cb, LOG_DEBUG };
 	struct rtx_ret rr = { 0 };
@@ -338,6 +329,10 @@ int main(int argc, char **argv)
 	cfg.ret_after_rounds = 0; /* no group: the edge is the only repairer */
 	rr.servers = &srv;
 	rr.n_servers = 1;
+	if (!(p.tss = ts_start_new(false))) {
+		fprintf(stderr, "rtxprobe: out of memory\n");
+		return 2;
+	}
 	if ((rc = rtx_session_new(&cfg, &cb, &p.s)) < 0 || (rc = rtx_session_set_ret(p.s, &rr)) < 0) {
 		fprintf(stderr, "rtxprobe: session: %s\n", strerror(-rc));
 		return 2;
@@ -354,6 +349,7 @@ int main(int argc, char **argv)
 	report(&p);
 	mld_recv_free(mr);
 	rtx_session_free(p.s);
+	ts_start_free(p.tss);
 	rtx_ident_free(ident);
 	close(p.rfd);
 	return 0;

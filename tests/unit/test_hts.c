@@ -1,5 +1,5 @@
 /* Unit tests of hts, the HTTP stream output, over loopback: streams start
- * at a PAT, /channel/ID tunes, the playlist, errors, slow players; and on
+ * at a random access point with PAT and PMT first, /channel/ID tunes, the playlist, errors, slow players; and on
  * a fake clock, what half-sent requests can hold: a per-address cap, the
  * request deadline, eviction of the oldest half-sent request when every
  * slot is taken, and a waiting stream that is never idle. */
@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "hts.h"
+#include "ts.h"
+#include "ts_es.h"
+#include "tsgen.h"
 #include "tu.h"
 #include "tu_net.h"
 
@@ -61,36 +64,50 @@ static size_t pump_read(sc_loop *l, int fd, uint8_t *buf, size_t cap)
 	return n;
 }
 
-static void ts_packet(uint8_t *p, uint16_t pid, bool pusi)
+static struct tsgen_chan chan(void)
 {
-	memset(p, 0xff, 188);
-	p[0] = 0x47;
-	p[1] = (uint8_t)((pusi ? 0x40 : 0) | pid >> 8);
-	p[2] = (uint8_t)pid;
-	p[3] = 0x10;
+	return (struct tsgen_chan){ .pmt_pid = 0x1000, .video_pid = 0x100, .audio_pid = 0x101, .video_type = 0x1b,
+				    .gop = 3, .frame_pkts = 3, .pts0 = 90000 };
 }
 
-static void test_stream_from_pat(void)
+static void test_stream_from_rap(void)
 {
 	sc_loop *l = sc_loop_new(sc_clock_system());
 	struct hts_cb cb = { tune, playlist, NULL };
+	struct tsgen_chan g = chan();
 	struct sc_sockaddr a;
-	uint8_t ts[4 * 188], buf[8192];
+	uint8_t ts[40 * 188], copy[40 * 188], buf[16384];
+	ts_start *st = ts_start_new(false);
 	hts *h;
-	size_t n;
+	size_t n, rap = 0;
 	char *body;
 	int fd;
 
 	sc_addr_parse("[::1]:0", 0, &a);
 	CU_ASSERT_EQUAL_FATAL(hts_new(l, &a, NULL, &cb, NULL, &h), 0);
+	/* The stream's first GOP goes by before the player connects. */
+	for (int i = 0; i < 40; i++)
+		tsgen_chan_next(&g, ts + i * 188);
+	ts_start_feed(st, ts, 20 * 188, 0);
+	hts_write(h, st);
 	fd = connect_to(hts_port(h), "GET /current HTTP/1.1\r\nHost: stb\r\n\r\n");
 	CU_ASSERT_FATAL(fd >= 0);
 	pump_read(l, fd, buf, 0);
-	ts_packet(ts, 0x100, false);
-	ts_packet(ts + 188, 0x100, false);
-	ts_packet(ts + 376, 0, true); /* PAT */
-	ts_packet(ts + 564, 0x100, true);
-	hts_write(h, ts, sizeof(ts));
+	/* Two more GOPs (PAT, PMT, IDR at packets 0, 20; frames of 6); the
+	 * player joins after the first one's IDR. */
+	for (int i = 0; i < 40; i++)
+		tsgen_chan_next(&g, ts + i * 188);
+	memcpy(copy, ts, sizeof(ts));
+	for (int i = 1; i < 4; i++) {
+		ts_start_feed(st, ts + 3 * i * 188, 3 * 188, 0); /* mid-GOP: nothing yet */
+		hts_write(h, st);
+	}
+	ts_start_feed(st, ts + 12 * 188, 28 * 188, 0);
+	hts_write(h, st);
+	for (rap = 12; rap < 40 && !(ts_pid(copy + rap * 188) == 0x100 && ts_pusi(copy + rap * 188) &&
+				    ts_es_rap(copy + rap * 188, 0x1b) == TS_ES_RAP); rap++)
+		;
+	CU_ASSERT_FATAL(rap < 40);
 	n = pump_read(l, fd, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
 	CU_ASSERT_PTR_NOT_NULL(strstr((char *)buf, "HTTP/1.0 200 OK\r\n"));
@@ -98,16 +115,27 @@ static void test_stream_from_pat(void)
 	body = strstr((char *)buf, "\r\n\r\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
 	body += 4;
-	/* Only the PAT and what follows. */
-	CU_ASSERT_EQUAL(n - (size_t)(body - (char *)buf), 2 * 188);
-	CU_ASSERT_EQUAL(memcmp(body, ts + 376, 2 * 188), 0);
+	/* PAT, PMT, then the RAP and what follows (but an audio packet
+	 * before the audio's next PES start). */
+	n -= (size_t)(body - (char *)buf);
+	CU_ASSERT_FATAL(n >= 3 * 188 && n % 188 == 0);
+	CU_ASSERT_EQUAL(ts_pid((uint8_t *)body), 0);
+	CU_ASSERT_EQUAL(ts_pid((uint8_t *)body + 188), 0x1000);
+	CU_ASSERT_EQUAL(memcmp(body + 2 * 188, copy + rap * 188, 188), 0);
+	for (size_t i = 2, k = rap; i < n / 188; i++, k++) {
+		while (k < 40 && memcmp(body + i * 188, copy + k * 188, 188))
+			k++;
+		CU_ASSERT(k < 40);
+	}
+	CU_ASSERT(n / 188 >= 40 - rap + 1);
 	CU_ASSERT_EQUAL(hts_stats(h)->clients, 1);
 	close(fd);
 	pump_read(l, -1, buf, 0);
-	hts_write(h, ts, sizeof(ts)); /* notices the closed player */
+	hts_write(h, st); /* notices the closed player */
 	pump_read(l, -1, buf, 0);
 	CU_ASSERT_EQUAL(hts_stats(h)->clients, 0);
 	hts_free(h);
+	ts_start_free(st);
 	sc_loop_free(l);
 }
 
@@ -154,7 +182,9 @@ static void test_slow_player(void)
 {
 	sc_loop *l = sc_loop_new(sc_clock_system());
 	struct hts_cb cb = { tune, playlist, NULL };
-	static uint8_t ts[100 * 188];
+	static uint8_t ts[64 * 188];
+	struct tsgen_chan g = chan();
+	ts_start *st = ts_start_new(true);
 	struct sc_sockaddr a;
 	uint8_t buf[512];
 	hts *h;
@@ -165,17 +195,19 @@ static void test_slow_player(void)
 	fd = connect_to(hts_port(h), "GET /current HTTP/1.0\r\n\r\n");
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	pump_read(l, fd, buf, 0);
-	for (int i = 0; i < 100; i++)
-		ts_packet(ts + i * 188, i ? 0x100 : 0, i == 0);
 	/* Never read: after a few MB the player is dropped. */
-	for (int i = 0; i < 400 && hts_stats(h)->dropped_slow == 0; i++) {
-		hts_write(h, ts, sizeof(ts));
+	for (int i = 0; i < 1000 && hts_stats(h)->dropped_slow == 0; i++) {
+		for (int k = 0; k < 64; k++)
+			tsgen_chan_next(&g, ts + k * 188);
+		ts_start_feed(st, ts, sizeof(ts), 0);
+		hts_write(h, st);
 		sc_loop_run_once(l, 0);
 	}
 	CU_ASSERT_EQUAL(hts_stats(h)->dropped_slow, 1);
 	CU_ASSERT_EQUAL(hts_stats(h)->clients, 0);
 	close(fd);
 	hts_free(h);
+	ts_start_free(st);
 	sc_loop_free(l);
 }
 
@@ -323,7 +355,7 @@ static void test_full_of_half_requests(void)
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
-		{ "a stream starts at a PAT", test_stream_from_pat },
+		{ "a stream starts at a RAP, PAT and PMT first", test_stream_from_rap },
 		{ "playlist, tune, errors", test_requests },
 		{ "a slow player is dropped", test_slow_player },
 		{ "connections per address", test_per_address },

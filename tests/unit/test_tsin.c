@@ -26,8 +26,9 @@ static void collect(void *arg, const uint8_t *ts, bool rap, bool pat)
 	pats += pat;
 }
 
-/* PAT, PMT (video 0x41, audio 0x42), then video with a RAI every 20
- * packets and audio with a RAI every 7 (which must not count). */
+/* PAT, PMT (video 0x41, audio 0x42), then video with a RAI on a PES start
+ * every 20 packets (whose payload does not tell: the RAI counts) and
+ * audio with a RAI every 7 (which must not count). */
 static void build(void)
 {
 	struct tsgen_es v = { .pid = 0x41 }, a = { .pid = 0x42 };
@@ -38,6 +39,7 @@ static void build(void)
 		struct tsgen_es *es = i % 3 ? &v : &a;
 
 		es->rai = es == &v ? i % 20 == 0 : i % 7 == 0;
+		es->pusi = es == &v && es->rai;
 		tsgen_es(stream + (size_t)i * TS_SIZE, es);
 	}
 }
@@ -138,6 +140,33 @@ static void test_invalid_and_cc(void)
 	tsin_free(in);
 }
 
+/* The video says where it may be entered; the RAI only where it cannot. */
+static void test_es_rap(void)
+{
+	static const uint8_t idr[] = { 0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x65, 0x88, 0x84 };
+	static const uint8_t pic_p[] = { 0, 0, 0, 1, 0x09, 0x30, 0, 0, 1, 0x41, 0x98, 0x84 };
+	struct tsgen_pes h = { 0xe0, true, false, 900, 0 };
+	struct tsgen_es v = { .pid = 0x41 };
+	uint8_t p[4 * TS_SIZE];
+	tsin *in = tsin_new();
+
+	tsgen_pat(p, 0x1000, 0);
+	tsgen_pmt(p + TS_SIZE, 0x1000, 0x41, 0x41, 0x42, 0);
+	tsgen_pes(p + 2 * TS_SIZE, &v, &h, idr, sizeof(idr)); /* no RAI: a RAP all the same */
+	v.rai = true;
+	tsgen_pes(p + 3 * TS_SIZE, &v, &h, pic_p, sizeof(pic_p)); /* a loose RAI: none */
+	reset();
+	tsin_feed(in, p, sizeof(p), collect, NULL);
+	CU_ASSERT_EQUAL(got, 4);
+	CU_ASSERT_EQUAL(raps, 1);
+	CU_ASSERT_EQUAL(tsin_stats(in)->raps, 1);
+	CU_ASSERT_EQUAL(tsin_stats(in)->rai_refused, 1);
+	CU_ASSERT_EQUAL(tsin_stats(in)->video_type, 0x1b);
+	CU_ASSERT(tsin_rap(in, p + 2 * TS_SIZE));
+	CU_ASSERT_FALSE(tsin_rap(in, p + 3 * TS_SIZE));
+	tsin_free(in);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -145,6 +174,7 @@ int tu_register(void)
 		{ "junk and resync", test_resync },
 		{ "garbage never syncs", test_garbage },
 		{ "malformed packets and CC errors", test_invalid_and_cc },
+		{ "random access points from the video", test_es_rap },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("tsin", tests);

@@ -52,6 +52,10 @@ bool ts_discontinuity(const uint8_t *p);
 /* The PCR of a validated packet in 27 MHz ticks, if it carries one. */
 bool ts_pcr(const uint8_t *p, uint64_t *pcr);
 
+/* Rewrite the PCR of a validated packet that carries one (ts_pcr() is
+ * true); pcr in 27 MHz ticks, taken modulo TS_PCR_WRAP. */
+void ts_set_pcr(uint8_t *p, uint64_t pcr);
+
 /* Where a validated packet's payload starts and how long it is; 0 when it
  * has none. */
 size_t ts_payload(const uint8_t *p, const uint8_t **payload);
@@ -77,6 +81,13 @@ struct ts_pmt {
 int ts_pat_first_pmt(const uint8_t *p, uint16_t *pmt_pid);
 /* Parse a PMT packet. Same returns as ts_pat_first_pmt(). */
 int ts_pmt_parse(const uint8_t *p, struct ts_pmt *out);
+
+/* version_number (5 bits) of the PAT or PMT section starting in a
+ * validated packet; returns it, or the negative errno of
+ * ts_pat_first_pmt(). Setting it recomputes the CRC: 0 or a negative
+ * errno, the packet then unchanged. Any table_id is taken. */
+int ts_psi_version(const uint8_t *p);
+int ts_psi_set_version(uint8_t *p, unsigned version);
 
 /* The MPEG-2 CRC-32 of PSI sections (polynomial 0x04C11DB7). */
 uint32_t ts_crc32(const uint8_t *data, size_t len);

@@ -68,6 +68,19 @@ bool ts_pcr(const uint8_t *p, uint64_t *pcr)
 	return true;
 }
 
+void ts_set_pcr(uint8_t *p, uint64_t pcr)
+{
+	uint64_t base;
+	unsigned ext;
+
+	pcr %= TS_PCR_WRAP;
+	base = pcr / 300;
+	ext = (unsigned)(pcr % 300);
+	sc_put_be32(p + 6, (uint32_t)(base >> 1));
+	p[10] = (uint8_t)((base & 1) << 7 | 0x7e | ext >> 8);
+	p[11] = (uint8_t)ext;
+}
+
 size_t ts_payload(const uint8_t *p, const uint8_t **payload)
 {
 	size_t off = 4;
@@ -98,7 +111,7 @@ uint32_t ts_crc32(const uint8_t *data, size_t len)
 
 /* A PSI section starting in this packet: pointer_field, then table_id,
  * section_length ... CRC_32. Checks framing and CRC, returns the section. */
-static int section(const uint8_t *p, uint8_t table_id, const uint8_t **sec, size_t *len)
+static int section(const uint8_t *p, int table_id, const uint8_t **sec, size_t *len)
 {
 	const uint8_t *pl;
 	size_t n = ts_payload(p, &pl), off, slen;
@@ -108,7 +121,7 @@ static int section(const uint8_t *p, uint8_t table_id, const uint8_t **sec, size
 	off = 1 + (size_t)pl[0];
 	if (off + 3 > n)
 		return -EBADMSG;
-	if (pl[off] != table_id)
+	if (table_id >= 0 && pl[off] != table_id)
 		return -EBADMSG;
 	slen = (size_t)(sc_get_be16(pl + off + 1) & 0x0fff);
 	/* 5 bytes of header after the length and a 4-byte CRC at least. */
@@ -142,6 +155,32 @@ int ts_pat_first_pmt(const uint8_t *p, uint16_t *pmt_pid)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* version_number sits in bits 5..1 of the sixth byte of a long section. */
+int ts_psi_version(const uint8_t *p)
+{
+	const uint8_t *s;
+	size_t len;
+	int rc = section(p, -1, &s, &len);
+
+	return rc < 0 ? rc : s[5] >> 1 & 0x1f;
+}
+
+int ts_psi_set_version(uint8_t *p, unsigned version)
+{
+	const uint8_t *s;
+	uint8_t *w;
+	size_t len;
+	int rc = section(p, -1, &s, &len);
+
+	if (rc < 0)
+		return rc;
+	/* section() found the section inside p: write through p. */
+	w = p + (s - p);
+	w[5] = (uint8_t)((w[5] & 0xc1) | (version & 0x1f) << 1);
+	sc_put_be32(w + len - 4, ts_crc32(w, len - 4));
+	return 0;
 }
 
 int ts_pmt_parse(const uint8_t *p, struct ts_pmt *out)
