@@ -8,6 +8,9 @@ tests_tools_mcprobe_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/igmp-mld
 tests_tools_mcprobe_LDADD = igmp-mld/libmldcore.la common/libsccommon.la
 
 INTEGRATION_TESTS += %reldir%/lab_harness.sh
+# Every daemon on hosts without IPv6 (and the management server on one
+# without IPv4), with the default addresses.
+INTEGRATION_TESTS += %reldir%/af_lab.sh
 
 EXTRA_DIST += \
 	tests/lab/lab.sh \
