@@ -5,7 +5,8 @@
  * IPv6 disabled by sysctl needs a namespace of its own: both are played
  * here by probes that fail as those hosts fail (EAFNOSUPPORT from
  * socket(AF_INET6); EADDRNOTAVAIL from binding ::1). tests/integration/
- * af_lab.sh runs the daemons on a host of the second kind. */
+ * af_lab.sh runs the daemons on both (the first with tests/tools/noipv6.so
+ * preloaded). */
 #include "config.h"
 
 #include <errno.h>
