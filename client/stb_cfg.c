@@ -95,7 +95,7 @@ static int check_token(const config_setting_t *g, const struct stb_cfg *c, struc
 		sc_addr_format(&c->control, true, where, sizeof(where));
 		return sc_cfg_fail(config_setting_get_member(g, "control"), err,
 				   "'control' listens on %s, beyond loopback: set 'control_token' (or "
-				   "'control_token_file'), %d characters or more, or listen on [::1]", where,
+				   "'control_token_file'), %d characters or more, or listen on loopback", where,
 				   STB_TOKEN_MIN);
 	}
 	if (strlen(c->control_token) < STB_TOKEN_MIN)
