@@ -149,10 +149,17 @@ static void error(struct conn *c, int status, const char *reason, const char *ms
 	respond(c, status, reason, "text/plain; charset=utf-8", msg, strlen(msg), false);
 }
 
-/* "Host: name:port" of the request, for links in a playlist. */
+/* "Host: name:port" of the request, else where the player reached us, for
+ * links in a playlist. */
 static void base_url(const struct conn *c, char *buf, size_t len)
 {
-	hts_req_base_url(c->req, hts_port(c->h), buf, len);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct sc_sockaddr local = { .len = 0 };
+
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0)
+		sc_addr_from_sa((struct sockaddr *)&ss, sl, &local);
+	hts_req_base_url(c->req, &local, hts_port(c->h), buf, len);
 }
 
 static void serve_playlist(struct conn *c)

@@ -68,13 +68,22 @@ void hts_req_parse(const char *req, struct hts_req *out)
 		out->route = HTS_NOT_FOUND;
 }
 
-void hts_req_base_url(const char *req, unsigned port, char *buf, size_t len)
+void hts_req_base_url(const char *req, const struct sc_sockaddr *local, unsigned port, char *buf, size_t len)
 {
 	const char *host = strcasestr(req, "\r\nHost:");
+	char addr[SC_ADDR_STRLEN];
+	struct sc_sockaddr a;
 	size_t n;
 
 	if (!host) {
-		snprintf(buf, len, "http://[::1]:%u", port);
+		if (local && local->len) {
+			sc_addr_unmap(local, &a);
+			if (sc_addr_format(&a, true, addr, sizeof(addr)) == 0) {
+				snprintf(buf, len, "http://%s", addr);
+				return;
+			}
+		}
+		snprintf(buf, len, "http://localhost:%u", port);
 		return;
 	}
 	host += 7;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sc_addr.h"
+
 enum hts_route {
 	HTS_BAD_REQUEST, /* no request line, or a method other than GET and HEAD */
 	HTS_NOT_FOUND,   /* a path hts does not serve */
@@ -27,8 +29,11 @@ struct hts_req {
 /* Read the request req (NUL-terminated, its head complete). */
 void hts_req_parse(const char *req, struct hts_req *out);
 
-/* "http://" and the request's Host, else "http://[::1]:port", into
- * buf[len]: where the playlist's links point. */
-void hts_req_base_url(const char *req, unsigned port, char *buf, size_t len);
+/* "http://" and the request's Host into buf[len]: where the playlist's
+ * links point. Without a Host (HTTP/1.0), the address the player reached
+ * us on (local, IPv4 mapped into IPv6 shown as IPv4), which works for it
+ * whatever families the host has; without that, "localhost:port", which
+ * its resolver tries in both. */
+void hts_req_base_url(const char *req, const struct sc_sockaddr *local, unsigned port, char *buf, size_t len);
 
 #endif

@@ -50,7 +50,10 @@ int stb_send(struct stb *s, uint64_t peer, const uint8_t *buf, size_t len)
 
 	if (!a)
 		return -EHOSTUNREACH;
-	peers_to_v6(a, &to);
+	if (s->rfam == AF_INET6)
+		peers_to_v6(a, &to);
+	else
+		peers_canon(a, &to);
 	if (sendto(s->rfd, buf, len, MSG_DONTWAIT, &to.u.sa, to.len) < 0)
 		return -errno;
 	return 0;
@@ -117,17 +120,23 @@ void stb_drain_input(struct stb *s)
 		stb_tuner_drain(s->t);
 }
 
+/* One socket for peers and edges of both families: [::] with IPv4 mapped,
+ * or 0.0.0.0 on a host without IPv6. */
 static int open_repair(struct stb *s)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(s->cfg.repair_port) };
+	struct sc_sockaddr a;
 	int off = 0, rcv = REPAIR_RCVBUF;
 
-	s->rfd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	sc_addr_parse("[::]", s->cfg.repair_port, &a);
+	sc_listen_pick(&a, true, SOCK_DGRAM, NULL, &s->lg, "repair port");
+	s->rfam = sc_addr_family(&a);
+	s->rfd = socket(s->rfam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->rfd < 0)
 		return -errno;
-	setsockopt(s->rfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (s->rfam == AF_INET6)
+		setsockopt(s->rfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	setsockopt(s->rfd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	if (bind(s->rfd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	if (bind(s->rfd, &a.u.sa, a.len) < 0) {
 		int rc = -errno;
 
 		sc_logf(&s->lg, LOG_ERR, "repair port %u: %s (another sixcast-client running?)", s->cfg.repair_port,
@@ -419,6 +428,7 @@ void stb_reconfigure(stb *s, const struct stb_cfg *cfg)
 	if (strcmp(cfg->device_id, s->cfg.device_id) || strcmp(cfg->iface, s->cfg.iface) ||
 	    cfg->repair_port != s->cfg.repair_port || strcmp(cfg->mgmt_url, s->cfg.mgmt_url) ||
 	    !sc_addr_equal(&cfg->http, &s->cfg.http) || !sc_addr_equal(&cfg->control, &s->cfg.control) ||
+	    cfg->http_dflt != s->cfg.http_dflt || cfg->control_dflt != s->cfg.control_dflt ||
 	    !sc_addr_equal(&cfg->udp, &s->cfg.udp) || cfg->play != s->cfg.play)
 		sc_log(LOG_WARNING, "reload: device id, interface, ports, URL and outputs change at the next restart");
 	s->cfg.log_level = cfg->log_level;

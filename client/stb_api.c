@@ -351,12 +351,14 @@ static void handle(void *arg, const struct sc_http_req *req, struct sc_http_resp
 
 int stb_api_open(struct stb *s)
 {
+	/* The configured address stays in s->cfg, for a reload to compare. */
+	struct sc_sockaddr a = s->cfg.control;
 	int rc;
 
-	if (!s->cfg.control.len)
+	if (!a.len)
 		return 0;
-	if ((rc = sc_httpd_lite_new(s->loop, &s->cfg.control, MAX_BODY, &s->cfg.control_limits, handle, s, &s->lg,
-				    &s->api)) < 0)
+	sc_listen_pick(&a, s->cfg.control_dflt, SOCK_STREAM, NULL, &s->lg, "control API");
+	if ((rc = sc_httpd_lite_new(s->loop, &a, MAX_BODY, &s->cfg.control_limits, handle, s, &s->lg, &s->api)) < 0)
 		return rc;
 	if ((rc = sc_httpd_lite_set_token(s->api, s->cfg.control_token)) < 0) {
 		stb_api_close(s);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "hts.h"
 #include "rtx_ident.h"
@@ -44,7 +45,8 @@ static int copy_string(const config_setting_t *g, const char *name, const char *
 	return 0;
 }
 
-/* An optional address: "" (the default when dflt is "") means off. */
+/* An optional address to send to: "" (the default when dflt is "") means
+ * off. */
 static int opt_addr(const config_setting_t *g, const char *name, const char *dflt, uint16_t port,
 		    struct sc_sockaddr *out, struct sc_cfg_err *err)
 {
@@ -93,7 +95,7 @@ static int check_token(const config_setting_t *g, const struct stb_cfg *c, struc
 		sc_addr_format(&c->control, true, where, sizeof(where));
 		return sc_cfg_fail(config_setting_get_member(g, "control"), err,
 				   "'control' listens on %s, beyond loopback: set 'control_token' (or "
-				   "'control_token_file'), %d characters or more, or listen on [::1]", where,
+				   "'control_token_file'), %d characters or more, or listen on loopback", where,
 				   STB_TOKEN_MIN);
 	}
 	if (strlen(c->control_token) < STB_TOKEN_MIN)
@@ -114,7 +116,8 @@ static int read_control(const config_setting_t *g, struct stb_cfg *c, struct sc_
 	const char *file;
 	int rc;
 
-	if ((rc = opt_addr(g, "control", "[::1]:8091", 8091, &c->control, err)) < 0 ||
+	if ((rc = sc_cfg_get_listen(g, "control", "[::1]:8091", 8091, SOCK_STREAM, &c->control, &c->control_dflt,
+				    err)) < 0 ||
 	    (rc = copy_string(g, "control_token", "", c->control_token, sizeof(c->control_token), err)) < 0 ||
 	    (rc = sc_cfg_get_string(g, "control_token_file", "", &file, err)) < 0)
 		return rc;
@@ -216,7 +219,7 @@ static int read_outputs(const config_setting_t *root, struct stb_cfg *c, struct 
 
 	if ((rc = sc_cfg_get_section(root, "outputs", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
 	    (rc = sc_cfg_check_keys(g, out_keys, err)) < 0 ||
-	    (rc = opt_addr(g, "http", "[::]:8090", 8090, &c->http, err)) < 0 ||
+	    (rc = sc_cfg_get_listen(g, "http", "[::]:8090", 8090, SOCK_STREAM, &c->http, &c->http_dflt, err)) < 0 ||
 	    (rc = opt_addr(g, "udp", "", 1234, &c->udp, err)) < 0 ||
 	    (rc = sc_cfg_get_bool(g, "udp_rtp", true, &c->udp_rtp, err)) < 0 ||
 	    (rc = copy_string(g, "record_dir", "/var/lib/sixcast/recordings", c->record_dir,

@@ -29,6 +29,7 @@ struct stb_cfg {
 	bool fast_zap;              /* ask the edge for a burst on tune */
 	uint32_t start_channel;     /* 0: none */
 	struct sc_sockaddr control; /* len 0: no control API */
+	bool control_dflt;          /* control is the default: loopback in either family */
 	char control_token[257];    /* "" : none (loopback only) */
 	int log_level;
 	char mgmt_url[256];
@@ -37,6 +38,7 @@ struct stb_cfg {
 	unsigned mgmt_timeout_ms;
 	uint64_t mgmt_retry_max_ns;
 	struct sc_sockaddr http;    /* len 0: no HTTP output */
+	bool http_dflt;             /* http is the default: every address, either family */
 	struct sc_sockaddr udp;     /* len 0: no UDP output */
 	bool udp_rtp;
 	char record_dir[256];

@@ -21,6 +21,7 @@
 #include "sc_clock.h"
 #include "sc_httpc.h"
 #include "sc_httpd_lite.h"
+#include "sc_listen.h"
 #include "sc_log.h"
 #include "sc_loop.h"
 #include "sc_rtp.h"
@@ -110,6 +111,7 @@ struct stb {
 
 	/* repair socket (dual-stack UDP, the repair port) */
 	int rfd;
+	int rfam;                   /* its family: AF_INET6 (IPv4 mapped) or, without IPv6, AF_INET */
 	peers *peers;
 	uint64_t repair_in, repair_bad, repair_stray;
 

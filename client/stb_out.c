@@ -49,11 +49,13 @@ static int open_udp(struct stb *s)
 int stb_out_open(struct stb *s)
 {
 	struct hts_cb cb = { hts_tune, hts_playlist, s };
+	struct sc_sockaddr http = s->cfg.http;
 	int rc;
 
 	if (!(s->out.tss = ts_start_new(true)))
 		return -ENOMEM;
-	if (s->cfg.http.len && (rc = hts_new(s->loop, &s->cfg.http, &s->cfg.http_limits, &cb, &s->lg, &s->out.hts)) < 0)
+	sc_listen_pick(&http, s->cfg.http_dflt, SOCK_STREAM, NULL, &s->lg, "HTTP output");
+	if (http.len && (rc = hts_new(s->loop, &http, &s->cfg.http_limits, &cb, &s->lg, &s->out.hts)) < 0)
 		return rc;
 	if (s->cfg.udp.len && (rc = open_udp(s)) < 0) {
 		sc_logf(&s->lg, LOG_ERR, "UDP output: %s", strerror(-rc));

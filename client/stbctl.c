@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sc_addr.h"
+#include "sc_listen.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -31,6 +32,7 @@
 struct opts {
 	const char *base, *config, *token_file;
 	bool config_given, as_json;
+	bool base_exact; /* -c: this address only */
 	char base_buf[SC_ADDR_STRLEN];
 	char token[300]; /* "" : none */
 };
@@ -66,17 +68,13 @@ static void print_error(json_t *j, long status)
 		fprintf(stderr, "sixcast-stb: %s\n", json_is_string(e) ? json_string_value(e) : "refused");
 }
 
-/* Call the API; returns the parsed answer or NULL (message printed). */
-static json_t *call(const struct opts *o, const char *method, const char *path, const char *body)
+/* One request to the box at base; the answer's body into *a. */
+static CURLcode perform(const struct opts *o, const char *base, const char *method, const char *path,
+			const char *body, struct answer *a, long *status)
 {
-	const char *base = o->base;
-	struct answer a = { NULL, 0 };
-	char url[512], auth[340];
-	long status = 0;
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	json_error_t jerr;
-	json_t *j = NULL;
+	char url[512], auth[340];
 	CURLcode rc;
 
 	if (o->token[0]) {
@@ -88,15 +86,39 @@ static json_t *call(const struct opts *o, const char *method, const char *path, 
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	if (body)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+/* Call the API; returns the parsed answer or NULL (message printed). A box
+ * on loopback that could not be reached is tried on the other loopback
+ * (unless -c named the address): its default listens on [::1], or on
+ * 127.0.0.1 where the host has no IPv6, and a wildcard in its config is
+ * reached on either. */
+static json_t *call(const struct opts *o, const char *method, const char *path, const char *body)
+{
+	char other[SC_ADDR_STRLEN] = "";
+	struct answer a = { NULL, 0 };
+	struct sc_sockaddr at, alt;
+	long status = 0;
+	json_error_t jerr;
+	json_t *j = NULL;
+	CURLcode rc;
+
+	rc = perform(o, o->base, method, path, body, &a, &status);
+	if (rc == CURLE_COULDNT_CONNECT && !o->base_exact && sc_addr_parse(o->base, 8091, &at) == 0 &&
+	    sc_addr_other_loopback(&at, &alt) == 0 && sc_addr_format(&alt, true, other, sizeof(other)) == 0)
+		rc = perform(o, other, method, path, body, &a, &status);
 	if (rc != CURLE_OK) {
-		fprintf(stderr, "sixcast-stb: cannot reach the box at %s: %s (is sixcast-client running?)\n", base,
-			curl_easy_strerror(rc));
+		fprintf(stderr, "sixcast-stb: cannot reach the box at %s%s%s: %s (is sixcast-client running?)\n",
+			o->base, other[0] ? " nor at " : "", other, curl_easy_strerror(rc));
 	} else if (!(j = json_loads(a.data ? a.data : "", 0, &jerr))) {
 		fprintf(stderr, "sixcast-stb: the box answered %ld with something that is not JSON\n", status);
 	} else if (status >= 400) {
@@ -104,8 +126,6 @@ static json_t *call(const struct opts *o, const char *method, const char *path, 
 		json_decref(j);
 		j = NULL;
 	}
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
 	free(a.data);
 	return j;
 }
@@ -154,7 +174,8 @@ static void usage(FILE *f)
 	      "  up | down          next / previous channel\n"
 	      "  stats              reception and repair counters\n"
 	      "  record start [PATH] | record stop\n"
-	      "  -c ADDR            the box's control API (default: the client config's, else [::1]:8091)\n"
+	      "  -c ADDR            the box's control API (default: the client config's, else [::1]:8091,\n"
+	      "                     then 127.0.0.1:8091)\n"
 	      "  -C FILE            the client config, for the address and the token\n"
 	      "                     (default " DEFAULT_CONFIG " when readable)\n"
 	      "  --token-file FILE  the control token (also SIXCAST_STB_TOKEN)\n", f);
@@ -254,7 +275,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "c:C:jh", lo, NULL)) != -1) {
 		if (c == 'c') {
 			o->base = optarg;
-			have_addr = true;
+			o->base_exact = have_addr = true;
 		} else if (c == 'C') {
 			o->config = optarg;
 			o->config_given = true;

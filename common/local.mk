@@ -11,6 +11,7 @@ common_libsccommon_la_SOURCES = \
 	%reldir%/sc_httpc.c %reldir%/sc_httpc.h %reldir%/sc_httpc_curl.c %reldir%/sc_httpc_int.h \
 	%reldir%/sc_httpd.c %reldir%/sc_httpd.h %reldir%/sc_http_resp.c \
 	%reldir%/sc_httpd_lite.c %reldir%/sc_httpd_lite.h \
+	%reldir%/sc_listen.c %reldir%/sc_listen.h \
 	%reldir%/sc_log.c %reldir%/sc_log.h \
 	%reldir%/sc_loop.c %reldir%/sc_loop.h \
 	%reldir%/sc_notify.c %reldir%/sc_notify.h \
@@ -29,6 +30,7 @@ UNIT_TESTS += \
 	tests/unit/test_sc_httpc \
 	tests/unit/test_sc_httpd \
 	tests/unit/test_sc_httpd_lite \
+	tests/unit/test_sc_listen \
 	tests/unit/test_sc_log \
 	tests/unit/test_sc_loop \
 	tests/unit/test_sc_rtp
@@ -59,6 +61,9 @@ tests_unit_test_sc_httpd_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_httpd_lite_SOURCES = tests/unit/test_sc_httpd_lite.c $(TU) $(TU_NET)
 tests_unit_test_sc_httpd_lite_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_httpd_lite_LDADD = $(UNIT_LDADD)
+tests_unit_test_sc_listen_SOURCES = tests/unit/test_sc_listen.c $(TU)
+tests_unit_test_sc_listen_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sc_listen_LDADD = $(UNIT_LDADD)
 tests_unit_test_sc_log_SOURCES = tests/unit/test_sc_log.c $(TU)
 tests_unit_test_sc_log_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sc_log_LDADD = $(UNIT_LDADD)

@@ -223,6 +223,20 @@ int sc_addr_format(const struct sc_sockaddr *a, bool with_port, char *buf, size_
 	return (n < 0 || (size_t)n >= len) ? -ENOSPC : 0;
 }
 
+void sc_addr_unmap(const struct sc_sockaddr *a, struct sc_sockaddr *out)
+{
+	struct sc_sockaddr m = *a;
+
+	if (sc_addr_family(a) == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a->u.in6.sin6_addr)) {
+		memset(&m, 0, sizeof(m));
+		m.u.in4.sin_family = AF_INET;
+		m.u.in4.sin_port = a->u.in6.sin6_port;
+		memcpy(&m.u.in4.sin_addr, &a->u.in6.sin6_addr.s6_addr[12], 4);
+		m.len = sizeof(m.u.in4);
+	}
+	*out = m;
+}
+
 int sc_addr_family(const struct sc_sockaddr *a)
 {
 	return a && a->len ? a->u.sa.sa_family : AF_UNSPEC;

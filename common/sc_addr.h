@@ -50,6 +50,11 @@ int sc_tcp_listen(const struct sc_sockaddr *a, int backlog);
 /* The port socket fd is bound to; 0 when it cannot be read. */
 uint16_t sc_sock_port(int fd);
 
+/* An IPv4 address mapped into IPv6 (::ffff:a.b.c.d, what a dual-stack
+ * socket reports of an IPv4 peer) as plain IPv4; any other address as it
+ * is. out may be a. */
+void sc_addr_unmap(const struct sc_sockaddr *a, struct sc_sockaddr *out);
+
 int sc_addr_family(const struct sc_sockaddr *a);
 uint16_t sc_addr_port(const struct sc_sockaddr *a);
 void sc_addr_set_port(struct sc_sockaddr *a, uint16_t port);

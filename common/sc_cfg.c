@@ -3,6 +3,8 @@
 
 #include "sc_cfg.h"
 
+#include "sc_listen.h"
+
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -339,6 +341,53 @@ int sc_cfg_get_addr(const config_setting_t *grp, const char *name, const char *d
 				   "'%s': \"%s\" is not an address (forms: \"[2001:db8::1]:5000\", "
 				   "\"192.0.2.1:5000\")", path_of(grp, name, p, sizeof(p)), text);
 	return 0;
+}
+
+/* Refuse at s (named label in the message) a listen address the host can
+ * never listen on; see sc_cfg_check_listen(). */
+static int check_listen(const config_setting_t *s, const char *label, const struct sc_sockaddr *a, int type,
+			struct sc_cfg_err *err)
+{
+	char text[SC_ADDR_STRLEN], v4[SC_ADDR_STRLEN];
+	struct sc_sockaddr alt;
+	int rc;
+
+	if (sc_addr_ipv4_standin(a, &alt) < 0 || !sc_af_missing(rc = sc_listen_probe(a, type)))
+		return 0;
+	sc_addr_format(a, true, text, sizeof(text));
+	sc_addr_format(&alt, true, v4, sizeof(v4));
+	return sc_cfg_fail(s, err, "'%s': this host has no IPv6 for %s (%s): write \"%s\" instead, or leave "
+			   "the setting out (its default takes IPv4 where IPv6 is missing)", label, text,
+			   strerror(-rc), v4);
+}
+
+int sc_cfg_check_listen(const config_setting_t *s, const struct sc_sockaddr *a, int type,
+			struct sc_cfg_err *err)
+{
+	const config_setting_t *named = s;
+
+	/* An element of a list has no name of its own: its list's. */
+	while (named && !config_setting_name(named))
+		named = config_setting_parent(named);
+	return check_listen(s, named ? config_setting_name(named) : "listen", a, type, err);
+}
+
+int sc_cfg_get_listen(const config_setting_t *grp, const char *name, const char *dflt, uint16_t default_port,
+		      int type, struct sc_sockaddr *out, bool *is_dflt, struct sc_cfg_err *err)
+{
+	config_setting_t *s = grp ? config_setting_get_member(grp, name) : NULL;
+	const char *text;
+	char p[128];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (is_dflt)
+		*is_dflt = !s;
+	if ((rc = sc_cfg_get_string(grp, name, dflt, &text, err)) < 0 || !*text)
+		return rc;
+	if ((rc = sc_cfg_get_addr(grp, name, dflt, default_port, out, err)) < 0)
+		return rc;
+	return s ? check_listen(s, path_of(grp, name, p, sizeof(p)), out, type, err) : 0;
 }
 
 int sc_cfg_check_keys(const config_setting_t *grp, const char *const *known, struct sc_cfg_err *err)

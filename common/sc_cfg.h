@@ -60,6 +60,23 @@ int sc_cfg_get_enum(const config_setting_t *grp, const char *name, const char *c
 int sc_cfg_get_addr(const config_setting_t *grp, const char *name, const char *dflt,
 		    uint16_t default_port, struct sc_sockaddr *out, struct sc_cfg_err *err);
 
+/* A listen address for sockets of type (SOCK_STREAM, SOCK_DGRAM): an
+ * sc_addr form, or "" for none (out->len 0). An absent setting takes dflt
+ * ("" makes none the default) and sets *is_dflt (may be NULL): a default
+ * may follow the host's address families when the daemon opens it
+ * (sc_listen_pick()). An address written in the file is kept as written;
+ * an IPv6 loopback or wildcard there, on a host without IPv6, is refused
+ * (sc_cfg_check_listen()). Returns 0 or a negative errno with err set. */
+int sc_cfg_get_listen(const config_setting_t *grp, const char *name, const char *dflt, uint16_t default_port,
+		      int type, struct sc_sockaddr *out, bool *is_dflt, struct sc_cfg_err *err);
+/* Refuse a listen address written at s that this host can never listen
+ * on: [::1] or [::] where it has no IPv6. The message names the file and
+ * line and the IPv4 address to write instead. Other addresses are left to
+ * the listener (a config may be checked on another host than its own).
+ * Returns 0 or -EINVAL. */
+int sc_cfg_check_listen(const config_setting_t *s, const struct sc_sockaddr *a, int type,
+			struct sc_cfg_err *err);
+
 /* The HTTP limits of a daemon's group (sc_guard.h), the same keys in every
  * daemon: connection_limit (read only when conns_max is not 0, and at most
  * that), per_address_limit (0: none), request_timeout_ms, idle_timeout_s.

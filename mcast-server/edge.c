@@ -29,6 +29,7 @@
 #include "edge_ident.h"
 #include "ret.h"
 #include "sc_httpd.h"
+#include "sc_listen.h"
 #include "sc_log.h"
 #include "sdp.h"
 
@@ -691,15 +692,27 @@ static int start_ret(edge *e)
 	if ((err = edge_ident_new(e->loop, c->ca_key_file, c->mesh_edge_id, &e->lg, &e->ident)) < 0)
 		return err;
 	rc.ident = edge_ident_get(e->ident);
+	sc_listen_pick(&rc.listen, c->ret_listen_dflt, SOCK_DGRAM, NULL, &e->lg, "RET");
 	/* The mesh nodes announce the RET socket's address: its own when it
 	 * is bound to one, else the edge's (the one registered as ret_addrs). */
-	if (addr_is_any(&c->ret_listen) && self->len) {
+	if (addr_is_any(&rc.listen) && self->len) {
 		rc.mesh_self = *self;
-		sc_addr_set_port(&rc.mesh_self, sc_addr_port(&c->ret_listen));
+		sc_addr_set_port(&rc.mesh_self, sc_addr_port(&rc.listen));
 	} else {
-		rc.mesh_self = c->ret_listen;
+		rc.mesh_self = rc.listen;
 	}
 	return ret_new(e->loop, &rc, &e->lg, &e->ret);
+}
+
+/* The configured address stays in e->cfg, for a reload to compare. */
+static int start_http(edge *e)
+{
+	struct sc_sockaddr a = e->cfg.http;
+
+	if (!a.len)
+		return 0;
+	sc_listen_pick(&a, e->cfg.http_dflt, SOCK_STREAM, NULL, &e->lg, "http");
+	return sc_httpd_new(e->loop, &a, 0, &e->cfg.http_limits, on_http, e, &e->lg, &e->http);
 }
 
 int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
@@ -722,8 +735,7 @@ int edge_new(sc_loop *loop, struct edge_cfg *cfg, edge **out)
 		goto fail;
 	if (e->cfg.sdp_dir[0] && mkdir(e->cfg.sdp_dir, 0755) < 0 && errno != EEXIST)
 		sc_logf(&e->lg, LOG_WARNING, "cannot create %s: %s", e->cfg.sdp_dir, strerror(errno));
-	if (e->cfg.http.len &&
-	    (rc = sc_httpd_new(loop, &e->cfg.http, 0, &e->cfg.http_limits, on_http, e, &e->lg, &e->http)) < 0)
+	if ((rc = start_http(e)) < 0)
 		goto fail;
 	if (e->cfg.ret_listen.len && (rc = start_ret(e)) < 0)
 		goto fail;
@@ -771,6 +783,7 @@ static bool same_opt_addr(const struct sc_sockaddr *a, const struct sc_sockaddr 
 static void warn_restart_needed(const edge *e, const struct edge_cfg *n)
 {
 	if (strcmp(e->cfg.iface, n->iface) != 0 || !same_opt_addr(&e->cfg.http, &n->http) ||
+	    e->cfg.http_dflt != n->http_dflt || e->cfg.ret_listen_dflt != n->ret_listen_dflt ||
 	    strcmp(e->cfg.sdp_dir, n->sdp_dir) != 0 || !same_opt_addr(&e->cfg.ret_listen, &n->ret_listen) ||
 	    strcmp(e->cfg.mgmt_url, n->mgmt_url) != 0 || e->cfg.mesh_edge_id != n->mesh_edge_id)
 		sc_logf(&e->lg, LOG_WARNING, "reload: interface, http, sdp_dir, ret.listen, mgmt.url and "

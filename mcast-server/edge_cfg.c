@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -164,9 +165,7 @@ static int read_edge(const config_setting_t *root, struct edge_cfg *c, long long
 	} else {
 		iface_address(c->iface, AF_INET, &c->source4);
 	}
-	if ((rc = sc_cfg_get_string(g, "http", "[::]:8081", &s, err)) < 0)
-		return rc;
-	if (*s && (rc = sc_cfg_get_addr(g, "http", "[::]:8081", 8081, &c->http, err)) < 0)
+	if ((rc = sc_cfg_get_listen(g, "http", "[::]:8081", 8081, SOCK_STREAM, &c->http, &c->http_dflt, err)) < 0)
 		return rc;
 	if ((rc = sc_cfg_get_string(g, "sdp_dir", "", &s, err)) < 0)
 		return rc;
@@ -249,9 +248,8 @@ static int read_ret_mgmt(const config_setting_t *root, struct edge_cfg *c, struc
 
 	if ((rc = sc_cfg_get_section(root, "ret", CONFIG_TYPE_GROUP, &g, err)) < 0 ||
 	    (rc = sc_cfg_check_keys(g, ret_keys, err)) < 0 ||
-	    (rc = sc_cfg_get_string(g, "listen", "[::]:5200", &s, err)) < 0)
-		return rc;
-	if (*s && (rc = sc_cfg_get_addr(g, "listen", "[::]:5200", 5200, &c->ret_listen, err)) < 0)
+	    (rc = sc_cfg_get_listen(g, "listen", "[::]:5200", 5200, SOCK_DGRAM, &c->ret_listen, &c->ret_listen_dflt,
+				    err)) < 0)
 		return rc;
 	if ((rc = get_ms(g, "window_ms", 200, 30000, 3000, &c->ret_window_ns, err)) < 0 ||
 	    (rc = sc_cfg_get_int(g, "max_bitrate", 100000, 1000000000, 12000000, &v, err)) < 0)
@@ -375,8 +373,8 @@ static int read_channel(config_setting_t *e, const struct edge_cfg *c, long long
 	    (rc = read_group(e, "group4", "ipv4", false, AF_INET, ch->id, &ch->group4, err)) < 0)
 		return rc;
 	if (ch->group6.len && !c->source6.len)
-		return sc_cfg_fail(e, err, "channel %u sends IPv6 but %s has no global IPv6 address: set edge.source6",
-				   ch->id, c->iface);
+		return sc_cfg_fail(e, err, "channel %u sends IPv6 but %s has no global IPv6 address: set edge.source6, "
+				   "or 'ipv6 = false; ipv4 = true;' on a host without IPv6", ch->id, c->iface);
 	if (ch->group4.len && !c->source4.len)
 		return sc_cfg_fail(e, err, "channel %u sends IPv4 but %s has no IPv4 address: set edge.source4",
 				   ch->id, c->iface);

@@ -32,12 +32,14 @@ struct edge_cfg {
 	unsigned ifindex;
 	struct sc_sockaddr source6, source4; /* announced SSM sources; len 0 = none */
 	struct sc_sockaddr http;             /* len 0: no HTTP */
+	bool http_dflt;                      /* http is the default: [::], or 0.0.0.0 without IPv6 */
 	struct sc_guard_limits http_limits;  /* edge.http_limits, see sc_httpd.h */
 	char sdp_dir[256];                   /* "" : no SDP files */
 	uint64_t latency_ns, lookahead_ns, stall_ns, tick_ns;
 	int log_level;
 	/* RET and fast channel change (unicast repair service). */
 	struct sc_sockaddr ret_listen;       /* len 0: no RET service */
+	bool ret_listen_dflt;                /* ret_listen is the default, as http_dflt */
 	uint64_t ret_window_ns;
 	uint64_t ret_max_bitrate;            /* bits/s: sizes the RET buffers */
 	unsigned ret_rate_pps;

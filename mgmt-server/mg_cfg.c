@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "sc_log.h"
 
@@ -73,12 +74,17 @@ static int read_http(const config_setting_t *root, struct mg_config *c, struct s
 		if (sc_addr_parse(config_setting_get_string(e), 8080, &c->http.listen[i]) < 0)
 			return sc_cfg_fail(e, err, "\"%s\" is not a listen address (\"[::]:8080\", "
 					   "\"0.0.0.0:8080\")", config_setting_get_string(e));
+		if ((rc = sc_cfg_check_listen(e, &c->http.listen[i], SOCK_STREAM, err)) < 0)
+			return rc;
 		c->http.nlisten++;
 	}
+	/* IPv6 sockets are IPv6-only here (mg_http.h), so each family has its
+	 * own; on a host without one, that one is left out (mg_http_start). */
 	if (!c->http.nlisten) {
 		sc_addr_parse("[::]:8080", 0, &c->http.listen[0]);
 		sc_addr_parse("0.0.0.0:8080", 0, &c->http.listen[1]);
 		c->http.nlisten = 2;
+		c->http.listen_dflt = true;
 	}
 	GET_INT(h, "max_body", 1024, 16 << 20, 65536, c->http.max_body);
 	/* Boxes keep their connections open (idle up to 90 s between

@@ -40,6 +40,7 @@ struct mg_config {
 	struct {
 		struct sc_sockaddr listen[MG_LISTEN_MAX];
 		size_t nlisten;
+		bool listen_dflt; /* the default list: a family the host lacks is left out */
 		size_t max_body;
 		/* connection_limit, per_address_limit, request_timeout_ms,
 		 * idle_timeout_s (sc_cfg_get_http_limits) */

@@ -16,13 +16,15 @@
 #include <unistd.h>
 
 #include "sc_guard_mhd.h"
+#include "sc_listen.h"
 #include "sc_log.h"
 
 enum { PH_COLLECT, PH_PENDING, PH_ANSWERED };
 
 struct daemon {
 	struct MHD_Daemon *d;
-	int fd;       /* listen socket */
+	struct sc_sockaddr addr;
+	int fd;       /* listen socket; -1 for a default left out */
 	int epfd;     /* MHD's epoll fd, in our loop */
 	sc_timer *timer;
 	struct mg_http *h;
@@ -396,8 +398,8 @@ static int start_daemon(struct mg_http *h, const struct mg_config *cfg, size_t i
 	sc_guard_mhd_split(&cfg->http.limits, &gl, &timeout_s, &hard);
 	opts[2].value = (intptr_t)hard;
 	opts[3].value = (intptr_t)timeout_s;
-	sc_addr_format(&cfg->http.listen[i], true, txt, sizeof(txt));
-	if (sc_addr_family(&cfg->http.listen[i]) == AF_INET6)
+	sc_addr_format(&dm->addr, true, txt, sizeof(txt));
+	if (sc_addr_family(&dm->addr) == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (h->tls_cert)
 		flags |= MHD_USE_TLS;
@@ -425,6 +427,32 @@ static int new_guard(struct mg_http *h, const struct mg_config *cfg)
 	sc_guard_mhd_split(&cfg->http.limits, &gl, &timeout_s, &hard);
 	h->max_conns = gl.max_conns;
 	return sc_guard_new(h->loop, &gl, "http", sc_guard_mhd_close, NULL, &lg, &h->guard);
+}
+
+/* The default list has one address per family ("[::]" is IPv6-only here):
+ * on a host without one of them (IPv6 disabled or not in the kernel), its
+ * address is left out and the other family serves. An address written in
+ * the config is always opened, and fails loudly. */
+static bool left_out(const struct mg_config *cfg, size_t i)
+{
+	const struct sc_sockaddr *a = &cfg->http.listen[i];
+	char txt[SC_ADDR_STRLEN];
+	int rc;
+
+	if (!cfg->http.listen_dflt || !sc_af_missing(rc = sc_listen_probe(a, SOCK_STREAM)))
+		return false;
+	sc_addr_format(a, true, txt, sizeof(txt));
+	sc_log(LOG_INFO, "not listening on the default %s: no IPv%d on this host (%s)", txt,
+	       sc_addr_family(a) == AF_INET6 ? 6 : 4, strerror(-rc));
+	return true;
+}
+
+static bool listening(const struct mg_http *h)
+{
+	for (size_t i = 0; i < h->ndm; i++)
+		if (h->dm[i].fd >= 0)
+			return true;
+	return false;
 }
 
 int mg_http_start(const struct mg_config *cfg, sc_loop *loop, mg_handler_fn handler,
@@ -465,12 +493,17 @@ int mg_http_start(const struct mg_config *cfg, sc_loop *loop, mg_handler_fn hand
 	}
 	for (size_t i = 0; i < cfg->http.nlisten && rc == 0; i++) {
 		h->ndm++;
-		rc = listen_socket(&cfg->http.listen[i], why, len);
+		h->dm[i].addr = cfg->http.listen[i];
+		if (left_out(cfg, i))
+			continue;
+		rc = listen_socket(&h->dm[i].addr, why, len);
 		if (rc >= 0) {
 			h->dm[i].fd = rc;
 			rc = start_daemon(h, cfg, i, why, len);
 		}
 	}
+	if (rc == 0 && !listening(h))
+		rc = whyf(why, len, -EADDRNOTAVAIL, "no default listen address works on this host");
 	if (rc < 0)
 		goto fail;
 	*out = h;

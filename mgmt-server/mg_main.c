@@ -120,7 +120,8 @@ static void on_store(void *arg, int fd, uint32_t events)
 
 static bool same_listen(const struct mg_config *a, const struct mg_config *b)
 {
-	if (a->http.nlisten != b->http.nlisten || strcmp(a->http.tls_cert, b->http.tls_cert) ||
+	if (a->http.nlisten != b->http.nlisten || a->http.listen_dflt != b->http.listen_dflt ||
+	    strcmp(a->http.tls_cert, b->http.tls_cert) ||
 	    strcmp(a->http.tls_key, b->http.tls_key))
 		return false;
 	for (size_t i = 0; i < a->http.nlisten; i++)

@@ -102,6 +102,32 @@ static void test_ret_keys(void)
 		"edge.conf:3: 'key' is a placeholder (it contains \"123456789\")");
 }
 
+/* The listen addresses left out are the defaults, marked so that the edge
+ * may take their IPv4 stand-ins on a host without IPv6; written ones are
+ * kept, "" is off. */
+static void test_listen_defaults(void)
+{
+	struct sc_cfg_err err = { "" };
+	struct edge_cfg c;
+	char buf[SC_ADDR_STRLEN];
+
+	CU_ASSERT_EQUAL_FATAL(load(EDGE, &c, &err), 0);
+	CU_ASSERT(c.http_dflt);
+	CU_ASSERT(c.ret_listen_dflt);
+	sc_addr_format(&c.http, true, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "[::]:8081");
+	sc_addr_format(&c.ret_listen, true, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "[::]:5200");
+	edge_cfg_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load("edge: { interface = \"lo\"; source6 = \"::1\"; http = \"[::]:8081\"; };\n"
+				   "ret: { listen = \"\"; };\n", &c, &err), 0);
+	CU_ASSERT_FALSE(c.http_dflt);
+	CU_ASSERT_FALSE(c.ret_listen_dflt);
+	CU_ASSERT_EQUAL(c.ret_listen.len, 0);
+	edge_cfg_free(&c);
+	refused("edge: { interface = \"lo\"; source6 = \"::1\";\n http = \"[::1\"; };\n", "edge.conf:2: 'edge.http'");
+}
+
 /* Everything the tests wrote goes at exit, passed or not. */
 static void cleanup(void)
 {
@@ -120,6 +146,7 @@ int tu_register(void)
 	static const struct tu_test tests[] = {
 		{ "the enrolment credential", test_credential },
 		{ "RET keys", test_ret_keys },
+		{ "listen defaults", test_listen_defaults },
 		{ NULL, NULL },
 	};
 

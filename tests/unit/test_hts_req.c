@@ -73,19 +73,33 @@ static void test_channel_number(void)
 static void test_base_url(void)
 {
 	char buf[256], req[512];
+	struct sc_sockaddr local;
 
-	hts_req_base_url("GET /playlist.m3u HTTP/1.1\r\nHost: 192.0.2.7:8080\r\n\r\n", 9000, buf, sizeof(buf));
+	/* The Host first, whatever the address. */
+	sc_addr_parse("[::1]:9000", 0, &local);
+	hts_req_base_url("GET /playlist.m3u HTTP/1.1\r\nHost: 192.0.2.7:8080\r\n\r\n", &local, 9000, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "http://192.0.2.7:8080");
-	hts_req_base_url("GET /playlist.m3u HTTP/1.1\r\nhost: \t[2001:db8::7]:8080\r\nX: y\r\n\r\n", 9000, buf,
+	hts_req_base_url("GET /playlist.m3u HTTP/1.1\r\nhost: \t[2001:db8::7]:8080\r\nX: y\r\n\r\n", &local, 9000, buf,
 			 sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "http://[2001:db8::7]:8080");
-	hts_req_base_url("GET /playlist.m3u HTTP/1.0\r\n\r\n", 9000, buf, sizeof(buf));
+	/* Without a Host: where the player reached the box, in its family. */
+	sc_addr_parse("[::1]:9000", 0, &local);
+	hts_req_base_url("GET /playlist.m3u HTTP/1.0\r\n\r\n", &local, 9000, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "http://[::1]:9000");
+	sc_addr_parse("[::ffff:127.0.0.1]:9000", 0, &local);
+	hts_req_base_url("GET /playlist.m3u HTTP/1.0\r\n\r\n", &local, 9000, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "http://127.0.0.1:9000");
+	sc_addr_parse("10.1.0.1:9000", 0, &local);
+	hts_req_base_url("GET /playlist.m3u HTTP/1.0\r\n\r\n", &local, 9000, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "http://10.1.0.1:9000");
+	/* Nor that: a name the player's resolver tries in both families. */
+	hts_req_base_url("GET /playlist.m3u HTTP/1.0\r\n\r\n", NULL, 9000, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "http://localhost:9000");
 	/* a Host past 200 characters is cut there */
 	snprintf(req, sizeof(req), "GET /playlist.m3u HTTP/1.1\r\nHost: %0300d\r\n\r\n", 0);
-	hts_req_base_url(req, 9000, buf, sizeof(buf));
+	hts_req_base_url(req, &local, 9000, buf, sizeof(buf));
 	CU_ASSERT_EQUAL(strlen(buf), 7 + 200);
-	hts_req_base_url(req, 9000, buf, 10);
+	hts_req_base_url(req, &local, 9000, buf, 10);
 	CU_ASSERT_STRING_EQUAL(buf, "http://00");
 }
 

@@ -36,6 +36,10 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL_FATAL(load("", &c, &err), 0);
 	CU_ASSERT_EQUAL(c->http.nlisten, 2);
 	CU_ASSERT_EQUAL(sc_addr_port(&c->http.listen[0]), 8080);
+	/* One per family, and marked: a family the host lacks is left out. */
+	CU_ASSERT_EQUAL(sc_addr_family(&c->http.listen[0]), AF_INET6);
+	CU_ASSERT_EQUAL(sc_addr_family(&c->http.listen[1]), AF_INET);
+	CU_ASSERT(c->http.listen_dflt);
 	CU_ASSERT_EQUAL(c->grouping.size, 5);
 	CU_ASSERT_EQUAL(c->tracker.near, 8);
 	CU_ASSERT_EQUAL(c->tracker.random, 3);
@@ -49,6 +53,11 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(c->http.limits.request_ns, 10 * SC_NS_PER_S);
 	CU_ASSERT_EQUAL(c->http.limits.idle_ns, 90 * SC_NS_PER_S);
 	CU_ASSERT_EQUAL(c->trust.cert_lifetime_s, 86400);
+	mg_cfg_free(c);
+	/* A list written is the operator's, whole. */
+	CU_ASSERT_EQUAL_FATAL(load("http = { listen = [ \"127.0.0.1:0\" ]; };\n", &c, &err), 0);
+	CU_ASSERT_EQUAL(c->http.nlisten, 1);
+	CU_ASSERT_FALSE(c->http.listen_dflt);
 	mg_cfg_free(c);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mg_http.h"
+#include "sc_httpd.h"
 #include "tu.h"
 #include "tu_net.h"
 
@@ -205,12 +206,55 @@ static void test_full_of_half_requests(void)
 	fake_down(&f);
 }
 
+/* The default list leaves out an address of a family the host lacks and
+ * listens on the rest; an address written is opened or fails. The host
+ * lacking IPv6 is played by an address it does not have (EADDRNOTAVAIL,
+ * as ::1 where IPv6 is disabled). */
+static void test_default_family_left_out(void)
+{
+	struct mg_config *cfg = calloc(1, sizeof(*cfg));
+	sc_clock *clk = sc_clock_fake_new(SC_NS_PER_S);
+	sc_loop *l = sc_loop_new(clk);
+	mg_http *h = NULL;
+	struct fake f = { 0 };
+	char why[200] = "";
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	sc_addr_parse("[2001:db8::7e57]:0", 0, &cfg->http.listen[0]);
+	sc_addr_parse("127.0.0.1:0", 0, &cfg->http.listen[1]);
+	cfg->http.nlisten = 2;
+	cfg->http.max_body = 4096;
+	sc_httpd_limits_default(&cfg->http.limits);
+	cfg->http.listen_dflt = true;
+	CU_ASSERT_EQUAL_FATAL(mg_http_start(cfg, l, handler, NULL, &f, &h, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(mg_http_port(h, 0), 0);
+	CU_ASSERT_NOT_EQUAL(mg_http_port(h, 1), 0);
+	fd = tu_connect("127.0.0.1", mg_http_port(h, 1), "GET /x HTTP/1.0\r\n\r\n");
+	CU_ASSERT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	mg_http_stop(h);
+	/* Nothing left: an error, not a server deaf to everyone. */
+	cfg->http.nlisten = 1;
+	CU_ASSERT(mg_http_start(cfg, l, handler, NULL, &f, &h, why, sizeof(why)) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no default listen address works"));
+	/* Written by the operator, it is tried, and its error told. */
+	cfg->http.listen_dflt = false;
+	CU_ASSERT(mg_http_start(cfg, l, handler, NULL, &f, &h, why, sizeof(why)) < 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "[2001:db8::7e57]:0"));
+	sc_loop_free(l);
+	sc_clock_free(clk);
+	free(cfg);
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
 		{ "connections per address", test_per_address },
 		{ "a long poll outlives the request timeout", test_long_poll_outlives_request_timeout },
 		{ "half-sent requests are evicted, not long polls", test_full_of_half_requests },
+		{ "a default family the host lacks is left out", test_default_family_left_out },
 		{ NULL, NULL },
 	};
 	return tu_add_suite("mg_http", tests);

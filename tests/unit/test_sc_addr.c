@@ -214,6 +214,26 @@ static void test_longest_match(void)
 	CU_ASSERT_EQUAL(sc_prefix_longest_match(t, 5, &a), -1);
 }
 
+static void test_unmap(void)
+{
+	struct sc_sockaddr a, o;
+	char buf[SC_ADDR_STRLEN];
+
+	sc_addr_parse("[::ffff:192.0.2.9]:8090", 0, &a);
+	sc_addr_unmap(&a, &o);
+	CU_ASSERT_EQUAL(sc_addr_family(&o), AF_INET);
+	sc_addr_format(&o, true, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "192.0.2.9:8090");
+	sc_addr_unmap(&a, &a);
+	CU_ASSERT(sc_addr_equal(&a, &o));
+	sc_addr_parse("[2001:db8::9]:8090", 0, &a);
+	sc_addr_unmap(&a, &o);
+	CU_ASSERT(sc_addr_equal(&a, &o));
+	sc_addr_parse("192.0.2.9:1", 0, &a);
+	sc_addr_unmap(&a, &o);
+	CU_ASSERT(sc_addr_equal(&a, &o));
+}
+
 int tu_register(void)
 {
 	static const struct tu_test tests[] = {
@@ -224,6 +244,7 @@ int tu_register(void)
 		{ "multicast and SSM ranges", test_ranges },
 		{ "equality and kernel sockaddrs", test_equal_and_from_sa },
 		{ "loopback addresses", test_loopback },
+		{ "IPv4 mapped into IPv6", test_unmap },
 		{ "interface names and indexes", test_if_index },
 		{ "prefixes", test_prefix },
 		{ "longest prefix match", test_longest_match },
