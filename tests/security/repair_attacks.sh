@@ -310,7 +310,17 @@ for b in "${BOXES[@]}"; do
 	chk="$("$CL_TSREC" check "$LAB_DIR/$b.ts" | head -1)"
 	p="$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' <<<"$chk")"
 	echo "  $b recorded through the attacks: $chk"
-	grep -q "cc_errors=0" <<<"$chk" || { cl_why "$b"; lab_fail "$b: continuity errors during the attacks: $chk"; }
+	grep -q "cc_errors=0" <<<"$chk" || {
+		cl_why "$b"
+		# The edges' side of the RET that did not come: refused by the
+		# rate limit, no longer held, unvalidated, or dropped unread.
+		for e in c1 c3; do
+			echo "  edge $e: $(lab_exec $e curl -s http://[::1]:8081/metrics |
+				grep -E '^sixcast_ret_(requests|repairs|refused|missing|unvalidated|unknown_sender|replayed)_total' |
+				tr '\n' ' ') Udp6RcvbufErrors $(rcvbuf $e)"
+		done
+		lab_fail "$b: continuity errors during the attacks: $chk"
+	}
 	[ "${p:-0}" -gt 5000 ] || lab_fail "$b: only ${p:-0} TS packets recorded"
 done
 [ $((D1 - D0)) -gt 1000 ] || lab_fail "the boxes delivered $((D1 - D0)) packets during the attacks"
