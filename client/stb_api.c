@@ -223,6 +223,7 @@ static json_t *stats_json(const struct stb *s)
 			    "malformed", (json_int_t)s->repair_bad, "stray", (json_int_t)s->repair_stray));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)s->out.bytes));
 	json_object_set_new(o, "udp_errors", json_integer((json_int_t)s->out.udp_errors));
+	json_object_set_new(o, "source_restarts", json_integer((json_int_t)s->out.restarts));
 	if (s->out.hts) {
 		const struct hts_stats *h = hts_stats(s->out.hts);
 

@@ -94,6 +94,11 @@ struct stb_out {
 	player *pl;
 	struct ts_start_out pl_out;
 	uint64_t bytes, udp_errors;
+	/* The released stream's RTP source: a new one on the same channel is
+	 * a restarted edge, spliced like a zap (have_ssrc false: none yet). */
+	uint32_t ssrc;
+	bool have_ssrc;
+	uint64_t restarts;
 };
 
 enum stb_mg_state { MG_IDLE, MG_REGISTERING, MG_READY };

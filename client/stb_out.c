@@ -148,6 +148,19 @@ void stb_out_packet(struct stb *s, const uint8_t *pkt, size_t len)
 	ts_len = r.payload_len - r.payload_len % 188;
 	if (!ts_len)
 		return;
+	if (s->out.have_ssrc && r.ssrc != s->out.ssrc) {
+		/* The edge restarted (or another took over): its sequence numbers,
+		 * continuity counters and clocks begin anew. The outputs go on as
+		 * one stream from its first random access point, as at a zap, so
+		 * players and recordings see no discontinuity, only the time the
+		 * channel was away. */
+		s->out.restarts++;
+		sc_logf(&s->lg, LOG_NOTICE, "the channel's source restarted (SSRC %08x, was %08x): outputs spliced",
+			(unsigned)r.ssrc, (unsigned)s->out.ssrc);
+		ts_start_zap(s->out.tss);
+	}
+	s->out.ssrc = r.ssrc;
+	s->out.have_ssrc = true;
 	s->out.bytes += ts_len;
 	s->out.udp.rtp = r;
 	/* The splice rewrites packets: a copy, the released one stays as it was. */
@@ -166,6 +179,7 @@ void stb_out_channel_changed(struct stb *s)
 	 * point; HTTP and UDP as the same stream, spliced. */
 	if (s->out.tss)
 		ts_start_zap(s->out.tss);
+	s->out.have_ssrc = false; /* the new channel's source is another */
 	if (s->out.pl) {
 		/* The helper starts its pipeline afresh: a fresh start for it. */
 		player_restart(s->out.pl);

@@ -202,6 +202,30 @@ echo "management server down: $b mgmt_up=$(jf 'j["mgmt_up"]' <<<"$st"), delivere
 [ "$(jf 'j["mgmt_up"]' <<<"$st")" = False ] || lab_fail "$b did not notice the management server left"
 [ "$after" -gt $((before + 200)) ] || lab_fail "$b stopped playing without the management server"
 
+# The edge is killed and started again (the management server still away:
+# it emits its channels all the same). Its stream comes back with another
+# SSRC, other sequence numbers, continuity counters and clocks; the box's
+# recording goes on through it as one stream: no continuity error, only
+# the time the channel was away. The box's own counter is the clock here
+# (the core's receiver counts sequence numbers, which start anew).
+b=m3h2
+stb "$b" record start "$LAB_DIR/restart.ts" >/dev/null
+d0="$(cl_delivered "$b")"
+_played_past() { local n; n="$(cl_delivered "$b")"; [ "${n:-0}" -ge "$1" ] || { echo "$b delivered ${n:-0}, waiting for $1"; return 1; }; }
+lab_wait "a second of stream on $b before the edge's restart" _played_past $((d0 + LIVE_PPS))
+kill -9 "$CL_EDGE_PID"
+wait "$CL_EDGE_PID" 2>/dev/null
+lab_bg c1 "$LAB_DIR/edge2.log" "$CL_EDGE" -c "$LAB_DIR/edge.conf" ${CL_EDGE_ARGS:-}
+CL_EDGE_PID=$LAB_LAST_PID
+lab_wait_log "$LAB_DIR/$b.log" "source restarted .*outputs spliced" "$b splicing its outputs after the edge's restart"
+d0="$(cl_delivered "$b")"
+lab_wait "2 s of stream on $b after the edge's restart" _played_past $((d0 + 2 * LIVE_PPS))
+stb "$b" record stop >/dev/null
+chk="$("$tsrec" check "$LAB_DIR/restart.ts")"
+echo "across the edge's restart, $b recorded: $chk; $(grep -m1 'outputs spliced' "$LAB_DIR/$b.log" | sed 's/.*notice: //')" | head -1
+grep -q "sync_errors=0 cc_errors=0" <<<"$chk" || lab_fail "$b's recording across the edge's restart is not continuous: $chk"
+[ "$(stb "$b" stats | jf 'j["outputs"]["source_restarts"]')" -ge 1 ] || lab_fail "$b counted no source restart"
+
 for b in "${BOXES[@]}"; do
 	grep -E "Sanitizer|runtime error" "$LAB_DIR/$b.log" && lab_fail "$b: sanitizer report"
 done
