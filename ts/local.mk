@@ -7,6 +7,7 @@
 noinst_LTLIBRARIES += ts/libscts.la
 ts_libscts_la_SOURCES = \
 	%reldir%/ts.c %reldir%/ts.h \
+	%reldir%/ts_cc.c %reldir%/ts_cc.h \
 	%reldir%/ts_es.c %reldir%/ts_es.h \
 	%reldir%/ts_splice.c %reldir%/ts_splice.h \
 	%reldir%/ts_start.c %reldir%/ts_start.h
@@ -45,6 +46,6 @@ INTEGRATION_TESTS += tests/integration/ts_start.sh
 if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz_ts
 endif
-tests_fuzz_fuzz_ts_SOURCES = tests/fuzz/fuzz_ts.c ts/ts.c ts/ts_es.c ts/ts_splice.c ts/ts_start.c
+tests_fuzz_fuzz_ts_SOURCES = tests/fuzz/fuzz_ts.c ts/ts.c ts/ts_cc.c ts/ts_es.c ts/ts_splice.c ts/ts_start.c
 tests_fuzz_fuzz_ts_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(TS_CFLAGS)
 tests_fuzz_fuzz_ts_LDFLAGS = $(FUZZ_FLAGS)

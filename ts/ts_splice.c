@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "ts.h"
+#include "ts_cc.h"
 #include "ts_es.h"
 
-#define UNSEEN 0xff
 /* Ticks per packet before a rate is known: 188 bytes at 4 Mb/s. */
 #define PKT27_DEFAULT (TS_PCR_HZ * TS_SIZE * 8 / 4000000)
 /* PCRs further apart than this say nothing about the rate. */
@@ -47,9 +47,7 @@ struct psi_ver {
 };
 
 struct ts_splice {
-	uint8_t last_cc[8192]; /* last CC out per PID, UNSEEN before any */
-	uint8_t cc_off[8192];  /* added to the input CC, mod 16 */
-	uint8_t relink[8192];  /* the PID's next packet follows a cut */
+	struct ts_cc cc;       /* continuity counters across cuts */
 	bool pending;          /* a cut whose offset is not fixed yet */
 	uint64_t off27;        /* added to PCRs; a multiple of 300 */
 	struct clock in, out;
@@ -66,7 +64,7 @@ ts_splice *ts_splice_new(void)
 
 	if (!sp)
 		return NULL;
-	memset(sp->last_cc, UNSEEN, sizeof(sp->last_cc));
+	ts_cc_init(&sp->cc);
 	sp->pat.last_out = sp->pmt.last_out = -1;
 	sp->pmt_pid = -1;
 	return sp;
@@ -84,7 +82,7 @@ const struct ts_splice_stats *ts_splice_stats(const ts_splice *sp)
 
 void ts_splice_cut(ts_splice *sp)
 {
-	memset(sp->relink, 1, sizeof(sp->relink));
+	ts_cc_seam(&sp->cc);
 	sp->pat.relink = sp->pmt.relink = true;
 	sp->pmt_pid = -1;
 	/* Nothing out yet: the first stream keeps its own times. */
@@ -215,24 +213,6 @@ static void fix_offset(ts_splice *sp, const uint8_t *p, uint64_t now_ns)
 	sp->pending = false;
 }
 
-static void continuity(ts_splice *sp, uint8_t *p)
-{
-	uint16_t pid = ts_pid(p);
-	uint8_t out;
-
-	if (pid == TS_PID_NULL)
-		return;
-	if (sp->relink[pid] && sp->last_cc[pid] != UNSEEN) {
-		uint8_t want = (uint8_t)((sp->last_cc[pid] + (ts_has_payload(p) ? 1 : 0)) & 0xf);
-
-		sp->cc_off[pid] = (uint8_t)((want - ts_cc(p)) & 0xf);
-	}
-	sp->relink[pid] = 0;
-	out = (uint8_t)((ts_cc(p) + sp->cc_off[pid]) & 0xf);
-	p[3] = (uint8_t)((p[3] & 0xf0) | out);
-	sp->last_cc[pid] = out;
-}
-
 static void version(struct psi_ver *v, uint8_t *p)
 {
 	int in = ts_psi_version(p);
@@ -297,7 +277,7 @@ void ts_splice_output(ts_splice *sp, uint8_t *p, uint64_t now_ns)
 
 	if (sp->pending)
 		fix_offset(sp, p, now_ns);
-	continuity(sp, p);
+	ts_cc_apply(&sp->cc, p);
 	psi(sp, p);
 	has_pcr = ts_pcr(p, &pcr);
 	if (has_pcr && sp->off27) {
@@ -314,9 +294,5 @@ void ts_splice_output(ts_splice *sp, uint8_t *p, uint64_t now_ns)
 
 void ts_splice_append(ts_splice *sp, uint8_t *p)
 {
-	uint16_t pid = ts_pid(p);
-	uint8_t cc = sp->last_cc[pid] == UNSEEN ? 0 : (uint8_t)((sp->last_cc[pid] + 1) & 0xf);
-
-	p[3] = (uint8_t)((p[3] & 0xf0) | cc);
-	sp->last_cc[pid] = cc;
+	ts_cc_insert(&sp->cc, p);
 }
