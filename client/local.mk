@@ -82,7 +82,7 @@ tests_fuzz_fuzz_mgc_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) $
 	-I$(top_srcdir)/retransmit
 tests_fuzz_fuzz_mgc_json_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_mgc_json_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS)
-tests_fuzz_fuzz_hts_req_SOURCES = tests/fuzz/fuzz_hts_req.c client/hts_req.c
+tests_fuzz_fuzz_hts_req_SOURCES = tests/fuzz/fuzz_hts_req.c client/hts_req.c common/sc_addr.c
 tests_fuzz_fuzz_hts_req_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/client
 tests_fuzz_fuzz_hts_req_LDFLAGS = $(FUZZ_FLAGS)
 

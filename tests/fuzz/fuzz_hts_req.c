@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hts_req.h"
+#include "sc_addr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -106,9 +107,12 @@ static void route(const char *req)
 static void base_url(const char *req, size_t len)
 {
 	char buf[256];
+	struct sc_sockaddr local;
 
+	/* With and without the address the player reached (no Host). */
+	sc_addr_parse(len % 2 ? "[::ffff:192.0.2.7]:8080" : "[2001:db8::7]:8080", 0, &local);
 	memset(buf, 'x', sizeof(buf));
-	hts_req_base_url(req, 8080, buf, len);
+	hts_req_base_url(req, len % 3 ? &local : NULL, 8080, buf, len);
 	CHECK(strlen(buf) < len && !strpbrk(buf, "\r\n"));
 	CHECK(!strncmp(buf, "http://", len - 1 < 7 ? len - 1 : 7));
 }
