@@ -43,18 +43,6 @@ void peers_free(peers *p)
 	free(p);
 }
 
-void peers_canon(const struct sc_sockaddr *a, struct sc_sockaddr *out)
-{
-	*out = *a;
-	if (a->u.sa.sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a->u.in6.sin6_addr)) {
-		memset(out, 0, sizeof(*out));
-		out->u.in4.sin_family = AF_INET;
-		out->u.in4.sin_port = a->u.in6.sin6_port;
-		memcpy(&out->u.in4.sin_addr, &a->u.in6.sin6_addr.s6_addr[12], 4);
-		out->len = sizeof(out->u.in4);
-	}
-}
-
 void peers_to_v6(const struct sc_sockaddr *a, struct sc_sockaddr *out)
 {
 	*out = *a;
@@ -101,7 +89,7 @@ static uint64_t intern(peers *p, const struct sc_sockaddr *a, bool pin, bool tru
 
 	if (!a->len || (a->u.sa.sa_family != AF_INET && a->u.sa.sa_family != AF_INET6))
 		return 0;
-	peers_canon(a, &c);
+	sc_addr_unmap(a, &c);
 	p->tick++;
 	i = find(p, &c, !trusted, &victim);
 	if (i < p->cap) {

@@ -51,7 +51,5 @@ void peers_unpin_all(peers *p);
 /* Fill *out with a in the form a dual-stack IPv6 socket sends to (IPv4 as
  * an IPv4-mapped IPv6 address). */
 void peers_to_v6(const struct sc_sockaddr *a, struct sc_sockaddr *out);
-/* Canonical form of a (IPv4-mapped IPv6 becomes IPv4). */
-void peers_canon(const struct sc_sockaddr *a, struct sc_sockaddr *out);
 
 #endif

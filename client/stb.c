@@ -53,7 +53,7 @@ int stb_send(struct stb *s, uint64_t peer, const uint8_t *buf, size_t len)
 	if (s->rfam == AF_INET6)
 		peers_to_v6(a, &to);
 	else
-		peers_canon(a, &to);
+		sc_addr_unmap(a, &to);
 	if (sendto(s->rfd, buf, len, MSG_DONTWAIT, &to.u.sa, to.len) < 0)
 		return -errno;
 	return 0;
