@@ -27,10 +27,13 @@ grep -q "^outage     detected" "$MG_DIR/load.log" || mg_fail "no metro.silent se
 grep -q "groups still holding a box of metro 2: 0$" "$MG_DIR/load.log" || mg_fail "metro 2 still in groups"
 api GET "/events?type=metro.silent"; expect 200 events
 [ "$(jget 'j["events"][0]["subject"]')" = metro:2 ] || mg_fail "event: $BODY"
-# Detected within the silence limit plus a sweep, long before 20 missed
-# heartbeats (10 s) would have dropped the boxes one by one.
+# Detected by the metro rule, before 20 missed heartbeats (10 s) would have
+# dropped the boxes one by one. How soon (the silence limit plus a sweep,
+# about 1 s) is the server's timing on this machine: printed, and measured
+# by tests/bench/mgmt_bench.sh; test_mg_state checks it on the fake clock.
 silent_ms=$(jget 'j["events"][0]["detail"]["silent_ms"]')
-[ "$silent_ms" -lt 2000 ] || mg_fail "detected after $silent_ms ms of silence"
+echo "metro 2 detected after $silent_ms ms of silence"
+[ "$silent_ms" -lt 10000 ] || mg_fail "detected after $silent_ms ms of silence: not by the metro rule"
 api GET /metros/2; expect 200 "metro 2"
 [ "$(jget 'j["silent"]')" = True ] && [ "$(jget 'j["live"]')" = 0 ] || mg_fail "metro 2: $BODY"
 # Right after the phase the other nine metros still heartbeat: their
