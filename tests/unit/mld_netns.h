@@ -12,10 +12,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define TU_SRC6_A "2001:db8:7::1"
@@ -33,6 +37,50 @@ static inline int tu_write_file(const char *path, const char *text)
 		rc = -EIO;
 	close(fd);
 	return rc;
+}
+
+/* Whether ifname runs: IFF_RUNNING (the operational state, which the
+ * kernel's linkwatch sets later than `ip link set up` returns; until then
+ * a multicast sent out of it is dropped) and, with IPv6, its link-local
+ * address. Read through the namespace's own socket and /proc/net (sysfs
+ * would show the namespace that mounted it). */
+static inline bool tu_netns_link_runs(const char *ifname)
+{
+	struct ifreq ifr;
+	char addr[40], name[32];
+	unsigned ifi, plen, scope, flags;
+	bool ll = false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+	FILE *fp;
+
+	if (fd < 0)
+		return false;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	close(fd);
+	if (rc < 0 || !(ifr.ifr_flags & IFF_UP) || !(ifr.ifr_flags & IFF_RUNNING))
+		return false;
+	if (!(fp = fopen("/proc/net/if_inet6", "r")))
+		return true; /* no IPv6: the flags say it all */
+	while (fscanf(fp, "%39s %x %x %x %x %31s", addr, &ifi, &plen, &scope, &flags, name) == 6)
+		ll |= !strcmp(name, ifname) && scope == 0x20 && !(flags & 0x40); /* not IFA_F_TENTATIVE */
+	fclose(fp);
+	return ll;
+}
+
+/* Wait until both ends of the veth run: 20 s at most, a bound for a stuck
+ * kernel, not a measurement (a busy machine runs linkwatch late: a test
+ * that sent at once lost its first datagram beside stress-ng). The kernel
+ * offers no event to wait on from here, so its state is read every 10 ms. */
+static inline bool tu_netns_links_run(void)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (tu_netns_link_runs("mldt0") && tu_netns_link_runs("mldt1"))
+			return true;
+		usleep(10000);
+	}
+	return false;
 }
 
 /* Returns 0 once inside, or a negative errno (the caller then skips what
@@ -70,7 +118,7 @@ static inline int tu_netns_private(void)
 	tu_write_file("/proc/sys/net/ipv4/conf/mldt1/rp_filter", "0");
 	tu_write_file("/proc/sys/net/ipv4/conf/all/accept_local", "1");
 	tu_write_file("/proc/sys/net/ipv4/conf/mldt1/accept_local", "1");
-	return 0;
+	return tu_netns_links_run() ? 0 : -ETIMEDOUT;
 }
 
 #endif
